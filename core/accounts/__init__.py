@@ -1,0 +1,1 @@
+"""Staff accounts (Mitarbeitende) and their Quartiere."""

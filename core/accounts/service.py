@@ -1,0 +1,62 @@
+"""Staff accounts: creating them and checking passwords (argon2)."""
+
+from __future__ import annotations
+
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from core.accounts.tables import ROLES, StaffUser, StaffUserQuartier
+from core.db import transaction
+from core.quartiere.tables import Quartier
+
+hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 10
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class AccountError(ValueError):
+    """A rule about accounts was broken; the message is for the user."""
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein.")
+
+
+async def create_user(email: str, name: str, password: str, role: str = "staff", quartiere: list[str] | None = None) -> StaffUser:
+    email = email.strip().lower()
+    if not EMAIL_PATTERN.match(email):
+        raise AccountError(f"„{email}“ ist keine gültige E-Mail-Adresse.")
+    if role not in ROLES:
+        raise AccountError(f"Unbekannte Rolle „{role}“ (möglich: {', '.join(ROLES)}).")
+    check_password_rules(password)
+    async with transaction(immediate=True):
+        if await StaffUser.exists().where(StaffUser.email == email):
+            raise AccountError(f"Es gibt schon ein Konto für {email}.")
+        quartier_rows = []
+        for slug in quartiere or []:
+            row = await Quartier.objects().where(Quartier.slug == slug).first()
+            if row is None:
+                raise AccountError(f"Das Quartier „{slug}“ gibt es nicht.")
+            quartier_rows.append(row)
+        user = StaffUser(email=email, name=name.strip(), password_hash=hasher.hash(password), role=role)
+        await user.save()
+        for quartier in quartier_rows:
+            await StaffUserQuartier.insert(StaffUserQuartier(user=user.id, quartier=quartier.id))
+    return user
+
+
+async def authenticate(email: str, password: str) -> StaffUser | None:
+    user = await StaffUser.objects().where((StaffUser.email == email.strip().lower()) & (StaffUser.active == True)).first()  # noqa: E712
+    if user is None:
+        hasher.hash(password)  # same cost whether or not the account exists
+        return None
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if hasher.check_needs_rehash(user.password_hash):
+        await StaffUser.update({StaffUser.password_hash: hasher.hash(password)}).where(StaffUser.id == user.id)
+    return user

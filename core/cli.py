@@ -1,0 +1,267 @@
+"""The ``quartier`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from core import __version__
+from core.config import ConfigError, Settings, load_settings
+from core.deployment import Deployment
+
+DEFAULT_CONFIG = Path("config/quartier.toml")
+
+
+def _config_from_argv(argv: list[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--config" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--config="):
+            return arg.split("=", 1)[1]
+    if os.environ.get("QUARTIER_CONFIG"):
+        return os.environ["QUARTIER_CONFIG"]
+    return str(DEFAULT_CONFIG) if DEFAULT_CONFIG.exists() else None
+
+
+def run_async(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def deployment_of(ctx: click.Context) -> Deployment:
+    deployment = ctx.find_object(Deployment)
+    if deployment is None:
+        raise click.ClickException("No deployment is configured.")
+    return deployment
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Deployment config (TOML); default config/quartier.toml or $QUARTIER_CONFIG.")
+@click.version_option(__version__, prog_name="quartier")
+def cli(config_path: str | None) -> None:
+    """Quartier: events, registrations, exhibitions and notifications for neighbourhood management."""
+
+
+# -- server -----------------------------------------------------------------
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_context
+def run(ctx: click.Context, host: str, port: int) -> None:
+    """Start the development server (one process)."""
+    import uvicorn
+
+    from core.app import create_app
+
+    deployment = deployment_of(ctx)
+    if not deployment.settings.is_sqlite:
+        _migrate(deployment)
+    click.echo(f"Quartier {__version__} on http://{host}:{port}/ ({_db_label(deployment.settings)})")
+    uvicorn.run(create_app(deployment=deployment), host=host, port=port, log_level="info")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
+    """Start the production server with several worker processes."""
+    import uvicorn
+
+    deployment = deployment_of(ctx)
+    _migrate(deployment)
+    if deployment.settings.source not in ("<environment>", "<defaults>"):
+        os.environ["QUARTIER_CONFIG"] = deployment.settings.source
+    # The workers build their own app; it is already migrated.
+    os.environ["QUARTIER_MIGRATE_ON_START"] = "false"
+    click.echo(f"Quartier {__version__} on http://{host}:{port}/ with {workers} workers ({_db_label(deployment.settings)})")
+    uvicorn.run(
+        "core.app:create_app_from_environment", factory=True, host=host, port=port, workers=workers,
+        log_level="warning", access_log=False, proxy_headers=True,
+    )
+
+
+def _db_label(settings: Settings) -> str:
+    return "SQLite" if settings.is_sqlite else "PostgreSQL"
+
+
+# -- database ---------------------------------------------------------------
+def _migrate(deployment: Deployment) -> dict[str, list[str]]:
+    return run_async(deployment.migrate())
+
+
+@cli.group()
+def db() -> None:
+    """Database: migrations."""
+
+
+@db.command("migrate")
+@click.pass_context
+def db_migrate(ctx: click.Context) -> None:
+    """Apply all migrations of the core and the loaded plugins (safe to run again)."""
+    ran = _migrate(deployment_of(ctx))
+    for app, ids in ran.items():
+        click.echo(f"{app}: " + (f"applied {', '.join(ids)}" if ids else "up to date"))
+
+
+@db.command("makemigrations")
+@click.argument("app_name")
+@click.option("--description", default="")
+@click.pass_context
+def db_makemigrations(ctx: click.Context, app_name: str, description: str) -> None:
+    """Write a new migration for APP_NAME ('core' or a plugin) from its tables (for developers)."""
+    from core.db.migrations import make_migration
+
+    deployment = deployment_of(ctx)
+    apps = {app.app_name: app for app in deployment.apps}
+    if app_name not in apps:
+        raise click.ClickException(f"Unknown app '{app_name}' (loaded: {', '.join(apps)}).")
+    deployment.bind()
+    try:
+        path = run_async(make_migration(apps[app_name], description))
+    except Exception as exc:  # Piccolo's NoChanges
+        if type(exc).__name__ == "NoChanges":
+            click.echo(f"{app_name}: no changes.")
+            return
+        raise
+    click.echo(f"Wrote {path}")
+
+
+# -- plugins ----------------------------------------------------------------
+@cli.command()
+@click.pass_context
+def plugins(ctx: click.Context) -> None:
+    """List loaded and available plugins with version, source and hooks."""
+    from core.plugin_manager import available_plugins
+
+    deployment = deployment_of(ctx)
+    for name, info in available_plugins().items():
+        loaded = deployment.plugins.get(name)
+        state = "loaded" if loaded else "available"
+        click.echo(f"{name:<20} {info.version:<10} {state:<10} {info.source}")
+        if loaded:
+            click.echo(f"{'':<20} hooks: {', '.join(loaded.hooks) or '-'}")
+
+
+# -- Quartiere --------------------------------------------------------------
+@cli.group()
+def quartiere() -> None:
+    """Quartiere and the plugins switched on for each."""
+
+
+@quartiere.command("list")
+@click.pass_context
+def quartiere_list(ctx: click.Context) -> None:
+    """List the Quartiere with the plugins switched off in each."""
+    from core.quartiere.service import disabled_plugins
+    from core.quartiere.tables import Quartier
+
+    deployment = deployment_of(ctx)
+
+    async def show() -> None:
+        deployment.bind()
+        for q in await Quartier.objects().order_by(Quartier.name):
+            off = await disabled_plugins(q.id)
+            on = [name for name in deployment.plugins if name not in off]
+            click.echo(f"{q.slug:<24} {q.name:<30} on: {', '.join(on) or '-'}; off: {', '.join(sorted(off)) or '-'}")
+
+    run_async(show())
+
+
+@quartiere.command("plugin")
+@click.argument("quartier_slug")
+@click.argument("plugin")
+@click.option("--on/--off", "enabled", required=True, help="Switch the plugin on or off for this Quartier.")
+@click.pass_context
+def quartiere_plugin(ctx: click.Context, quartier_slug: str, plugin: str, enabled: bool) -> None:
+    """Switch a loaded PLUGIN on or off for one Quartier."""
+    from core.quartiere.service import get_by_slug, set_plugin_enabled
+
+    deployment = deployment_of(ctx)
+    if plugin not in deployment.plugins:
+        raise click.ClickException(f"Plugin '{plugin}' is not loaded in this deployment.")
+
+    async def switch() -> None:
+        deployment.bind()
+        quartier = await get_by_slug(quartier_slug)
+        if quartier is None:
+            raise click.ClickException(f"Quartier '{quartier_slug}' does not exist.")
+        await set_plugin_enabled(quartier.id, plugin, enabled)
+
+    run_async(switch())
+    click.echo(f"{plugin} is now {'on' if enabled else 'off'} for {quartier_slug}.")
+
+
+# -- users ------------------------------------------------------------------
+@cli.group()
+def users() -> None:
+    """Staff accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["admin", "staff", "moderator"]), default="staff", show_default=True)
+@click.option("--quartier", "quartiere_", multiple=True, help="Slug of a Quartier the account works in (repeatable).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, envvar="QUARTIER_NEW_PASSWORD",
+              help="Asked for when not given (or set QUARTIER_NEW_PASSWORD).")
+@click.pass_context
+def users_create(ctx: click.Context, email: str, name: str, role: str, quartiere_: tuple[str, ...], password: str) -> None:
+    """Create a staff account."""
+    from core.accounts.service import AccountError, create_user
+
+    deployment = deployment_of(ctx)
+
+    async def create() -> None:
+        deployment.bind()
+        await create_user(email, name, password, role, list(quartiere_))
+
+    try:
+        run_async(create())
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {role} account {email.strip().lower()}.")
+
+
+# -- demo -------------------------------------------------------------------
+@cli.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Load the demo deployment (the Gifhorn Netzwerktreff); safe to run again."""
+    from core.demo.loader import load_demo
+
+    deployment = deployment_of(ctx)
+
+    async def load() -> Any:
+        await deployment.migrate()
+        return await load_demo(deployment)
+
+    event = run_async(load())
+    click.echo(f"Demo loaded: '{event.title}' on {event.starts_at:%Y-%m-%d} (Quartier gifhorn).")
+
+
+def build_cli(argv: list[str]) -> tuple[click.Group, Deployment | None, str | None]:
+    """Load the deployment named by --config so plugins can add their commands."""
+    try:
+        deployment = Deployment(load_settings(_config_from_argv(argv)))
+    except ConfigError as exc:
+        return cli, None, str(exc)
+    deployment.pm.hook.register_commands(cli=cli)
+    return cli, deployment, None
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    group, deployment, error = build_cli(argv)
+    if error and not any(arg in ("-h", "--help", "--version") for arg in argv):
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
+    if error:
+        click.echo(f"Note: {error}", err=True)
+
+    group.main(args=argv, prog_name="quartier", obj=deployment, standalone_mode=True)

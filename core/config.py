@@ -1,0 +1,168 @@
+"""Deployment configuration: TOML files decoded into msgspec Structs.
+
+Every setting can be overridden by an environment variable named after its
+path: ``QUARTIER_DATABASE_URL`` for ``database_url``, and
+``QUARTIER_NOTIFICATIONS__SMTP_PORT`` for ``smtp_port`` in the
+``[notifications]`` section.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Mapping
+
+import msgspec
+
+ENV_PREFIX = "QUARTIER_"
+SECTION_SEPARATOR = "__"
+SECRET_MARKERS = ("secret", "password", "token", "key")
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased as one sentence for the operator."""
+
+
+class PagesSettings(msgspec.Struct, forbid_unknown_fields=True):
+    """Texts of the legally required public pages (Markdown-free plain text)."""
+
+    impressum: str = ""
+    datenschutz: str = ""
+    barrierefreiheit: str = ""
+
+
+class Settings(msgspec.Struct, forbid_unknown_fields=True):
+    """Core settings of one deployment."""
+
+    plugins: list[str] = msgspec.field(default_factory=list)
+    database_url: str = "sqlite:///data/quartier.sqlite"
+    secret_key: str = ""
+    data_dir: str = "data"
+    base_url: str = "http://127.0.0.1:8000"
+    timezone: str = "Europe/Berlin"
+    default_language: str = "de"
+    deployment_name: str = "Quartier"
+    migrate_on_start: bool = True
+    debug: bool = False
+    pages: PagesSettings = msgspec.field(default_factory=PagesSettings)
+    # Raw sections of plugins, validated by each plugin's own Struct.
+    plugin_sections: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
+    source: str = "<defaults>"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+_CORE_FIELDS = {f.name for f in msgspec.structs.fields(Settings)} - {"plugin_sections", "source"}
+
+
+def describe_type(tp: Any) -> str:
+    names = {str: "a string", int: "an integer", bool: "true or false", float: "a number"}
+    if tp in names:
+        return names[tp]
+    return getattr(tp, "__name__", str(tp))
+
+
+def is_secret(key: str) -> bool:
+    return any(marker in key.lower() for marker in SECRET_MARKERS)
+
+
+def _parse_env_value(raw: str) -> Any:
+    """Read an environment value as a TOML value where it is one, else as a string."""
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        if "," in raw:
+            return [part.strip() for part in raw.split(",") if part.strip()]
+        return raw
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == "QUARTIER_CONFIG":
+            continue
+        path = name[len(ENV_PREFIX):].lower().split(SECTION_SEPARATOR)
+        target = overrides
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+        target[path[-1]] = _parse_env_value(raw)
+    return overrides
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _validation_sentence(source: str, section: str | None, exc: msgspec.ValidationError) -> str:
+    # msgspec says e.g. "Expected `int`, got `str` - at `$.smtp_port`"
+    message = str(exc)
+    where = ""
+    if " - at `$." in message:
+        message, _, path = message.partition(" - at `$.")
+        where = path.rstrip("`")
+    key = ".".join(part for part in (section, where) if part)
+    if key:
+        return f"{source}: setting '{key}' is invalid: {message}."
+    return f"{source}: {message}."
+
+
+def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Load settings from a TOML file (optional) and the environment."""
+    environ = os.environ if environ is None else environ
+    path = path or environ.get("QUARTIER_CONFIG")
+    data: dict[str, Any] = {}
+    source = "<environment>"
+    if path:
+        file = Path(path)
+        source = str(file)
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"The configuration file {file} does not exist.") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: not valid TOML: {exc}.") from None
+    data = _merge(data, _env_overrides(environ))
+
+    core = {k: v for k, v in data.items() if k in _CORE_FIELDS}
+    sections = {k: v for k, v in data.items() if k not in _CORE_FIELDS}
+    for name, value in sections.items():
+        if not isinstance(value, dict):
+            raise ConfigError(f"{source}: unknown setting '{name}' (not a core setting, and not a plugin section).")
+    try:
+        settings = msgspec.convert(core, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(_validation_sentence(source, None, exc)) from None
+    settings.plugin_sections = sections
+    settings.source = source
+    return settings
+
+
+def validate_section(settings: Settings, plugin: str, struct: type[msgspec.Struct]) -> msgspec.Struct:
+    """Validate one plugin's section with the plugin's own Struct."""
+    raw = settings.plugin_sections.get(plugin, {})
+    try:
+        return msgspec.convert(raw, struct, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"Plugin '{plugin}': " + _validation_sentence(settings.source, plugin, exc)) from None
+
+
+def redacted(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a settings mapping with secrets replaced, for display."""
+    shown: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            shown[key] = redacted(value)
+        elif is_secret(key) and value:
+            shown[key] = "********"
+        else:
+            shown[key] = value
+    return shown

@@ -1,0 +1,63 @@
+"""Creating the Piccolo engine from the database URL and binding tables to it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from urllib.parse import urlparse
+
+from piccolo.apps.migrations.tables import Migration
+from piccolo.conf.apps import AppConfig
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from core.config import ConfigError
+from core.db import piccolo_conf
+
+_current: Engine | None = None
+
+
+def sqlite_path(url: str) -> Path:
+    # sqlite:///relative/file.sqlite or sqlite:////absolute/file.sqlite
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def create_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        path = sqlite_path(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(path) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+        return SQLiteEngine(path=str(path), timeout=30)
+    scheme = urlparse(url).scheme
+    if scheme in ("postgres", "postgresql"):
+        return PostgresEngine(config={"dsn": url}, log_queries=False)
+    raise ConfigError(
+        f"Setting 'database_url' is invalid: '{scheme or url}' is not supported "
+        "(use sqlite:///path/to/file.sqlite or postgresql://user@host/db)."
+    )
+
+
+def bind_engine(db: Engine, apps: list[AppConfig]) -> None:
+    """Make every table of the given apps, and Piccolo's own, use this engine."""
+    global _current
+    _current = db
+    piccolo_conf.DB = db
+    registry = piccolo_conf.APP_REGISTRY
+    registry.app_configs = {app.app_name: app for app in apps}
+    registry.apps = []
+    for app in apps:
+        for table in app.table_classes:
+            table._meta.db = db
+    Migration._meta.db = db
+
+
+def engine() -> Engine:
+    if _current is None:
+        raise RuntimeError("No database is bound; create the app or call bind_engine first.")
+    return _current
+
+
+def is_postgres() -> bool:
+    return engine().engine_type == "postgres"

@@ -1,0 +1,111 @@
+"""The demo deployment: the first Netzwerktreff of the Quartiersmanagement in Gifhorn.
+
+Taken from the announcement the project started from (August 2024) and moved
+to a Monday in the future, so that registration is open. Loading it twice
+changes nothing; a demo event that has passed is moved forward again.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from core.deployment import Deployment, maybe_await
+from core.events import service as events
+from core.events.tables import Event, Organisation, Venue
+from core.quartiere.tables import Quartier
+
+TZ = ZoneInfo("Europe/Berlin")
+QUARTIER_SLUG = "gifhorn"
+EVENT_SLUG = "netzwerktreff-gute-nachbarschaft"
+
+QUARTIER = dict(
+    name="Gifhorn",
+    slug=QUARTIER_SLUG,
+    description=(
+        "Das Quartiersmanagement des Landkreises Gifhorn ist eine niederschwellige Kontaktstelle: "
+        "Es informiert über Beratungs- und Hilfsangebote und bringt Nachbarinnen und Nachbarn zusammen."
+    ),
+    office="Landkreis Gifhorn, Fachbereich Soziales – Quartiersmanagement",
+    contact_phone="(05371) 82562",
+    contact_email="quartiersmanagement@gifhorn.de",
+)
+
+ORGANISATIONS = [
+    (dict(name="Landkreis Gifhorn – Quartiersmanagement", phone="(05371) 82562",
+          email="quartiersmanagement@gifhorn.de"), "organiser"),
+    (dict(name="Gifhorner Wohnungsbau-Genossenschaft eG (GWG)"), "partner"),
+]
+
+DESCRIPTION = """\
+Das Quartiersmanagement des Landkreises Gifhorn lädt in Kooperation mit der Gifhorner \
+Wohnungsbau-Genossenschaft eG (GWG) zum ersten Netzwerktreff in den Treff-PUNKT 53 ein. \
+Bürgerinnen und Bürger sind herzlich eingeladen, sich in kreativer Atmosphäre über gute \
+Nachbarschaft und soziale Gemeinschaft auszutauschen.
+
+In Deutschland fühlt sich jeder zehnte Mensch einsam. Das Quartiersmanagement möchte dem \
+entgegenwirken und ein Netzwerk schaffen, das den Zusammenhalt fördert – mit einer neuen \
+Beteiligungskultur, die den Wünschen der Anwohnerinnen und Anwohner gerecht wird.
+
+Es erwartet Sie eine Ausstellung zum Thema „Gute Nachbarschaft“. Bringen Sie Ihre Gedanken \
+zu zwei Fragen ein: „Was verstehe ich unter guter Nachbarschaft?“ und „Was wünsche ich mir \
+für mein Quartier?“
+
+Fragen und Anmeldung: Ulrike Buka, Landkreis Gifhorn, Telefon (05371) 82562, \
+quartiersmanagement@gifhorn.de."""
+
+
+def demo_date(today: date) -> date:
+    """The first Monday at least four weeks after ``today``."""
+    day = today + timedelta(days=28)
+    return day + timedelta(days=(7 - day.weekday()) % 7)
+
+
+async def _get_or_create(table, where, values):
+    row = await table.objects().where(where).first()
+    if row is None:
+        row = table(**values)
+        await row.save()
+    return row
+
+
+async def load_demo(deployment: Deployment, today: date | None = None) -> Event:
+    today = today or datetime.now(TZ).date()
+    quartier = await _get_or_create(Quartier, Quartier.slug == QUARTIER_SLUG, QUARTIER)
+    venue = await _get_or_create(
+        Venue,
+        (Venue.quartier == quartier.id) & (Venue.name == "Treff-PUNKT 53"),
+        dict(quartier=quartier.id, name="Treff-PUNKT 53", postal_code="38518", city="Gifhorn"),
+    )
+    orgs = [
+        (await _get_or_create(Organisation, Organisation.name == values["name"], values), role)
+        for values, role in ORGANISATIONS
+    ]
+    day = demo_date(today)
+    starts_at = datetime.combine(day, time(14, 0), TZ)
+    ends_at = datetime.combine(day, time(17, 0), TZ)
+
+    event = await Event.objects().where((Event.quartier == quartier.id) & (Event.slug == EVENT_SLUG)).first()
+    if event is None:
+        event = await events.create_event(
+            quartier_id=quartier.id,
+            title="Gemeinschaft stärken: Netzwerktreff des Quartiersmanagements",
+            slug=EVENT_SLUG,
+            summary="Austausch über gute Nachbarschaft und soziale Gemeinschaft, mit Ausstellung „Gute Nachbarschaft“.",
+            description=DESCRIPTION,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            venue=venue.id,
+            contact_name="Ulrike Buka",
+            contact_phone="(05371) 82562",
+            contact_email="quartiersmanagement@gifhorn.de",
+            organisations=[(org.id, role) for org, role in orgs],
+        )
+    elif event.starts_at.astimezone(TZ).date() <= today:
+        event = await events.update_event(event.id, starts_at=starts_at, ends_at=ends_at)
+    if event.status == "draft":
+        event = await events.publish_event(event.id)
+
+    for result in deployment.pm.hook.load_demo(deployment=deployment, quartier_id=quartier.id, event_id=event.id):
+        await maybe_await(result)
+    return event

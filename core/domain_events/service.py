@@ -1,0 +1,121 @@
+"""Publishing domain events and delivering them to plugins.
+
+An event is written to the ``domain_events`` table inside the publisher's
+transaction and delivered after that transaction commits, to each plugin that
+implements ``on_domain_event`` and is switched on for the event's Quartier.
+Deliveries that failed, or that a dead process never made, are retried by
+``redeliver_pending``; handlers must therefore be idempotent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from core.db import after_commit, in_transaction, transaction
+from core.domain_events.tables import DomainEventRecord
+from core.domain_events.types import DomainEvent
+from core.quartiere.service import disabled_plugins
+
+if TYPE_CHECKING:
+    from core.deployment import Deployment
+
+log = logging.getLogger(__name__)
+
+CLAIM_SECONDS = 60
+MAX_ATTEMPTS = 10
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def listeners(deployment: Deployment, quartier_id: int | None) -> list[str]:
+    names = [impl.plugin_name for impl in deployment.pm.hook.on_domain_event.get_hookimpls()]
+    if quartier_id is None:
+        return names
+    off = await disabled_plugins(quartier_id)
+    return [name for name in names if name not in off]
+
+
+async def publish(deployment: Deployment, event: DomainEvent) -> None:
+    """Record the event in the current transaction (or a new one) and deliver it after commit."""
+    if not in_transaction():
+        async with transaction():
+            await publish(deployment, event)
+        return
+    if type(event).name not in deployment.domain_event_types:
+        raise ValueError(f"Domain event type {type(event).__name__} is not registered (register_domain_events).")
+    pending = await listeners(deployment, event.quartier_id)
+    rows = await DomainEventRecord.insert(
+        DomainEventRecord(
+            event_id=event.event_id,
+            name=type(event).name,
+            quartier_id=event.quartier_id,
+            payload=msgspec.json.encode(event).decode(),
+            pending_plugins=json.dumps(pending),
+            claimed_until=_now() + timedelta(seconds=CLAIM_SECONDS),
+        )
+    ).returning(DomainEventRecord.id)
+    record_id = rows[0]["id"]
+
+    async def deliver_now() -> None:
+        await deliver(deployment, record_id)
+
+    after_commit(deliver_now)
+
+
+async def deliver(deployment: Deployment, record_id: int) -> None:
+    record = await DomainEventRecord.objects().where(DomainEventRecord.id == record_id).first()
+    if record is None or record.dispatched_at is not None:
+        return
+    event_type = deployment.domain_event_types.get(record.name)
+    if event_type is None:
+        log.warning("domain event %s has no registered type; kept for later", record.name)
+        return
+    event = msgspec.json.decode(record.payload, type=event_type)
+    still_pending: list[str] = []
+    errors: list[str] = []
+    for name in json.loads(record.pending_plugins):
+        try:
+            await deployment.call_plugin_hook(name, "on_domain_event", event=event, deployment=deployment)
+        except Exception as exc:
+            log.exception("plugin %s failed on domain event %s", name, record.name)
+            still_pending.append(name)
+            errors.append(f"{name}: {type(exc).__name__}: {exc}")
+    await DomainEventRecord.update(
+        {
+            DomainEventRecord.pending_plugins: json.dumps(still_pending),
+            DomainEventRecord.attempts: DomainEventRecord.attempts + 1,
+            DomainEventRecord.last_error: "; ".join(errors),
+            DomainEventRecord.claimed_until: None,
+            DomainEventRecord.dispatched_at: None if still_pending else _now(),
+        }
+    ).where(DomainEventRecord.id == record_id)
+
+
+async def redeliver_pending(deployment: Deployment, limit: int = 100) -> int:
+    """Deliver events whose delivery failed or was never made; return how many were tried."""
+    now = _now()
+    candidates = await DomainEventRecord.select(DomainEventRecord.id).where(
+        DomainEventRecord.dispatched_at.is_null()
+        & (DomainEventRecord.attempts < MAX_ATTEMPTS)
+        & (DomainEventRecord.claimed_until.is_null() | (DomainEventRecord.claimed_until < now))
+    ).order_by(DomainEventRecord.id).limit(limit)
+    tried = 0
+    for row in candidates:
+        # Claim it, so that two processes sweeping at once do not both deliver it.
+        claimed = await DomainEventRecord.update(
+            {DomainEventRecord.claimed_until: now + timedelta(seconds=CLAIM_SECONDS)}
+        ).where(
+            (DomainEventRecord.id == row["id"])
+            & (DomainEventRecord.claimed_until.is_null() | (DomainEventRecord.claimed_until < now))
+        ).returning(DomainEventRecord.id)
+        if claimed:
+            await deliver(deployment, row["id"])
+            tried += 1
+    return tried

@@ -1,0 +1,1 @@
+"""Events (Veranstaltungen): venues, organisers, public API and iCalendar feeds."""

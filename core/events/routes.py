@@ -1,0 +1,117 @@
+"""Public JSON API and iCalendar feeds of Quartiere and events."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery, Parameter
+from typing_extensions import Annotated
+
+from core.deployment import current
+from core.events import ical, service
+from core.events.schemas import ContactOut, EventOut, OrganisationOut, QuartierOut, VenueOut
+from core.events.service import EventDetail
+from core.quartiere.service import get_by_slug
+from core.quartiere.tables import Quartier
+
+ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
+
+
+def base_url() -> str:
+    return current().settings.base_url.rstrip("/")
+
+
+def event_page_url(detail: EventDetail) -> str:
+    return f"{base_url()}/{detail.quartier.slug}/veranstaltungen/{detail.event.id}-{detail.event.slug}"
+
+
+def event_out(detail: EventDetail) -> EventOut:
+    e, venue = detail.event, detail.venue
+    return EventOut(
+        id=e.id,
+        quartier=detail.quartier.slug,
+        slug=e.slug,
+        title=e.title,
+        summary=e.summary,
+        description=e.description,
+        starts_at=detail.local(e.starts_at),
+        ends_at=detail.local(e.ends_at),
+        timezone=e.timezone,
+        status=e.status,
+        venue=VenueOut(
+            name=venue.name, street=venue.street, postal_code=venue.postal_code, city=venue.city,
+            accessibility=venue.accessibility,
+        ) if venue else None,
+        organisers=[OrganisationOut(name=o.name, role=role, website=o.website) for o, role in detail.organisations],
+        contact=ContactOut(name=e.contact_name, phone=e.contact_phone, email=e.contact_email),
+        url=event_page_url(detail),
+        calendar_url=f"{base_url()}/api/events/{e.id}/event.ics",
+    )
+
+
+def quartier_out(q: Quartier) -> QuartierOut:
+    return QuartierOut(
+        id=q.id, slug=q.slug, name=q.name, description=q.description, office=q.office,
+        contact_phone=q.contact_phone, contact_email=q.contact_email,
+        events_url=f"{base_url()}/api/quartiere/{q.slug}/events",
+        calendar_url=f"{base_url()}/api/quartiere/{q.slug}/events.ics",
+    )
+
+
+async def quartier_or_404(slug: str) -> Quartier:
+    quartier = await get_by_slug(slug)
+    if quartier is None:
+        raise NotFoundException(f"Quartier '{slug}' not found.")
+    return quartier
+
+
+def ics_response(body: bytes, filename: str) -> Response[bytes]:
+    return Response(
+        body, media_type=ICS_MEDIA_TYPE, headers={"Content-Disposition": f'inline; filename="{filename}"'}
+    )
+
+
+class PublicEventsController(Controller):
+    path = "/api"
+    tags = ["Public"]
+
+    @get("/quartiere", summary="All Quartiere of the deployment")
+    async def list_quartiere(self) -> list[QuartierOut]:
+        return [quartier_out(q) for q in await Quartier.objects().order_by(Quartier.name)]
+
+    @get("/quartiere/{quartier:str}", summary="One Quartier")
+    async def get_quartier(self, quartier: FromPath[str]) -> QuartierOut:
+        return quartier_out(await quartier_or_404(quartier))
+
+    @get("/quartiere/{quartier:str}/events", summary="Published events of a Quartier, upcoming first")
+    async def list_events(
+        self,
+        quartier: FromPath[str],
+        include_past: FromQuery[bool] = False,
+        limit: Annotated[int, Parameter(query="limit", ge=1, le=500)] = 100,
+        offset: Annotated[int, Parameter(query="offset", ge=0)] = 0,
+    ) -> list[EventOut]:
+        q = await quartier_or_404(quartier)
+        return [event_out(d) for d in await service.public_events(q.id, include_past, limit, offset)]
+
+    @get("/quartiere/{quartier:str}/events.ics", summary="iCalendar feed of a Quartier's events", media_type=ICS_MEDIA_TYPE)
+    async def quartier_calendar(self, quartier: FromPath[str]) -> Response[bytes]:
+        q = await quartier_or_404(quartier)
+        details = await service.public_events(q.id, include_past=False, limit=500)
+        body = ical.calendar([(d, event_page_url(d)) for d in details], base_url(), name=q.name)
+        return ics_response(body, f"{q.slug}.ics")
+
+    @get("/events/{event_id:int}", summary="One published event")
+    async def get_event(self, event_id: FromPath[int]) -> EventOut:
+        detail = await service.public_event(event_id)
+        if detail is None:
+            raise NotFoundException("Event not found.")
+        return event_out(detail)
+
+    @get("/events/{event_id:int}/event.ics", summary="iCalendar file of one event", media_type=ICS_MEDIA_TYPE)
+    async def event_calendar(self, event_id: FromPath[int]) -> Response[bytes]:
+        detail = await service.public_event(event_id)
+        if detail is None:
+            raise NotFoundException("Event not found.")
+        body = ical.calendar([(detail, event_page_url(detail))], base_url(), name=detail.event.title)
+        return ics_response(body, f"{detail.event.slug}.ics")

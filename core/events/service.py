@@ -1,0 +1,173 @@
+"""Rules for events: what is public, creating, changing, publishing and cancelling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from core.db import transaction
+from core.deployment import current
+from core.domain_events import EventCancelled, EventChanged, EventPublished
+from core.events.tables import Event, EventOrganisation, Organisation, Venue
+from core.quartiere.tables import Quartier
+
+PUBLIC_STATUSES = ("published", "cancelled")
+# Changes to these fields are news for people who plan to come.
+NOTEWORTHY_FIELDS = ("title", "starts_at", "ends_at", "venue", "description")
+
+
+class EventError(ValueError):
+    """A rule about events was broken; the message is for the user."""
+
+
+@dataclass
+class EventDetail:
+    """An event with what a public page or a feed needs next to it."""
+
+    event: Event
+    quartier: Quartier
+    venue: Venue | None
+    organisations: list[tuple[Organisation, str]] = field(default_factory=list)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(ZoneInfo(self.event.timezone))
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def _details(events: list[Event]) -> list[EventDetail]:
+    if not events:
+        return []
+    quartier_ids = {e.quartier for e in events}
+    venue_ids = {e.venue for e in events if e.venue is not None}
+    quartiere = {q.id: q for q in await Quartier.objects().where(Quartier.id.is_in(list(quartier_ids)))}
+    venues = {v.id: v for v in await Venue.objects().where(Venue.id.is_in(list(venue_ids)))} if venue_ids else {}
+    links = await EventOrganisation.objects().where(
+        EventOrganisation.event.is_in([e.id for e in events])
+    ).order_by(EventOrganisation.position)
+    org_ids = list({link.organisation for link in links})
+    orgs = {o.id: o for o in await Organisation.objects().where(Organisation.id.is_in(org_ids))} if org_ids else {}
+    by_event: dict[int, list[tuple[Organisation, str]]] = {}
+    for link in links:
+        by_event.setdefault(link.event, []).append((orgs[link.organisation], link.role))
+    return [
+        EventDetail(
+            event=e,
+            quartier=quartiere[e.quartier],
+            venue=venues.get(e.venue) if e.venue is not None else None,
+            organisations=by_event.get(e.id, []),
+        )
+        for e in events
+    ]
+
+
+async def public_events(quartier_id: int, include_past: bool = False, limit: int = 100, offset: int = 0) -> list[EventDetail]:
+    query = Event.objects().where((Event.quartier == quartier_id) & Event.status.is_in(list(PUBLIC_STATUSES)))
+    if not include_past:
+        query = query.where(Event.ends_at >= now())
+    events = await query.order_by(Event.starts_at).limit(limit).offset(offset)
+    return await _details(events)
+
+
+async def public_event(event_id: int) -> EventDetail | None:
+    event = await Event.objects().where((Event.id == event_id) & Event.status.is_in(list(PUBLIC_STATUSES))).first()
+    if event is None:
+        return None
+    return (await _details([event]))[0]
+
+
+async def event_detail(event_id: int) -> EventDetail | None:
+    """Any event, drafts included (for staff)."""
+    event = await Event.objects().where(Event.id == event_id).first()
+    return (await _details([event]))[0] if event else None
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise EventError("Beginn und Ende brauchen eine Zeitzone.")
+    if ends_at <= starts_at:
+        raise EventError("Das Ende muss nach dem Beginn liegen.")
+
+
+async def _unique_slug(quartier_id: int, slug: str, exclude_id: int | None = None) -> None:
+    query = Event.exists().where((Event.quartier == quartier_id) & (Event.slug == slug))
+    if exclude_id is not None:
+        query = query.where(Event.id != exclude_id)
+    if await query:
+        raise EventError(f"Die Kurzbezeichnung „{slug}“ ist in diesem Quartier schon vergeben.")
+
+
+async def create_event(
+    *,
+    quartier_id: int,
+    title: str,
+    slug: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    organisations: list[tuple[int, str]] | None = None,
+    **fields: Any,
+) -> Event:
+    """Create a draft event; ``organisations`` is a list of (organisation id, role)."""
+    _check_times(starts_at, ends_at)
+    async with transaction(immediate=True):
+        await _unique_slug(quartier_id, slug)
+        event = Event(quartier=quartier_id, title=title, slug=slug, starts_at=starts_at, ends_at=ends_at, **fields)
+        await event.save()
+        for position, (org_id, role) in enumerate(organisations or []):
+            await EventOrganisation.insert(
+                EventOrganisation(event=event.id, organisation=org_id, role=role, position=position)
+            )
+    return event
+
+
+async def update_event(event_id: int, **changes: Any) -> Event:
+    """Change an event; a published one gets a new iCalendar SEQUENCE and an ``event.changed``."""
+    async with transaction(immediate=True):
+        event = await Event.objects().where(Event.id == event_id).first()
+        if event is None:
+            raise EventError("Diese Veranstaltung gibt es nicht.")
+        changed = [name for name, value in changes.items() if getattr(event, name) != value]
+        if not changed:
+            return event
+        for name in changed:
+            setattr(event, name, changes[name])
+        _check_times(event.starts_at, event.ends_at)
+        if "slug" in changed:
+            await _unique_slug(event.quartier, event.slug, exclude_id=event.id)
+        event.sequence += 1
+        event.updated_at = now()
+        await event.save()
+        noteworthy = [name for name in changed if name in NOTEWORTHY_FIELDS]
+        if event.status == "published" and noteworthy:
+            await current().publish(EventChanged(quartier_id=event.quartier, event=event.id, fields=noteworthy))
+    return event
+
+
+async def _set_status(event_id: int, status: str, allowed_from: tuple[str, ...]) -> Event:
+    async with transaction(immediate=True):
+        event = await Event.objects().where(Event.id == event_id).first()
+        if event is None:
+            raise EventError("Diese Veranstaltung gibt es nicht.")
+        if event.status == status:
+            return event
+        if event.status not in allowed_from:
+            raise EventError(f"Eine Veranstaltung im Status „{event.status}“ kann nicht „{status}“ werden.")
+        event.status = status
+        event.sequence += 1
+        event.updated_at = now()
+        await event.save()
+        event_type = EventPublished if status == "published" else EventCancelled
+        await current().publish(event_type(quartier_id=event.quartier, event=event.id))
+    return event
+
+
+async def publish_event(event_id: int) -> Event:
+    return await _set_status(event_id, "published", ("draft",))
+
+
+async def cancel_event(event_id: int) -> Event:
+    return await _set_status(event_id, "cancelled", ("draft", "published"))

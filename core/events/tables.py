@@ -1,0 +1,56 @@
+from piccolo.columns import OnDelete, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from core.quartiere.tables import Quartier
+
+EVENT_STATUSES = ("draft", "published", "cancelled")
+ORGANISATION_ROLES = ("organiser", "partner")
+
+
+class Venue(Table, tablename="venues"):
+    """Treffpunkt."""
+
+    quartier = ForeignKey(references=Quartier, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=200)
+    street = Varchar(length=200, default="")
+    postal_code = Varchar(length=20, default="")
+    city = Varchar(length=100, default="")
+    accessibility = Text(default="")
+
+
+class Organisation(Table, tablename="organisations"):
+    """Träger or Kooperationspartner."""
+
+    name = Varchar(length=200)
+    website = Varchar(length=300, default="")
+    phone = Varchar(length=60, default="")
+    email = Varchar(length=200, default="")
+
+
+class Event(Table, tablename="events"):
+    """Veranstaltung."""
+
+    quartier = ForeignKey(references=Quartier, on_delete=OnDelete.cascade, index=True)
+    title = Varchar(length=200)
+    slug = Varchar(length=120, index=True)
+    summary = Varchar(length=500, default="")
+    description = Text(default="")
+    starts_at = Timestamptz(index=True)
+    ends_at = Timestamptz()
+    timezone = Varchar(length=60, default="Europe/Berlin")
+    venue = ForeignKey(references=Venue, null=True, on_delete=OnDelete.set_null)
+    contact_name = Varchar(length=200, default="")
+    contact_phone = Varchar(length=60, default="")
+    contact_email = Varchar(length=200, default="")
+    status = Varchar(length=20, default="draft", index=True)
+    sequence = Integer(default=0)  # iCalendar SEQUENCE, raised on every change
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class EventOrganisation(Table, tablename="event_organisations"):
+    event = ForeignKey(references=Event, on_delete=OnDelete.cascade, index=True)
+    organisation = ForeignKey(references=Organisation, on_delete=OnDelete.cascade)
+    role = Varchar(length=20, default="organiser")
+    position = Integer(default=0)

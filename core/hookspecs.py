@@ -1,0 +1,123 @@
+"""The hooks a Quartier plugin can implement.
+
+Each hook is documented in ``docs/plugins.md`` under its exact signature;
+``tests/core/test_hookspecs.py`` fails when a hook lacks documentation or a test.
+Call hooks with keyword arguments only. A hook may return an awaitable where its
+documentation says so; the caller awaits it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    import msgspec
+    from piccolo.conf.apps import AppConfig
+
+    from core.deployment import Deployment
+    from core.domain_events import DomainEvent
+
+hookspec = pluggy.HookspecMarker("quartier")
+hookimpl = pluggy.HookimplMarker("quartier")
+
+
+@hookspec(firstresult=True)
+def plugin_settings() -> type[msgspec.Struct] | None:
+    """Return the msgspec Struct that validates this plugin's config section.
+
+    The core decodes the section named after the plugin (``[registration]``)
+    with it at start; the validated value is ``deployment.settings_for(name)``.
+    """
+
+
+@hookspec
+def register_tables() -> AppConfig | None:
+    """Return the plugin's Piccolo ``AppConfig``: its tables and migrations folder.
+
+    ``quartier db migrate`` applies the migrations of the core and of every
+    loaded plugin, in the order the plugins are listed.
+    """
+
+
+@hookspec
+def register_domain_events() -> list[type[DomainEvent]]:
+    """Return the domain event types this plugin publishes.
+
+    Registered types can be stored and decoded again by the core's durable
+    event log, and are listed in ``quartier plugins``.
+    """
+
+
+@hookspec
+def register_routes(deployment: Deployment) -> list[Any]:
+    """Return Litestar route handlers, controllers or routers to mount.
+
+    Paths with a ``{quartier:str}`` or ``{event_id:int}`` parameter answer 404
+    when the plugin is switched off for that Quartier.
+    """
+
+
+@hookspec
+def register_templates() -> list[str]:
+    """Return folders of Jinja2 templates; name templates ``<plugin>/<file>``."""
+
+
+@hookspec
+def register_static() -> dict[str, str]:
+    """Return ``{url_name: folder}`` of static files, served at ``/static/<url_name>/``."""
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add click commands or groups to the ``quartier`` command line."""
+
+
+@hookspec
+def register_hookspecs() -> Any:
+    """Return a module or class with further ``hookspec``-marked functions.
+
+    Lets a plugin define hooks that other plugins implement (for example the
+    notification channels of the notifications plugin).
+    """
+
+
+@hookspec
+def startup(deployment: Deployment) -> Any:
+    """Run once when the web application starts; may return an awaitable."""
+
+
+@hookspec
+def shutdown(deployment: Deployment) -> Any:
+    """Run once when the web application stops; may return an awaitable."""
+
+
+@hookspec
+def background_tasks(deployment: Deployment) -> list[Any]:
+    """Return ``(seconds, coroutine_function)`` pairs run periodically by the app.
+
+    Each coroutine function is called as ``await fn(deployment)`` every
+    ``seconds``; an exception is logged and the task runs again next time.
+    """
+
+
+@hookspec
+def on_domain_event(event: DomainEvent, deployment: Deployment) -> Any:
+    """React to a domain event after the transaction that published it committed.
+
+    Called only for plugins switched on for the event's Quartier. May return an
+    awaitable. A failing plugin is logged and does not stop the others; the
+    event is offered again later, so handlers must be idempotent
+    (``event.event_id`` identifies it).
+    """
+
+
+@hookspec
+def load_demo(deployment: Deployment, quartier_id: int, event_id: int) -> Any:
+    """Add this plugin's part of the demo deployment (``quartier demo``); may return an awaitable.
+
+    Called after the core created the demo Quartier and its demo event; must be
+    idempotent, since ``quartier demo`` may run again on the same database.
+    """

@@ -1,0 +1,26 @@
+"""The core's Piccolo app: its tables and migrations."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from core.accounts.tables import StaffUser, StaffUserQuartier
+from core.domain_events.tables import DomainEventRecord
+from core.events.tables import Event, EventOrganisation, Organisation, Venue
+from core.quartiere.tables import Quartier, QuartierPlugin
+
+APP_CONFIG = AppConfig(
+    app_name="core",
+    migrations_folder_path=str(Path(__file__).parent / "migrations"),
+    table_classes=[
+        Quartier,
+        QuartierPlugin,
+        Venue,
+        Organisation,
+        Event,
+        EventOrganisation,
+        StaffUser,
+        StaffUserQuartier,
+        DomainEventRecord,
+    ],
+)

@@ -1,0 +1,232 @@
+"""Throwaway PostgreSQL server for tests (initdb + pg_ctl in a temp dir)."""
+
+from __future__ import annotations
+
+import atexit
+import glob
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+PG_USER = "postgres"  # database superuser and, when running as root, OS user
+
+
+def find_pg_bindir() -> Path | None:
+    """Locate a PostgreSQL bin directory containing initdb and pg_ctl."""
+    env = os.environ.get("QUARTIER_PG_BINDIR")
+    if env:
+        return Path(env)
+
+    def version_key(path: str) -> tuple[int, ...]:
+        # /usr/lib/postgresql/<version>/bin -> numeric version tuple
+        version = Path(path).parent.name
+        return tuple(int(p) for p in re.findall(r"\d+", version)) or (0,)
+
+    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=version_key, reverse=True):
+        path = Path(candidate)
+        if (path / "initdb").is_file() and (path / "pg_ctl").is_file():
+            return path
+
+    pg_ctl = shutil.which("pg_ctl")
+    if pg_ctl:
+        return Path(pg_ctl).resolve().parent
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _clean_env() -> dict[str, str]:
+    # Drop PG* variables (PGDATABASE, PGSSLMODE, ...) and locale overrides.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "LC_"))}
+    env["LANG"] = "C"
+    return env
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _quote_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class PostgresServer:
+    """A private PostgreSQL cluster listening on 127.0.0.1:<free port>."""
+
+    def __init__(self, bindir: Path | str) -> None:
+        self.bindir = Path(bindir)
+        self.basedir: Path | None = None
+        self.port: int | None = None
+        self._as_root = os.geteuid() == 0
+        self._running = False
+
+    # -- paths -----------------------------------------------------------
+    @property
+    def datadir(self) -> Path:
+        assert self.basedir is not None, "server not started"
+        return self.basedir / "data"
+
+    @property
+    def logfile(self) -> Path:
+        assert self.basedir is not None, "server not started"
+        return self.basedir / "postgres.log"
+
+    # -- process helpers --------------------------------------------------
+    def _run_pg(self, tool: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        # initdb refuses to run as root: drop to the postgres OS user.
+        cmd = [str(self.bindir / tool), *args]
+        if self._as_root:
+            cmd = ["runuser", "-u", PG_USER, "--", *cmd]
+        return subprocess.run(
+            cmd,
+            cwd=self.basedir,  # avoid "could not change directory to /root"
+            env=_clean_env(),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def _log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.logfile.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "<no log file>"
+
+    # -- lifecycle ----------------------------------------------------------
+    def start(self) -> "PostgresServer":
+        if self._running:
+            return self
+        # Short path under /tmp: unix socket paths are limited to ~107 bytes.
+        parent = "/tmp" if os.path.isdir("/tmp") else None
+        self.basedir = Path(tempfile.mkdtemp(prefix="quartier-pg-", dir=parent))
+        atexit.register(self.stop)
+        try:
+            os.chmod(self.basedir, 0o755)
+            if self._as_root:
+                pw = pwd.getpwnam(PG_USER)
+                os.chown(self.basedir, pw.pw_uid, pw.pw_gid)
+            self._initdb()
+            self._start_server()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _initdb(self) -> None:
+        base = ["-D", str(self.datadir), "-A", "trust", "-U", PG_USER, "-E", "UTF8", "--no-sync"]
+        result = self._run_pg("initdb", *base, "--locale=C.UTF-8")
+        if result.returncode != 0:
+            # C.UTF-8 locale missing on this system: retry with plain C.
+            shutil.rmtree(self.datadir, ignore_errors=True)
+            result = self._run_pg("initdb", *base, "--locale=C")
+        if result.returncode != 0:
+            raise RuntimeError(f"initdb failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+
+    def _start_server(self) -> None:
+        # The free port may be grabbed by someone else before postgres binds it: retry.
+        for _attempt in range(3):
+            self.port = _free_port()
+            options = (
+                f"-h 127.0.0.1 -p {self.port} -k {self.basedir} -F"
+                " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+                " -c max_connections=300"
+            )
+            result = self._run_pg(
+                "pg_ctl", "-w", "-t", "60", "-D", str(self.datadir), "-l", str(self.logfile), "-o", options, "start"
+            )
+            if result.returncode == 0:
+                self._running = True
+                return
+            log = self._log_tail()
+            if "Address already in use" not in log:
+                break
+        raise RuntimeError(
+            f"pg_ctl start failed ({result.returncode}):\n{result.stdout}\n{result.stderr}\n--- log tail ---\n{log}"
+        )
+
+    def stop(self) -> None:
+        """Stop the server (immediate mode) and delete its files. Idempotent."""
+        if self.basedir is None:
+            return
+        if self.datadir.exists():
+            result = self._run_pg("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "-w", "stop", timeout=60)
+            if result.returncode != 0:
+                self._kill_postmaster()
+        self._running = False
+        shutil.rmtree(self.basedir, ignore_errors=True)
+        self.basedir = None
+        atexit.unregister(self.stop)
+
+    def _kill_postmaster(self) -> None:
+        # Last resort if pg_ctl could not stop it (e.g. half-started server).
+        try:
+            pid = int((self.datadir / "postmaster.pid").read_text().splitlines()[0])
+            os.kill(pid, signal.SIGKILL)
+            time.sleep(0.2)
+        except (OSError, ValueError, IndexError):
+            pass
+
+    def __enter__(self) -> "PostgresServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- client helpers ------------------------------------------------------
+    def dsn(self, dbname: str = "postgres") -> str:
+        if self.port is None:
+            raise RuntimeError("server not started")
+        return f"postgresql://{PG_USER}@127.0.0.1:{self.port}/{dbname}"
+
+    def psql(self, sql: str, dbname: str = "postgres") -> str:
+        """Run SQL with psql (sync); returns stdout, raises RuntimeError on error."""
+        if not self._running:
+            raise RuntimeError("server not running")
+        cmd = [
+            str(self.bindir / "psql"), "-X", "-q", "-A", "-t",
+            "-h", "127.0.0.1", "-p", str(self.port), "-U", PG_USER, "-d", dbname,
+            "-v", "ON_ERROR_STOP=1", "-c", sql,
+        ]  # fmt: skip
+        result = subprocess.run(
+            cmd, env=_clean_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"psql failed ({result.returncode}) for {sql!r}:\n{result.stderr}")
+        return result.stdout
+
+    def _terminate_sql(self, name: str) -> str:
+        return (
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            f" WHERE datname = {_quote_literal(name)} AND pid <> pg_backend_pid()"
+        )
+
+    def create_database(self, name: str, template: str | None = None) -> None:
+        sql = f"CREATE DATABASE {_quote_ident(name)}"
+        if template:
+            sql += f" TEMPLATE {_quote_ident(template)}"
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                self.psql(sql)
+                return
+            except RuntimeError as exc:
+                # Backends of just-closed template connections exit asynchronously.
+                if "is being accessed by other users" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def drop_database(self, name: str) -> None:
+        self.psql(self._terminate_sql(name))
+        self.psql(f"DROP DATABASE IF EXISTS {_quote_ident(name)} WITH (FORCE)")
