@@ -247,12 +247,17 @@ def demo(ctx: click.Context) -> None:
 
 def build_cli(argv: list[str]) -> tuple[click.Group, Deployment | None, str | None]:
     """Load the deployment named by --config so plugins can add their commands."""
+    group = click.Group(
+        name="quartier", commands=dict(cli.commands), params=list(cli.params), callback=cli.callback,
+        help=cli.help, context_settings=cli.context_settings,
+    )
     try:
         deployment = Deployment(load_settings(_config_from_argv(argv)))
     except ConfigError as exc:
-        return cli, None, str(exc)
-    deployment.pm.hook.register_commands(cli=cli)
-    return cli, deployment, None
+        return group, None, str(exc)
+    deployment.bind()
+    deployment.pm.hook.register_commands(cli=group)
+    return group, deployment, None
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,6 +9,7 @@ path: ``QUARTIER_DATABASE_URL`` for ``database_url``, and
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Mapping
@@ -79,17 +80,36 @@ def _parse_env_value(raw: str) -> Any:
         return raw
 
 
+# QUARTIER_* variables that are not settings: the config path, CLI input, the test kit.
+NOT_SETTINGS = ("QUARTIER_CONFIG", "QUARTIER_NEW_PASSWORD", "QUARTIER_TEST_", "QUARTIER_REQUIRE_", "QUARTIER_PG_BINDIR", "QUARTIER_CHROMIUM")
+
+
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
     for name, raw in environ.items():
-        if not name.startswith(ENV_PREFIX) or name == "QUARTIER_CONFIG":
+        if not name.startswith(ENV_PREFIX) or name.startswith(NOT_SETTINGS):
             continue
         path = name[len(ENV_PREFIX):].lower().split(SECTION_SEPARATOR)
+        if len(path) == 1 and path[0] not in _CORE_FIELDS:
+            raise ConfigError(
+                f"Environment variable {name} names no setting "
+                f"(core settings: {', '.join(sorted(_CORE_FIELDS))}; plugin settings look like QUARTIER_<PLUGIN>__<KEY>)."
+            )
         target = overrides
         for part in path[:-1]:
             target = target.setdefault(part, {})
         target[path[-1]] = _parse_env_value(raw)
     return overrides
+
+
+def _split_lists(data: dict[str, Any], struct: type[msgspec.Struct]) -> dict[str, Any]:
+    """A comma-separated string (from the environment) where the Struct wants a list."""
+    fixed = dict(data)
+    for field in msgspec.structs.fields(struct):
+        value = fixed.get(field.encode_name)
+        if isinstance(value, str) and getattr(field.type, "__origin__", None) is list:
+            fixed[field.encode_name] = [part.strip() for part in value.split(",") if part.strip()]
+    return fixed
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -109,6 +129,10 @@ def _validation_sentence(source: str, section: str | None, exc: msgspec.Validati
     if " - at `$." in message:
         message, _, path = message.partition(" - at `$.")
         where = path.rstrip("`")
+    unknown = re.match(r"Object contains unknown field `([^`]+)`", message)
+    if unknown:
+        where = ".".join(part for part in (where, unknown.group(1)) if part)
+        message = "there is no such setting"
     key = ".".join(part for part in (section, where) if part)
     if key:
         return f"{source}: setting '{key}' is invalid: {message}."
@@ -138,7 +162,7 @@ def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | N
         if not isinstance(value, dict):
             raise ConfigError(f"{source}: unknown setting '{name}' (not a core setting, and not a plugin section).")
     try:
-        settings = msgspec.convert(core, Settings, strict=False)
+        settings = msgspec.convert(_split_lists(core, Settings), Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise ConfigError(_validation_sentence(source, None, exc)) from None
     settings.plugin_sections = sections
@@ -150,7 +174,7 @@ def validate_section(settings: Settings, plugin: str, struct: type[msgspec.Struc
     """Validate one plugin's section with the plugin's own Struct."""
     raw = settings.plugin_sections.get(plugin, {})
     try:
-        return msgspec.convert(raw, struct, strict=False)
+        return msgspec.convert(_split_lists(raw, struct), struct, strict=False)
     except msgspec.ValidationError as exc:
         raise ConfigError(f"Plugin '{plugin}': " + _validation_sentence(settings.source, plugin, exc)) from None
 
@@ -163,6 +187,8 @@ def redacted(data: Mapping[str, Any]) -> dict[str, Any]:
             shown[key] = redacted(value)
         elif is_secret(key) and value:
             shown[key] = "********"
+        elif isinstance(value, str) and "://" in value and "@" in value:
+            shown[key] = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1********@", value)
         else:
             shown[key] = value
     return shown

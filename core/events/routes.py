@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, Response, get
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery, Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from typing_extensions import Annotated
 
 from core.deployment import current
@@ -88,8 +88,8 @@ class PublicEventsController(Controller):
         self,
         quartier: FromPath[str],
         include_past: FromQuery[bool] = False,
-        limit: Annotated[int, Parameter(query="limit", ge=1, le=500)] = 100,
-        offset: Annotated[int, Parameter(query="offset", ge=0)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> list[EventOut]:
         q = await quartier_or_404(quartier)
         return [event_out(d) for d in await service.public_events(q.id, include_past, limit, offset)]

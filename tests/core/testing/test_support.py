@@ -11,8 +11,8 @@ import httpx
 import pytest
 from litestar import Litestar, MediaType, get
 
-from tests.support.browser import LiveServer, find_chromium, launch_chromium
-from tests.support.postgres import PostgresServer, find_pg_bindir
+from core.testing.browser import LiveServer, find_chromium, launch_chromium
+from core.testing.postgres import PostgresServer, find_pg_bindir
 
 
 def _port_open(port: int) -> bool:

@@ -1,0 +1,47 @@
+"""The public surface for plugins: import from here, and only from here.
+
+Everything a plugin needs from the core is re-exported by this module; the
+rest of ``core`` may change without notice.
+"""
+
+from core.config import ConfigError
+from core.db import after_commit, in_transaction, is_postgres, transaction
+from core.deployment import Deployment, current
+from core.domain_events import DomainEvent, EventCancelled, EventChanged, EventPublished
+from core.events.service import EventDetail, public_event, public_events
+from core.events.tables import Event, Organisation, Venue
+from core.hookspecs import hookimpl, hookspec
+from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled
+from core.quartiere.tables import Quartier
+
+
+async def publish(event: DomainEvent) -> None:
+    """Publish a domain event in the current transaction (delivered after commit)."""
+    await current().publish(event)
+
+
+__all__ = [
+    "ConfigError",
+    "Deployment",
+    "DomainEvent",
+    "Event",
+    "EventCancelled",
+    "EventChanged",
+    "EventDetail",
+    "EventPublished",
+    "Organisation",
+    "Quartier",
+    "Venue",
+    "after_commit",
+    "current",
+    "get_quartier",
+    "hookimpl",
+    "hookspec",
+    "in_transaction",
+    "is_plugin_enabled",
+    "is_postgres",
+    "public_event",
+    "public_events",
+    "publish",
+    "transaction",
+]

@@ -1,0 +1,50 @@
+"""Per-Quartier plugin switches: off means no pages and no domain events for that Quartier."""
+
+from core.quartiere.service import is_plugin_enabled, set_plugin_enabled
+from tests.core.factories import make_quartier, table_names
+
+
+async def test_plugin_is_on_by_default_and_can_be_switched(make_client, sample_plugins):
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        assert await is_plugin_enabled(nord.id, "greeter")
+        await set_plugin_enabled(nord.id, "greeter", False)
+        assert not await is_plugin_enabled(nord.id, "greeter")
+        await set_plugin_enabled(nord.id, "greeter", True)
+        assert await is_plugin_enabled(nord.id, "greeter")
+
+
+async def test_switched_off_plugin_pages_answer_404_only_in_that_quartier(make_client, sample_plugins):
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        await make_quartier("suedstadt")
+        assert (await client.get("/nordstadt/greeting")).status_code == 200
+        await set_plugin_enabled(nord.id, "greeter", False)
+        assert (await client.get("/nordstadt/greeting")).status_code == 404
+        response = await client.get("/suedstadt/greeting")
+        assert response.status_code == 200 and "Moin, Suedstadt!" in response.text
+        assert (await client.get("/unbekannt/greeting")).status_code == 404
+
+
+async def test_switched_off_plugin_gets_no_domain_events_of_that_quartier(make_client, sample_plugins):
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        sued = await make_quartier("suedstadt")
+        await set_plugin_enabled(nord.id, "greeter", False)
+        # The route itself is off in nordstadt, so publish there directly.
+        from quartier_greeter.plugin import GreetingSent
+
+        await client.deployment.publish(GreetingSent(quartier_id=nord.id, text="hallo nord"))
+        assert (await client.post("/api/greeter/suedstadt/greetings", json={"text": "hallo süd"})).status_code == 201
+        received = (await client.get("/api/greeter/received")).json()
+        assert received == [{"name": "greeter.greeting_sent", "quartier_id": sued.id}]
+
+
+async def test_unlisted_plugin_has_no_routes_or_tables(make_client, sample_plugins):
+    async with make_client([]) as client:
+        await make_quartier("nordstadt")
+        assert (await client.get("/nordstadt/greeting")).status_code == 404
+        assert (await client.get("/api/greeter/received")).status_code == 404
+        tables = await table_names()
+        assert "quartiere" in tables
+        assert "greeter_received_events" not in tables
