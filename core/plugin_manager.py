@@ -69,14 +69,15 @@ def available_plugins() -> dict[str, PluginInfo]:
     return found
 
 
-def _import_plugin(info: PluginInfo) -> ModuleType | Any:
+def _import_plugin(info: PluginInfo, source: str) -> ModuleType | Any:
     try:
         if info.source == "built-in":
             return importlib.import_module(info.module)
         return entry_point_plugins()[info.name].load()
     except Exception as exc:  # the operator needs the cause, not a traceback
         raise ConfigError(
-            f"Plugin '{info.name}' ({info.module}) failed to import: {type(exc).__name__}: {exc}."
+            f"Plugin '{info.name}' ({info.module}), listed in {source} key 'plugins', "
+            f"failed to import: {type(exc).__name__}: {exc}."
         ) from exc
 
 
@@ -100,7 +101,7 @@ def load_plugins(settings: Settings, pm: pluggy.PluginManager) -> dict[str, Plug
             )
         if name in loaded:
             raise ConfigError(f"{settings.source}: plugin '{name}' is listed twice in key 'plugins'.")
-        module = _import_plugin(info)
+        module = _import_plugin(info, settings.source)
         pm.register(module, name=name)
         info.loaded = True
         loaded[name] = info

@@ -117,3 +117,48 @@ async def test_demo_event_is_in_the_future_and_complete(make_deployment):
     # Loaded again after the date passed, the event moves to the future instead of doubling.
     moved = await load_demo(deployment, today=detail.event.starts_at.date() + __import__("datetime").timedelta(days=1))
     assert moved.id == event.id and moved.starts_at > event.starts_at
+
+
+def test_serve_runs_several_workers_that_answer(operator):
+    import socket
+    import time
+    import urllib.request
+
+    operator("demo")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUARTIER_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(operator.config).parents[1] / "site-packages"), str(SAMPLES_DIR)])
+    server = subprocess.Popen(
+        [QUARTIER, "serve", "--port", str(port), "--workers", "2"], cwd=operator.config.parents[1], env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/quartiere/gifhorn/events", timeout=2) as response:
+                    body = response.read().decode()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    server.kill()
+                    pytest.fail(f"quartier serve did not answer:\n{server.communicate()[0]}")
+                time.sleep(0.2)
+        assert "Netzwerktreff" in body
+    finally:
+        server.terminate()
+        server.communicate(timeout=20)
+
+
+async def test_sqlite_database_runs_in_wal_mode(tmp_path):
+    import sqlite3
+
+    from core.config import Settings
+    from core.deployment import Deployment
+
+    path = tmp_path / "wal.sqlite"
+    await Deployment(Settings(database_url=f"sqlite:///{path}")).migrate()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

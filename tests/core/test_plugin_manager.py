@@ -55,7 +55,7 @@ def test_import_error_names_plugin_and_cause(sample_plugins):
     with pytest.raises(ConfigError) as info:
         Deployment(settings("broken"))
     message = str(info.value)
-    assert message.startswith("Plugin 'broken' (quartier_broken.plugin) failed to import")
+    assert message.startswith("Plugin 'broken' (quartier_broken.plugin), listed in config/quartier.toml key 'plugins', failed to import")
     assert "quartier_dependency_that_is_not_installed" in message
 
 
