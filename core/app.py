@@ -4,30 +4,44 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from contextvars import ContextVar
 import logging
 from pathlib import Path
 from typing import Any, AsyncIterator
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
-from litestar import Litestar, Request, Router, get
+from urllib.parse import quote
+
+from litestar import Litestar, Request, Response, Router, get
+from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.response import Redirect
+from markupsafe import Markup, escape
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from core import __version__
-from core.config import Settings, load_settings
-from core.deployment import Deployment, maybe_await
+from core.config import ConfigError, Settings, check_web_settings, load_settings
+from core.deployment import Deployment, current, maybe_await
 from core.domain_events.service import redeliver_pending
 from core.events.routes import PublicEventsController
 from core.events.tables import Event
 from core.quartiere.service import is_plugin_enabled
 from core.quartiere.tables import Quartier
+from core.web import i18n
+from core.web.public_routes import PUBLIC_HANDLERS
+from core.web.rendering import page
+from core.web.resources import Resource
+from core.web.staff_routes import STAFF_HANDLERS
+from core.web.store import DatabaseStore
+
+LANGUAGE_COOKIE = "lang"
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -94,6 +108,12 @@ def _lifespan(deployment: Deployment):
     return lifespan
 
 
+def paragraphs(text: str) -> Markup:
+    """Plain text as escaped paragraphs: blank lines separate them, single newlines become <br>."""
+    parts = [p.strip() for p in str(text).replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return Markup("".join(f"<p>{escape(p)}</p>".replace("\n", Markup("<br>\n")) for p in parts))
+
+
 def template_environment(deployment: Deployment) -> Environment:
     folders = [str(HERE / "templates")]
     for extra in deployment.pm.hook.register_templates():
@@ -102,16 +122,87 @@ def template_environment(deployment: Deployment) -> Environment:
         loader=ChoiceLoader([FileSystemLoader(folder) for folder in folders]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         enable_async=False,  # Litestar renders synchronously
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(
+        when=i18n.format_when, day=i18n.format_day, clock=i18n.format_clock, short=i18n.format_short, paragraphs=paragraphs,
     )
     env.globals["deployment_name"] = deployment.settings.deployment_name
     env.globals["quartier_version"] = __version__
     return env
 
 
-@get("/", include_in_schema=False)
-async def home(request: Request[Any, Any, Any]) -> Template:
-    quartiere = await Quartier.objects().order_by(Quartier.name)
-    return Template(template_name="core/home.html", context={"quartiere": quartiere})
+def collect_resources(deployment: Deployment) -> dict[str, Resource]:
+    from core.accounts.resources import STAFF_USERS
+    from core.events.resources import EVENTS, ORGANISATIONS, VENUES
+    from core.quartiere.resources import QUARTIERE
+
+    resources: dict[str, Resource] = {}
+    declared = [("core", r) for r in (EVENTS, VENUES, QUARTIERE, ORGANISATIONS, STAFF_USERS)]
+    for name in deployment.plugins:
+        for resource in deployment.call_plugin_hook_sync(name, "staff_resources", deployment=deployment) or []:
+            resource.plugin = name
+            declared.append((name, resource))
+    for owner, resource in declared:
+        if resource.name in resources:
+            raise ConfigError(f"Plugin '{owner}': staff resource '{resource.name}' is already declared by '{resources[resource.name].plugin}'.")
+        resources[resource.name] = resource
+    return resources
+
+
+_chosen_language: ContextVar[str | None] = ContextVar("quartier_chosen_language", default=None)
+
+
+async def set_language(request: Request[Any, Any, Any]) -> None:
+    """``?lang=en`` switches the language and remembers it in a cookie; otherwise the cookie or the default."""
+    chosen = request.query_params.get("lang")
+    if chosen not in i18n.LANGUAGES:
+        chosen = None
+    _chosen_language.set(chosen)
+    i18n.set_language(chosen or request.cookies.get(LANGUAGE_COOKIE) or current().settings.default_language)
+
+
+async def remember_language(response: Response[Any]) -> Response[Any]:
+    chosen = _chosen_language.get()
+    if chosen:
+        response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
+    return response
+
+
+def _wants_html(request: Request[Any, Any, Any]) -> bool:
+    return not request.url.path.startswith(("/api/", "/schema"))
+
+
+def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """German (or English) error pages for people; JSON for the API."""
+    status = getattr(exc, "status_code", 500)
+    if status == 401 and request.url.path.startswith("/staff"):
+        return Redirect(f"/staff/login?next={quote(request.url.path)}", status_code=303)
+    if not _wants_html(request):
+        if status >= 500:
+            log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+            return Response({"status_code": 500, "detail": "Internal Server Error"}, status_code=500)
+        body: dict[str, Any] = {"status_code": status, "detail": getattr(exc, "detail", "")}
+        if getattr(exc, "extra", None):
+            body["extra"] = exc.extra  # type: ignore[attr-defined]
+        return Response(body, status_code=status, headers=getattr(exc, "headers", None))
+    titles = {
+        400: ("Ungültige Anfrage", "Die Anfrage enthält ungültige Angaben."),
+        401: ("Bitte anmelden", "Für diese Seite müssen Sie angemeldet sein."),
+        403: ("Kein Zugriff", "Für diese Seite fehlt Ihnen die Berechtigung."),
+        404: ("Seite nicht gefunden", "Diese Seite gibt es nicht (mehr)."),
+        405: ("Nicht erlaubt", "Diese Aktion ist hier nicht möglich."),
+        429: ("Zu viele Anfragen", "Bitte warten Sie einen Moment und versuchen Sie es erneut."),
+    }
+    if status >= 500:
+        log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    title, message = titles.get(status, ("Fehler", "Leider ist ein Fehler aufgetreten. Bitte versuchen Sie es später erneut."))
+    if status == 403 and getattr(exc, "detail", "") and status != 500:
+        message = exc.detail  # type: ignore[attr-defined]
+    if status == 400 and "csrf" in str(getattr(exc, "detail", "")).lower():
+        title, message = "Formular abgelaufen", "Das Formular war nicht mehr gültig. Bitte laden Sie die Seite neu und senden Sie es erneut."
+    return page(request, "core/error.html", {"title": i18n.gettext(title), "message": i18n.gettext(message)}, status_code=status)
 
 
 @get("/healthz", include_in_schema=False)
@@ -126,7 +217,14 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         deployment = Deployment(settings or load_settings())
     deployment.bind()
 
-    handlers: list[Any] = [home, healthz, PublicEventsController]
+    check_web_settings(deployment.settings)
+    deployment.resources = collect_resources(deployment)
+    locale_dirs = [HERE / "locale"]
+    for extra in deployment.pm.hook.register_locales():
+        locale_dirs.extend(Path(folder) for folder in extra or [])
+    i18n.load_catalogs(locale_dirs)
+
+    handlers: list[Any] = [healthz, PublicEventsController, *STAFF_HANDLERS, *PUBLIC_HANDLERS]
     static_dirs = {"core": str(HERE / "static")}
     for name in deployment.plugins:
         routes = deployment.call_plugin_hook_sync(name, "register_routes", deployment=deployment) or []
@@ -138,8 +236,19 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         for url_name, folder in static_dirs.items()
     )
 
+    https = deployment.settings.base_url.startswith("https://")
+    sessions = ServerSideSessionConfig(store="sessions", httponly=True, samesite="lax", secure=https, max_age=8 * 3600)
     app = Litestar(
         route_handlers=handlers,
+        stores={"sessions": DatabaseStore("session")},
+        middleware=[sessions.middleware],
+        csrf_config=CSRFConfig(
+            secret=deployment.settings.secret_key, exclude=["/api"], cookie_httponly=True, cookie_secure=https,
+            cookie_samesite="lax",
+        ),
+        before_request=set_language,
+        after_request=remember_language,
+        exception_handlers={HTTPException: error_page, Exception: error_page},
         lifespan=[_lifespan(deployment)],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(template_environment(deployment))),
         openapi_config=OpenAPIConfig(

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from core import __version__
-from core.config import ConfigError, Settings, load_settings
+from core.config import ConfigError, Settings, check_web_settings, load_settings
 from core.deployment import Deployment
 
 DEFAULT_CONFIG = Path("config/quartier.toml")
@@ -32,10 +32,15 @@ def run_async(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
-def deployment_of(ctx: click.Context) -> Deployment:
+def deployment_of(ctx: click.Context, web: bool = False) -> Deployment:
     deployment = ctx.find_object(Deployment)
     if deployment is None:
         raise click.ClickException("No deployment is configured.")
+    if web:
+        try:
+            check_web_settings(deployment.settings)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
     return deployment
 
 
@@ -57,7 +62,7 @@ def run(ctx: click.Context, host: str, port: int) -> None:
 
     from core.app import create_app
 
-    deployment = deployment_of(ctx)
+    deployment = deployment_of(ctx, web=True)
     if not deployment.settings.is_sqlite:
         _migrate(deployment)
     click.echo(f"Quartier {__version__} on http://{host}:{port}/ ({_db_label(deployment.settings)})")
@@ -73,7 +78,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     """Start the production server with several worker processes."""
     import uvicorn
 
-    deployment = deployment_of(ctx)
+    deployment = deployment_of(ctx, web=True)
     _migrate(deployment)
     if deployment.settings.source not in ("<environment>", "<defaults>"):
         os.environ["QUARTIER_CONFIG"] = deployment.settings.source

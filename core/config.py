@@ -192,3 +192,9 @@ def redacted(data: Mapping[str, Any]) -> dict[str, Any]:
         else:
             shown[key] = value
     return shown
+
+
+def check_web_settings(settings: Settings) -> None:
+    """What serving web pages needs beyond what the CLI needs."""
+    if not settings.secret_key:
+        raise ConfigError(f"{settings.source}: setting 'secret_key' is empty; set a long random value (or QUARTIER_SECRET_KEY).")

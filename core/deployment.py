@@ -46,6 +46,7 @@ class Deployment:
             for event_type in types or []:
                 self.domain_event_types[event_type.name] = event_type
         self.engine = create_engine(settings.database_url)
+        self.resources: dict[str, Any] = {}  # staff resources, collected by the app factory
 
     # -- plugins -----------------------------------------------------------
     def settings_for(self, plugin: str) -> Any:

@@ -121,3 +121,42 @@ def load_demo(deployment: Deployment, quartier_id: int, event_id: int) -> Any:
     Called after the core created the demo Quartier and its demo event; must be
     idempotent, since ``quartier demo`` may run again on the same database.
     """
+
+
+@hookspec
+def register_locales() -> list[str]:
+    """Return folders holding ``<lang>/LC_MESSAGES/messages.po`` catalogs for the plugin's UI texts.
+
+    The UI's source language is German; catalogs add English (and others).
+    """
+
+
+@hookspec
+def staff_resources(deployment: Deployment) -> list[Any]:
+    """Return ``core.plugin_api.Resource`` declarations; the core generates their staff screens.
+
+    List, detail, create, edit, delete, search, filters, sorting, CSV export, and
+    scoping to the user's Quartiere come with the declaration.
+    """
+
+
+@hookspec
+def menu_links(deployment: Deployment, staff: Any) -> list[Any]:
+    """Return ``MenuLink`` entries for the staff menu (hand-written pages); ``staff`` is the StaffContext."""
+
+
+@hookspec
+def dashboard_widgets(deployment: Deployment, staff: Any) -> Any:
+    """Return ``Widget`` boxes for the staff dashboard, or an awaitable of them.
+
+    Called per plugin in isolation: a failing widget is logged and left out.
+    """
+
+
+@hookspec
+def event_page_blocks(deployment: Deployment, event: Any, request: Any) -> Any:
+    """Return ``PageBlock`` items for a public event page (an awaitable is fine).
+
+    ``event`` is the ``EventDetail``. Called only for plugins switched on in the
+    event's Quartier, each in isolation.
+    """

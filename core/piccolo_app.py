@@ -8,6 +8,7 @@ from core.accounts.tables import StaffUser, StaffUserQuartier
 from core.domain_events.tables import DomainEventRecord
 from core.events.tables import Event, EventOrganisation, Organisation, Venue
 from core.quartiere.tables import Quartier, QuartierPlugin
+from core.web.tables import AuditEntry, RateCounter, StoredValue
 
 APP_CONFIG = AppConfig(
     app_name="core",
@@ -22,5 +23,8 @@ APP_CONFIG = AppConfig(
         StaffUser,
         StaffUserQuartier,
         DomainEventRecord,
+        StoredValue,
+        RateCounter,
+        AuditEntry,
     ],
 )

@@ -19,7 +19,7 @@ def operator(tmp_path, database_url, sample_plugins):
     """Run ``quartier`` in a fresh folder with a config for the database under test."""
     config = tmp_path / "config" / "quartier.toml"
     config.parent.mkdir()
-    config.write_text(f'plugins = ["greeter"]\ndatabase_url = "{database_url}"\n', encoding="utf-8")
+    config.write_text(f'plugins = ["greeter"]\ndatabase_url = "{database_url}"\nsecret_key = "cli-test-secret"\n', encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUARTIER_")}
     env["PYTHONPATH"] = os.pathsep.join([str(sample_plugins), str(SAMPLES_DIR)])
 

@@ -1,0 +1,1 @@
+"""The generated web UI machinery: sessions, CSRF, i18n, staff login, resources, layout."""

@@ -1,0 +1,91 @@
+"""Languages of the UI: German source strings, translated through Babel catalogs (``locale/<lang>/LC_MESSAGES/messages.po``)."""
+
+from __future__ import annotations
+
+import io
+from contextvars import ContextVar
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LANGUAGES = {"de": "Deutsch", "en": "English"}
+SOURCE_LANGUAGE = "de"
+
+_language: ContextVar[str] = ContextVar("quartier_language", default=SOURCE_LANGUAGE)
+_catalogs: dict[str, NullTranslations] = {}
+
+
+def load_catalogs(locale_dirs: list[Path]) -> None:
+    """Read every ``messages.po`` below the given dirs, merged per language (later dirs add to earlier)."""
+    _catalogs.clear()
+    for lang in LANGUAGES:
+        if lang == SOURCE_LANGUAGE:
+            continue
+        merged: Translations | None = None
+        for folder in locale_dirs:
+            po = Path(folder) / lang / "LC_MESSAGES" / "messages.po"
+            if not po.exists():
+                continue
+            with po.open("rb") as fp:
+                catalog = read_po(fp, locale=lang)
+            buf = io.BytesIO()
+            write_mo(buf, catalog)
+            buf.seek(0)
+            translations = Translations(fp=buf)
+            merged = translations if merged is None else merged.merge(translations)
+        if merged is not None:
+            _catalogs[lang] = merged
+
+
+def set_language(lang: str) -> None:
+    _language.set(lang if lang in LANGUAGES else SOURCE_LANGUAGE)
+
+
+def language() -> str:
+    return _language.get()
+
+
+def gettext(message: str) -> str:
+    catalog = _catalogs.get(_language.get())
+    return catalog.gettext(message) if catalog else message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    catalog = _catalogs.get(_language.get())
+    if catalog:
+        return catalog.ngettext(singular, plural, n)
+    return singular if n == 1 else plural
+
+
+def _local(moment: datetime, tz: str) -> datetime:
+    return moment.astimezone(ZoneInfo(tz))
+
+
+def format_when(moment: datetime, tz: str = "Europe/Berlin", style: str = "full") -> str:
+    """'Montag, 28. Dezember 2026, 14:00' in the current language."""
+    local = _local(moment, tz)
+    lang = language()
+    day = format_date(local, format=style, locale=lang)
+    return f"{day}, {format_time(local, format='short', locale=lang)}"
+
+
+def format_day(moment: datetime, tz: str = "Europe/Berlin", style: str = "full") -> str:
+    return format_date(_local(moment, tz), format=style, locale=language())
+
+
+def format_clock(moment: datetime, tz: str = "Europe/Berlin") -> str:
+    return format_time(_local(moment, tz), format="short", locale=language())
+
+
+def format_short(moment: datetime, tz: str = "Europe/Berlin") -> str:
+    return format_datetime(_local(moment, tz), format="short", locale=language())
+
+
+def language_name(lang: str) -> str:
+    return Locale.parse(lang).get_display_name(lang).capitalize()

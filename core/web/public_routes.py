@@ -1,0 +1,117 @@
+"""Public pages for citizens: Quartiere, events, legal pages. No account, no JavaScript needed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from litestar import Request, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from markupsafe import Markup
+
+from core.deployment import current
+from core.events import service
+from core.events.ical import location_text
+from core.events.routes import event_page_url
+from core.events.service import EventDetail
+from core.quartiere.service import disabled_plugins, get_by_slug
+from core.quartiere.tables import Quartier
+from core.web.i18n import gettext as _
+from core.web.rendering import page
+
+AnyRequest = Request[Any, Any, Any]
+LEGAL_PAGES = {"impressum": "Impressum", "datenschutz": "Datenschutz", "barrierefreiheit": "Barrierefreiheit"}
+
+
+@get("/", include_in_schema=False)
+async def home(request: AnyRequest) -> Template:
+    quartiere = await Quartier.objects().order_by(Quartier.name)
+    return page(request, "core/public/home.html", {"quartiere": quartiere})
+
+
+async def _quartier(slug: str) -> Quartier:
+    quartier = await get_by_slug(slug)
+    if quartier is None:
+        raise NotFoundException()
+    return quartier
+
+
+@get("/{quartier:str}", include_in_schema=False)
+async def quartier_page(request: AnyRequest, quartier: FromPath[str]) -> Template:
+    q = await _quartier(quartier)
+    events = await service.public_events(q.id)
+    return page(request, "core/public/quartier.html", {
+        "quartier": q, "events": events, "urls": {d.event.id: _event_path(d) for d in events},
+    })
+
+
+def _event_path(detail: EventDetail) -> str:
+    return f"/{detail.quartier.slug}/veranstaltungen/{detail.event.id}-{detail.event.slug}"
+
+
+def json_ld(detail: EventDetail) -> Markup:
+    """schema.org/Event for search engines and calendars."""
+    event, venue = detail.event, detail.venue
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "startDate": detail.local(event.starts_at).isoformat(),
+        "endDate": detail.local(event.ends_at).isoformat(),
+        "eventStatus": "https://schema.org/EventCancelled" if event.status == "cancelled" else "https://schema.org/EventScheduled",
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "description": event.summary or event.description,
+        "url": event_page_url(detail),
+        "organizer": [{"@type": "Organization", "name": org.name, **({"url": org.website} if org.website else {})}
+                      for org, role in detail.organisations if role == "organiser"]
+        or [{"@type": "Organization", "name": detail.quartier.office or detail.quartier.name}],
+    }
+    if venue:
+        data["location"] = {
+            "@type": "Place",
+            "name": venue.name,
+            "address": {"@type": "PostalAddress", "streetAddress": venue.street, "postalCode": venue.postal_code,
+                        "addressLocality": venue.city, "addressCountry": "DE"},
+        }
+    # "</" must not end the script element early
+    return Markup(json.dumps(data, ensure_ascii=False).replace("</", "<\\/"))
+
+
+@get("/{quartier:str}/veranstaltungen/{event_ref:str}", include_in_schema=False)
+async def event_page(request: AnyRequest, quartier: FromPath[str], event_ref: FromPath[str]) -> Template | Redirect:
+    q = await _quartier(quartier)
+    event_id, _sep, _slug = event_ref.partition("-")
+    if not event_id.isdigit():
+        raise NotFoundException()
+    detail = await service.public_event(int(event_id))
+    if detail is None or detail.quartier.id != q.id:
+        raise NotFoundException()
+    canonical = _event_path(detail)
+    if request.url.path != canonical:
+        return Redirect(canonical, status_code=301)
+    deployment = current()
+    off = await disabled_plugins(q.id)
+    enabled = [name for name in deployment.plugins if name not in off]
+    results = await deployment.call_isolated("event_page_blocks", plugins=enabled, deployment=deployment, event=detail, request=request)
+    blocks = sorted((block for result in results.values() for block in (result or [])), key=lambda b: b.order)
+    return page(request, "core/public/event.html", {
+        "quartier": q, "detail": detail, "event": detail.event, "venue": detail.venue, "blocks": blocks,
+        "organisers": [o for o, role in detail.organisations if role == "organiser"],
+        "partners": [o for o, role in detail.organisations if role == "partner"],
+        "location": location_text(detail), "json_ld": json_ld(detail),
+        "ics_url": f"/api/events/{detail.event.id}/event.ics",
+    })
+
+
+def _legal(slug: str):
+    @get(f"/{slug}", include_in_schema=False, name=f"legal-{slug}")
+    async def legal(request: AnyRequest) -> Template:
+        text = getattr(current().settings.pages, slug)
+        return page(request, "core/public/legal.html", {"heading": _(LEGAL_PAGES[slug]), "text": text})
+
+    return legal
+
+
+PUBLIC_HANDLERS = [home, quartier_page, event_page, *(_legal(slug) for slug in LEGAL_PAGES)]

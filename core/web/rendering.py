@@ -1,0 +1,66 @@
+"""The shared page context of staff and public pages: language, menu, flash messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.response import Template
+
+from core.deployment import current
+from core.web.auth import StaffContext
+from core.web.i18n import LANGUAGES, language
+from core.web.ui import MenuLink
+
+FLASH_KEY = "flash"
+
+
+def flash(request: Request[Any, Any, Any], message: str, kind: str = "success") -> None:
+    messages = list(request.session.get(FLASH_KEY, [])) if "session" in request.scope else []
+    messages.append({"kind": kind, "message": message})
+    request.set_session({**request.session, FLASH_KEY: messages})
+
+
+def pop_flashes(request: Request[Any, Any, Any]) -> list[dict[str, str]]:
+    if "session" not in request.scope or not request.session.get(FLASH_KEY):
+        return []
+    messages = request.session.get(FLASH_KEY, [])
+    rest = dict(request.session)
+    rest.pop(FLASH_KEY, None)
+    request.set_session(rest)
+    return messages
+
+
+def staff_menu(ctx: StaffContext) -> dict[str, list[MenuLink]]:
+    deployment = current()
+    links: list[MenuLink] = [MenuLink(label="Übersicht", url="/staff/", group="Start", roles=("admin", "staff", "moderator"))]
+    for resource in deployment.resources.values():
+        if resource.may("view", ctx):
+            links.append(MenuLink(label=resource.label_plural, url=f"/staff/r/{resource.name}/", group=resource.menu_group,
+                                  roles=resource.view_roles))
+    for extra in deployment.pm.hook.menu_links(deployment=deployment, staff=ctx):
+        links.extend(extra or [])
+    if ctx.is_admin:
+        links.append(MenuLink(label="Protokoll", url="/staff/audit", group="System", roles=("admin",)))
+    links.append(MenuLink(label="Passwort ändern", url="/staff/password", group="Konto", roles=("admin", "staff", "moderator")))
+    groups: dict[str, list[MenuLink]] = {}
+    for link in links:
+        if ctx.role in link.roles:
+            groups.setdefault(link.group, []).append(link)
+    return groups
+
+
+def page(request: Request[Any, Any, Any], template: str, context: dict[str, Any], status_code: int = 200,
+         staff: StaffContext | None = None) -> Template:
+    """Render a page with the layout's context (Litestar renders synchronously: all values are ready here)."""
+    deployment = current()
+    base = {
+        "request_path": request.url.path,
+        "lang": language(),
+        "languages": LANGUAGES,
+        "flashes": pop_flashes(request),
+        "staff": staff,
+        "menu": staff_menu(staff) if staff else {},
+        "settings": deployment.settings,
+    }
+    return Template(template_name=template, context={**base, **context}, status_code=status_code)

@@ -1,0 +1,106 @@
+"""A Litestar ``Store`` in the database, and rate counters there too."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from litestar.stores.base import Store
+
+from core.web.tables import RateCounter, StoredValue
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _expiry(expires_in: int | timedelta | None) -> datetime | None:
+    if expires_in is None:
+        return None
+    seconds = expires_in.total_seconds() if isinstance(expires_in, timedelta) else expires_in
+    return _now() + timedelta(seconds=seconds)
+
+
+class DatabaseStore(Store):
+    """Sessions etc. in the ``kv_store`` table, shared by every app process."""
+
+    def __init__(self, namespace: str = "") -> None:
+        self.namespace = namespace
+
+    def _key(self, key: str) -> str:
+        return f"{self.namespace}:{key}" if self.namespace else key
+
+    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
+        data = value.encode() if isinstance(value, str) else value
+        expires_at = _expiry(expires_in)
+        full = self._key(key)
+        updated = await StoredValue.update(
+            {StoredValue.value: data, StoredValue.expires_at: expires_at}
+        ).where(StoredValue.key == full).returning(StoredValue.id)
+        if not updated:
+            await StoredValue.insert(StoredValue(key=full, value=data, expires_at=expires_at)).on_conflict(
+                target=StoredValue.key, action="DO UPDATE", values=[StoredValue.value, StoredValue.expires_at]
+            )
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        row = await StoredValue.select(StoredValue.value, StoredValue.expires_at).where(
+            StoredValue.key == self._key(key)
+        ).first()
+        if row is None:
+            return None
+        if row["expires_at"] is not None and row["expires_at"] <= _now():
+            await self.delete(key)
+            return None
+        if renew_for and row["expires_at"] is not None:
+            await StoredValue.update({StoredValue.expires_at: _expiry(renew_for)}).where(
+                StoredValue.key == self._key(key)
+            )
+        return bytes(row["value"])
+
+    async def delete(self, key: str) -> None:
+        await StoredValue.delete().where(StoredValue.key == self._key(key))
+
+    async def delete_all(self) -> None:
+        prefix = self._key("")
+        await StoredValue.delete().where(StoredValue.key.like(f"{prefix}%"))
+
+    async def delete_expired(self) -> None:
+        await StoredValue.delete().where(StoredValue.expires_at < _now())
+
+    async def exists(self, key: str) -> bool:
+        return await self.get(key) is not None
+
+    async def expires_in(self, key: str) -> int | None:
+        row = await StoredValue.select(StoredValue.expires_at).where(StoredValue.key == self._key(key)).first()
+        if row is None or row["expires_at"] is None:
+            return None
+        return int((row["expires_at"] - _now()).total_seconds())
+
+
+async def hit(key: str, window_seconds: int) -> int:
+    """Count one event for ``key`` in the current window; return the count so far."""
+    now = _now()
+    for _ in range(3):
+        rows = await RateCounter.update({RateCounter.count: RateCounter.count + 1}).where(
+            (RateCounter.key == key) & (RateCounter.window_ends_at > now)
+        ).returning(RateCounter.count)
+        if rows:
+            return rows[0]["count"]
+        # No current window: start one (replacing an expired one).
+        await RateCounter.delete().where((RateCounter.key == key) & (RateCounter.window_ends_at <= now))
+        inserted = await RateCounter.insert(
+            RateCounter(key=key, count=1, window_ends_at=now + timedelta(seconds=window_seconds))
+        ).on_conflict(action="DO NOTHING").returning(RateCounter.id)
+        if inserted:
+            return 1
+    raise RuntimeError(f"could not count {key}")
+
+
+async def count(key: str) -> int:
+    row = await RateCounter.select(RateCounter.count).where(
+        (RateCounter.key == key) & (RateCounter.window_ends_at > _now())
+    ).first()
+    return row["count"] if row else 0
+
+
+async def reset(key: str) -> None:
+    await RateCounter.delete().where(RateCounter.key == key)
