@@ -223,6 +223,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     for extra in deployment.pm.hook.register_locales():
         locale_dirs.extend(Path(folder) for folder in extra or [])
     i18n.load_catalogs(locale_dirs)
+    deployment.templates = template_environment(deployment)
 
     handlers: list[Any] = [healthz, PublicEventsController, *STAFF_HANDLERS, *PUBLIC_HANDLERS]
     static_dirs = {"core": str(HERE / "static")}
@@ -250,7 +251,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         after_request=remember_language,
         exception_handlers={HTTPException: error_page, Exception: error_page},
         lifespan=[_lifespan(deployment)],
-        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(template_environment(deployment))),
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(deployment.templates)),
         openapi_config=OpenAPIConfig(
             title=f"Quartier API ({deployment.settings.deployment_name})",
             version=__version__,

@@ -47,6 +47,7 @@ class Deployment:
                 self.domain_event_types[event_type.name] = event_type
         self.engine = create_engine(settings.database_url)
         self.resources: dict[str, Any] = {}  # staff resources, collected by the app factory
+        self.templates: Any = None  # the Jinja environment, made by the app factory
 
     # -- plugins -----------------------------------------------------------
     def settings_for(self, plugin: str) -> Any:

@@ -13,6 +13,12 @@ from core.events.tables import Event, Organisation, Venue
 from core.hookspecs import hookimpl, hookspec
 from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled
 from core.quartiere.tables import Quartier
+from core.web.auth import StaffContext, require_staff
+from core.web.i18n import gettext, language
+from core.web.rendering import csrf_input, page, render
+from core.web.resources import Action, Field, Resource
+from core.web.store import hit as hit_rate_limit
+from core.web.ui import MenuLink, PageBlock, Widget
 
 
 async def publish(event: DomainEvent) -> None:
@@ -21,6 +27,7 @@ async def publish(event: DomainEvent) -> None:
 
 
 __all__ = [
+    "Action",
     "ConfigError",
     "Deployment",
     "DomainEvent",
@@ -29,19 +36,33 @@ __all__ = [
     "EventChanged",
     "EventDetail",
     "EventPublished",
+    "Field",
+    "MenuLink",
     "Organisation",
+    "PageBlock",
     "Quartier",
+    "Resource",
+    "StaffContext",
     "Venue",
+    "Widget",
     "after_commit",
+    "csrf_input",
     "current",
+    "flash",
     "get_quartier",
+    "gettext",
+    "hit_rate_limit",
     "hookimpl",
     "hookspec",
     "in_transaction",
     "is_plugin_enabled",
     "is_postgres",
+    "language",
+    "page",
     "public_event",
     "public_events",
     "publish",
+    "render",
+    "require_staff",
     "transaction",
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Request
 from litestar.response import Template
+from markupsafe import Markup
 
 from core.deployment import current
 from core.web.auth import StaffContext
@@ -64,3 +65,18 @@ def page(request: Request[Any, Any, Any], template: str, context: dict[str, Any]
         "settings": deployment.settings,
     }
     return Template(template_name=template, context={**base, **context}, status_code=status_code)
+
+
+def csrf_input(request: Request[Any, Any, Any]) -> Markup:
+    """The hidden CSRF field for a form rendered outside a page template (a block, a widget)."""
+    from litestar.utils.empty import value_or_default
+    from litestar.utils.scope.state import ScopeState
+
+    token = value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")
+    return Markup('<input type="hidden" name="_csrf_token" value="{}">').format(token)
+
+
+def render(template: str, **context: Any) -> Markup:
+    """Render a template of the app's environment to HTML, e.g. for a PageBlock or a Widget."""
+    env = current().templates
+    return Markup(env.get_template(template).render(lang=language(), **context))

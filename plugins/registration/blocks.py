@@ -1,0 +1,28 @@
+"""What the registration plugin adds to pages it does not own: the form on the event page, the dashboard widget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.plugin_api import EventDetail, PageBlock, csrf_input, gettext as _, render
+from plugins.registration import service
+
+
+async def form_context(detail: EventDetail, request: Any, values: dict[str, Any] | None = None,
+                       errors: dict[str, str] | None = None) -> dict[str, Any]:
+    form = await service.form_for(detail.event.id)
+    state = await service.availability(detail.event, form)
+    return {
+        "detail": detail, "event": detail.event, "form": form, "state": state,
+        "questions": service.questions(form) if form else [],
+        "values": values or {}, "errors": errors or {}, "csrf_input": csrf_input(request),
+        "action": f"/{detail.quartier.slug}/veranstaltungen/{detail.event.id}/anmeldung",
+    }
+
+
+async def event_block(detail: EventDetail, request: Any) -> list[PageBlock]:
+    form = await service.form_for(detail.event.id)
+    if form is None or not form.enabled:
+        return []
+    context = await form_context(detail, request)
+    return [PageBlock(title=_("Anmeldung"), html=render("registration/block.html", **context), order=10)]

@@ -1,0 +1,73 @@
+"""Domain events of the registration plugin; other plugins (notifications) react to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from core.plugin_api import DomainEvent
+
+
+class RegistrationEvent(DomainEvent):
+    """Everything a listener needs to tell the person, without reading this plugin's tables."""
+
+    registration: int
+    event: int
+    event_title: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    person_name: str
+    email: str | None
+    phone: str
+    language: str
+    channel: str
+    status: str
+    seats: int
+    waitlist_position: int | None = None
+    view_url: str = ""
+    confirm_url: str = ""
+    cancel_url: str = ""
+    reason: str = ""
+
+
+class RegistrationCreated(RegistrationEvent):
+    """A new registration: status ``unconfirmed`` (please confirm), ``confirmed`` or ``waitlisted``."""
+
+    name: ClassVar[str] = "registration.created"
+
+
+class RegistrationConfirmed(RegistrationEvent):
+    name: ClassVar[str] = "registration.confirmed"
+
+
+class RegistrationWaitlisted(RegistrationEvent):
+    """Staff moved a registration to the waiting list."""
+
+    name: ClassVar[str] = "registration.waitlisted"
+
+
+class RegistrationPromoted(RegistrationEvent):
+    """A seat became free and this person moved up from the waiting list."""
+
+    name: ClassVar[str] = "registration.promoted"
+
+
+class RegistrationCancelled(RegistrationEvent):
+    name: ClassVar[str] = "registration.cancelled"
+
+
+class RegistrationExpired(RegistrationEvent):
+    """The e-mail address was not confirmed in time; the seat is free again."""
+
+    name: ClassVar[str] = "registration.expired"
+
+
+class RegistrationCheckedIn(RegistrationEvent):
+    name: ClassVar[str] = "registration.checked_in"
+
+
+ALL = [
+    RegistrationCreated, RegistrationConfirmed, RegistrationWaitlisted, RegistrationPromoted,
+    RegistrationCancelled, RegistrationExpired, RegistrationCheckedIn,
+]

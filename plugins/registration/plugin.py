@@ -1,0 +1,118 @@
+"""Hook implementations of the registration plugin (Anmeldung)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from core.plugin_api import Deployment, hookimpl
+from plugins.registration import domain_events, service
+from plugins.registration.piccolo_app import APP_CONFIG
+from plugins.registration.settings import RegistrationSettings
+
+HERE = Path(__file__).parent
+
+
+@hookimpl
+def plugin_settings():
+    return RegistrationSettings
+
+
+@hookimpl
+def register_tables():
+    return APP_CONFIG
+
+
+@hookimpl
+def register_domain_events():
+    return domain_events.ALL
+
+
+@hookimpl
+def register_routes(deployment: Deployment):
+    from plugins.registration.routes import PUBLIC_ROUTES
+    from plugins.registration.staff_routes import STAFF_ROUTES
+
+    return [*PUBLIC_ROUTES, *STAFF_ROUTES]
+
+
+@hookimpl
+def register_templates():
+    return [str(HERE / "templates")]
+
+
+@hookimpl
+def register_locales():
+    return [str(HERE / "locale")]
+
+
+@hookimpl
+def staff_resources(deployment: Deployment):
+    from plugins.registration.resources import FORMS, REGISTRATIONS
+
+    return [FORMS, REGISTRATIONS]
+
+
+@hookimpl
+def menu_links(deployment: Deployment, staff):
+    from core.plugin_api import MenuLink
+
+    return [MenuLink(label="Telefonische Anmeldung", url="/staff/anmeldungen/telefon", group="Anmeldungen")]
+
+
+@hookimpl
+async def dashboard_widgets(deployment: Deployment, staff):
+    from plugins.registration.widgets import upcoming_widgets
+
+    return await upcoming_widgets(staff)
+
+
+@hookimpl
+async def event_page_blocks(deployment: Deployment, event, request):
+    from plugins.registration.blocks import event_block
+
+    return await event_block(event, request)
+
+
+async def expire(deployment: Deployment) -> None:
+    await service.expire_due()
+
+
+async def purge(deployment: Deployment) -> None:
+    await service.anonymise_due()
+
+
+@hookimpl
+def background_tasks(deployment: Deployment):
+    return [(60, expire), (24 * 3600, purge)]
+
+
+@hookimpl
+def register_commands(cli: click.Group):
+    @cli.group("registration")
+    def registration() -> None:
+        """Registrations (Anmeldungen)."""
+
+    @registration.command("purge")
+    @click.option("--days", type=int, default=None, help="Days after the event (default: the setting anonymise_after_days).")
+    def purge_command(days: int | None) -> None:
+        """Anonymise personal data of registrations whose event ended long enough ago."""
+        import asyncio
+
+        from core.plugin_api import current
+
+        async def run() -> tuple[int, int]:
+            current().bind()
+            expired = await service.expire_due()
+            return expired, await service.anonymise_due(days)
+
+        expired, count = asyncio.run(run())
+        click.echo(f"Anonymised {count} registrations ({expired} unconfirmed ones expired).")
+
+
+@hookimpl
+async def load_demo(deployment: Deployment, quartier_id: int, event_id: int):
+    await service.ensure_form(event_id, capacity=40, waitlist_enabled=True, max_companions=2, questions=(
+        '[{"key": "barrierefrei", "label": "Benötigen Sie einen barrierefreien Zugang?", "type": "yesno", "required": false}]'
+    ))

@@ -1,0 +1,204 @@
+"""HTTP: the public registration API and form, and the personal links (confirm, view, cancel)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Template
+
+from core.plugin_api import Event, current, gettext as _, hit_rate_limit, page, public_event
+from plugins.registration import service
+from plugins.registration.schemas import AvailabilityOut, ErrorOut, RegistrationOut
+from plugins.registration.service import InvalidRegistration, RegistrationInput, RegistrationRefused
+
+AnyRequest = Request[Any, Any, Any]
+HONEYPOT = "website"
+
+
+TYPE_NAMES = {"str": "Text", "int": "eine ganze Zahl", "bool": "true oder false", "object": "ein Objekt", "array": "eine Liste"}
+
+
+def type_error(exc: msgspec.ValidationError) -> dict[str, str]:
+    """msgspec's "Expected `int`, got `str` - at `$.companions`" as a German message per field."""
+    text = str(exc)
+    message, _sep, where = text.partition(" - at `$.")
+    field = where.rstrip("`").split("[")[0] or "body"
+    if message.startswith("Object contains unknown field"):
+        unknown = message.split("`")[1]
+        return {unknown: "Dieses Feld ist unbekannt."}
+    if message.startswith("Expected `"):
+        expected = message.split("`")[1].split(" | ")[0]
+        return {field: f"Ungültiger Wert: erwartet wird {TYPE_NAMES.get(expected, expected)}."}
+    return {field: "Ungültiger Wert."}
+
+
+def status_message(status: str, position: int | None) -> str:
+    if status == "unconfirmed":
+        return _("Bitte bestätigen Sie Ihre E-Mail-Adresse: Wir haben Ihnen einen Link geschickt. Bis dahin ist Ihr Platz reserviert.")
+    if status == "waitlisted":
+        return _("Sie stehen auf der Warteliste (Platz {position}). Wir melden uns, sobald ein Platz frei wird.").format(position=position)
+    return _("Sie sind angemeldet. Wir freuen uns auf Sie!")
+
+
+async def _rate_limited(request: AnyRequest, event_id: int) -> bool:
+    limit = service.settings().rate_limit_per_minute
+    if not limit:
+        return False
+    address = request.client.host if request.client else "unknown"
+    return await hit_rate_limit(f"registration:{event_id}:{address}", 60) > limit
+
+
+# -- JSON API ------------------------------------------------------------------------------
+@post(
+    "/api/events/{event_id:int}/registrations",
+    summary="Register for an event",
+    description=(
+        "201 with the new registration (status unconfirmed, confirmed or waitlisted); 200 with the existing one "
+        "when the same e-mail address registered already; 409 when registration is closed or full without a "
+        "waiting list; 422 with a message per field for invalid input; 429 when one address sends too many."
+    ),
+    tags=["Registration"],
+    responses={},
+)
+async def api_register(request: AnyRequest, event_id: FromPath[int]) -> Response[Any]:
+    if await _rate_limited(request, event_id):
+        return Response(ErrorOut(detail="Zu viele Anmeldungen von dieser Adresse. Bitte warten Sie eine Minute."), status_code=429)
+    try:
+        data = msgspec.json.decode(await request.body(), type=RegistrationInput)
+    except msgspec.ValidationError as exc:
+        return Response(ErrorOut(detail="Bitte prüfen Sie Ihre Angaben.", errors=type_error(exc)), status_code=422)
+    except msgspec.DecodeError:
+        return Response(ErrorOut(detail="Der Inhalt ist kein gültiges JSON."), status_code=400)
+    try:
+        outcome = await service.register(event_id, data, channel="online")
+    except InvalidRegistration as exc:
+        return Response(ErrorOut(detail="Bitte prüfen Sie Ihre Angaben.", errors=exc.errors), status_code=422)
+    except RegistrationRefused as exc:
+        if exc.reason == "no_registration" and await Event.count().where(Event.id == event_id) == 0:
+            raise NotFoundException() from None
+        return Response(ErrorOut(detail=exc.message, errors={"reason": exc.reason}), status_code=409)
+    reg = outcome.registration
+    body = RegistrationOut(id=reg.id, status=reg.status, waitlist_position=outcome.waitlist_position, seats=reg.seats,
+                           message=status_message(reg.status, outcome.waitlist_position))
+    return Response(body, status_code=201 if outcome.created else 200)
+
+
+@get("/api/events/{event_id:int}/availability", summary="Seats left and waiting list of an event", tags=["Registration"])
+async def api_availability(event_id: FromPath[int]) -> AvailabilityOut:
+    detail = await public_event(event_id)
+    if detail is None:
+        raise NotFoundException()
+    state = await service.availability(detail.event, await service.form_for(event_id))
+    return AvailabilityOut(
+        open=state.open, reason=state.reason, capacity=state.capacity, seats_taken=state.seats_taken,
+        seats_left=state.seats_left, waitlist_enabled=state.waitlist_enabled, waitlist_length=state.waitlist_length,
+        opens_at=state.opens_at, closes_at=state.closes_at,
+    )
+
+
+# -- public form ------------------------------------------------------------------------------
+def form_input(form: Any) -> RegistrationInput:
+    answers = {key[len("answer_"):]: value for key, value in form.items() if key.startswith("answer_") and value != ""}
+    companions = str(form.get("companions", "0") or "0").strip()
+    return RegistrationInput(
+        name=str(form.get("name", "")), email=str(form.get("email", "")) or None, phone=str(form.get("phone", "")) or None,
+        companions=int(companions) if companions.isdigit() else -1, answers=answers,
+        consent=form.get("consent") == "on", language=current_language(),
+    )
+
+
+def current_language() -> str:
+    from core.plugin_api import language
+
+    return language()
+
+
+@post("/{quartier:str}/veranstaltungen/{event_id:int}/anmeldung", include_in_schema=False)
+async def register_form(request: AnyRequest, quartier: FromPath[str], event_id: FromPath[int]) -> Template:
+    detail = await public_event(event_id)
+    if detail is None or detail.quartier.slug != quartier:
+        raise NotFoundException()
+    form = await request.form()
+    context: dict[str, Any] = {"detail": detail, "event": detail.event, "quartier": detail.quartier}
+    if form.get(HONEYPOT):  # a bot: answer like a success, keep nothing
+        return page(request, "registration/result.html", {**context, "message": status_message("unconfirmed", None), "status": "unconfirmed"})
+    if await _rate_limited(request, event_id):
+        return page(request, "registration/result.html", {**context, "status": "refused",
+                    "message": _("Zu viele Anmeldungen von dieser Adresse. Bitte warten Sie eine Minute.")}, status_code=429)
+    data = form_input(form)
+    try:
+        outcome = await service.register(event_id, data, channel="online")
+    except InvalidRegistration as exc:
+        from plugins.registration.blocks import form_context
+
+        return page(request, "registration/form_page.html", {
+            **context, **await form_context(detail, request, values=dict(form), errors=exc.errors)}, status_code=400)
+    except RegistrationRefused as exc:
+        return page(request, "registration/result.html", {**context, "status": "refused", "message": _(exc.message)}, status_code=409)
+    reg = outcome.registration
+    message = status_message(reg.status, outcome.waitlist_position)
+    if not outcome.created:
+        message = _("Sie waren bereits angemeldet.") + " " + message
+    return page(request, "registration/result.html", {**context, "status": reg.status, "message": message},
+                status_code=201 if outcome.created else 200)
+
+
+# -- personal links --------------------------------------------------------------------------
+async def _by_token(token: str) -> tuple[Any, Any]:
+    reg = await service.by_token(token)
+    if reg is None:
+        raise NotFoundException()
+    event = await Event.objects().where(Event.id == reg.event).first()
+    return reg, event
+
+
+async def _personal_page(request: AnyRequest, reg: Any, event: Any, message: str = "", status_code: int = 200) -> Template:
+    return page(request, "registration/personal.html", {
+        "reg": reg, "event": event, "position": await service.position(reg), "message": message, "token": reg.token,
+    }, status_code=status_code)
+
+
+@get("/anmeldung/{token:str}", include_in_schema=False)
+async def personal(request: AnyRequest, token: FromPath[str]) -> Template:
+    reg, event = await _by_token(token)
+    return await _personal_page(request, reg, event)
+
+
+@get("/anmeldung/{token:str}/bestaetigen", include_in_schema=False)
+async def confirm_page(request: AnyRequest, token: FromPath[str]) -> Template:
+    reg, event = await _by_token(token)
+    return page(request, "registration/confirm.html", {"reg": reg, "event": event, "token": token})
+
+
+@post("/anmeldung/{token:str}/bestaetigen", include_in_schema=False)
+async def confirm(request: AnyRequest, token: FromPath[str]) -> Template:
+    reg, event = await _by_token(token)
+    try:
+        reg = await service.confirm(reg)
+    except service.RegistrationStateError as exc:
+        return await _personal_page(request, reg, event, _(str(exc)), status_code=409)
+    message = _("Vielen Dank! Ihre E-Mail-Adresse ist bestätigt.") + " " + status_message(reg.status, await service.position(reg))
+    return await _personal_page(request, reg, event, message)
+
+
+@get("/anmeldung/{token:str}/stornieren", include_in_schema=False)
+async def cancel_page(request: AnyRequest, token: FromPath[str]) -> Template:
+    reg, event = await _by_token(token)
+    return page(request, "registration/cancel.html", {"reg": reg, "event": event, "token": token})
+
+
+@post("/anmeldung/{token:str}/stornieren", include_in_schema=False)
+async def cancel(request: AnyRequest, token: FromPath[str]) -> Template:
+    reg, event = await _by_token(token)
+    try:
+        reg = await service.cancel(reg, reason="Storniert über den persönlichen Link")
+    except service.RegistrationStateError as exc:
+        return await _personal_page(request, reg, event, _(str(exc)), status_code=409)
+    return await _personal_page(request, reg, event, _("Ihre Anmeldung ist storniert. Schade, dass Sie nicht kommen können."))
+
+
+PUBLIC_ROUTES = [api_register, api_availability, register_form, personal, confirm_page, confirm, cancel_page, cancel]

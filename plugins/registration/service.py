@@ -1,0 +1,552 @@
+"""Registration rules: seats, waiting list, double opt-in, cancellation, check-in, anonymisation.
+
+No HTTP here. A seat is taken by one conditional UPDATE of the form's seat
+counter in the same transaction as the registration row (IMMEDIATE on SQLite),
+which holds capacity exactly on SQLite and PostgreSQL under any concurrency.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import msgspec
+from piccolo.columns.combination import WhereRaw
+
+from core.plugin_api import Event, current, publish, transaction
+from plugins.registration import domain_events as de
+from plugins.registration.tables import ACTIVE_STATUSES, SEAT_STATUSES, Registration, RegistrationForm
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^[0-9+()/ .-]{5,30}$")
+QUESTION_TYPES = ("text", "choice", "number", "yesno")
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class RegistrationInput(msgspec.Struct, forbid_unknown_fields=True):
+    """What a citizen (or staff, for a phone call) submits."""
+
+    name: str = ""
+    email: str | None = None
+    phone: str | None = None
+    companions: int = 0
+    answers: dict[str, Any] = msgspec.field(default_factory=dict)
+    consent: bool = False
+    language: str = "de"
+
+
+class InvalidRegistration(ValueError):
+    """Field-level problems with the input; ``errors`` maps field names to German messages."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class RegistrationRefused(Exception):
+    """A valid registration that cannot be taken: ``reason`` is closed, full, not_open, no_registration."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+class RegistrationStateError(ValueError):
+    """A change that the registration's state does not allow (message for the user)."""
+
+
+@dataclass
+class Outcome:
+    registration: Registration
+    created: bool  # False: the same person had registered already (idempotent answer)
+    waitlist_position: int | None = None
+
+
+@dataclass
+class Availability:
+    open: bool
+    reason: str
+    capacity: int | None
+    seats_taken: int
+    seats_left: int | None
+    waitlist_enabled: bool
+    waitlist_length: int
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def settings():
+    return current().settings_for("registration")
+
+
+# -- forms -------------------------------------------------------------------------
+async def form_for(event_id: int) -> RegistrationForm | None:
+    return await RegistrationForm.objects().where(RegistrationForm.event == event_id).first()
+
+
+async def ensure_form(event_id: int, **values: Any) -> RegistrationForm:
+    form = await form_for(event_id)
+    if form is None:
+        values.setdefault("capacity", settings().default_capacity)
+        values.setdefault("consent_text", settings().consent_text.format(days=settings().anonymise_after_days))
+        form = RegistrationForm(event=event_id, **values)
+        await form.save()
+    return form
+
+
+QUESTION_WORDS = {"text": "text", "zahl": "number", "auswahl": "choice", "janein": "yesno", "ja/nein": "yesno"}
+TYPE_WORDS = {"text": "text", "number": "zahl", "choice": "auswahl", "yesno": "janein"}
+
+
+def parse_questions(text: str) -> list[dict[str, Any]]:
+    """Staff write one question per line: ``Frage | Typ | Pflicht | Antwort 1; Antwort 2``.
+
+    Typ is text, zahl, auswahl or janein; Pflicht is "pflicht" or "optional".
+    """
+    result: list[dict[str, Any]] = []
+    keys: set[str] = set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        label = parts[0]
+        kind = QUESTION_WORDS.get((parts[1] if len(parts) > 1 else "text").lower())
+        if not label or kind is None:
+            raise ValueError(f"Zeile {number}: Bitte „Frage | Typ | Pflicht“ angeben; Typ ist text, zahl, auswahl oder janein.")
+        required = len(parts) > 2 and parts[2].lower() in ("pflicht", "ja", "required")
+        choices = [c.strip() for c in parts[3].split(";") if c.strip()] if len(parts) > 3 else []
+        if kind == "choice" and not choices:
+            raise ValueError(f"Zeile {number}: Für eine Auswahlfrage bitte die Antworten nach dem dritten „|“ angeben, getrennt durch „;“.")
+        key = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:40] or f"frage-{number}"
+        while key in keys:
+            key += "-2"
+        keys.add(key)
+        result.append({"key": key, "label": label, "type": kind, "required": required, "choices": choices})
+    return result
+
+
+def questions_text(items: list[dict[str, Any]]) -> str:
+    lines = []
+    for q in items:
+        line = f"{q['label']} | {TYPE_WORDS[q['type']]} | {'pflicht' if q.get('required') else 'optional'}"
+        if q.get("choices"):
+            line += " | " + "; ".join(q["choices"])
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def questions(form: RegistrationForm) -> list[dict[str, Any]]:
+    value = form.questions
+    return json.loads(value) if isinstance(value, str) else list(value or [])
+
+
+def closes_at(form: RegistrationForm, event: Event) -> datetime:
+    return min(form.closes_at, event.starts_at) if form.closes_at else event.starts_at
+
+
+async def waitlist_length(form_id: int) -> int:
+    return await Registration.count().where((Registration.form == form_id) & (Registration.status == "waitlisted"))
+
+
+async def availability(event: Event, form: RegistrationForm | None) -> Availability:
+    if form is None or not form.enabled:
+        return Availability(False, "no_registration", None, 0, None, False, 0)
+    moment = now()
+    waiting = await waitlist_length(form.id)
+    left = None if form.capacity is None else max(0, form.capacity - form.taken)
+    reason = "open"
+    if event.status != "published":
+        reason = "closed"
+    elif form.opens_at and moment < form.opens_at:
+        reason = "not_open"
+    elif moment >= closes_at(form, event):
+        reason = "closed"
+    elif left == 0 and not form.waitlist_enabled:
+        reason = "full"
+    return Availability(reason == "open", reason, form.capacity, form.taken, left, form.waitlist_enabled, waiting,
+                        form.opens_at, closes_at(form, event))
+
+
+REFUSALS = {
+    "no_registration": "Für diese Veranstaltung ist keine Anmeldung vorgesehen.",
+    "closed": "Die Anmeldung für diese Veranstaltung ist geschlossen.",
+    "not_open": "Die Anmeldung ist noch nicht geöffnet.",
+    "full": "Die Veranstaltung ist ausgebucht, und es gibt keine Warteliste.",
+}
+
+
+# -- validation ----------------------------------------------------------------------
+def validate(form: RegistrationForm, data: RegistrationInput, channel: str) -> RegistrationInput:
+    """Check the input against the form's rules; raise InvalidRegistration with every problem."""
+    errors: dict[str, str] = {}
+    name = data.name.strip()
+    email = (data.email or "").strip().lower() or None
+    phone = (data.phone or "").strip()
+    if not name:
+        errors["name"] = "Bitte geben Sie Ihren Namen an."
+    elif len(name) > 200:
+        errors["name"] = "Der Name ist zu lang (höchstens 200 Zeichen)."
+    if email and not EMAIL.match(email):
+        errors["email"] = "Bitte geben Sie eine gültige E-Mail-Adresse an."
+    if phone and not PHONE.match(phone):
+        errors["phone"] = "Bitte geben Sie eine gültige Telefonnummer an."
+    if not email and "email" not in errors:
+        if channel == "online" and not form.phone_only_allowed:
+            errors["email"] = "Bitte geben Sie Ihre E-Mail-Adresse an."
+        elif not phone and "phone" not in errors:
+            errors["email"] = "Bitte geben Sie eine E-Mail-Adresse oder eine Telefonnummer an."
+    if data.companions < 0 or data.companions > form.max_companions:
+        errors["companions"] = (
+            "Begleitpersonen sind bei dieser Veranstaltung nicht vorgesehen." if form.max_companions == 0
+            else f"Höchstens {form.max_companions} Begleitpersonen."
+        )
+    if not data.consent:
+        errors["consent"] = "Bitte stimmen Sie der Verarbeitung Ihrer Angaben zu."
+    answers: dict[str, Any] = {}
+    for q in questions(form):
+        key, value = q["key"], data.answers.get(q["key"])
+        if value in (None, ""):
+            if q.get("required"):
+                errors[f"answers.{key}"] = "Bitte beantworten Sie diese Frage."
+            continue
+        kind = q.get("type", "text")
+        if kind == "number":
+            try:
+                value = msgspec.convert(value, int, strict=False)
+            except msgspec.ValidationError:
+                errors[f"answers.{key}"] = "Bitte geben Sie eine Zahl an."
+                continue
+        elif kind == "yesno":
+            try:
+                value = msgspec.convert(value, bool, strict=False)
+            except msgspec.ValidationError:
+                errors[f"answers.{key}"] = "Bitte antworten Sie mit Ja oder Nein."
+                continue
+        elif kind == "choice":
+            if str(value) not in [str(c) for c in q.get("choices", [])]:
+                errors[f"answers.{key}"] = "Bitte wählen Sie eine der angebotenen Antworten."
+                continue
+            value = str(value)
+        else:
+            value = str(value).strip()
+            if len(value) > 1000:
+                errors[f"answers.{key}"] = "Die Antwort ist zu lang (höchstens 1000 Zeichen)."
+                continue
+        answers[key] = value
+    unknown = set(data.answers) - {q["key"] for q in questions(form)}
+    for key in sorted(unknown):
+        errors[f"answers.{key}"] = "Diese Frage gibt es nicht."
+    if errors:
+        raise InvalidRegistration(errors)
+    return RegistrationInput(name=name, email=email, phone=phone, companions=data.companions, answers=answers,
+                             consent=True, language=data.language if data.language in ("de", "en") else "de")
+
+
+# -- links and events -------------------------------------------------------------------
+def links(reg: Registration) -> dict[str, str]:
+    base = current().settings.base_url.rstrip("/")
+    return {
+        "view_url": f"{base}/anmeldung/{reg.token}",
+        "confirm_url": f"{base}/anmeldung/{reg.token}/bestaetigen",
+        "cancel_url": f"{base}/anmeldung/{reg.token}/stornieren",
+    }
+
+
+async def position(reg: Registration) -> int | None:
+    if reg.status != "waitlisted" or reg.waitlist_seq is None:
+        return None
+    return await Registration.count().where(
+        (Registration.form == reg.form) & (Registration.status == "waitlisted") & (Registration.waitlist_seq <= reg.waitlist_seq)
+    )
+
+
+async def _publish(kind: type[de.RegistrationEvent], reg: Registration, reason: str = "") -> None:
+    event = await Event.objects().where(Event.id == reg.event).first()
+    await publish(kind(
+        quartier_id=event.quartier, registration=reg.id, event=event.id, event_title=event.title,
+        starts_at=event.starts_at, ends_at=event.ends_at, timezone=event.timezone, person_name=reg.name,
+        email=reg.email, phone=reg.phone, language=reg.language, channel=reg.channel, status=reg.status,
+        seats=reg.seats, waitlist_position=await position(reg), reason=reason, **links(reg),
+    ))
+
+
+# -- registering -------------------------------------------------------------------------
+async def _take_seats(form_id: int, seats: int) -> bool:
+    rows = await RegistrationForm.update({RegistrationForm.taken: RegistrationForm.taken + seats}).where(
+        (RegistrationForm.id == form_id) & WhereRaw("(capacity IS NULL OR taken + {} <= capacity)", seats)
+    ).returning(RegistrationForm.id)
+    return bool(rows)
+
+
+async def _release_seats(form_id: int, seats: int) -> None:
+    await RegistrationForm.update({RegistrationForm.taken: RegistrationForm.taken - seats}).where(RegistrationForm.id == form_id)
+
+
+async def _next_waitlist_number(form_id: int) -> int:
+    rows = await RegistrationForm.update({RegistrationForm.waitlist_seq: RegistrationForm.waitlist_seq + 1}).where(
+        RegistrationForm.id == form_id
+    ).returning(RegistrationForm.waitlist_seq)
+    return rows[0]["waitlist_seq"]
+
+
+async def _existing(form_id: int, email: str | None) -> Registration | None:
+    if not email:
+        return None
+    return await Registration.objects().where(
+        (Registration.form == form_id) & (Registration.email == email) & Registration.status.is_in(list(ACTIVE_STATUSES))
+    ).first()
+
+
+async def register(event_id: int, data: RegistrationInput, channel: str = "online", staff: Any = None) -> Outcome:
+    """Take a registration: a seat if there is one, else the waiting list, else refuse."""
+    event = await Event.objects().where(Event.id == event_id).first()
+    if event is None:
+        raise RegistrationRefused("no_registration", REFUSALS["no_registration"])
+    form = await form_for(event_id)
+    state = await availability(event, form)
+    if channel == "online" and not state.open:
+        raise RegistrationRefused(state.reason, REFUSALS.get(state.reason, REFUSALS["closed"]))
+    if form is None or not form.enabled:
+        raise RegistrationRefused("no_registration", REFUSALS["no_registration"])
+    clean = validate(form, data, channel)
+    seats = 1 + clean.companions
+    moment = now()
+    try:
+        async with transaction(immediate=True):
+            existing = await _existing(form.id, clean.email)
+            if existing is not None:
+                return Outcome(existing, created=False, waitlist_position=await position(existing))
+            needs_opt_in = channel == "online" and form.double_opt_in and clean.email is not None
+            if await _take_seats(form.id, seats):
+                status, seq = ("unconfirmed" if needs_opt_in else "confirmed"), None
+            elif form.waitlist_enabled:
+                status, seq = "waitlisted", await _next_waitlist_number(form.id)
+            else:
+                raise RegistrationRefused("full", REFUSALS["full"])
+            expires = None
+            if status == "unconfirmed":
+                expires = min(moment + timedelta(hours=settings().unconfirmed_hours), event.starts_at)
+            how = "online" if channel == "online" else f"telefonisch, aufgenommen von {getattr(staff, 'name', 'Mitarbeitende')}"
+            reg = Registration(
+                form=form.id, event=event_id, status=status, name=clean.name, email=clean.email, phone=clean.phone,
+                companions=clean.companions, seats=seats, answers=json.dumps(clean.answers, ensure_ascii=False),
+                language=clean.language, waitlist_seq=seq, token=secrets.token_urlsafe(32), channel=channel,
+                created_by=getattr(staff, "id", None), consent_text=form.consent_text,
+                consent_version=form.consent_version, consent_how=how, consent_at=moment, expires_at=expires,
+                confirmed_at=moment if status == "confirmed" else None,
+                email_confirmed_at=None,
+            )
+            await reg.save()
+            await _publish(de.RegistrationCreated, reg)
+    except Exception as exc:
+        # Two submissions of the same person at the same moment: the unique index
+        # lets one in; the other answers with the registration that won.
+        if "unique" not in str(exc).lower() or not clean.email:
+            raise
+        existing = await _existing(form.id, clean.email)
+        if existing is None:
+            raise
+        return Outcome(existing, created=False, waitlist_position=await position(existing))
+    return Outcome(reg, created=True, waitlist_position=await position(reg))
+
+
+async def by_token(token: str) -> Registration | None:
+    if not token or len(token) > 64:
+        return None
+    return await Registration.objects().where(Registration.token == token).first()
+
+
+async def confirm(reg: Registration) -> Registration:
+    """The person opened the link in the e-mail: the address is confirmed, and so is the seat."""
+    async with transaction(immediate=True):
+        fresh = await Registration.objects().where(Registration.id == reg.id).first()
+        if fresh.status in ("cancelled", "expired"):
+            raise RegistrationStateError("Diese Anmeldung ist nicht mehr gültig.")
+        if fresh.email_confirmed_at is not None and fresh.status != "unconfirmed":
+            return fresh
+        moment = now()
+        fresh.email_confirmed_at = moment
+        if fresh.status == "unconfirmed":
+            fresh.status, fresh.confirmed_at, fresh.expires_at = "confirmed", moment, None
+        await fresh.save()
+        if fresh.status == "confirmed":
+            await _publish(de.RegistrationConfirmed, fresh)
+    return fresh
+
+
+async def promote(form_id: int) -> list[Registration]:
+    """Move people up from the waiting list while seats are free (inside the caller's transaction)."""
+    promoted = []
+    form = await RegistrationForm.objects().where(RegistrationForm.id == form_id).first()
+    event = await Event.objects().where(Event.id == form.event).first()
+    if event.starts_at <= now() or event.status == "cancelled":
+        return promoted
+    skipped: set[int] = set()
+    while True:
+        query = Registration.objects().where((Registration.form == form_id) & (Registration.status == "waitlisted"))
+        if skipped:
+            query = query.where(Registration.id.not_in(list(skipped)))
+        candidate = await query.order_by(Registration.waitlist_seq).first()
+        if candidate is None:
+            break
+        if not await _take_seats(form_id, candidate.seats):
+            # A party too large for the free seats waits; a smaller one behind it does not move past it.
+            break
+        moment = now()
+        needs_opt_in = candidate.channel == "online" and form.double_opt_in and candidate.email and not candidate.email_confirmed_at
+        status = "unconfirmed" if needs_opt_in else "confirmed"
+        claimed = await Registration.update({
+            Registration.status: status,
+            Registration.confirmed_at: None if needs_opt_in else moment,
+            Registration.expires_at: min(moment + timedelta(hours=settings().unconfirmed_hours), event.starts_at) if needs_opt_in else None,
+        }).where((Registration.id == candidate.id) & (Registration.status == "waitlisted")).returning(Registration.id)
+        if not claimed:  # someone else moved this person meanwhile
+            await _release_seats(form_id, candidate.seats)
+            skipped.add(candidate.id)
+            continue
+        reg = await Registration.objects().where(Registration.id == candidate.id).first()
+        await _publish(de.RegistrationPromoted, reg)
+        promoted.append(reg)
+    return promoted
+
+
+async def cancel(reg: Registration, reason: str = "") -> Registration:
+    """Cancel (by the person's link or by staff); a freed seat goes to the next in line."""
+    async with transaction(immediate=True):
+        fresh = await Registration.objects().where(Registration.id == reg.id).first()
+        if fresh.status not in ACTIVE_STATUSES:
+            raise RegistrationStateError("Diese Anmeldung ist bereits storniert oder abgelaufen.")
+        rows = await Registration.update({Registration.status: "cancelled", Registration.cancelled_at: now(), Registration.expires_at: None}).where(
+            (Registration.id == fresh.id) & (Registration.status == fresh.status)
+        ).returning(Registration.id)
+        if not rows:
+            raise RegistrationStateError("Die Anmeldung wurde gerade geändert. Bitte laden Sie die Seite neu.")
+        if fresh.status in SEAT_STATUSES:
+            await _release_seats(fresh.form, fresh.seats)
+        held_seats = fresh.status in SEAT_STATUSES
+        fresh.status = "cancelled"
+        await _publish(de.RegistrationCancelled, fresh, reason)
+        if held_seats:
+            await promote(fresh.form)
+    return fresh
+
+
+async def expire_due(moment: datetime | None = None) -> int:
+    """Unconfirmed registrations past their time lose their seat; returns how many."""
+    moment = moment or now()
+    due = await Registration.select(Registration.id).where(
+        (Registration.status == "unconfirmed") & (Registration.expires_at <= moment)
+    )
+    count = 0
+    for row in due:
+        async with transaction(immediate=True):
+            taken = await Registration.update({Registration.status: "expired", Registration.expires_at: None}).where(
+                (Registration.id == row["id"]) & (Registration.status == "unconfirmed")
+            ).returning(Registration.seats, Registration.form)
+            if not taken:
+                continue
+            await _release_seats(taken[0]["form"], taken[0]["seats"])
+            reg = await Registration.objects().where(Registration.id == row["id"]).first()
+            await _publish(de.RegistrationExpired, reg)
+            await promote(reg.form)
+            count += 1
+    return count
+
+
+async def set_capacity(form_id: int, capacity: int | None) -> list[Registration]:
+    """Change the capacity; a raise promotes from the waiting list at once."""
+    async with transaction(immediate=True):
+        form = await RegistrationForm.objects().where(RegistrationForm.id == form_id).first()
+        if capacity is not None and capacity < form.taken:
+            raise RegistrationStateError(
+                f"Es sind schon {form.taken} Plätze vergeben; die Kapazität kann nicht kleiner werden."
+            )
+        await RegistrationForm.update({RegistrationForm.capacity: capacity}).where(RegistrationForm.id == form_id)
+        return await promote(form_id)
+
+
+async def move_to_waitlist(reg: Registration) -> Registration:
+    async with transaction(immediate=True):
+        fresh = await Registration.objects().where(Registration.id == reg.id).first()
+        if fresh.status not in SEAT_STATUSES:
+            raise RegistrationStateError("Nur Anmeldungen mit Platz können auf die Warteliste gesetzt werden.")
+        seq = await _next_waitlist_number(fresh.form)
+        await Registration.update({Registration.status: "waitlisted", Registration.waitlist_seq: seq, Registration.expires_at: None}).where(
+            Registration.id == fresh.id)
+        await _release_seats(fresh.form, fresh.seats)
+        fresh = await Registration.objects().where(Registration.id == fresh.id).first()
+        await _publish(de.RegistrationWaitlisted, fresh)
+    return fresh
+
+
+async def admit(reg: Registration) -> Registration:
+    """Staff give a waiting person a seat now, even beyond capacity (their decision)."""
+    async with transaction(immediate=True):
+        fresh = await Registration.objects().where(Registration.id == reg.id).first()
+        if fresh.status != "waitlisted":
+            raise RegistrationStateError("Nur Personen auf der Warteliste können nachrücken.")
+        await RegistrationForm.update({RegistrationForm.taken: RegistrationForm.taken + fresh.seats}).where(RegistrationForm.id == fresh.form)
+        await Registration.update({Registration.status: "confirmed", Registration.confirmed_at: now()}).where(Registration.id == fresh.id)
+        fresh = await Registration.objects().where(Registration.id == fresh.id).first()
+        await _publish(de.RegistrationPromoted, fresh)
+    return fresh
+
+
+async def check_in(reg: Registration, present: bool = True) -> Registration:
+    async with transaction():
+        fresh = await Registration.objects().where(Registration.id == reg.id).first()
+        if fresh.status not in SEAT_STATUSES:
+            raise RegistrationStateError("Nur angemeldete Personen können eingecheckt werden.")
+        if present == (fresh.checked_in_at is not None):
+            return fresh
+        fresh.checked_in_at = now() if present else None
+        await Registration.update({Registration.checked_in_at: fresh.checked_in_at}).where(Registration.id == fresh.id)
+        if present:
+            await _publish(de.RegistrationCheckedIn, fresh)
+    return fresh
+
+
+ANONYMOUS = "(gelöscht)"
+
+
+async def erase(reg: Registration) -> None:
+    """Remove one person's data on request (DSGVO Art. 17); counts and statuses stay for statistics."""
+    await Registration.update({
+        Registration.name: ANONYMOUS, Registration.email: None, Registration.phone: "", Registration.answers: "{}",
+        Registration.token: "erased-" + secrets.token_hex(16), Registration.anonymised_at: now(),
+    }).where(Registration.id == reg.id)
+
+
+async def anonymise_due(days: int | None = None, moment: datetime | None = None) -> int:
+    """Erase personal data of registrations whose event ended more than ``days`` ago."""
+    days = settings().anonymise_after_days if days is None else days
+    cutoff = (moment or now()) - timedelta(days=days)
+    ended = await Event.select(Event.id).where(Event.ends_at < cutoff)
+    ids = [row["id"] for row in ended]
+    if not ids:
+        return 0
+    rows = await Registration.objects().where(Registration.event.is_in(ids) & Registration.anonymised_at.is_null())
+    for reg in rows:
+        await erase(reg)
+    return len(rows)
+
+
+async def counts(event_id: int) -> dict[str, int]:
+    """Seats and people per status, for the dashboard and lists."""
+    rows = await Registration.select(Registration.status, Registration.seats, Registration.checked_in_at).where(
+        Registration.event == event_id)
+    result = {"confirmed": 0, "unconfirmed": 0, "waitlisted": 0, "checked_in": 0, "cancelled": 0, "expired": 0}
+    for row in rows:
+        result[row["status"]] = result.get(row["status"], 0) + row["seats"]
+        if row["checked_in_at"] is not None:
+            result["checked_in"] += row["seats"]
+    return result

@@ -1,0 +1,142 @@
+"""Hand-written staff pages: check-in at the door, the printable list and CSV/XLSX exports per event."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from core.plugin_api import Event, StaffContext, gettext as _, page, require_staff
+from plugins.registration import service
+from plugins.registration.resources import CHANNEL_CHOICES, STATUS_CHOICES
+from plugins.registration.tables import SEAT_STATUSES, Registration
+
+AnyRequest = Request[Any, Any, Any]
+STATUS_LABELS = dict(STATUS_CHOICES)
+CHANNEL_LABELS = dict(CHANNEL_CHOICES)
+
+
+async def _event_for(staff: StaffContext, event_id: int) -> Event:
+    event = await Event.objects().where(Event.id == event_id).first()
+    if event is None or not staff.may_see_quartier(event.quartier) or staff.role not in ("admin", "staff"):
+        raise NotFoundException()
+    return event
+
+
+@get("/staff/anmeldungen/{event_id:int}/checkin", include_in_schema=False)
+async def checkin_screen(request: AnyRequest, event_id: FromPath[int]) -> Template:
+    staff = await require_staff(request)
+    event = await _event_for(staff, event_id)
+    q = request.query_params.get("q", "").strip()
+    query = Registration.objects().where((Registration.event == event_id) & Registration.status.is_in(list(SEAT_STATUSES)))
+    people = await query.order_by(Registration.name)
+    if q:
+        people = [p for p in people if q.lower() in p.name.lower() or q in (p.phone or "")]
+    counts = await service.counts(event_id)
+    return page(request, "registration/checkin.html", {
+        "event": event, "people": people, "q": q, "counts": counts,
+        "expected": counts["confirmed"] + counts["unconfirmed"],
+    }, staff=staff)
+
+
+@post("/staff/anmeldungen/{event_id:int}/checkin/{registration_id:int}", include_in_schema=False)
+async def checkin(request: AnyRequest, event_id: FromPath[int], registration_id: FromPath[int]) -> Redirect:
+    staff = await require_staff(request)
+    await _event_for(staff, event_id)
+    reg = await Registration.objects().where((Registration.id == registration_id) & (Registration.event == event_id)).first()
+    if reg is None:
+        raise NotFoundException()
+    form = await request.form()
+    present = form.get("present", "1") == "1"
+    try:
+        await service.check_in(reg, present)
+    except service.RegistrationStateError as exc:
+        from core.plugin_api import flash
+
+        flash(request, str(exc), kind="error")
+    q = str(form.get("q", ""))
+    return Redirect(f"/staff/anmeldungen/{event_id}/checkin" + (f"?q={q}" if q else "") + f"#r{registration_id}", status_code=303)
+
+
+async def _rows(event_id: int) -> list[list[Any]]:
+    regs = await Registration.objects().where(Registration.event == event_id).order_by(Registration.status).order_by(Registration.name)
+    form = await service.form_for(event_id)
+    questions = service.questions(form) if form else []
+    rows: list[list[Any]] = []
+    for reg in regs:
+        answers = json.loads(reg.answers) if isinstance(reg.answers, str) else (reg.answers or {})
+        rows.append([
+            reg.name, reg.email or "", reg.phone, _(STATUS_LABELS.get(reg.status, reg.status)), await service.position(reg) or "",
+            reg.seats, _(CHANNEL_LABELS.get(reg.channel, reg.channel)),
+            _("Ja") if reg.checked_in_at else _("Nein"),
+            *[_format_answer(answers.get(q["key"])) for q in questions],
+            reg.created_at.isoformat(timespec="minutes"),
+        ])
+    return rows
+
+
+def _format_answer(value: Any) -> Any:
+    if value is True:
+        return _("Ja")
+    if value is False:
+        return _("Nein")
+    return "" if value is None else value
+
+
+async def _header(event_id: int) -> list[str]:
+    form = await service.form_for(event_id)
+    questions = service.questions(form) if form else []
+    return [_("Name"), _("E-Mail"), _("Telefon"), _("Status"), _("Wartelistenplatz"), _("Plätze"), _("Weg"),
+            _("Eingecheckt"), *[q["label"] for q in questions], _("Angemeldet am")]
+
+
+@get("/staff/anmeldungen/{event_id:int}/liste", include_in_schema=False)
+async def printable_list(request: AnyRequest, event_id: FromPath[int]) -> Template:
+    staff = await require_staff(request)
+    event = await _event_for(staff, event_id)
+    return page(request, "registration/list.html", {
+        "event": event, "header": await _header(event_id), "rows": await _rows(event_id), "counts": await service.counts(event_id),
+    }, staff=staff)
+
+
+@get("/staff/anmeldungen/{event_id:int}/export.csv", include_in_schema=False)
+async def export_csv(request: AnyRequest, event_id: FromPath[int]) -> Response[bytes]:
+    staff = await require_staff(request)
+    event = await _event_for(staff, event_id)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(await _header(event_id))
+    writer.writerows(await _rows(event_id))
+    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="anmeldungen-{event.slug}.csv"'})
+
+
+@get("/staff/anmeldungen/{event_id:int}/export.xlsx", include_in_schema=False)
+async def export_xlsx(request: AnyRequest, event_id: FromPath[int]) -> Response[bytes]:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    staff = await require_staff(request)
+    event = await _event_for(staff, event_id)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Anmeldungen")
+    sheet.append(await _header(event_id))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in await _rows(event_id):
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return Response(out.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="anmeldungen-{event.slug}.xlsx"'})
+
+
+STAFF_ROUTES = [checkin_screen, checkin, printable_list, export_csv, export_xlsx]

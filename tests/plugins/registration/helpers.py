@@ -1,0 +1,21 @@
+"""Shared set-up for the registration plugin's tests."""
+
+from __future__ import annotations
+
+from tests.core.factories import make_event, make_quartier
+
+NO_RATE_LIMIT = {"registration": {"rate_limit_per_minute": 0}}
+
+
+async def event_with_form(slug: str = "treff", days: int = 10, **form_values):
+    """A published event in Quartier 'nordstadt' with a registration form."""
+    from plugins.registration import service
+
+    quartier = await make_quartier("nordstadt")
+    event = await make_event(quartier, slug, days=days)
+    form = await service.ensure_form(event.id, **form_values)
+    return quartier, event, form
+
+
+def person(i: int, **extra) -> dict:
+    return {"name": f"Person {i}", "email": f"person{i}@example.org", "consent": True, **extra}
