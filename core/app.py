@@ -16,7 +16,6 @@ from litestar import Litestar, Request, Response, Router, get
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.response import Redirect
 from markupsafe import Markup, escape
 from litestar.handlers.base import BaseRouteHandler
@@ -33,13 +32,15 @@ from core.domain_events.service import redeliver_pending
 from core.events.routes import PublicEventsController
 from core.events.tables import Event
 from core.quartiere.service import is_plugin_enabled
+from core.quartiere.routes import ROUTES as QUARTIER_ROUTES
 from core.quartiere.tables import Quartier
 from core.web import i18n
 from core.web.public_routes import PUBLIC_HANDLERS
 from core.web.rendering import page
 from core.web.resources import Resource
 from core.web.staff_routes import STAFF_HANDLERS
-from core.web.store import DatabaseStore
+from core.web.sessions import SessionConfig
+from core.web.store import DatabaseStore, delete_expired
 
 LANGUAGE_COOKIE = "lang"
 
@@ -90,7 +91,7 @@ def _lifespan(deployment: Deployment):
             await deployment.migrate()
         for result in deployment.pm.hook.startup(deployment=deployment):
             await maybe_await(result)
-        jobs: list[tuple[float, Any]] = [(REDELIVERY_SECONDS, redeliver_pending)]
+        jobs: list[tuple[float, Any]] = [(REDELIVERY_SECONDS, redeliver_pending), (3600, delete_expired)]
         for pairs in deployment.pm.hook.background_tasks(deployment=deployment):
             jobs.extend(pairs or [])
         tasks = [asyncio.create_task(_periodic(deployment, seconds, job)) for seconds, job in jobs]
@@ -116,8 +117,8 @@ def paragraphs(text: str) -> Markup:
 
 def template_environment(deployment: Deployment) -> Environment:
     folders = [str(HERE / "templates")]
-    for extra in deployment.pm.hook.register_templates():
-        folders.extend(str(folder) for folder in extra or [])
+    for name in deployment.plugins:
+        folders.extend(str(folder) for folder in deployment.call_plugin_hook_sync(name, "register_templates") or [])
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(folder) for folder in folders]),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -148,6 +149,11 @@ def collect_resources(deployment: Deployment) -> dict[str, Resource]:
         if resource.name in resources:
             raise ConfigError(f"Plugin '{owner}': staff resource '{resource.name}' is already declared by '{resources[resource.name].plugin}'.")
         resources[resource.name] = resource
+    for resource in resources.values():
+        for f in resource.fields:
+            if f.type == "fk" and f.references not in resources:
+                raise ConfigError(f"Plugin '{resource.plugin}': field '{f.name}' of staff resource '{resource.name}' "
+                                  f"references '{f.references}', which no loaded plugin declares.")
     return resources
 
 
@@ -200,7 +206,7 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     title, message = titles.get(status, ("Fehler", "Leider ist ein Fehler aufgetreten. Bitte versuchen Sie es später erneut."))
     if status == 403 and getattr(exc, "detail", "") and status != 500:
         message = exc.detail  # type: ignore[attr-defined]
-    if status == 400 and "csrf" in str(getattr(exc, "detail", "")).lower():
+    if status in (400, 403) and "csrf" in str(getattr(exc, "detail", "")).lower():
         title, message = "Formular abgelaufen", "Das Formular war nicht mehr gültig. Bitte laden Sie die Seite neu und senden Sie es erneut."
     return page(request, "core/error.html", {"title": i18n.gettext(title), "message": i18n.gettext(message)}, status_code=status)
 
@@ -220,12 +226,12 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     check_web_settings(deployment.settings)
     deployment.resources = collect_resources(deployment)
     locale_dirs = [HERE / "locale"]
-    for extra in deployment.pm.hook.register_locales():
-        locale_dirs.extend(Path(folder) for folder in extra or [])
+    for name in deployment.plugins:
+        locale_dirs.extend(Path(folder) for folder in deployment.call_plugin_hook_sync(name, "register_locales") or [])
     i18n.load_catalogs(locale_dirs)
     deployment.templates = template_environment(deployment)
 
-    handlers: list[Any] = [healthz, PublicEventsController, *STAFF_HANDLERS, *PUBLIC_HANDLERS]
+    handlers: list[Any] = [healthz, PublicEventsController, *STAFF_HANDLERS, *QUARTIER_ROUTES, *PUBLIC_HANDLERS]
     static_dirs = {"core": str(HERE / "static")}
     for name in deployment.plugins:
         routes = deployment.call_plugin_hook_sync(name, "register_routes", deployment=deployment) or []
@@ -238,7 +244,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     )
 
     https = deployment.settings.base_url.startswith("https://")
-    sessions = ServerSideSessionConfig(store="sessions", httponly=True, samesite="lax", secure=https, max_age=8 * 3600)
+    sessions = SessionConfig(store="sessions", httponly=True, samesite="lax", secure=https, max_age=8 * 3600)
     app = Litestar(
         route_handlers=handlers,
         stores={"sessions": DatabaseStore("session")},
@@ -261,6 +267,10 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         debug=deployment.settings.debug,
     )
     app.state.deployment = deployment
+    # First path segments of the app's own pages: a Quartier slug must not shadow them.
+    deployment.reserved_slugs = {
+        route.path.strip("/").split("/")[0] for route in app.routes if route.path.strip("/") and "{" not in route.path.split("/")[1]
+    }
     return app
 
 

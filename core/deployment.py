@@ -48,6 +48,7 @@ class Deployment:
         self.engine = create_engine(settings.database_url)
         self.resources: dict[str, Any] = {}  # staff resources, collected by the app factory
         self.templates: Any = None  # the Jinja environment, made by the app factory
+        self.reserved_slugs: set[str] = set()  # first path segments of the app's routes
 
     # -- plugins -----------------------------------------------------------
     def settings_for(self, plugin: str) -> Any:

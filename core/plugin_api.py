@@ -15,7 +15,7 @@ from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enable
 from core.quartiere.tables import Quartier
 from core.web.auth import StaffContext, require_staff
 from core.web.i18n import gettext, language
-from core.web.rendering import csrf_input, page, render
+from core.web.rendering import csrf_input, flash, page, render
 from core.web.resources import Action, Field, Resource
 from core.web.store import hit as hit_rate_limit
 from core.web.ui import MenuLink, PageBlock, Widget

@@ -18,6 +18,18 @@ from core.db import piccolo_conf
 _current: Engine | None = None
 
 
+def _casefold(text: object) -> object:
+    return text.casefold() if isinstance(text, str) else text
+
+
+class SQLiteConnection(sqlite3.Connection):
+    """Every connection gets ``casefold()``: SQLite's LIKE ignores case only for ASCII, so "über" would miss "Über"."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.create_function("casefold", 1, _casefold, deterministic=True)
+
+
 def sqlite_path(url: str) -> Path:
     # sqlite:///relative/file.sqlite or sqlite:////absolute/file.sqlite
     return Path(url.removeprefix("sqlite:///"))
@@ -29,7 +41,7 @@ def create_engine(url: str) -> Engine:
         path.parent.mkdir(parents=True, exist_ok=True)
         with sqlite3.connect(path) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
-        return SQLiteEngine(path=str(path), timeout=30)
+        return SQLiteEngine(path=str(path), timeout=30, factory=SQLiteConnection)
     scheme = urlparse(url).scheme
     if scheme in ("postgres", "postgresql"):
         return PostgresEngine(config={"dsn": url}, log_queries=False)

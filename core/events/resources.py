@@ -7,7 +7,8 @@ from typing import Any
 from core.events import service
 from core.events.tables import Event, EventOrganisation, Organisation, Venue
 from core.web.auth import StaffContext
-from core.web.resources import Action, Field, Resource
+from core.web.i18n import gettext as _
+from core.web.resources import Action, Field, FieldError, Resource
 
 STATUS_CHOICES = [("draft", "Entwurf"), ("published", "Veröffentlicht"), ("cancelled", "Abgesagt")]
 
@@ -45,16 +46,27 @@ async def create_event(values: dict[str, Any], ctx: StaffContext) -> Event:
             starts_at=fields.pop("starts_at"), ends_at=fields.pop("ends_at"), **fields,
         )
     except service.EventError as exc:
-        raise ValueError(str(exc)) from None
+        raise _form_error(exc) from None
     await _set_links(event.id, values)
     return event
+
+
+def _form_error(exc: service.EventError) -> ValueError:
+    return FieldError(exc.field, str(exc)) if exc.field else ValueError(str(exc))
+
+
+def check_times(values: dict[str, Any]) -> dict[str, str]:
+    start, end = values.get("starts_at"), values.get("ends_at")
+    if start and end and end <= start:
+        return {"ends_at": _("Das Ende muss nach dem Beginn liegen.")}
+    return {}
 
 
 async def update_event(row: Event, values: dict[str, Any], ctx: StaffContext) -> Event:
     try:
         event = await service.update_event(row.id, **_event_fields(values))
     except service.EventError as exc:
-        raise ValueError(str(exc)) from None
+        raise _form_error(exc) from None
     await _set_links(event.id, values)
     return event
 
@@ -102,6 +114,7 @@ EVENTS = Resource(
     title=lambda row: row.title,
     create=create_event,
     update=update_event,
+    check=check_times,
     load_extra=lambda row: _links(row.id),
     actions=[
         Action("publish", "Veröffentlichen", publish, visible=lambda row: row.status == "draft", style="primary"),

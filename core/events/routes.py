@@ -14,7 +14,7 @@ from core.events.service import EventDetail
 from core.quartiere.service import get_by_slug
 from core.quartiere.tables import Quartier
 
-ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
+ICS_MEDIA_TYPE = "text/calendar"  # Litestar adds the charset
 
 
 def base_url() -> str:

@@ -18,8 +18,15 @@ PUBLIC_STATUSES = ("published", "cancelled")
 NOTEWORTHY_FIELDS = ("title", "starts_at", "ends_at", "venue", "description")
 
 
+END_BEFORE_START = "Das Ende muss nach dem Beginn liegen."
+
+
 class EventError(ValueError):
-    """A rule about events was broken; the message is for the user."""
+    """A rule about events was broken; the message is for the user, ``field`` names the field if one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
@@ -88,9 +95,9 @@ async def event_detail(event_id: int) -> EventDetail | None:
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        raise EventError("Beginn und Ende brauchen eine Zeitzone.")
+        raise EventError("Beginn und Ende brauchen eine Zeitzone.", "starts_at")
     if ends_at <= starts_at:
-        raise EventError("Das Ende muss nach dem Beginn liegen.")
+        raise EventError(END_BEFORE_START, "ends_at")
 
 
 async def _unique_slug(quartier_id: int, slug: str, exclude_id: int | None = None) -> None:
@@ -98,7 +105,7 @@ async def _unique_slug(quartier_id: int, slug: str, exclude_id: int | None = Non
     if exclude_id is not None:
         query = query.where(Event.id != exclude_id)
     if await query:
-        raise EventError(f"Die Kurzbezeichnung „{slug}“ ist in diesem Quartier schon vergeben.")
+        raise EventError(f"Die Kurzbezeichnung „{slug}“ ist in diesem Quartier schon vergeben.", "slug")
 
 
 async def create_event(

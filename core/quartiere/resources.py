@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.web.auth import StaffContext
-from core.web.resources import Field, Resource
+from core.web.resources import Field, FieldError, Resource
 from core.quartiere.tables import Quartier
 
 # Paths of the app's own pages: a Quartier slug must not take them over.
@@ -13,10 +13,12 @@ RESERVED_SLUGS = {"staff", "api", "static", "schema", "impressum", "datenschutz"
 
 
 async def create_quartier(values: dict[str, Any], ctx: StaffContext) -> Quartier:
-    if values["slug"] in RESERVED_SLUGS:
-        raise ValueError(f"„{values['slug']}“ ist als Kurzbezeichnung reserviert.")
+    from core.deployment import current
+
+    if values["slug"] in RESERVED_SLUGS | current().reserved_slugs:
+        raise FieldError("slug", f"„{values['slug']}“ ist als Kurzbezeichnung reserviert.")
     if await Quartier.exists().where(Quartier.slug == values["slug"]):
-        raise ValueError(f"Die Kurzbezeichnung „{values['slug']}“ ist schon vergeben.")
+        raise FieldError("slug", f"Die Kurzbezeichnung „{values['slug']}“ ist schon vergeben.")
     quartier = Quartier(**values)
     await quartier.save()
     return quartier

@@ -1,15 +1,22 @@
-"""Live ASGI server in a thread plus headless Chromium helpers for browser tests."""
+"""Live ASGI server in a thread, headless Chromium and axe-core helpers for browser tests."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import shutil
 import socket
+import subprocess
+import tarfile
 import threading
 import time
-from typing import Any
+from pathlib import Path
+from typing import Any, Coroutine, TypeVar
 
 import uvicorn
+
+T = TypeVar("T")
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -110,3 +117,116 @@ class LiveServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+# -- running coroutines from sync browser tests ---------------------------------------
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` to completion with ``asyncio.run`` (a fresh event loop) on a worker thread.
+
+    Browser tests are sync functions. Playwright's sync API marks its own event loop
+    as running in the main thread between calls, so a plain ``asyncio.run`` there
+    fails ("cannot be called from a running event loop") once a browser exists. A
+    worker thread has no running loop. Piccolo tables are bound globally (see
+    ``Deployment.bind``), so the coroutine uses the same database as the app.
+    """
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(coro)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="run-async")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+# -- axe-core (accessibility checks) --------------------------------------------------
+AXE_WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+
+
+class AxeUnavailable(RuntimeError):
+    """axe-core could not be fetched (no npm, no registry)."""
+
+
+def ensure_axe_core(cache_dir: Path, spec: str = "axe-core@4", timeout: float = 180.0) -> Path:
+    """Path of ``axe.min.js`` in ``cache_dir``; fetch it with ``npm pack`` unless it is there already.
+
+    Nothing is installed: the package tarball is downloaded into ``cache_dir`` and
+    only ``package/axe.min.js`` (and its package.json, for the version) is extracted.
+    """
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    script = cache_dir / "axe.min.js"
+    if script.is_file() and script.stat().st_size > 0:
+        return script
+    tarballs = sorted(cache_dir.glob("axe-core-*.tgz"))
+    if not tarballs:
+        npm = shutil.which("npm")
+        if npm is None:
+            raise AxeUnavailable("npm not found; it is needed once to fetch axe-core")
+        env = {**os.environ, "npm_config_update_notifier": "false", "npm_config_fund": "false", "npm_config_audit": "false"}
+        try:
+            result = subprocess.run(
+                [npm, "pack", spec, "--pack-destination", str(cache_dir), "--loglevel=error"],
+                capture_output=True, text=True, timeout=timeout, env=env, cwd=cache_dir, check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise AxeUnavailable(f"npm pack {spec} failed: {exc}") from exc
+        if result.returncode != 0:
+            raise AxeUnavailable(f"npm pack {spec} failed (exit {result.returncode}): {(result.stderr or result.stdout).strip()[-800:]}")
+        tarballs = sorted(cache_dir.glob("axe-core-*.tgz"))
+        if not tarballs:
+            raise AxeUnavailable(f"npm pack {spec} wrote no axe-core-*.tgz to {cache_dir}")
+    with tarfile.open(tarballs[-1], "r:gz") as archive:
+        for name, target in (("package/package.json", cache_dir / "package.json"), ("package/axe.min.js", script)):
+            member = archive.extractfile(name)
+            if member is None:
+                raise AxeUnavailable(f"{tarballs[-1].name} has no {name}")
+            partial = target.with_suffix(target.suffix + ".part")
+            partial.write_bytes(member.read())
+            partial.replace(target)  # atomic: a half-written file is never picked up
+    return script
+
+
+def axe_version(script: Path) -> str:
+    try:
+        return json.loads((script.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError):
+        return "4.x"
+
+
+def axe_violations(page: Any, script: Path, tags: tuple[str, ...] = AXE_WCAG_TAGS) -> list[dict[str, Any]]:
+    """Inject axe-core into ``page`` (sync Playwright) and return its violations for ``tags``."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(script))
+    return page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+            return results.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map(n => ({target: n.target.map(String), html: n.html, summary: n.failureSummary || ''})),
+            }));
+        }""",
+        list(tags),
+    )
+
+
+def format_axe_violations(violations: list[dict[str, Any]], where: str, version: str = "") -> str:
+    """A readable list: one block per rule with its help text and the offending nodes."""
+    tool = f"axe-core {version}" if version else "axe-core"
+    lines = [f"{tool} found {len(violations)} WCAG 2.1 A/AA violation(s) on {where}:"]
+    for v in violations:
+        lines.append(f"- {v['id']} ({v.get('impact') or 'n/a'}): {v['help']}")
+        lines.append(f"  {v.get('helpUrl', '')}")
+        for node in v["nodes"][:10]:
+            detail = " ".join(line.strip() for line in node.get("summary", "").splitlines()[1:2])
+            lines.append(f"    {' '.join(node['target'])}  {node['html'][:160]}")
+            if detail:
+                lines.append(f"      -> {detail[:240]}")
+        if len(v["nodes"]) > 10:
+            lines.append(f"    … and {len(v['nodes']) - 10} more")
+    return "\n".join(lines)

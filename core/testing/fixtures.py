@@ -11,7 +11,9 @@ Browser tests do the same with ``QUARTIER_REQUIRE_BROWSER=1``.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable, Iterator
@@ -100,6 +102,9 @@ def make_deployment(make_settings: Callable[..., Settings]) -> Callable[..., Awa
 def make_client(make_deployment: Callable[..., Awaitable[Deployment]]) -> Callable[..., Any]:
     """``async with make_client(plugins=[...]) as client``: an HTTP client on a running app.
 
+    ``client.app`` is the app: ``open_client(client.app)`` gives a second client
+    (own cookies) on it. ``client_address`` is the client IP the app sees.
+
     The app runs in the test's own event loop (Litestar's AsyncTestClient uses
     another one), so the test can use the database pool the app started.
     """
@@ -108,13 +113,162 @@ def make_client(make_deployment: Callable[..., Awaitable[Deployment]]) -> Callab
     from core.app import create_app
 
     @contextlib.asynccontextmanager
-    async def make(plugins: list[str] | tuple[str, ...] = (), deployment: Deployment | None = None, **kwargs: Any) -> AsyncIterator[Any]:
+    async def make(plugins: list[str] | tuple[str, ...] = (), deployment: Deployment | None = None,
+                   client_address: str = "127.0.0.1", **kwargs: Any) -> AsyncIterator[Any]:
         deployment = deployment or await make_deployment(plugins, **kwargs)
         app = create_app(deployment=deployment)
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app, client=(client_address, 50000))
         async with app.lifespan(), httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
             client.deployment = deployment  # type: ignore[attr-defined]
             client.app = app  # type: ignore[attr-defined]
             yield client
+
+    return make
+
+
+# -- staff UI: accounts, login through the real form, CSRF ------------------------------
+STAFF_PASSWORD = "Richtig-geheim-123"  # the password of every account make_staff_client creates
+CSRF_COOKIE = "csrftoken"  # Litestar's default CSRFConfig.cookie_name
+CSRF_FIELD = "_csrf_token"  # the form field Litestar's CSRF middleware reads
+_CSRF_INPUT = re.compile(r'<input[^>]*name="_csrf_token"[^>]*value="([^"]*)"|<input[^>]*value="([^"]*)"[^>]*name="_csrf_token"')
+_accounts = itertools.count(1)
+
+
+def csrf_from_html(html: str) -> str | None:
+    """The value of the first hidden ``_csrf_token`` input in a page, or None."""
+    match = _CSRF_INPUT.search(html)
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def open_client(app: Any, *, address: str = "127.0.0.1", base_url: str = "http://testserver.local") -> Any:
+    """A further HTTP client (own cookie jar) on an app that is already running, e.g. ``client.app``.
+
+    Use it as ``async with open_client(client.app) as other:``; it does not start
+    the app again. ``address`` is the client IP the app sees (login throttling counts per address).
+    """
+    import httpx
+
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 50000)), base_url=base_url)
+
+
+async def csrf_token(client: Any) -> str:
+    """The CSRF token for ``client``'s next POST.
+
+    Litestar's CSRF middleware accepts a POST when the submitted token and the
+    ``csrftoken`` cookie carry the same signed secret; the hidden input of every
+    form holds the cookie's value. Without the cookie yet, one GET of /staff/login sets it.
+    """
+    token = client.cookies.get(CSRF_COOKIE)
+    if token:
+        return token
+    response = await client.get("/staff/login")
+    return csrf_from_html(response.text) or client.cookies[CSRF_COOKIE]
+
+
+async def post_form(client: Any, url: str, data: dict[str, Any] | None = None, *, csrf: bool = True, **kwargs: Any) -> Any:
+    """POST ``data`` as a form, with the CSRF token added (``csrf=False``: without it).
+
+    List values become repeated fields (multi-checkboxes). Redirects are not followed.
+    """
+    form = dict(data or {})
+    if csrf:
+        form[CSRF_FIELD] = await csrf_token(client)
+    return await client.post(url, data=form, **kwargs)
+
+
+async def staff_login(client: Any, email: str, password: str = STAFF_PASSWORD, next: str | None = None) -> Any:
+    """Log in through the real form: GET /staff/login, take ``_csrf_token`` from the HTML, POST.
+
+    Returns the POST's response (303 to the target on success, 400 / 429 with the form otherwise).
+    """
+    form_page = await client.get("/staff/login", params={"next": next} if next else None)
+    assert form_page.status_code == 200, form_page.text
+    token = csrf_from_html(form_page.text)
+    assert token, "no _csrf_token input on /staff/login"
+    data = {"email": email, "password": password, CSRF_FIELD: token}
+    if next:
+        data["next"] = next
+    return await client.post("/staff/login", data=data)
+
+
+async def ensure_quartiere(slugs: list[str] | tuple[str, ...]) -> list[Any]:
+    """The Quartiere with these slugs, creating missing ones (name = slug.capitalize())."""
+    from core.quartiere.tables import Quartier
+
+    rows = []
+    for slug in slugs:
+        row = await Quartier.objects().where(Quartier.slug == slug).first()
+        if row is None:
+            row = Quartier(name=slug.capitalize(), slug=slug)
+            await row.save()
+        rows.append(row)
+    return rows
+
+
+async def create_staff_user(role: str = "staff", quartiere: list[str] | tuple[str, ...] = (), *, email: str | None = None,
+                            password: str = STAFF_PASSWORD, name: str | None = None) -> Any:
+    """A staff account (Quartiere created as needed) through the accounts service."""
+    from core.accounts.service import create_user
+
+    await ensure_quartiere(quartiere)
+    number = next(_accounts)
+    email = email or f"{role}-{number}@example.org"
+    return await create_user(email=email, name=name or f"{role.capitalize()} {number}", password=password, role=role,
+                             quartiere=list(quartiere))
+
+
+@pytest.fixture
+def fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheapest argon2 parameters for this test (a login costs ~0.2 s of CPU with the real ones).
+
+    Changes the one shared ``core.accounts.service.hasher``, so every module that
+    imported it hashes and verifies cheaply; undone after the test.
+    """
+    from argon2.profiles import CHEAPEST
+
+    from core.accounts.service import hasher
+
+    monkeypatch.setattr(hasher, "_parameters", CHEAPEST)
+
+
+@pytest.fixture
+def make_staff_client(make_client: Callable[..., Any], fast_passwords: None) -> Callable[..., Any]:
+    """``async with make_staff_client(role="staff", quartiere=["nordstadt"]) as client``: a logged-in staff client.
+
+    Creates the missing Quartiere (name = slug.capitalize()) and an account with
+    ``STAFF_PASSWORD``, then logs in through the real login form. The client has
+    ``client.user`` (the StaffUser row), ``client.password``, ``client.csrf()``
+    (the current CSRF token from the cookie jar), ``client.deployment`` and ``client.app``.
+
+    A second user on the same running app: pass the first client as ``client=``::
+
+        async with make_staff_client(role="admin") as admin, \\
+                make_staff_client(quartiere=["nordstadt"], client=admin) as staff:
+            ...
+
+    (``client=`` opens a further client with its own cookie jar on ``admin.app``;
+    ``address=`` sets the client IP the app sees.) ``deployment=`` runs a new app
+    on an existing deployment; ``plugins=`` and other keywords go to ``make_client``.
+    Passwords are hashed with cheap argon2 parameters (``fast_passwords``).
+    """
+
+    @contextlib.asynccontextmanager
+    async def make(role: str = "staff", quartiere: list[str] | tuple[str, ...] = ("nordstadt",),
+                   plugins: list[str] | tuple[str, ...] = (), *, deployment: Deployment | None = None, client: Any = None,
+                   email: str | None = None, password: str = STAFF_PASSWORD, name: str | None = None,
+                   address: str = "127.0.0.1", login: bool = True, **kwargs: Any) -> AsyncIterator[Any]:
+        async with contextlib.AsyncExitStack() as stack:
+            if client is not None:
+                http = await stack.enter_async_context(open_client(client.app, address=address))
+                http.app, http.deployment = client.app, client.deployment
+            else:
+                http = await stack.enter_async_context(make_client(plugins, deployment=deployment, client_address=address, **kwargs))
+            http.user = await create_staff_user(role, list(quartiere), email=email, password=password, name=name)
+            http.password = password
+            http.csrf = lambda: http.cookies.get(CSRF_COOKIE)
+            if login:
+                response = await staff_login(http, http.user.email, password)
+                assert response.status_code == 303, f"login failed: {response.status_code} {response.text[:500]}"
+            yield http
 
     return make

@@ -22,13 +22,17 @@ _catalogs: dict[str, NullTranslations] = {}
 
 
 def load_catalogs(locale_dirs: list[Path]) -> None:
-    """Read every ``messages.po`` below the given dirs, merged per language (later dirs add to earlier)."""
+    """Read every ``messages.po`` below the given dirs, merged per language.
+
+    Later dirs add their messages; where two define the same message, the earlier
+    one (the core's, then plugins in the listed order) wins.
+    """
     _catalogs.clear()
     for lang in LANGUAGES:
         if lang == SOURCE_LANGUAGE:
             continue
         merged: Translations | None = None
-        for folder in locale_dirs:
+        for folder in reversed(locale_dirs):  # babel's merge lets the last one win
             po = Path(folder) / lang / "LC_MESSAGES" / "messages.po"
             if not po.exists():
                 continue

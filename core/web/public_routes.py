@@ -75,8 +75,9 @@ def json_ld(detail: EventDetail) -> Markup:
             "address": {"@type": "PostalAddress", "streetAddress": venue.street, "postalCode": venue.postal_code,
                         "addressLocality": venue.city, "addressCountry": "DE"},
         }
-    # "</" must not end the script element early
-    return Markup(json.dumps(data, ensure_ascii=False).replace("</", "<\\/"))
+    # No markup characters inside <script>: "</script>" or "<!--" in a title must not break out.
+    text = json.dumps(data, ensure_ascii=False)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 @get("/{quartier:str}/veranstaltungen/{event_ref:str}", include_in_schema=False)
@@ -90,7 +91,8 @@ async def event_page(request: AnyRequest, quartier: FromPath[str], event_ref: Fr
         raise NotFoundException()
     canonical = _event_path(detail)
     if request.url.path != canonical:
-        return Redirect(canonical, status_code=301)
+        query = request.url.query
+        return Redirect(canonical + (f"?{query}" if query else ""), status_code=301)
     deployment = current()
     off = await disabled_plugins(q.id)
     enabled = [name for name in deployment.plugins if name not in off]

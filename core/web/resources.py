@@ -57,6 +57,14 @@ class Field:
             raise ValueError(f"field {self.name}: unknown type {self.type!r} (one of {', '.join(FIELD_TYPES)})")
 
 
+class FieldError(ValueError):
+    """A rule broken by one field's value: shown beside that field (raise it from create/update)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 @dataclass
 class Action:
     """A state-changing button on the detail page (POST with CSRF token)."""
@@ -96,6 +104,8 @@ class Resource:
     update: Callable[[Any, dict[str, Any], StaffContext], Awaitable[Any]] | None = None
     delete: Callable[[Any, StaffContext], Awaitable[None]] | None = None
     load_extra: Callable[[Any], Awaitable[dict[str, Any]]] | None = None  # values of non-column fields
+    # rules across fields, on the parsed values (None where a field failed): {field: message}
+    check: Callable[[dict[str, Any]], dict[str, str]] | None = None
     actions: list[Action] = field(default_factory=list)
     menu_group: str = "Verwaltung"
     plugin: str = "core"
@@ -106,6 +116,11 @@ class Resource:
         for column in [*self.list_columns, *self.search_fields, *self.filters]:
             if column not in names:
                 raise ValueError(f"resource {self.name}: '{column}' is not one of its fields")
+        for path in [self.ordering.lstrip("-"), *([self.quartier_path] if self.quartier_path else [])]:
+            try:
+                self.column(path)
+            except AttributeError:
+                raise ValueError(f"resource {self.name}: '{path}' is not a column path of {self.table.__name__}") from None
 
     # -- fields --------------------------------------------------------------
     def field(self, name: str) -> Field:
@@ -145,14 +160,18 @@ class Resource:
         return await self.scoped(ctx).where(self.table._meta.primary_key == row_id).first()
 
     def search_clause(self, text: str) -> Any | None:
+        from piccolo.columns.combination import WhereRaw
+
         from core.db import is_postgres
 
         clause = None
         pattern = "%" + text.replace("\\", "").replace("%", "").replace("_", "") + "%"
         for name in self.search_fields:
             column = self.column(name)
-            # SQLite's LIKE ignores case already (and Piccolo warns about ILIKE there)
-            part = column.ilike(pattern) if is_postgres() else column.like(pattern)
+            if is_postgres():
+                part = column.ilike(pattern)
+            else:  # casefold() is registered by the core's SQLite engine; LIKE alone ignores case for ASCII only
+                part = WhereRaw(f"casefold({column._meta.get_full_name(with_alias=False)}) LIKE casefold({{}})", pattern)
             clause = part if clause is None else clause | part
         return clause
 
@@ -181,7 +200,8 @@ async def field_choices(f: Field, ctx: StaffContext, resources: dict[str, Resour
         return await f.options(ctx)
     if f.type == "fk" and f.references:
         target = resources[f.references]
-        rows = await target.scoped(ctx).order_by(target.column(target.ordering.lstrip("-")))
+        rows = await target.scoped(ctx).order_by(
+            target.column(target.ordering.lstrip("-")), ascending=not target.ordering.startswith("-"))
         return [(str(row.id), target.display(row)) for row in rows]
     return []
 
@@ -228,6 +248,9 @@ async def parse_form(
             values[f.name] = await _convert(f, text, ctx, resources, tz)
         except ValueError as exc:
             errors[f.name] = str(exc)
+    if resource.check:
+        for name, message in resource.check(values).items():
+            errors.setdefault(name, message)
     if not errors:
         # The whole form once more through msgspec, as one typed Struct.
         struct = msgspec.defstruct(
@@ -265,10 +288,15 @@ async def _convert(f: Field, text: str, ctx: StaffContext, resources: dict[str, 
             raise ValueError(_("Nur Kleinbuchstaben, Ziffern und Bindestriche, z. B. „sommerfest-2026“."))
         return text
     if f.type == "datetime":
-        try:
-            naive = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(_("Bitte geben Sie Datum und Uhrzeit an, z. B. 28.12.2026 14:00.")) from None
+        naive = None
+        for parse in (datetime.fromisoformat, lambda t: datetime.strptime(t, "%d.%m.%Y %H:%M")):
+            try:
+                naive = parse(text)
+                break
+            except ValueError:
+                continue
+        if naive is None:  # browsers without a date picker send what was typed
+            raise ValueError(_("Bitte geben Sie Datum und Uhrzeit an, z. B. 28.12.2026 14:00."))
         return naive.replace(tzinfo=ZoneInfo(tz)) if naive.tzinfo is None else naive
     if f.type == "date":
         try:

@@ -22,7 +22,8 @@ from core.web.audit import record
 from core.web.auth import SESSION_USER, StaffContext, require_staff
 from core.web.i18n import gettext as _
 from core.web.rendering import flash, page
-from core.web.resources import Resource, field_choices, form_value, parse_form
+from core.web.sessions import rotate_session_id
+from core.web.resources import FieldError, Resource, field_choices, form_value, parse_form
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -54,7 +55,7 @@ async def login(request: AnyRequest) -> Template | Redirect:
         return page(request, "core/staff/login.html", {**context, "error": _(
             "E-Mail-Adresse oder Passwort ist falsch.")}, status_code=400)
     await auth.record_success(email)
-    request.clear_session()
+    rotate_session_id(request.scope)
     request.set_session({SESSION_USER: user.id})
     await record(user, "login", "session", user.id, "")
     return Redirect(target, status_code=303)
@@ -79,7 +80,11 @@ async def change_password(request: AnyRequest) -> Template | Redirect:
     form = await request.form()
     current_password, new, repeat = (str(form.get(k, "")) for k in ("current", "new", "repeat"))
     errors: dict[str, str] = {}
-    if await authenticate(staff.user.email, current_password) is None:
+    address = auth.client_address(request)
+    if await auth.login_blocked(staff.user.email, address):
+        errors["current"] = _("Zu viele Fehlversuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann erneut.")
+    elif await authenticate(staff.user.email, current_password) is None:
+        await auth.record_failure(staff.user.email, address)
         errors["current"] = _("Das bisherige Passwort stimmt nicht.")
     try:
         check_password_rules(new)
@@ -226,15 +231,24 @@ async def resource_export(request: AnyRequest, resource_name: FromPath[str]) -> 
         extra = await resource.load_extra(row) if resource.load_extra else {}
         writer.writerow([_cell(f, extra.get(f.name, getattr(row, f.name, "")), labels) for f in columns])
     body = ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: spreadsheet programs then read UTF-8
-    return Response(body, media_type="text/csv; charset=utf-8",
+    return Response(body, media_type="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{resource.name}.csv"'})
 
 
 def _cell(f: Any, value: Any, labels: dict[str, dict[str, str]]) -> str:
-    from core.web.i18n import format_short
-
     if value is None:
         return ""
+    return _spreadsheet_safe(_cell_text(f, value, labels))
+
+
+def _spreadsheet_safe(text: str) -> str:
+    """A cell starting with = + - @ would run as a formula in a spreadsheet program."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _cell_text(f: Any, value: Any, labels: dict[str, dict[str, str]]) -> str:
+    from core.web.i18n import format_short
+
     if f.type in ("choice", "fk"):
         return labels.get(f.name, {}).get(str(value), str(value))
     if f.type == "multichoice":
@@ -289,6 +303,8 @@ async def resource_create(request: AnyRequest, resource_name: FromPath[str]) -> 
                     row = resource.table(**result.values)
                     await row.save()
                 await record(staff.user, "create", resource.name, row.id, resource.display(row), _loggable(resource, result.values))
+        except FieldError as exc:
+            result.errors[exc.field] = str(exc)
         except ValueError as exc:
             result.errors["__all__"] = str(exc)
         else:
@@ -355,6 +371,8 @@ async def resource_update(request: AnyRequest, resource_name: FromPath[str], row
                     await row.save()
                 changed = {k: v for k, v in _loggable(resource, result.values).items() if str(before.get(k)) != v}
                 await record(staff.user, "update", resource.name, row.id, resource.display(row), changed)
+        except FieldError as exc:
+            result.errors[exc.field] = str(exc)
         except ValueError as exc:
             result.errors["__all__"] = str(exc)
         else:

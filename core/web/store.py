@@ -63,9 +63,6 @@ class DatabaseStore(Store):
         prefix = self._key("")
         await StoredValue.delete().where(StoredValue.key.like(f"{prefix}%"))
 
-    async def delete_expired(self) -> None:
-        await StoredValue.delete().where(StoredValue.expires_at < _now())
-
     async def exists(self, key: str) -> bool:
         return await self.get(key) is not None
 
@@ -104,3 +101,9 @@ async def count(key: str) -> int:
 
 async def reset(key: str) -> None:
     await RateCounter.delete().where(RateCounter.key == key)
+
+
+async def delete_expired(deployment: object = None) -> None:
+    """Drop expired sessions and finished rate windows (run hourly by the app)."""
+    await StoredValue.delete().where(StoredValue.expires_at < _now())
+    await RateCounter.delete().where(RateCounter.window_ends_at < _now())

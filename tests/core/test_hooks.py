@@ -1,12 +1,41 @@
 """One test per core hook, through the sample plugin ``greeter`` (tests/core/sample_plugins)."""
 
 import asyncio
+import re
 
 from click.testing import CliRunner
 
+from core.accounts.service import create_user
 from core.cli import build_cli
 from core.events import service
+from core.quartiere.service import set_plugin_enabled
 from tests.core.factories import make_event, make_quartier, table_names
+
+PASSWORD = "lange-genug-123"
+CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "the page has no _csrf_token field"
+    return match.group(1)
+
+
+async def login(client, email: str, password: str = PASSWORD) -> None:
+    """Log in through the staff login form, as a browser would; the client keeps the cookies."""
+    form = await client.get("/staff/login")
+    response = await client.post("/staff/login", data={
+        "email": email, "password": password, "next": "/staff/", "_csrf_token": csrf_token(form.text),
+    })
+    assert response.status_code == 303, response.text
+
+
+async def add_greeting(quartier, text: str, shown: bool = True):
+    from quartier_greeter.tables import Greeting
+
+    greeting = Greeting(quartier=quartier.id, text=text, shown=shown)
+    await greeting.save()
+    return greeting
 
 
 async def test_hook_plugin_settings(make_client, sample_plugins):
@@ -105,3 +134,104 @@ async def test_hook_load_demo(make_deployment, sample_plugins):
     deployment = await make_deployment(["greeter"])
     event = await load_demo(deployment)
     assert calls == [f"demo:{event.quartier}:{event.id}"]
+
+
+async def test_hook_register_locales(make_client, sample_plugins):
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        event = await make_event(nord, "treff")
+        await add_greeting(nord, "Moin!")
+        url = f"/nordstadt/veranstaltungen/{event.id}-treff"
+        assert "<h2>Gruß</h2>" in (await client.get(url)).text  # German is the source language
+        english = (await client.get(url, params={"lang": "en"})).text
+        assert "<h2>Greeting</h2>" in english and "<h2>Gruß</h2>" not in english
+        assert "<h2>Greeting</h2>" in (await client.get(url)).text  # the language is remembered
+
+
+async def test_hook_staff_resources(make_client, sample_plugins):
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        sued = await make_quartier("suedstadt")
+        await add_greeting(sued, "Servus aus der Südstadt")
+        await create_user("ulrike@example.org", "Ulrike", PASSWORD, "staff", quartiere=["nordstadt"])
+        await login(client, "ulrike@example.org")
+
+        form = await client.get("/staff/r/greeter-greetings/new")
+        assert form.status_code == 200 and "Gruß anlegen" in form.text
+        created = await client.post("/staff/r/greeter-greetings/new", data={
+            "text": "Moin aus der Nordstadt", "quartier": str(nord.id), "shown": "on",
+            "_csrf_token": csrf_token(form.text),
+        })
+        assert created.status_code == 303, created.text
+
+        listing = await client.get("/staff/r/greeter-greetings/")
+        assert listing.status_code == 200
+        assert "Moin aus der Nordstadt" in listing.text and "<td>Nordstadt</td>" in listing.text
+        assert "Servus aus der Südstadt" not in listing.text  # another Quartier: out of this user's scope
+        # a staff user cannot file a greeting under a Quartier they are not assigned to
+        refused = await client.post("/staff/r/greeter-greetings/new", data={
+            "text": "Untergeschoben", "quartier": str(sued.id), "_csrf_token": csrf_token(form.text),
+        })
+        assert refused.status_code == 400
+
+        detail_url = created.headers["location"]  # the declared action: a button on the detail page
+        detail = await client.get(detail_url)
+        assert f'action="{detail_url}/action/hide"' in detail.text
+        hidden = await client.post(f"{detail_url}/action/hide", data={"_csrf_token": csrf_token(detail.text)})
+        assert hidden.status_code == 303
+        assert f'action="{detail_url}/action/hide"' not in (await client.get(detail_url)).text
+
+
+async def test_hook_menu_links(make_client, sample_plugins):
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        await add_greeting(nord, "Moin!")
+        await create_user("ulrike@example.org", "Ulrike", PASSWORD, "staff", quartiere=["nordstadt"])
+        anonymous = await client.get("/staff/greeter")
+        assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/staff/login")
+
+        await login(client, "ulrike@example.org")
+        dashboard = await client.get("/staff")
+        assert '<a href="/staff/greeter">Grüße im Überblick</a>' in dashboard.text
+        overview = await client.get("/staff/greeter")
+        assert overview.status_code == 200
+        assert "<li>Nordstadt: 1</li>" in overview.text
+        assert 'href="/staff/greeter" aria-current="page"' in overview.text
+
+
+async def test_hook_dashboard_widgets(make_client, sample_plugins):
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        sued = await make_quartier("suedstadt")
+        await add_greeting(nord, "Moin!")
+        await add_greeting(nord, "Hallo!", shown=False)
+        await add_greeting(sued, "Servus!")
+        await create_user("ulrike@example.org", "Ulrike", PASSWORD, "staff", quartiere=["nordstadt"])
+        await create_user("admin@example.org", "Admin", PASSWORD, "admin")
+
+        await login(client, "ulrike@example.org")
+        dashboard = (await client.get("/staff")).text
+        assert '<section class="widget" aria-label="Grüße">' in dashboard
+        assert "<p>2 Grüße in Ihren Quartieren</p>" in dashboard  # only her Quartier
+
+        await login(client, "admin@example.org")
+        assert "<p>3 Grüße in Ihren Quartieren</p>" in (await client.get("/staff")).text
+
+
+async def test_hook_event_page_blocks(make_client, sample_plugins):
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        event = await make_event(nord, "treff")
+        await add_greeting(nord, "Moin & <b>willkommen</b>")
+        await add_greeting(nord, "Nicht mehr aktuell", shown=False)
+        url = f"/nordstadt/veranstaltungen/{event.id}-treff"
+
+        html = (await client.get(url)).text
+        assert '<section class="block" aria-label="Gruß">' in html
+        assert "<p>Moin &amp; &lt;b&gt;willkommen&lt;/b&gt;</p>" in html  # escaped
+        assert "Nicht mehr aktuell" not in html
+
+        await set_plugin_enabled(nord.id, "greeter", False)
+        response = await client.get(url)
+        assert response.status_code == 200
+        assert 'aria-label="Gruß"' not in response.text and "willkommen" not in response.text

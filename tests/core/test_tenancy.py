@@ -48,3 +48,39 @@ async def test_unlisted_plugin_has_no_routes_or_tables(make_client, sample_plugi
         tables = await table_names()
         assert "quartiere" in tables
         assert "greeter_received_events" not in tables
+
+
+async def test_admin_switches_plugins_per_quartier_in_the_staff_ui(make_staff_client, sample_plugins):
+    from core.testing.fixtures import post_form
+
+    async with make_staff_client(role="admin", quartiere=["nordstadt", "suedstadt"], plugins=["greeter"]) as admin:
+        page = await admin.get("/staff/plugins")
+        assert page.status_code == 200 and "greeter" in page.text
+        nord = (await admin.get("/api/quartiere/nordstadt")).json()["id"]
+        assert (await admin.get("/nordstadt/greeting")).status_code == 200
+
+        assert (await admin.post(f"/staff/plugins/{nord}/greeter", data={"enabled": "0"})).status_code == 403  # no CSRF token
+        response = await post_form(admin, f"/staff/plugins/{nord}/greeter", {"enabled": "0"})
+        assert response.status_code == 303
+        assert "„greeter“ ist in Nordstadt jetzt ausgeschaltet." in (await admin.get("/staff/plugins")).text
+        assert not await is_plugin_enabled(nord, "greeter")
+        assert (await admin.get("/nordstadt/greeting")).status_code == 404
+        assert (await admin.get("/suedstadt/greeting")).status_code == 200
+        assert "plugin-off" in (await admin.get("/staff/audit")).text
+
+        async with make_staff_client(role="staff", quartiere=["nordstadt"], client=admin) as staff:
+            assert (await staff.get("/staff/plugins")).status_code == 403
+            assert (await post_form(staff, f"/staff/plugins/{nord}/greeter", {"enabled": "1"})).status_code == 403
+        assert not await is_plugin_enabled(nord, "greeter")
+
+
+async def test_quartier_slug_cannot_shadow_the_apps_own_pages(make_staff_client):
+    from core.quartiere.tables import Quartier
+    from core.testing.fixtures import post_form
+
+    async with make_staff_client(role="admin", quartiere=[]) as admin:
+        for slug in ("staff", "api", "impressum"):
+            response = await post_form(admin, "/staff/r/quartiere/new", {"name": "X", "slug": slug})
+            assert response.status_code == 400
+            assert f"„{slug}“ ist als Kurzbezeichnung reserviert." in response.text
+        assert await Quartier.count() == 0

@@ -7,14 +7,35 @@ from typing import ClassVar
 
 import click
 import msgspec
-from litestar import get, post
+from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 from litestar.response import Template
+from markupsafe import Markup, escape
 
-from core.plugin_api import Deployment, DomainEvent, get_quartier, hookimpl, hookspec, publish, transaction
+from core.plugin_api import (
+    Action,
+    Deployment,
+    DomainEvent,
+    EventDetail,
+    Field,
+    MenuLink,
+    PageBlock,
+    Quartier,
+    Resource,
+    StaffContext,
+    Widget,
+    get_quartier,
+    gettext as _,
+    hookimpl,
+    hookspec,
+    page,
+    publish,
+    require_staff,
+    transaction,
+)
 from quartier_greeter.piccolo_app import APP_CONFIG
-from quartier_greeter.tables import ReceivedEvent
+from quartier_greeter.tables import Greeting, ReceivedEvent
 
 HERE = Path(__file__).parent
 calls: list[str] = []  # what the lifecycle hooks saw, for the tests
@@ -36,7 +57,7 @@ class GreeterSpecs:
         """Return text appended to the greeting."""
 
 
-class Greeting(msgspec.Struct):
+class GreetingBody(msgspec.Struct):
     text: str = msgspec.field(name="text")
 
 
@@ -59,7 +80,7 @@ async def greeting_page(quartier: FromPath[str]) -> Template:
 
 
 @post("/api/greeter/{quartier:str}/greetings", status_code=201)
-async def send_greeting(quartier: FromPath[str], data: JSONBody[Greeting]) -> dict[str, str]:
+async def send_greeting(quartier: FromPath[str], data: JSONBody[GreetingBody]) -> dict[str, str]:
     q = await get_quartier(quartier)
     if q is None:
         raise NotFoundException()
@@ -74,6 +95,44 @@ async def send_greeting(quartier: FromPath[str], data: JSONBody[Greeting]) -> di
 async def received() -> list[dict[str, object]]:
     rows = await ReceivedEvent.select(ReceivedEvent.name, ReceivedEvent.quartier_id).order_by(ReceivedEvent.id)
     return rows
+
+
+async def greeting_counts(staff: StaffContext) -> list[tuple[str, int]]:
+    """(Quartier name, number of greetings) for the Quartiere ``staff`` may see."""
+    quartiere = Quartier.objects().order_by(Quartier.name)
+    if staff.quartier_ids is not None:
+        quartiere = quartiere.where(Quartier.id.is_in(list(staff.quartier_ids) or [-1]))
+    return [(q.name, await Greeting.count().where(Greeting.quartier == q.id)) for q in await quartiere]
+
+
+@get("/staff/greeter")
+async def staff_overview(request: Request) -> Template:
+    staff = await require_staff(request)  # not logged in: the core redirects to the login page
+    return page(request, "greeter/staff.html", {"counts": await greeting_counts(staff)}, staff=staff)
+
+
+async def hide_greeting(row: Greeting, staff: StaffContext) -> None:
+    await Greeting.update({Greeting.shown: False}).where(Greeting.id == row.id)
+
+
+GREETINGS = Resource(
+    name="greeter-greetings",
+    table=Greeting,
+    label="Gruß",
+    label_plural="Grüße",
+    fields=[
+        Field("text", "Text", required=True, max_length=200, help="Erscheint auf den Veranstaltungsseiten des Quartiers."),
+        Field("quartier", "Quartier", type="fk", references="quartiere", required=True, editable=False),
+        Field("shown", "Anzeigen", type="bool", default=True),
+    ],
+    list_columns=["text", "quartier", "shown"],
+    search_fields=["text"],
+    filters=["quartier", "shown"],
+    ordering="text",
+    title=lambda row: row.text,
+    actions=[Action("hide", "Ausblenden", hide_greeting, visible=lambda row: row.shown)],
+    menu_group="Grüße",
+)
 
 
 @hookimpl
@@ -93,7 +152,7 @@ def register_domain_events():
 
 @hookimpl
 def register_routes(deployment: Deployment):
-    return [greeting_page, send_greeting, received]
+    return [greeting_page, send_greeting, received, staff_overview]
 
 
 @hookimpl
@@ -152,3 +211,36 @@ async def on_domain_event(event: DomainEvent, deployment: Deployment):
 @hookimpl
 async def load_demo(deployment: Deployment, quartier_id: int, event_id: int):
     calls.append(f"demo:{quartier_id}:{event_id}")
+
+
+@hookimpl
+def register_locales():
+    return [str(HERE / "locale")]  # holds locale/en/LC_MESSAGES/messages.po
+
+
+@hookimpl
+def staff_resources(deployment: Deployment):
+    return [GREETINGS]
+
+
+@hookimpl
+def menu_links(deployment: Deployment, staff: StaffContext):
+    return [MenuLink(label="Grüße im Überblick", url="/staff/greeter", group="Grüße")]
+
+
+@hookimpl
+async def dashboard_widgets(deployment: Deployment, staff: StaffContext):
+    total = sum(count for _name, count in await greeting_counts(staff))
+    text = _("{n} Grüße in Ihren Quartieren").format(n=total)
+    return [Widget(title=_("Grüße"), html=Markup(f"<p>{escape(text)}</p>"), order=50)]
+
+
+@hookimpl
+async def event_page_blocks(deployment: Deployment, event: EventDetail, request: Request):
+    rows = await Greeting.objects().where(
+        (Greeting.quartier == event.quartier.id) & (Greeting.shown == True)  # noqa: E712
+    ).order_by(Greeting.id)
+    if not rows:
+        return []
+    html = Markup("").join(Markup("<p>{}</p>").format(row.text) for row in rows)  # format() escapes
+    return [PageBlock(title=_("Gruß"), html=html)]

@@ -1,0 +1,122 @@
+"""Accessibility: keyboard use and axe-core (WCAG 2.1 A and AA) on the public and staff pages."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.helpers import login
+
+pytestmark = pytest.mark.browser
+
+
+def _submit_empty_event_form(page: Any, app: Any) -> None:
+    page.goto(app.at("/staff/r/events/new"))
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_role("alert")).to_contain_text("Bitte prüfen Sie die markierten Felder.")
+
+
+def _failed_login(page: Any, app: Any) -> None:
+    page.goto(app.at("/staff/login"))
+    page.get_by_label("E-Mail-Adresse", exact=True).fill(app.staff.email)
+    page.get_by_label("Passwort", exact=True).fill("falsches-passwort")
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+# name: (logged in?, path from the app, or a function that gets the page there)
+PAGES: dict[str, tuple[bool, Callable[[Any], str] | Callable[[Any, Any], None]]] = {
+    "public-home": (False, lambda app: "/"),
+    "quartier": (False, lambda app: f"/{app.quartier_slug}/"),
+    "public-event": (False, lambda app: app.event_path),
+    "legal": (False, lambda app: "/impressum"),
+    "not-found": (False, lambda app: "/gibt-es-nicht/"),
+    "login": (False, lambda app: "/staff/login"),
+    "login-error": (False, _failed_login),
+    "dashboard": (True, lambda app: "/staff/"),
+    "events-list": (True, lambda app: "/staff/r/events/"),
+    "event-form": (True, lambda app: "/staff/r/events/new"),
+    "event-form-errors": (True, _submit_empty_event_form),
+    "event-edit": (True, lambda app: f"/staff/r/events/{app.event_id}/edit"),
+    "event-detail": (True, lambda app: f"/staff/r/events/{app.draft_id}"),
+    "event-detail-published": (True, lambda app: f"/staff/r/events/{app.event_id}"),
+    "confirm-delete": (True, lambda app: f"/staff/r/events/{app.draft_id}/delete"),
+    "password": (True, lambda app: "/staff/password"),
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_no_wcag_violations(name, live_app, page, screenshot, assert_no_axe_violations):
+    logged_in, target = PAGES[name]
+    if logged_in:
+        login(page, live_app, live_app.staff)
+    if target.__code__.co_argcount == 2:
+        target(page, live_app)
+    else:
+        page.goto(live_app.at(target(live_app)))
+    screenshot(page, f"a11y-{name}")
+    assert_no_axe_violations(page, f"{name} ({page.url})")
+
+
+@pytest.mark.parametrize("path, logged_in", [("/", False), ("/nordstadt/", False), ("/staff/login", False), ("/staff/", True)])
+def test_skip_link_is_first_and_moves_focus_to_main(path, logged_in, live_app, page):
+    if logged_in:
+        login(page, live_app, live_app.staff)
+    page.goto(live_app.at(path))
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Zum Inhalt springen")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()  # shown while it has focus
+    page.keyboard.press("Enter")
+    main = page.get_by_role("main")
+    expect(main).to_be_focused()
+    # The next Tab continues inside the main content, not in the header.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)"), \
+        "after the skip link, Tab should go on inside <main>"
+
+
+def test_focus_is_visible_on_links_and_buttons(live_app, page):
+    """Every focusable element on the login page shows a focus indicator when reached by keyboard."""
+    page.goto(live_app.at("/staff/login"))
+    seen = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        info = page.evaluate("""() => {
+            const el = document.activeElement, style = getComputedStyle(el);
+            return {tag: el.tagName, text: (el.textContent || el.name || '').trim().slice(0, 30),
+                    outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0,
+                    shadow: style.boxShadow !== 'none'};
+        }""")
+        if info["tag"] == "BODY":
+            break
+        seen.append(info)
+        assert info["outline"] or info["shadow"], f"no visible focus on {info}"
+    assert len(seen) >= 5
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+PHONE_PAGES = ["public-home", "quartier", "public-event", "login-error", "dashboard", "events-list", "event-form-errors",
+               "event-detail"]
+
+
+@pytest.mark.parametrize("name", PHONE_PAGES)
+def test_pages_reflow_on_a_phone(name, live_app, new_page, screenshot, assert_no_axe_violations):
+    """WCAG 1.4.10: no sideways scrolling of the page at 390 and 320 CSS pixels (wide tables scroll in their box),
+    and no axe violations in the phone layout (e.g. a scrolling box that a keyboard cannot reach)."""
+    page = new_page(**PHONE)
+    logged_in, target = PAGES[name]
+    if logged_in:
+        login(page, live_app, live_app.staff)
+    if target.__code__.co_argcount == 2:
+        target(page, live_app)
+    else:
+        page.goto(live_app.at(target(live_app)))
+    screenshot(page, f"mobile-{name}")
+    for width in (390, 320):
+        page.set_viewport_size({"width": width, "height": 844})
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
+        assert_no_axe_violations(page, f"{name} at {width}px ({page.url})")

@@ -1,0 +1,193 @@
+"""Registration in a real browser: a citizen registers on the event page, staff check people in at the door,
+and axe-core finds no WCAG 2.1 A/AA violations on the registration pages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from core.testing.browser import LiveServer, run_async
+from tests.browser.conftest import LiveApp, _seed
+from tests.browser.helpers import login
+
+pytestmark = pytest.mark.browser
+
+QUESTION = "Benötigen Sie einen barrierefreien Zugang?"
+SETTINGS = {"registration": {"rate_limit_per_minute": 0}}
+
+
+@dataclass
+class RegistrationApp:
+    """The seeded live app with the registration plugin, a registration form on the published event and some people."""
+
+    app: LiveApp
+    token: str  # personal link of an unconfirmed online registration
+    expected: int  # seats expected at the door (confirmed + unconfirmed)
+
+    def at(self, path: str) -> str:
+        return self.app.at(path)
+
+    @property
+    def checkin_path(self) -> str:
+        return f"/staff/anmeldungen/{self.app.event_id}/checkin"
+
+
+async def _seed_registrations(event_id: int) -> dict[str, Any]:
+    from plugins.registration import service
+    from plugins.registration.service import RegistrationInput
+
+    await service.ensure_form(event_id, capacity=20, max_companions=2, waitlist_enabled=True, questions=(
+        f'[{{"key": "barrierefrei", "label": "{QUESTION}", "type": "yesno", "required": false}}]'))
+    await service.register(event_id, RegistrationInput(name="Erika Muster", phone="05371 11", consent=True), channel="phone")
+    await service.register(event_id, RegistrationInput(name="Max Mustermann", phone="05371 22", companions=1, consent=True),
+                           channel="phone")
+    online = await service.register(event_id, RegistrationInput(name="Paula Online", email="paula@example.org", consent=True))
+    return {"token": online.registration.token, "expected": 4}
+
+
+@pytest.fixture
+def registration_app(make_settings: Callable[..., Any], cheap_passwords: None) -> Iterator[RegistrationApp]:
+    """Like ``live_app``, with plugins=["registration"] and a registration form on the published event."""
+    from core.app import create_app
+    from core.deployment import Deployment
+
+    deployment = Deployment(make_settings(plugins=["registration"], sections=SETTINGS))
+    run_async(deployment.migrate())
+    seeded = run_async(_seed())
+    people = run_async(_seed_registrations(seeded["event_id"]))
+    with LiveServer(create_app(deployment=deployment)) as server:
+        yield RegistrationApp(app=LiveApp(url=server.url, deployment=deployment, **seeded), **people)
+
+
+def _registration(page: Any) -> Any:
+    return page.get_by_role("region", name="Anmeldung")
+
+
+def _open_event(page: Any, reg: RegistrationApp) -> Any:
+    page.goto(reg.at(reg.app.event_path))
+    expect(page.get_by_role("heading", level=1)).to_have_text(reg.app.event_title)
+    block = _registration(page)
+    expect(block.get_by_role("heading", level=2)).to_have_text("Anmeldung")
+    return block
+
+
+# -- a citizen registers ---------------------------------------------------------------------------
+def test_citizen_registers_on_the_event_page(registration_app, page, screenshot, assert_no_axe_violations):
+    reg = registration_app
+    block = _open_event(page, reg)
+    expect(block.get_by_role("status")).to_contain_text("Noch 16 Plätze frei.")
+    assert_no_axe_violations(page, "event page with the registration form")
+
+    block.get_by_label("Name", exact=False).fill("Hanna Nachbarin")
+    block.get_by_label("E-Mail-Adresse").fill("hanna@example.org")
+    expect(block.get_by_label("E-Mail-Adresse")).to_have_accessible_description(re.compile("Wir schicken Ihnen eine Bestätigung"))
+    block.get_by_label("Telefon").fill("05371 4711")
+    block.get_by_label("Begleitpersonen").fill("1")
+    block.get_by_role("group", name=QUESTION).get_by_label("Ja").check()
+    consent = block.get_by_label("Ich stimme zu.")
+    expect(consent).to_have_accessible_description(re.compile("Ich bin damit einverstanden"))
+    consent.check()
+    screenshot(page, "registration-form")
+    block.get_by_role("button", name="Jetzt anmelden").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Anmeldung: {reg.app.event_title}")
+    expect(page.get_by_role("status")).to_contain_text("Bitte bestätigen Sie Ihre E-Mail-Adresse")
+    assert_no_axe_violations(page, "registration result page")
+    page.get_by_role("link", name="Zurück zur Veranstaltung").click()
+    expect(_registration(page).get_by_role("status")).to_contain_text("Noch 14 Plätze frei.")
+
+
+def test_form_with_errors_marks_the_fields(registration_app, page, screenshot, assert_no_axe_violations):
+    reg = registration_app
+    block = _open_event(page, reg)
+    block.get_by_label("E-Mail-Adresse").fill("keine-adresse")
+    block.get_by_role("button", name="Jetzt anmelden").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Anmeldung: {reg.app.event_title}")
+    expect(page.get_by_role("alert")).to_contain_text("Bitte prüfen Sie die markierten Felder.")
+    name = page.get_by_label("Name", exact=False)
+    expect(name).to_have_attribute("aria-invalid", "true")
+    expect(name).to_have_accessible_description("Bitte geben Sie Ihren Namen an.")
+    email = page.get_by_label("E-Mail-Adresse")
+    expect(email).to_have_value("keine-adresse")
+    expect(email).to_have_accessible_description(re.compile("Bitte geben Sie eine gültige E-Mail-Adresse an."))
+    expect(page.get_by_label("Ich stimme zu.")).to_have_accessible_description(
+        re.compile("Bitte stimmen Sie der Verarbeitung Ihrer Angaben zu."))
+    screenshot(page, "registration-form-errors")
+    assert_no_axe_violations(page, "registration form with errors")
+
+    # corrected on the same page
+    name.fill("Hanna Nachbarin")
+    email.fill("hanna@example.org")
+    page.get_by_label("Ich stimme zu.").check()
+    page.get_by_role("button", name="Jetzt anmelden").click()
+    expect(page.get_by_role("status")).to_contain_text("Bitte bestätigen Sie Ihre E-Mail-Adresse")
+
+
+def test_personal_page(registration_app, page, assert_no_axe_violations):
+    reg = registration_app
+    page.goto(reg.at(f"/anmeldung/{reg.token}"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ihre Anmeldung")
+    expect(page.locator("dl.facts")).to_contain_text("Paula Online")
+    expect(page.locator("dl.facts")).to_contain_text("Noch nicht bestätigt")
+    assert_no_axe_violations(page, "personal page")
+
+    page.get_by_role("link", name="E-Mail-Adresse bestätigen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Anmeldung bestätigen")
+    assert_no_axe_violations(page, "confirm page")
+    page.get_by_role("button", name="Ja, ich bestätige meine Anmeldung").click()
+    expect(page.get_by_role("status")).to_contain_text("Vielen Dank! Ihre E-Mail-Adresse ist bestätigt.")
+    expect(page.locator("dl.facts")).to_contain_text("Angemeldet")
+
+    page.get_by_role("link", name="Anmeldung stornieren").click()
+    assert_no_axe_violations(page, "cancel page")
+    page.get_by_role("button", name="Ja, stornieren").click()
+    expect(page.get_by_role("status")).to_contain_text("Ihre Anmeldung ist storniert.")
+    expect(page.locator("dl.facts")).to_contain_text("Storniert")
+
+
+# -- staff at the door ----------------------------------------------------------------------------
+def test_staff_check_in_at_the_door(registration_app, page, screenshot, assert_no_axe_violations):
+    reg = registration_app
+    login(page, reg.app, reg.app.staff)
+    page.goto(reg.at(reg.checkin_path))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Einlass: {reg.app.event_title}")
+    count = page.locator(".checkin-count")
+    expect(count).to_have_text(f"0 von {reg.expected} Personen eingecheckt")
+    assert_no_axe_violations(page, "check-in screen")
+
+    page.get_by_role("search").get_by_label("Name suchen").fill("erika")
+    page.get_by_role("search").get_by_role("button", name="Suchen").click()
+    expect(page).to_have_url(re.compile(r"\?q=erika"))
+    expect(page.locator(".checkin-list li")).to_have_count(1)
+    page.get_by_role("button", name="Einchecken: Erika Muster").click()
+
+    expect(count).to_have_text(f"1 von {reg.expected} Personen eingecheckt")
+    expect(page.get_by_role("button", name="Rückgängig: Erika Muster")).to_be_visible()
+    expect(page.get_by_label("Name suchen")).to_have_value("erika")
+    screenshot(page, "checkin")
+    assert_no_axe_violations(page, "check-in screen after a check-in")
+
+    page.get_by_role("button", name="Rückgängig: Erika Muster").click()
+    expect(count).to_have_text(f"0 von {reg.expected} Personen eingecheckt")
+    expect(page.get_by_role("button", name="Einchecken: Erika Muster")).to_be_visible()
+
+
+def test_dashboard_widget_and_registration_screens(registration_app, page, assert_no_axe_violations):
+    reg = registration_app
+    login(page, reg.app, reg.app.staff)
+    widget = page.get_by_role("region", name=f"Anmeldungen: {reg.app.event_title}")
+    expect(widget).to_be_visible()
+    expect(widget.get_by_role("img", name="Angemeldete Plätze in den letzten drei Wochen")).to_be_visible()
+    assert_no_axe_violations(page, "dashboard with the registration widget")
+
+    widget.get_by_role("link", name="Liste drucken").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Anmeldungen: {reg.app.event_title}")
+    assert_no_axe_violations(page, "printable list")
+
+    page.goto(reg.at("/staff/r/registrations/new"))
+    assert_no_axe_violations(page, "phone registration form")
