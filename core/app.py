@@ -28,7 +28,7 @@ from litestar.template.config import TemplateConfig
 from core import __version__
 from core.config import ConfigError, Settings, check_web_settings, load_settings
 from core.deployment import Deployment, current, maybe_await
-from core.domain_events.service import redeliver_pending
+from core.domain_events.service import delete_old_events, redeliver_pending
 from core.events.routes import PublicEventsController
 from core.events.tables import Event
 from core.quartiere.service import is_plugin_enabled
@@ -91,7 +91,9 @@ def _lifespan(deployment: Deployment):
             await deployment.migrate()
         for result in deployment.pm.hook.startup(deployment=deployment):
             await maybe_await(result)
-        jobs: list[tuple[float, Any]] = [(REDELIVERY_SECONDS, redeliver_pending), (3600, delete_expired)]
+        jobs: list[tuple[float, Any]] = [
+            (REDELIVERY_SECONDS, redeliver_pending), (3600, delete_expired), (3600, delete_old_events),
+        ]
         for pairs in deployment.pm.hook.background_tasks(deployment=deployment):
             jobs.extend(pairs or [])
         tasks = [asyncio.create_task(_periodic(deployment, seconds, job)) for seconds, job in jobs]

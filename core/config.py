@@ -45,6 +45,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     default_language: str = "de"
     deployment_name: str = "Quartier"
     migrate_on_start: bool = True
+    domain_event_retention_days: int = 30  # delivered domain events (which may hold personal data) are then deleted
     debug: bool = False
     pages: PagesSettings = msgspec.field(default_factory=PagesSettings)
     # Raw sections of plugins, validated by each plugin's own Struct.

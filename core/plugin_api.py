@@ -8,12 +8,15 @@ from core.config import ConfigError
 from core.db import after_commit, in_transaction, is_postgres, transaction
 from core.deployment import Deployment, current
 from core.domain_events import DomainEvent, EventCancelled, EventChanged, EventPublished
+from core.domain_events.service import erase_events as erase_domain_events
 from core.events.service import EventDetail, public_event, public_events
 from core.events.tables import Event, Organisation, Venue
 from core.hookspecs import hookimpl, hookspec
 from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled
 from core.quartiere.tables import Quartier
+from core.web.audit import redact_audit
 from core.web.auth import StaffContext, require_staff
+from core.web.exports import spreadsheet_safe
 from core.web.i18n import gettext, language
 from core.web.rendering import csrf_input, flash, page, render
 from core.web.resources import Action, Field, Resource
@@ -48,6 +51,7 @@ __all__ = [
     "after_commit",
     "csrf_input",
     "current",
+    "erase_domain_events",
     "flash",
     "get_quartier",
     "gettext",
@@ -62,7 +66,9 @@ __all__ = [
     "public_event",
     "public_events",
     "publish",
+    "redact_audit",
     "render",
     "require_staff",
+    "spreadsheet_safe",
     "transaction",
 ]

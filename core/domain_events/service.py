@@ -119,3 +119,31 @@ async def redeliver_pending(deployment: Deployment, limit: int = 100) -> int:
             await deliver(deployment, row["id"])
             tried += 1
     return tried
+
+
+async def erase_events(name_prefix: str, key: str, value: int) -> int:
+    """Delete stored events whose name starts with ``name_prefix`` and whose payload has ``key`` = ``value``.
+
+    For erasure requests: an event's payload may carry a person's name and address.
+    """
+    rows = await DomainEventRecord.select(DomainEventRecord.id, DomainEventRecord.payload).where(
+        DomainEventRecord.name.like(f"{name_prefix}%")
+    )
+    ids = []
+    for row in rows:
+        payload = row["payload"]
+        data = json.loads(payload) if isinstance(payload, str) else payload
+        if data.get(key) == value:
+            ids.append(row["id"])
+    if ids:
+        await DomainEventRecord.delete().where(DomainEventRecord.id.is_in(ids))
+    return len(ids)
+
+
+async def delete_old_events(deployment: Deployment) -> int:
+    """Delivered events older than ``domain_event_retention_days`` are deleted (they may hold personal data)."""
+    cutoff = _now() - timedelta(days=deployment.settings.domain_event_retention_days)
+    rows = await DomainEventRecord.delete().where(
+        DomainEventRecord.dispatched_at.is_not_null() & (DomainEventRecord.dispatched_at < cutoff)
+    ).returning(DomainEventRecord.id)
+    return len(rows)

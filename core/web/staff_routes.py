@@ -20,6 +20,7 @@ from core.deployment import current
 from core.web import auth
 from core.web.audit import record
 from core.web.auth import SESSION_USER, StaffContext, require_staff
+from core.web.exports import spreadsheet_safe
 from core.web.i18n import gettext as _
 from core.web.rendering import flash, page
 from core.web.sessions import rotate_session_id
@@ -238,12 +239,7 @@ async def resource_export(request: AnyRequest, resource_name: FromPath[str]) -> 
 def _cell(f: Any, value: Any, labels: dict[str, dict[str, str]]) -> str:
     if value is None:
         return ""
-    return _spreadsheet_safe(_cell_text(f, value, labels))
-
-
-def _spreadsheet_safe(text: str) -> str:
-    """A cell starting with = + - @ would run as a formula in a spreadsheet program."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return spreadsheet_safe(_cell_text(f, value, labels))
 
 
 def _cell_text(f: Any, value: Any, labels: dict[str, dict[str, str]]) -> str:
@@ -423,7 +419,8 @@ async def resource_action(request: AnyRequest, resource_name: FromPath[str], row
     try:
         async with transaction(immediate=True):
             await action.run(row, staff)
-            await record(staff.user, action.name, resource.name, row.id, resource.display(row))
+            after = await resource.get(staff, row.id)  # the action may have changed what the row shows
+            await record(staff.user, action.name, resource.name, row.id, resource.display(after) if after else "")
     except ValueError as exc:
         flash(request, str(exc), kind="error")
     else:

@@ -58,7 +58,7 @@ def staff_resources(deployment: Deployment):
 def menu_links(deployment: Deployment, staff):
     from core.plugin_api import MenuLink
 
-    return [MenuLink(label="Telefonische Anmeldung", url="/staff/anmeldungen/telefon", group="Anmeldungen")]
+    return [MenuLink(label="Telefonische Anmeldung", url="/staff/r/registrations/new", group="Anmeldungen")]
 
 
 @hookimpl

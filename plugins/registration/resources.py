@@ -44,7 +44,9 @@ async def create_form(values: dict[str, Any], ctx: StaffContext) -> Registration
 async def update_form(row: RegistrationForm, values: dict[str, Any], ctx: StaffContext) -> RegistrationForm:
     values = _form_values(values)
     capacity = values.pop("capacity")
-    if values.get("consent_text") and values["consent_text"] != row.consent_text:
+    if not values.get("consent_text"):
+        values["consent_text"] = service.settings().consent_text.format(days=service.settings().anonymise_after_days)
+    if values["consent_text"] != row.consent_text:
         # Consent is proven against the text shown: a new text gets a new version.
         values["consent_version"] = str(int(row.consent_version) + 1 if row.consent_version.isdigit() else 2)
     await RegistrationForm.update(values).where(RegistrationForm.id == row.id)

@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 from piccolo.columns.combination import WhereRaw
 
-from core.plugin_api import Event, current, publish, transaction
+from core.plugin_api import Event, current, erase_domain_events, gettext, publish, redact_audit, transaction
 from plugins.registration import domain_events as de
 from plugins.registration.tables import ACTIVE_STATUSES, SEAT_STATUSES, Registration, RegistrationForm
 
@@ -207,7 +207,7 @@ def validate(form: RegistrationForm, data: RegistrationInput, channel: str) -> R
     if data.companions < 0 or data.companions > form.max_companions:
         errors["companions"] = (
             "Begleitpersonen sind bei dieser Veranstaltung nicht vorgesehen." if form.max_companions == 0
-            else f"Höchstens {form.max_companions} Begleitpersonen."
+            else gettext("Höchstens {n} Begleitpersonen.").format(n=form.max_companions)
         )
     if not data.consent:
         errors["consent"] = "Bitte stimmen Sie der Verarbeitung Ihrer Angaben zu."
@@ -383,14 +383,14 @@ async def confirm(reg: Registration) -> Registration:
     return fresh
 
 
-async def promote(form_id: int) -> list[Registration]:
+async def promote(form_id: int, exclude: set[int] | None = None) -> list[Registration]:
     """Move people up from the waiting list while seats are free (inside the caller's transaction)."""
     promoted = []
     form = await RegistrationForm.objects().where(RegistrationForm.id == form_id).first()
     event = await Event.objects().where(Event.id == form.event).first()
     if event.starts_at <= now() or event.status == "cancelled":
         return promoted
-    skipped: set[int] = set()
+    skipped: set[int] = set(exclude or ())
     while True:
         query = Registration.objects().where((Registration.form == form_id) & (Registration.status == "waitlisted"))
         if skipped:
@@ -485,6 +485,8 @@ async def move_to_waitlist(reg: Registration) -> Registration:
         await _release_seats(fresh.form, fresh.seats)
         fresh = await Registration.objects().where(Registration.id == fresh.id).first()
         await _publish(de.RegistrationWaitlisted, fresh)
+        # The freed seat goes to whoever waited before, not to the next newcomer nor straight back.
+        await promote(fresh.form, exclude={fresh.id})
     return fresh
 
 
@@ -519,7 +521,13 @@ ANONYMOUS = "(gelöscht)"
 
 
 async def erase(reg: Registration) -> None:
-    """Remove one person's data on request (DSGVO Art. 17); counts and statuses stay for statistics."""
+    """Remove one person's data on request (DSGVO Art. 17); counts and statuses stay for statistics.
+
+    Copies elsewhere go too: the staff audit log's entries about the registration
+    and the stored domain events that carried the name and address.
+    """
+    await redact_audit("registrations", reg.id)
+    await erase_domain_events("registration.", "registration", reg.id)
     await Registration.update({
         Registration.name: ANONYMOUS, Registration.email: None, Registration.phone: "", Registration.answers: "{}",
         Registration.token: "erased-" + secrets.token_hex(16), Registration.anonymised_at: now(),

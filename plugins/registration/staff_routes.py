@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from urllib.parse import urlencode
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -12,7 +13,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core.plugin_api import Event, StaffContext, gettext as _, page, require_staff
+from core.plugin_api import Event, StaffContext, gettext as _, page, require_staff, spreadsheet_safe
 from plugins.registration import service
 from plugins.registration.resources import CHANNEL_CHOICES, STATUS_CHOICES
 from plugins.registration.tables import SEAT_STATUSES, Registration
@@ -61,7 +62,8 @@ async def checkin(request: AnyRequest, event_id: FromPath[int], registration_id:
 
         flash(request, str(exc), kind="error")
     q = str(form.get("q", ""))
-    return Redirect(f"/staff/anmeldungen/{event_id}/checkin" + (f"?q={q}" if q else "") + f"#r{registration_id}", status_code=303)
+    query = "?" + urlencode({"q": q}) if q else ""
+    return Redirect(f"/staff/anmeldungen/{event_id}/checkin{query}#r{registration_id}", status_code=303)
 
 
 async def _rows(event_id: int) -> list[list[Any]]:
@@ -71,13 +73,13 @@ async def _rows(event_id: int) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for reg in regs:
         answers = json.loads(reg.answers) if isinstance(reg.answers, str) else (reg.answers or {})
-        rows.append([
+        rows.append([spreadsheet_safe(cell) for cell in [
             reg.name, reg.email or "", reg.phone, _(STATUS_LABELS.get(reg.status, reg.status)), await service.position(reg) or "",
             reg.seats, _(CHANNEL_LABELS.get(reg.channel, reg.channel)),
             _("Ja") if reg.checked_in_at else _("Nein"),
             *[_format_answer(answers.get(q["key"])) for q in questions],
             reg.created_at.isoformat(timespec="minutes"),
-        ])
+        ]])
     return rows
 
 
@@ -113,7 +115,7 @@ async def export_csv(request: AnyRequest, event_id: FromPath[int]) -> Response[b
     writer = csv.writer(out, delimiter=";")
     writer.writerow(await _header(event_id))
     writer.writerows(await _rows(event_id))
-    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8",
+    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="anmeldungen-{event.slug}.csv"'})
 
 

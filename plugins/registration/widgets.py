@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 
@@ -24,9 +25,10 @@ def chart_svg(days: list[date], totals: list[int], title: str) -> Markup:
     points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in enumerate(totals)))
     dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5"/>' for x, y in (point(i, v) for i, v in enumerate(totals)))
     first, last = days[0], days[-1]
+    title_id = f"chart-{uuid.uuid4().hex[:12]}"
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="chart-{id(days)}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title id="chart-{id(days)}">{escape(title)}</title>'
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="{title_id}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="{title_id}">{escape(title)}</title>'
         f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#1a1a1a"/>'
         f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" stroke="#1a1a1a"/>'
         f'<polyline fill="none" stroke="#1a1a1a" stroke-width="2" points="{points}"/>'

@@ -78,10 +78,6 @@ async def test_widget_shows_counts_and_an_accessible_chart(make_staff_client):
             assert (await client.get(href)).status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "plugins/registration/widgets.py chart_svg: the <title> id is f\"chart-{id(days)}\"; the days list of one widget is "
-    "freed before the next widget's is made, CPython reuses the address, and several charts on the dashboard get the "
-    "same id (duplicate ids, aria-labelledby naming the wrong title). Seen on /staff/ with 4 events, not every run"))
 def test_charts_get_ids_of_their_own():
     titles = [re.search(r'<title id="([^"]+)"', str(chart_svg([date.today()], [n], f"Chart {n}"))).group(1) for n in range(5)]
     assert len(set(titles)) == 5, titles

@@ -215,9 +215,6 @@ def test_plural_entries_have_both_english_forms():
         assert len(message.string) == 2 and all(message.string), message.id
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "plugins/registration/service.py validate builds f\"Höchstens {form.max_companions} Begleitpersonen.\" with an "
-    "f-string: no catalog entry can match it, so block.html's _(errors[name]) shows it in German on English pages"))
 def test_every_field_message_can_be_translated():
     _constants, formatted = validation_messages()
     assert not formatted, f"f-string messages in validate (service.py lines {formatted})"

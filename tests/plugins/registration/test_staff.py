@@ -301,9 +301,6 @@ async def test_move_to_the_waiting_list_frees_the_seat(make_staff_client):
         assert (await post_form(client, f"/staff/r/registrations/{reg.id}/action/waitlist")).status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "plugins/registration/service.py move_to_waitlist: releases the seat but does not call promote(); the free seat "
-    "then goes to the next newcomer (register() takes any free seat) ahead of everyone on the waiting list"))
 async def test_a_seat_freed_by_moving_someone_to_the_waiting_list_does_not_go_to_a_newcomer(make_staff_client):
     async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
         event, _form = await event_in(capacity=1)
@@ -350,10 +347,6 @@ async def test_erase_personal_data(make_staff_client):
         assert "Erika" not in export and "4711" not in export and "vegetarisch" not in export
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "core/web/staff_routes.py resource_action records resource.display(row) of the row loaded before the action, and "
-    "resource_create logs all submitted values: after 'Personendaten löschen' the audit log still holds the name "
-    "(and the create entry name/phone/email) of the erased person"))
 async def test_erasing_leaves_no_personal_data_in_the_audit_log(make_staff_client):
     async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
         event, _form = await event_in()
@@ -365,9 +358,6 @@ async def test_erasing_leaves_no_personal_data_in_the_audit_log(make_staff_clien
         assert not [e for e in entries if "Erika" in " ".join(e) or "98765" in " ".join(e)], entries
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "plugins/registration/service.py erase (and anonymise_due) leave person_name, email and phone in the payloads "
-    "of the registration.* rows of core's domain_events table, which are never deleted"))
 async def test_erasing_leaves_no_personal_data_in_the_domain_event_log(make_staff_client):
     async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
         event, _form = await event_in()
@@ -433,9 +423,6 @@ async def test_check_in_of_someone_without_a_seat_shows_an_error(make_staff_clie
         assert (await post_form(client, f"{url}/999999", {"present": "1"})).status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "plugins/registration/staff_routes.py checkin: the redirect puts the search text into the URL unencoded "
-    "(f\"?q={q}\"), so a search with '&' or '#' is cut off after checking someone in"))
 async def test_check_in_keeps_a_search_with_special_characters(make_staff_client):
     async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
         event, _form = await event_in()
@@ -477,7 +464,7 @@ async def test_csv_export_of_an_event(make_staff_client):
         event = await exported_event()
         response = await client.get(f"/staff/anmeldungen/{event.id}/export.csv")
         assert response.status_code == 200
-        assert response.headers["content-type"].startswith("text/csv; charset=utf-8")
+        assert response.headers["content-type"] == "text/csv; charset=utf-8"
         assert response.headers["content-disposition"] == f'attachment; filename="anmeldungen-{event.slug}.csv"'
         assert response.content.startswith(b"\xef\xbb\xbf")
         header_line = response.content[3:].split(b"\r\n")[0].decode("utf-8")
@@ -489,10 +476,8 @@ async def test_csv_export_of_an_event(make_staff_client):
         assert len(rows) == 4
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "plugins/registration/staff_routes.py export_csv passes media_type='text/csv; charset=utf-8'; Litestar adds the "
-    "charset again: 'text/csv; charset=utf-8; charset=utf-8' (core's export passes 'text/csv')"))
 async def test_csv_export_content_type_names_the_charset_once(make_staff_client):
+    """media_type='text/csv; charset=utf-8' made Litestar send 'text/csv; charset=utf-8; charset=utf-8'."""
     async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
         event, _form = await event_in()
         response = await client.get(f"/staff/anmeldungen/{event.id}/export.csv")
@@ -530,11 +515,8 @@ async def test_printable_list(make_staff_client):
                 f"/staff/anmeldungen/{event.id}/checkin"} <= set(page.links())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "plugins/registration/staff_routes.py _rows: names and answers typed by citizens go into the CSV and XLSX "
-    "unguarded; '=…' becomes a live formula in the XLSX (openpyxl) and in spreadsheet programs opening the CSV "
-    "(core's resource export guards cells with _spreadsheet_safe)"))
 async def test_exports_do_not_turn_citizen_input_into_formulas(make_staff_client):
+    """Names and answers typed by citizens: '=…' must not become a live formula in the XLSX or the CSV."""
     from openpyxl import load_workbook
 
     async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=NO_RATE_LIMIT) as client:
@@ -542,8 +524,11 @@ async def test_exports_do_not_turn_citizen_input_into_formulas(make_staff_client
         await register(event.id, '=HYPERLINK("http://evil.example","Klick")', channel="online", email="x@example.org")
         book = load_workbook(io.BytesIO((await client.get(f"/staff/anmeldungen/{event.id}/export.xlsx")).content))
         assert [cell.data_type for cell in book.active[2]].count("f") == 0
+        assert book.active["A2"].value == '\'=HYPERLINK("http://evil.example","Klick")'
         rows = read_csv((await client.get(f"/staff/anmeldungen/{event.id}/export.csv")).content)
-        assert not rows[1][0].startswith("=")
+        assert rows[1][0] == '\'=HYPERLINK("http://evil.example","Klick")'
+        page = parse((await client.get(f"/staff/anmeldungen/{event.id}/liste")).text)
+        assert page.table_rows()[0][0].endswith('=HYPERLINK("http://evil.example","Klick")')
 
 
 # -- registration settings ----------------------------------------------------------------------
@@ -664,16 +649,16 @@ async def test_a_new_consent_text_gets_a_new_version(make_staff_client):
         assert (reg.consent_text, reg.consent_version) == ("Neuer Text: Daten werden nach 7 Tagen gelöscht.", "2")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "plugins/registration/resources.py update_form: an emptied Einwilligungstext is stored as '' (create_form fills "
-    "in the default, update_form does not), so the public form shows consent to nothing and registrations prove "
-    "consent to an empty text"))
-async def test_emptying_the_consent_text_does_not_store_an_empty_consent(make_staff_client):
+async def test_emptying_the_consent_text_restores_the_default_text(make_staff_client):
+    """An emptied Einwilligungstext must not be stored as '' (consent to nothing); the default text comes back."""
     async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
-        _event, form = await event_in()
+        event, form = await event_in(consent_text="Eigener Text.")
         response = await post_form(client, f"/staff/r/registration-forms/{form.id}/edit", await edit_values(client, form.id, consent_text=""))
+        assert response.status_code == 303, form_errors(response)
         changed = await RegistrationForm.objects().where(RegistrationForm.id == form.id).first()
-        assert response.status_code == 400 or changed.consent_text.strip(), "the consent text was emptied"
+        assert changed.consent_text.startswith("Ich bin damit einverstanden") and "30 Tage" in changed.consent_text
+        assert changed.consent_version == "2"
+        assert (await register(event.id, "Erste")).consent_text == changed.consent_text
 
 
 # -- the public form after errors (template fix in registration/block.html) -----------------------
@@ -696,10 +681,8 @@ async def test_the_form_shown_with_errors_can_be_sent_again(make_client):
 
 
 # -- menu -----------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason=(
-    "plugins/registration/plugin.py menu_links: 'Telefonische Anmeldung' links to /staff/anmeldungen/telefon, "
-    "which no route serves (404); the phone form is /staff/r/registrations/new"))
 async def test_the_phone_registration_menu_link_leads_to_the_form(make_staff_client):
+    """It once pointed to /staff/anmeldungen/telefon, which no route serves."""
     async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
         dashboard = parse((await client.get("/staff/")).text)
         (link,) = [a for a in dashboard.all("a") if a.text == "Telefonische Anmeldung"]
