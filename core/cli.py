@@ -233,6 +233,47 @@ def users_create(ctx: click.Context, email: str, name: str, role: str, quartiere
     click.echo(f"Created {role} account {email.strip().lower()}.")
 
 
+@users.command("token")
+@click.option("--email", required=True, help="The account the token acts as.")
+@click.option("--name", required=True, help="What the token is for, e.g. the name of the system using it.")
+@click.pass_context
+def users_token(ctx: click.Context, email: str, name: str) -> None:
+    """Create an API token (printed once; send it as 'Authorization: Bearer TOKEN')."""
+    from core.accounts.service import AccountError, create_api_token
+
+    deployment = deployment_of(ctx)
+
+    async def create() -> str:
+        deployment.bind()
+        return await create_api_token(email, name)
+
+    try:
+        token = run_async(create())
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(token)
+
+
+@users.command("revoke-tokens")
+@click.option("--email", required=True)
+@click.pass_context
+def users_revoke_tokens(ctx: click.Context, email: str) -> None:
+    """Revoke every API token of an account."""
+    from core.accounts.service import AccountError, revoke_api_tokens
+
+    deployment = deployment_of(ctx)
+
+    async def revoke() -> int:
+        deployment.bind()
+        return await revoke_api_tokens(email)
+
+    try:
+        count = run_async(revoke())
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Revoked {count} token(s).")
+
+
 # -- demo -------------------------------------------------------------------
 @cli.command()
 @click.pass_context

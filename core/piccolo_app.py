@@ -4,7 +4,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from core.accounts.tables import StaffUser, StaffUserQuartier
+from core.accounts.tables import ApiToken, StaffUser, StaffUserQuartier
 from core.domain_events.tables import DomainEventRecord
 from core.events.tables import Event, EventOrganisation, Organisation, Venue
 from core.quartiere.tables import Quartier, QuartierPlugin
@@ -22,6 +22,7 @@ APP_CONFIG = AppConfig(
         EventOrganisation,
         StaffUser,
         StaffUserQuartier,
+        ApiToken,
         DomainEventRecord,
         StoredValue,
         RateCounter,

@@ -14,8 +14,8 @@ from core.events.tables import Event, Organisation, Venue
 from core.hookspecs import hookimpl, hookspec
 from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled
 from core.quartiere.tables import Quartier
-from core.web.audit import redact_audit
-from core.web.auth import StaffContext, require_staff
+from core.web.audit import record as record_audit, redact_audit
+from core.web.auth import StaffContext, require_staff, require_staff_api
 from core.web.exports import spreadsheet_safe
 from core.web.i18n import gettext, language
 from core.web.rendering import csrf_input, flash, page, render
@@ -66,9 +66,11 @@ __all__ = [
     "public_event",
     "public_events",
     "publish",
+    "record_audit",
     "redact_audit",
     "render",
     "require_staff",
+    "require_staff_api",
     "spreadsheet_safe",
     "transaction",
 ]

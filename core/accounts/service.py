@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
+from datetime import datetime, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from core.accounts.tables import ROLES, StaffUser, StaffUserQuartier
+from core.accounts.tables import ROLES, ApiToken, StaffUser, StaffUserQuartier
 from core.db import transaction
 from core.quartiere.tables import Quartier
 
@@ -60,3 +63,33 @@ async def authenticate(email: str, password: str) -> StaffUser | None:
     if hasher.check_needs_rehash(user.password_hash):
         await StaffUser.update({StaffUser.password_hash: hasher.hash(password)}).where(StaffUser.id == user.id)
     return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_api_token(email: str, name: str) -> str:
+    """A new API token for the account; the plain token is returned once and not stored."""
+    user = await StaffUser.objects().where(StaffUser.email == email.strip().lower()).first()
+    if user is None:
+        raise AccountError(f"Es gibt kein Konto für {email}.")
+    token = "qt_" + secrets.token_urlsafe(32)
+    await ApiToken.insert(ApiToken(user=user.id, name=name, token_hash=_digest(token)))
+    return token
+
+
+async def user_for_token(token: str) -> StaffUser | None:
+    row = await ApiToken.objects().where((ApiToken.token_hash == _digest(token)) & (ApiToken.revoked == False)).first()  # noqa: E712
+    if row is None:
+        return None
+    await ApiToken.update({ApiToken.last_used_at: datetime.now(timezone.utc)}).where(ApiToken.id == row.id)
+    return await StaffUser.objects().where((StaffUser.id == row.user) & (StaffUser.active == True)).first()  # noqa: E712
+
+
+async def revoke_api_tokens(email: str) -> int:
+    user = await StaffUser.objects().where(StaffUser.email == email.strip().lower()).first()
+    if user is None:
+        raise AccountError(f"Es gibt kein Konto für {email}.")
+    rows = await ApiToken.update({ApiToken.revoked: True}).where((ApiToken.user == user.id) & (ApiToken.revoked == False)).returning(ApiToken.id)  # noqa: E712
+    return len(rows)

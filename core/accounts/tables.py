@@ -20,3 +20,14 @@ class StaffUser(Table, tablename="staff_users"):
 class StaffUserQuartier(Table, tablename="staff_user_quartiere"):
     user = ForeignKey(references=StaffUser, on_delete=OnDelete.cascade, index=True)
     quartier = ForeignKey(references=Quartier, on_delete=OnDelete.cascade)
+
+
+class ApiToken(Table, tablename="api_tokens"):
+    """A staff user's token for the JSON API; only its SHA-256 is stored."""
+
+    user = ForeignKey(references=StaffUser, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=100)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked = Boolean(default=False)

@@ -61,6 +61,28 @@ async def require_staff(request: Request[Any, Any, Any]) -> StaffContext:
     return ctx
 
 
+async def require_staff_api(request: Request[Any, Any, Any]) -> StaffContext:
+    """Staff on the JSON API: ``Authorization: Bearer <token>``, or the browser session.
+
+    The API is outside the CSRF check, so with a session a changing request must
+    send JSON: a form on another site cannot.
+    """
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        from core.accounts.service import user_for_token
+
+        user = await user_for_token(header[7:].strip())
+        if user is None:
+            raise NotAuthorizedException("Ungültiges API-Token.")
+        return await context_for(user)
+    ctx = await optional_staff(request)
+    if ctx is None:
+        raise NotAuthorizedException("Bitte melden Sie sich an oder senden Sie ein API-Token.")
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not request.headers.get("content-type", "").startswith("application/json"):
+        raise PermissionDeniedException("Änderungen über die API mit Sitzung brauchen Content-Type application/json.")
+    return ctx
+
+
 def require_role(ctx: StaffContext, *roles: str) -> None:
     if ctx.role not in roles:
         raise PermissionDeniedException("Dafür fehlt Ihnen die Berechtigung.")

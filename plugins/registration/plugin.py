@@ -32,9 +32,10 @@ def register_domain_events():
 @hookimpl
 def register_routes(deployment: Deployment):
     from plugins.registration.routes import PUBLIC_ROUTES
+    from plugins.registration.staff_api import STAFF_API
     from plugins.registration.staff_routes import STAFF_ROUTES
 
-    return [*PUBLIC_ROUTES, *STAFF_ROUTES]
+    return [*PUBLIC_ROUTES, *STAFF_API, *STAFF_ROUTES]
 
 
 @hookimpl

@@ -30,3 +30,17 @@ class AvailabilityOut(msgspec.Struct):
 class ErrorOut(msgspec.Struct):
     detail: str
     errors: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class StaffRegistrationOut(msgspec.Struct):
+    id: int
+    event: int
+    name: str
+    email: str | None
+    phone: str
+    status: str
+    seats: int
+    waitlist_position: int | None
+    channel: str
+    checked_in_at: datetime | None
+    created_at: datetime

@@ -95,6 +95,12 @@ def test_demo_loads_once_and_users_can_be_created(operator):
                      extra_env={"QUARTIER_NEW_PASSWORD": "kurz"}, check=False)
     assert short.returncode == 1 and "mindestens 10 Zeichen" in short.stderr
 
+    token = operator("users", "token", "--email", "u.buka@example.org", "--name", "Tabellen").stdout.strip()
+    assert token.startswith("qt_") and len(token) > 40
+    assert operator("users", "revoke-tokens", "--email", "u.buka@example.org").stdout == "Revoked 1 token(s).\n"
+    missing = operator("users", "token", "--email", "niemand@example.org", "--name", "x", check=False)
+    assert missing.returncode == 1 and "Es gibt kein Konto" in missing.stderr
+
 
 async def test_demo_event_is_in_the_future_and_complete(make_deployment):
     from datetime import date, datetime, timezone

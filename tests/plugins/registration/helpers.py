@@ -11,7 +11,9 @@ async def event_with_form(slug: str = "treff", days: int = 10, **form_values):
     """A published event in Quartier 'nordstadt' with a registration form."""
     from plugins.registration import service
 
-    quartier = await make_quartier("nordstadt")
+    from core.quartiere.tables import Quartier
+
+    quartier = await Quartier.objects().where(Quartier.slug == "nordstadt").first() or await make_quartier("nordstadt")
     event = await make_event(quartier, slug, days=days)
     form = await service.ensure_form(event.id, **form_values)
     return quartier, event, form
