@@ -9,6 +9,7 @@ from core.db import after_commit, in_transaction, is_postgres, transaction
 from core.deployment import Deployment, current
 from core.domain_events import DomainEvent, EventCancelled, EventChanged, EventPublished
 from core.domain_events.service import erase_events as erase_domain_events
+from core.events.routes import event_calendar_text, event_page_url
 from core.events.service import EventDetail, public_event, public_events
 from core.events.tables import Event, Organisation, Venue
 from core.hookspecs import hookimpl, hookspec
@@ -52,6 +53,8 @@ __all__ = [
     "csrf_input",
     "current",
     "erase_domain_events",
+    "event_calendar_text",
+    "event_page_url",
     "flash",
     "get_quartier",
     "gettext",

@@ -115,3 +115,11 @@ class PublicEventsController(Controller):
             raise NotFoundException("Event not found.")
         body = ical.calendar([(detail, event_page_url(detail))], base_url(), name=detail.event.title)
         return ics_response(body, f"{detail.event.slug}.ics")
+
+
+async def event_calendar_text(event_id: int) -> str:
+    """The iCalendar text of one public event (for e-mail attachments); empty if it is not public."""
+    detail = await service.public_event(event_id)
+    if detail is None:
+        return ""
+    return ical.calendar([(detail, event_page_url(detail))], base_url(), name=detail.event.title).decode("utf-8")

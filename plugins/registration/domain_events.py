@@ -67,7 +67,15 @@ class RegistrationCheckedIn(RegistrationEvent):
     name: ClassVar[str] = "registration.checked_in"
 
 
+class RegistrationErased(DomainEvent):
+    """A person's data was erased: listeners delete their copies. Carries no personal data."""
+
+    name: ClassVar[str] = "registration.erased"
+    registration: int
+    event: int
+
+
 ALL = [
     RegistrationCreated, RegistrationConfirmed, RegistrationWaitlisted, RegistrationPromoted,
-    RegistrationCancelled, RegistrationExpired, RegistrationCheckedIn,
+    RegistrationCancelled, RegistrationExpired, RegistrationCheckedIn, RegistrationErased,
 ]

@@ -528,6 +528,8 @@ async def erase(reg: Registration) -> None:
     """
     await redact_audit("registrations", reg.id)
     await erase_domain_events("registration.", "registration", reg.id)
+    event = await Event.objects().where(Event.id == reg.event).first()
+    await publish(de.RegistrationErased(quartier_id=event.quartier if event else None, registration=reg.id, event=reg.event))
     await Registration.update({
         Registration.name: ANONYMOUS, Registration.email: None, Registration.phone: "", Registration.answers: "{}",
         Registration.token: "erased-" + secrets.token_hex(16), Registration.anonymised_at: now(),

@@ -1,0 +1,11 @@
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from plugins.notifications.tables import OutboxMessage, Recipient
+
+APP_CONFIG = AppConfig(
+    app_name="notifications",
+    migrations_folder_path=str(Path(__file__).parent / "migrations"),
+    table_classes=[OutboxMessage, Recipient],
+)

@@ -1,0 +1,117 @@
+"""Hook implementations of the notifications plugin (Benachrichtigungen)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from core.plugin_api import Deployment, DomainEvent, hookimpl
+from plugins.notifications.hookspecs import NotificationSpecs
+from plugins.notifications.piccolo_app import APP_CONFIG
+from plugins.notifications.settings import NotificationSettings
+
+HERE = Path(__file__).parent
+
+
+@hookimpl
+def plugin_settings():
+    return NotificationSettings
+
+
+@hookimpl
+def register_tables():
+    return APP_CONFIG
+
+
+@hookimpl
+def register_hookspecs():
+    return NotificationSpecs
+
+
+@hookimpl
+def notification_channels(deployment: Deployment):
+    from plugins.notifications.worker import email_channel
+
+    return [email_channel(deployment)]
+
+
+@hookimpl
+async def on_domain_event(event: DomainEvent, deployment: Deployment):
+    from plugins.notifications.handlers import handle
+
+    await handle(event)
+
+
+async def send_due(deployment: Deployment) -> None:
+    from plugins.notifications import service
+    from plugins.notifications.worker import channels
+
+    if deployment.settings_for("notifications").in_process_worker:
+        while sum((await service.run_batch(channels(deployment))).values()):
+            pass
+
+
+@hookimpl
+def background_tasks(deployment: Deployment):
+    return [(deployment.settings_for("notifications").poll_seconds, send_due)]
+
+
+@hookimpl
+def register_commands(cli: click.Group):
+    import asyncio
+
+    from core.plugin_api import current
+
+    @cli.command("worker")
+    @click.option("--once", is_flag=True, help="Send what is due, then stop.")
+    def worker(once: bool) -> None:
+        """Send queued notifications (run several, on several machines, against PostgreSQL)."""
+        from plugins.notifications.worker import work
+
+        deployment = current()
+
+        async def run() -> int:
+            deployment.bind()
+            if deployment.engine.engine_type == "postgres":
+                await deployment.engine.start_connection_pool(max_size=5)
+            try:
+                return await work(deployment, once=once)
+            finally:
+                if deployment.engine.engine_type == "postgres":
+                    await deployment.engine.close_connection_pool()
+
+        try:
+            handled = asyncio.run(run())
+        except KeyboardInterrupt:
+            return
+        click.echo(f"Handled {handled} message(s).")
+
+    @cli.group("notifications")
+    def notifications() -> None:
+        """Notifications (Benachrichtigungen)."""
+
+    @notifications.command("send-test")
+    @click.argument("address")
+    def send_test(address: str) -> None:
+        """Send a test e-mail to ADDRESS right now, through the configured SMTP server."""
+        from plugins.notifications.tables import OutboxMessage
+        from plugins.notifications.worker import email_channel
+
+        deployment = current()
+
+        async def run() -> str:
+            deployment.bind()
+            message = OutboxMessage(id=0, recipient=address, subject="Quartier: Testnachricht",
+                                    body_text="Diese Testnachricht zeigt, dass der E-Mail-Versand von Quartier funktioniert.\n",
+                                    body_html="", headers='{"Auto-Submitted": "auto-generated"}', calendar="")
+            await email_channel(deployment).send(message)
+            return address
+
+        from plugins.notifications.channels import PermanentFailure, TemporaryFailure
+
+        try:
+            asyncio.run(run())
+        except (TemporaryFailure, PermanentFailure) as exc:
+            raise click.ClickException(f"Sending failed: {exc}") from None
+        click.echo(f"Sent a test message to {address}.")

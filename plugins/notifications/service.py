@@ -1,0 +1,147 @@
+"""The durable outbox: enqueue in the cause's transaction, claim, send, retry with backoff, never lose.
+
+Workers claim batches with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (several
+workers on several machines share the queue); on SQLite the claim runs in an
+IMMEDIATE transaction. A message left in ``sending`` by a dead worker is claimed
+again after its lease. Every message has an idempotency key (its cause and its
+recipient), so the same cause never enqueues it twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from core.plugin_api import current, is_postgres, transaction
+from plugins.notifications.channels import Channel, PermanentFailure, TemporaryFailure
+from plugins.notifications.tables import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def settings():
+    return current().settings_for("notifications")
+
+
+async def enqueue(*, recipient: str, kind: str, subject: str, body_text: str, idempotency_key: str, channel: str = "email",
+                  body_html: str = "", headers: dict[str, str] | None = None, calendar: str = "", language: str = "de",
+                  quartier_id: int | None = None, event_id: int | None = None, person: str = "",
+                  send_at: datetime | None = None) -> bool:
+    """Add a message to the outbox (in the caller's transaction, if any); False if its key was queued already."""
+    rows = await OutboxMessage.insert(OutboxMessage(
+        channel=channel, recipient=recipient, kind=kind, language=language, subject=subject, body_text=body_text,
+        body_html=body_html, headers=json.dumps(headers or {}, ensure_ascii=False), calendar=calendar,
+        idempotency_key=idempotency_key, next_attempt_at=send_at or now(), quartier_id=quartier_id,
+        event_id=event_id, person=person,
+    )).on_conflict(target=OutboxMessage.idempotency_key, action="DO NOTHING").returning(OutboxMessage.id)
+    return bool(rows)
+
+
+CLAIM_POSTGRES = """
+UPDATE notification_outbox SET status = 'sending', claimed_until = {}, attempts = attempts + 1
+WHERE id IN (
+    SELECT id FROM notification_outbox
+    WHERE (status = 'pending' AND next_attempt_at <= {}) OR (status = 'sending' AND claimed_until < {})
+    ORDER BY next_attempt_at, id LIMIT {}
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING id
+"""
+
+CLAIM_SQLITE = """
+UPDATE notification_outbox SET status = 'sending', claimed_until = {}, attempts = attempts + 1
+WHERE id IN (
+    SELECT id FROM notification_outbox
+    WHERE (status = 'pending' AND next_attempt_at <= {}) OR (status = 'sending' AND claimed_until < {})
+    ORDER BY next_attempt_at, id LIMIT {}
+)
+RETURNING id
+"""
+
+
+async def claim(limit: int, moment: datetime | None = None) -> list[OutboxMessage]:
+    """Take up to ``limit`` due messages for this worker (also those a dead worker left behind)."""
+    moment = moment or now()
+    lease = moment + timedelta(seconds=settings().lease_seconds)
+    sql = CLAIM_POSTGRES if is_postgres() else CLAIM_SQLITE
+    async with transaction(immediate=True):
+        rows = await OutboxMessage.raw(sql, lease, moment, moment, limit)
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return []
+    return await OutboxMessage.objects().where(OutboxMessage.id.is_in(ids)).order_by(OutboxMessage.id)
+
+
+def backoff(attempts: int) -> timedelta:
+    base = settings().backoff_seconds * (2 ** max(0, attempts - 1))
+    return timedelta(seconds=min(base, 6 * 3600) * random.uniform(0.8, 1.2))
+
+
+async def deliver(message: OutboxMessage, channels: dict[str, Channel]) -> str:
+    """Send one claimed message and record the outcome; returns the new status."""
+    channel = channels.get(message.channel)
+    try:
+        if channel is None:
+            raise PermanentFailure(f"no channel '{message.channel}' in this deployment")
+        await channel.send(message)
+    except TemporaryFailure as exc:
+        if message.attempts >= settings().max_attempts:
+            return await _finish(message, "failed", f"{exc} (gave up after {message.attempts} attempts)")
+        await OutboxMessage.update({
+            OutboxMessage.status: "pending", OutboxMessage.claimed_until: None, OutboxMessage.last_error: str(exc),
+            OutboxMessage.next_attempt_at: now() + backoff(message.attempts),
+        }).where((OutboxMessage.id == message.id) & (OutboxMessage.status == "sending"))
+        return "pending"
+    except PermanentFailure as exc:
+        return await _finish(message, "failed", str(exc))
+    except Exception as exc:  # a bug in a channel must not stop the queue
+        log.exception("channel %s failed on message %s", message.channel, message.id)
+        return await _finish(message, "failed", f"{type(exc).__name__}: {exc}")
+    return await _finish(message, "sent", "")
+
+
+async def _finish(message: OutboxMessage, status: str, error: str) -> str:
+    await OutboxMessage.update({
+        OutboxMessage.status: status, OutboxMessage.claimed_until: None, OutboxMessage.last_error: error,
+        OutboxMessage.sent_at: now() if status == "sent" else None,
+    }).where(OutboxMessage.id == message.id)
+    return status
+
+
+async def run_batch(channels: dict[str, Channel], limit: int | None = None) -> dict[str, int]:
+    """Claim and send one batch; returns how many ended in which status."""
+    result: dict[str, int] = {}
+    for message in await claim(limit or settings().batch_size):
+        status = await deliver(message, channels)
+        result[status] = result.get(status, 0) + 1
+    return result
+
+
+async def resend(message_id: int) -> None:
+    """Staff: try a failed message again."""
+    await OutboxMessage.update({
+        OutboxMessage.status: "pending", OutboxMessage.next_attempt_at: now(), OutboxMessage.attempts: 0,
+        OutboxMessage.last_error: "",
+    }).where((OutboxMessage.id == message_id) & (OutboxMessage.status == "failed"))
+
+
+async def cancel_pending(event_id: int, kinds: tuple[str, ...]) -> int:
+    """Drop scheduled messages of an event (a cancelled event needs no reminder)."""
+    rows = await OutboxMessage.update({OutboxMessage.status: "cancelled"}).where(
+        (OutboxMessage.event_id == event_id) & (OutboxMessage.status == "pending") & OutboxMessage.kind.is_in(list(kinds))
+    ).returning(OutboxMessage.id)
+    return len(rows)
+
+
+def status_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    return counts

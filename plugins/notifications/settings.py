@@ -1,0 +1,23 @@
+from typing import Literal
+
+import msgspec
+
+
+class NotificationSettings(msgspec.Struct, forbid_unknown_fields=True):
+    """``[notifications]`` in the deployment config."""
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_security: Literal["none", "starttls", "ssl"] = "none"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = 30
+    from_address: str = "quartier@localhost"
+    from_name: str = "Quartier"
+    max_attempts: int = 8  # then a temporary failure counts as failed
+    backoff_seconds: float = 30  # first retry; doubles each time, with jitter
+    lease_seconds: int = 300  # a message "sending" longer than this belongs to a dead worker
+    batch_size: int = 50
+    in_process_worker: bool = True  # the web app sends; switch off when `quartier worker` runs separately
+    poll_seconds: float = 2
+    reminder_hours_before: int = 24  # 0 switches reminders off

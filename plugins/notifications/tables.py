@@ -1,0 +1,45 @@
+from piccolo.columns import JSON, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
+
+
+class OutboxMessage(Table, tablename="notification_outbox"):
+    """One message to one recipient over one channel; written in the transaction of its cause."""
+
+    channel = Varchar(length=40, default="email")
+    recipient = Varchar(length=300)
+    kind = Varchar(length=60)
+    language = Varchar(length=5, default="de")
+    subject = Varchar(length=300, default="")
+    body_text = Text(default="")
+    body_html = Text(default="")
+    headers = JSON(default="{}")
+    calendar = Text(default="")  # an iCalendar attachment (text/calendar; method=PUBLISH)
+    idempotency_key = Varchar(length=300, unique=True)  # cause + recipient: never twice for the same cause
+    status = Varchar(length=20, default="pending", index=True)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
+    claimed_until = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+    quartier_id = Integer(null=True, default=None, index=True)
+    event_id = Integer(null=True, default=None, index=True)
+    person = Varchar(length=200, default="")  # name shown in the delivery log
+    created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)
+
+
+class Recipient(Table, tablename="notification_recipients"):
+    """Who is registered for which event, as learnt from the registration plugin's domain events."""
+
+    registration = Integer(unique=True)
+    event_id = Integer(index=True)
+    quartier_id = Integer(null=True, default=None)
+    name = Varchar(length=200)
+    email = Varchar(length=200, null=True, default=None)
+    phone = Varchar(length=60, default="")
+    language = Varchar(length=5, default="de")
+    status = Varchar(length=20)
+    view_url = Varchar(length=300, default="")
+    cancel_url = Varchar(length=300, default="")

@@ -1,0 +1,62 @@
+"""A real SMTP server (aiosmtpd) on loopback, whose answers the test can choose."""
+
+from __future__ import annotations
+
+import email
+import socket
+import threading
+from email.message import Message
+from email.policy import default as default_policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+
+class Sink:
+    """Collects every message; ``replies`` holds answers to give instead of 250 (e.g. "451 ...")."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.replies: list[str] = []
+        self.refuse: dict[str, str] = {}  # recipient -> reply
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        with self.lock:
+            for rcpt in envelope.rcpt_tos:
+                if rcpt in self.refuse:
+                    return self.refuse[rcpt]
+            if self.replies:
+                return self.replies.pop(0)
+            self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))
+        return "250 OK"
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    sink = Sink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    sink.port = port
+    sink.controller = controller
+    yield sink
+    controller.stop()
+
+
+def sections(port: int, **extra) -> dict:
+    return {
+        "registration": {"rate_limit_per_minute": 0},
+        "notifications": {"smtp_host": "127.0.0.1", "smtp_port": port, "in_process_worker": False, "backoff_seconds": 1,
+                          "smtp_timeout_seconds": 5, "from_address": "qm@gifhorn.example", "from_name": "Quartiersmanagement",
+                          **extra},
+    }

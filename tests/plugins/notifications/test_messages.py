@@ -1,0 +1,96 @@
+"""People get the right e-mail at the right moment, through a real SMTP server."""
+
+import icalendar
+
+from plugins.notifications.tables import OutboxMessage
+from plugins.notifications.worker import work
+from tests.plugins.notifications.conftest import sections
+from tests.plugins.registration.helpers import event_with_form
+
+PLUGINS = ["registration", "notifications"]
+
+
+async def send_all(client) -> int:
+    return await work(client.deployment, once=True)
+
+
+def text_part(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+async def test_confirmation_request_then_registered_with_calendar(make_client, smtp):
+    import re
+
+    async with make_client(PLUGINS, sections=sections(smtp.port)) as client:
+        _q, event, _form = await event_with_form(capacity=5)
+        response = await client.post(f"/api/events/{event.id}/registrations",
+                                     json={"name": "Erika Muster", "email": "erika@example.org", "consent": True})
+        assert response.json()["status"] == "unconfirmed"
+        assert await send_all(client) == 1
+        (mail,) = smtp.to("erika@example.org")
+        assert mail["Subject"] == "Bitte bestätigen Sie Ihre Anmeldung: Treffen treff"
+        assert mail["From"] == "Quartiersmanagement <qm@gifhorn.example>"
+        assert mail["Auto-Submitted"] == "auto-generated"
+        assert mail.get_content_type() == "multipart/alternative"
+        body = text_part(mail)
+        assert "Guten Tag Erika Muster" in body and "Telefon: 05371 1234" in body and "E-Mail: nordstadt@example.org" in body
+        html = mail.get_body(preferencelist=("html",)).get_content()
+        assert "<img" not in html and 'href="http://testserver.local/anmeldung/' in html
+
+        confirm_url = re.search(r"(http://testserver.local/anmeldung/\S+/bestaetigen)", body).group(1)
+        path = confirm_url.removeprefix("http://testserver.local")
+        page = await client.get(path)
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+        assert (await client.post(path, data={"_csrf_token": token})).status_code == 200
+        assert await send_all(client) == 1
+        (_, registered) = smtp.to("erika@example.org")
+        assert registered["Subject"] == "Sie sind angemeldet: Treffen treff"
+        (attachment,) = [part for part in registered.iter_attachments()]
+        assert attachment.get_content_type() == "text/calendar" and attachment.get_param("method") == "PUBLISH"
+        cal = icalendar.Calendar.from_ical(attachment.get_content())
+        (vevent,) = cal.walk("VEVENT")
+        assert vevent["UID"] == f"event-{event.id}@testserver.local" and vevent.decoded("DTSTART") == event.starts_at
+        # the same cause never twice
+        assert await send_all(client) == 0 and len(smtp.messages) == 2
+
+
+async def test_waiting_list_promotion_and_cancellation_mails(make_client, smtp):
+    from plugins.registration import service
+    from plugins.registration.tables import Registration
+
+    async with make_client(PLUGINS, sections=sections(smtp.port)) as client:
+        _q, event, _form = await event_with_form(capacity=1, double_opt_in=False)
+        for who in ("anna", "bert"):
+            await client.post(f"/api/events/{event.id}/registrations", json={"name": who.title(), "email": f"{who}@example.org", "consent": True, "language": "en" if who == "bert" else "de"})
+        await send_all(client)
+        assert smtp.to("anna@example.org")[0]["Subject"] == "Sie sind angemeldet: Treffen treff"
+        assert smtp.to("bert@example.org")[0]["Subject"] == "You are on the waiting list: Treffen treff"
+        assert "(place 1)" in text_part(smtp.to("bert@example.org")[0])
+
+        await service.cancel(await Registration.objects().where(Registration.name == "Anna").first())
+        await send_all(client)
+        assert smtp.to("anna@example.org")[-1]["Subject"] == "Ihre Anmeldung ist storniert: Treffen treff"
+        promoted = smtp.to("bert@example.org")[-1]
+        assert promoted["Subject"] == "A place has become free: Treffen treff"
+        assert "You are registered now" in text_part(promoted)
+        assert [p.get_content_type() for p in promoted.iter_attachments()] == ["text/calendar"]
+
+
+async def test_phone_only_registrations_get_no_mail(make_client, smtp):
+    async with make_client(PLUGINS, sections=sections(smtp.port)) as client:
+        _q, event, _form = await event_with_form()
+        await client.post(f"/api/events/{event.id}/registrations", json={"name": "Herr Ohnemail", "phone": "05371 1", "consent": True})
+        assert await OutboxMessage.count() == 0
+
+
+async def test_erasure_removes_queued_messages_and_the_copy_of_the_person(make_client, smtp):
+    from plugins.notifications.tables import Recipient
+    from plugins.registration import service
+    from plugins.registration.tables import Registration
+
+    async with make_client(PLUGINS, sections=sections(smtp.port)) as client:
+        _q, event, _form = await event_with_form()
+        await client.post(f"/api/events/{event.id}/registrations", json={"name": "Lösch Mich", "email": "weg@example.org", "consent": True})
+        assert await OutboxMessage.count() == 1 and await Recipient.count() == 1
+        await service.erase(await Registration.objects().first())
+        assert await OutboxMessage.count() == 0 and await Recipient.count() == 0
