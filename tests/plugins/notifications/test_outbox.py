@@ -1,0 +1,116 @@
+"""The outbox under faults: temporary and permanent SMTP errors, the server down, a dead worker, two workers."""
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+from plugins.notifications import service
+from plugins.notifications.tables import OutboxMessage
+from plugins.notifications.worker import channels, work
+from tests.plugins.notifications.conftest import Controller, free_port, sections
+
+
+async def queue(n: int, prefix: str = "m") -> None:
+    for i in range(n):
+        await service.enqueue(recipient=f"{prefix}{i}@example.org", kind="test", subject=f"Nachricht {i}",
+                              body_text=f"Text {i}", idempotency_key=f"test:{prefix}{i}")
+
+
+async def make_due() -> None:
+    """Let time pass for the backoff: what waits for a retry is due now."""
+    await OutboxMessage.update({OutboxMessage.next_attempt_at: datetime.now(timezone.utc) - timedelta(seconds=1)}).where(
+        OutboxMessage.status == "pending")
+
+
+async def statuses() -> dict[str, int]:
+    return service.status_counts(await OutboxMessage.select(OutboxMessage.status))
+
+
+async def test_temporary_failure_is_retried_and_delivered_once(make_deployment, smtp):
+    deployment = await make_deployment(["notifications"], sections=sections(smtp.port))
+    await queue(1)
+    smtp.replies = ["451 4.3.0 Try again later"]
+    assert await work(deployment, once=True) == 1
+    row = await OutboxMessage.objects().first()
+    assert (row.status, row.attempts) == ("pending", 1) and "451" in row.last_error
+    assert row.next_attempt_at > datetime.now(timezone.utc)  # waits (backoff), not sent again at once
+    assert await work(deployment, once=True) == 0
+    await make_due()
+    assert await work(deployment, once=True) == 1
+    assert len(smtp.messages) == 1 and await statuses() == {"sent": 1}
+
+
+async def test_permanent_failure_stops_and_is_shown(make_deployment, smtp):
+    deployment = await make_deployment(["notifications"], sections=sections(smtp.port))
+    await queue(2)
+    smtp.refuse["m0@example.org"] = "550 5.1.1 No such mailbox"
+    await work(deployment, once=True)
+    failed = await OutboxMessage.objects().where(OutboxMessage.recipient == "m0@example.org").first()
+    assert failed.status == "failed" and "550" in failed.last_error and failed.attempts == 1
+    await make_due()
+    assert await work(deployment, once=True) == 0  # not retried
+    assert [m["To"] for m in smtp.messages] == ["m1@example.org"]
+    await service.resend(failed.id)  # staff: "resend" after fixing the address problem
+    del smtp.refuse["m0@example.org"]
+    await work(deployment, once=True)
+    assert sorted(m["To"] for m in smtp.messages) == ["m0@example.org", "m1@example.org"]
+
+
+async def test_smtp_down_during_a_batch_then_back(make_deployment):
+    port = free_port()
+    deployment = await make_deployment(["notifications"], sections=sections(port))
+    await queue(20)
+    await work(deployment, once=True)  # nobody listens: every message waits for a retry
+    assert await statuses() == {"pending": 20}
+    from tests.plugins.notifications.conftest import Sink
+
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        await make_due()
+        await work(deployment, once=True)
+    finally:
+        controller.stop()
+    assert await statuses() == {"sent": 20}
+    assert sorted(m["To"] for m in sink.messages) == sorted(f"m{i}@example.org" for i in range(20))
+
+
+async def test_messages_of_a_dead_worker_are_taken_up_once(make_deployment, smtp):
+    deployment = await make_deployment(["notifications"], sections=sections(smtp.port, batch_size=10))
+    await queue(25)
+    crashed = await service.claim(10)  # a worker claims a batch and dies before sending
+    assert len(crashed) == 10
+    await work(deployment, once=True)  # the others go out; the claimed ten wait for their lease
+    assert len(smtp.messages) == 15
+    await OutboxMessage.update({OutboxMessage.claimed_until: datetime.now(timezone.utc) - timedelta(seconds=1)}).where(
+        OutboxMessage.status == "sending")
+    await work(deployment, once=True)
+    recipients = [m["To"] for m in smtp.messages]
+    assert len(recipients) == 25 and len(set(recipients)) == 25
+
+
+async def test_two_workers_share_a_queue_of_1000_and_send_each_once(make_deployment, smtp):
+    deployment = await make_deployment(["notifications"], sections=sections(smtp.port, batch_size=25))
+    pool = deployment.engine.engine_type == "postgres"
+    if pool:
+        await deployment.engine.start_connection_pool(max_size=10)
+    try:
+        rows = [OutboxMessage(recipient=f"n{i}@example.org", kind="test", subject="x", body_text="x",
+                              idempotency_key=f"bulk:{i}") for i in range(1000)]
+        await OutboxMessage.insert(*rows)
+        handled = await asyncio.gather(work(deployment, once=True), work(deployment, once=True))
+    finally:
+        if pool:
+            await deployment.engine.close_connection_pool()
+    recipients = [m["To"] for m in smtp.messages]
+    assert len(recipients) == 1000 and len(set(recipients)) == 1000
+    assert sum(handled) == 1000 and all(h > 0 for h in handled)  # both did work
+    assert await statuses() == {"sent": 1000}
+
+
+async def test_the_same_cause_is_queued_once(make_deployment, smtp):
+    await make_deployment(["notifications"], sections=sections(smtp.port))
+    first = await service.enqueue(recipient="a@example.org", kind="test", subject="s", body_text="b", idempotency_key="k1")
+    again = await service.enqueue(recipient="a@example.org", kind="test", subject="s", body_text="b", idempotency_key="k1")
+    assert (first, again) == (True, False) and await OutboxMessage.count() == 1
+    assert set(channels(await make_deployment(["notifications"], sections=sections(smtp.port)))) == {"email"}
