@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import msgspec
 from babel.dates import format_datetime
 
 from core.plugin_api import DomainEvent, Event, event_calendar_text, public_event, transaction
@@ -124,8 +126,21 @@ async def on_event(event: Any) -> None:
             await schedule_reminder(recipient, row.starts_at, row.timezone, row.title)
 
 
+async def to_webhook(event: DomainEvent) -> None:
+    """Other systems of the municipality may follow everything that happens, as signed JSON."""
+    url = service.settings().webhook_url
+    if not url:
+        return
+    payload = {"type": type(event).name, "event_id": str(event.event_id), "occurred_at": event.occurred_at.isoformat(),
+               "data": msgspec.to_builtins(event)}
+    await service.enqueue(channel="webhook", recipient=url, kind=type(event).name, subject=type(event).name,
+                          body_text=json.dumps(payload, ensure_ascii=False), idempotency_key=f"webhook:{event.event_id}",
+                          quartier_id=event.quartier_id)
+
+
 async def handle(event: DomainEvent) -> None:
     async with transaction():
+        await to_webhook(event)
         if type(event).name.startswith("registration."):
             await on_registration(event)
         elif type(event).name in ("event.changed", "event.cancelled"):

@@ -25,15 +25,36 @@ def register_tables():
 
 
 @hookimpl
+def register_routes(deployment: Deployment):
+    from plugins.notifications.routes import ROUTES
+
+    return ROUTES
+
+
+@hookimpl
+def register_templates():
+    return [str(HERE / "templates")]
+
+
+@hookimpl
+def staff_resources(deployment: Deployment):
+    from plugins.notifications.resources import ANNOUNCEMENTS, DELIVERY_LOG
+
+    return [ANNOUNCEMENTS, DELIVERY_LOG]
+
+
+@hookimpl
 def register_hookspecs():
     return NotificationSpecs
 
 
 @hookimpl
 def notification_channels(deployment: Deployment):
+    from plugins.notifications.webhook import WebhookChannel
     from plugins.notifications.worker import email_channel
 
-    return [email_channel(deployment)]
+    settings = deployment.settings_for("notifications")
+    return [email_channel(deployment), WebhookChannel(settings.webhook_secret, settings.smtp_timeout_seconds)]
 
 
 @hookimpl

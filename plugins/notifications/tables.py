@@ -43,3 +43,24 @@ class Recipient(Table, tablename="notification_recipients"):
     status = Varchar(length=20)
     view_url = Varchar(length=300, default="")
     cancel_url = Varchar(length=300, default="")
+
+
+class Announcement(Table, tablename="notification_announcements"):
+    """A message from staff to everyone registered (or waiting) for an event."""
+
+    event = Integer(index=True)
+    quartier_id = Integer(null=True, default=None, index=True)
+    subject = Varchar(length=200)
+    body = Text()
+    audience = Varchar(length=20, default="registered")  # registered, waitlisted, all
+    status = Varchar(length=20, default="draft")  # draft, sent
+    created_by = Integer(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)
+
+
+class Unsubscribe(Table, tablename="notification_unsubscribes"):
+    """Addresses that want no announcements (transactional mail about their own registration still goes out)."""
+
+    email_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,111 @@
+"""Announcements from staff to the people registered for an event, and one-click unsubscribe (RFC 8058)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from core.plugin_api import current, transaction
+from plugins.notifications import messages, service
+from plugins.notifications.tables import Announcement, OutboxMessage, Recipient, Unsubscribe
+
+AUDIENCES = {"registered": ("confirmed", "unconfirmed"), "waitlisted": ("waitlisted",), "all": ("confirmed", "unconfirmed", "waitlisted")}
+
+
+def _key() -> bytes:
+    return current().settings.secret_key.encode()
+
+
+def email_hash(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def unsubscribe_token(email: str) -> str:
+    """A link token that names the address without showing it; the server checks it with its secret."""
+    digest = hmac.new(_key(), f"unsubscribe:{email.strip().lower()}".encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{email_hash(email)[:32]}.{digest}"
+
+
+def unsubscribe_url(email: str) -> str:
+    return f"{current().settings.base_url.rstrip('/')}/benachrichtigungen/abbestellen/{unsubscribe_token(email)}"
+
+
+async def unsubscribe(token: str) -> bool:
+    """Record the unsubscribe named by a valid token; False for a token that fits no recipient."""
+    prefix, _sep, _digest = token.partition(".")
+    for row in await Recipient.select(Recipient.email).where(Recipient.email.is_not_null()):
+        email = row["email"]
+        if email_hash(email)[:32] == prefix and hmac.compare_digest(unsubscribe_token(email), token):
+            await Unsubscribe.insert(Unsubscribe(email_hash=email_hash(email))).on_conflict(action="DO NOTHING")
+            return True
+    return False
+
+
+async def audience(announcement: Announcement) -> list[Recipient]:
+    rows = await Recipient.objects().where(
+        (Recipient.event_id == announcement.event) & Recipient.status.is_in(list(AUDIENCES[announcement.audience]))
+        & Recipient.email.is_not_null())
+    off = {row["email_hash"] for row in await Unsubscribe.select(Unsubscribe.email_hash)}
+    return [r for r in rows if email_hash(r.email) not in off]
+
+
+async def compose(announcement: Announcement, name: str, email: str, language: str = "de") -> tuple[str, str, str, dict[str, str]]:
+    quartier = await messages.quartier_context(announcement.quartier_id)
+    subject, text, html = messages.render("announcement", language, {
+        "name": name, "subject": announcement.subject, "body": announcement.body, "quartier": quartier,
+        "unsubscribe_url": unsubscribe_url(email),
+    })
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe_url(email)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+        "Precedence": "bulk",
+    }
+    return subject, text, html, headers
+
+
+async def preview(announcement: Announcement) -> str:
+    people = await audience(announcement)
+    sample = people[0] if people else None
+    subject, text, _html, _headers = await compose(announcement, sample.name if sample else "Erika Mustermann",
+                                                   sample.email if sample else "erika@example.org")
+    return f"Betreff: {subject}\n\n{text}"
+
+
+async def send_test(announcement: Announcement, name: str, email: str) -> None:
+    import uuid
+
+    subject, text, html, headers = await compose(announcement, name, email)
+    await service.enqueue(recipient=email, kind="announcement-test", subject="[Test] " + subject, body_text=text,
+                          body_html=html, headers=headers, quartier_id=announcement.quartier_id, event_id=announcement.event,
+                          person=name, idempotency_key=f"announcement:{announcement.id}:test:{uuid.uuid4().hex}")
+
+
+async def send(announcement: Announcement) -> int:
+    """Queue the announcement for its audience (once per person, whatever happens); returns how many."""
+    count = 0
+    async with transaction(immediate=True):
+        fresh = await Announcement.objects().where(Announcement.id == announcement.id).first()
+        if fresh.status == "sent":
+            raise ValueError("Diese Mitteilung wurde schon versandt.")
+        for person in await audience(fresh):
+            subject, text, html, headers = await compose(fresh, person.name, person.email, person.language)
+            count += await service.enqueue(
+                recipient=person.email, kind="announcement", subject=subject, body_text=text, body_html=html,
+                headers=headers, quartier_id=fresh.quartier_id, event_id=fresh.event, person=person.name,
+                language=person.language, idempotency_key=f"announcement:{fresh.id}:reg{person.registration}")
+        await Announcement.update({Announcement.status: "sent", Announcement.sent_at: service.now()}).where(
+            Announcement.id == fresh.id)
+    return count
+
+
+async def progress(announcement_id: int) -> dict[str, int]:
+    rows = await OutboxMessage.select(OutboxMessage.status).where(
+        (OutboxMessage.kind == "announcement") & OutboxMessage.idempotency_key.like(f"announcement:{announcement_id}:reg%"))
+    return service.status_counts(rows)
+
+
+def describe(counts: dict[str, Any]) -> str:
+    return (f"{counts.get('sent', 0)} versandt, {counts.get('pending', 0) + counts.get('sending', 0)} ausstehend, "
+            f"{counts.get('failed', 0)} fehlgeschlagen")

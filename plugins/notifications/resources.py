@@ -1,0 +1,124 @@
+"""Staff screens: the delivery log (with resend) and announcements (preview, test, send, progress)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.plugin_api import Action, Event, Field, Resource, StaffContext
+from plugins.notifications import announcements, service
+from plugins.notifications.tables import Announcement, OutboxMessage
+
+STATUS_CHOICES = [("pending", "Ausstehend"), ("sending", "Wird gesendet"), ("sent", "Versandt"), ("failed", "Fehlgeschlagen"),
+                  ("cancelled", "Entfallen")]
+KIND_CHOICES = [
+    ("confirm_request", "Bitte bestätigen"), ("registered", "Anmeldebestätigung"), ("waitlisted", "Warteliste"),
+    ("promoted", "Nachgerückt"), ("cancelled", "Storniert"), ("expired", "Abgelaufen"), ("reminder", "Erinnerung"),
+    ("event_changed", "Veranstaltung geändert"), ("event_cancelled", "Veranstaltung abgesagt"),
+    ("announcement", "Mitteilung"), ("announcement-test", "Mitteilung (Test)"),
+]
+AUDIENCE_CHOICES = [("registered", "Angemeldete"), ("waitlisted", "Warteliste"), ("all", "Angemeldete und Warteliste")]
+
+
+async def _resend(row: OutboxMessage, ctx: StaffContext) -> None:
+    await service.resend(row.id)
+
+
+DELIVERY_LOG = Resource(
+    name="notifications-log",
+    table=OutboxMessage,
+    label="Nachricht",
+    label_plural="Versandprotokoll",
+    fields=[
+        Field("recipient", "Empfänger"),
+        Field("person", "Person"),
+        Field("kind", "Art", type="choice", choices=KIND_CHOICES),
+        Field("status", "Status", type="choice", choices=STATUS_CHOICES),
+        Field("event_id", "Veranstaltung", type="fk", references="events"),
+        Field("channel", "Kanal"),
+        Field("subject", "Betreff"),
+        Field("attempts", "Versuche", type="int"),
+        Field("last_error", "Letzter Fehler", type="textarea"),
+        Field("next_attempt_at", "Nächster Versuch", type="datetime"),
+        Field("sent_at", "Versandt am", type="datetime"),
+        Field("created_at", "Erstellt am", type="datetime"),
+    ],
+    list_columns=["recipient", "kind", "status", "attempts", "sent_at"],
+    search_fields=["recipient", "person", "subject"],
+    filters=["status", "kind", "event_id"],
+    ordering="-id",
+    quartier_path="quartier_id",
+    create_roles=(), edit_roles=(), delete_roles=("admin",),
+    title=lambda row: f"{row.subject} → {row.recipient}",
+    actions=[Action("resend", "Erneut senden", _resend, visible=lambda row: row.status == "failed", style="primary")],
+    menu_group="Benachrichtigungen",
+)
+
+
+async def create_announcement(values: dict[str, Any], ctx: StaffContext) -> Announcement:
+    event = await Event.objects().where(Event.id == values["event"]).first()
+    row = Announcement(event=event.id, quartier_id=event.quartier, subject=values["subject"], body=values["body"],
+                       audience=values["audience"], created_by=ctx.user.id)
+    await row.save()
+    return row
+
+
+async def update_announcement(row: Announcement, values: dict[str, Any], ctx: StaffContext) -> Announcement:
+    if row.status == "sent":
+        raise ValueError("Eine versandte Mitteilung kann nicht mehr geändert werden.")
+    for name in ("subject", "body", "audience"):
+        setattr(row, name, values[name])
+    await row.save()
+    return row
+
+
+async def announcement_extra(row: Announcement) -> dict[str, Any]:
+    people = await announcements.audience(row)
+    counts = await announcements.progress(row.id)
+    return {
+        "recipients": len(people),
+        "progress": announcements.describe(counts) if row.status == "sent" else "",
+        "preview": await announcements.preview(row),
+    }
+
+
+async def _send_test(row: Announcement, ctx: StaffContext) -> None:
+    await announcements.send_test(row, ctx.user.name, ctx.user.email)
+
+
+async def _send(row: Announcement, ctx: StaffContext) -> None:
+    if not await announcements.send(row):
+        raise ValueError("Niemand hat eine E-Mail-Adresse für diese Mitteilung angegeben.")
+
+
+ANNOUNCEMENTS = Resource(
+    name="announcements",
+    table=Announcement,
+    label="Mitteilung",
+    label_plural="Mitteilungen",
+    fields=[
+        Field("event", "Veranstaltung", type="fk", references="events", required=True, editable=False),
+        Field("audience", "An", type="choice", choices=AUDIENCE_CHOICES, required=True, default="registered"),
+        Field("subject", "Betreff", required=True, max_length=200),
+        Field("body", "Text", type="textarea", required=True,
+              help="Anrede, Fußzeile mit Ihren Kontaktdaten und der Abbestell-Link werden ergänzt."),
+        Field("status", "Status", type="choice", choices=[("draft", "Entwurf"), ("sent", "Versandt")], in_form=False),
+        Field("recipients", "Empfänger (mit E-Mail)", type="int", in_form=False),
+        Field("progress", "Versandstand", in_form=False),
+        Field("preview", "Vorschau", type="textarea", in_form=False),
+    ],
+    list_columns=["subject", "event", "audience", "status"],
+    search_fields=["subject"],
+    filters=["status", "event"],
+    ordering="-id",
+    quartier_path="quartier_id",
+    title=lambda row: row.subject,
+    create=create_announcement,
+    update=update_announcement,
+    load_extra=announcement_extra,
+    actions=[
+        Action("test", "Test an mich senden", _send_test, visible=lambda row: row.status == "draft"),
+        Action("send", "Jetzt senden", _send, visible=lambda row: row.status == "draft", style="primary",
+               confirm="Die Mitteilung jetzt an alle Empfänger senden? Das lässt sich nicht zurücknehmen."),
+    ],
+    menu_group="Benachrichtigungen",
+)

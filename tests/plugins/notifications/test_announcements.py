@@ -1,0 +1,101 @@
+"""Staff write to everyone registered, preview, test, send; recipients unsubscribe with one click."""
+
+import re
+
+from core.testing.fixtures import post_form
+from plugins.notifications.tables import OutboxMessage
+from plugins.notifications.worker import work
+from tests.plugins.notifications.conftest import sections
+from tests.plugins.registration.helpers import event_with_form
+
+PLUGINS = ["registration", "notifications"]
+
+
+async def setup_people(client, event):
+    for who, lang in (("anna", "de"), ("bert", "en"), ("carla", "de")):
+        await client.post(f"/api/events/{event.id}/registrations",
+                          json={"name": who.title(), "email": f"{who}@example.org", "consent": True, "language": lang})
+    await client.post(f"/api/events/{event.id}/registrations", json={"name": "Ohne Mail", "phone": "05371 1", "consent": True})
+
+
+async def test_announcement_preview_test_send_progress(make_staff_client, smtp):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=sections(smtp.port)) as staff:
+        _q, event, _form = await event_with_form(capacity=2, double_opt_in=False)
+        await setup_people(staff, event)  # anna, bert seated; carla waiting; one without e-mail
+        await work(staff.deployment, once=True)
+        smtp.messages.clear()
+
+        created = await post_form(staff, "/staff/r/announcements/new", {
+            "event": str(event.id), "audience": "registered", "subject": "Raumwechsel",
+            "body": "Wir treffen uns im großen Saal.\n\nBitte bringen Sie <gute Laune> mit."})
+        assert created.status_code == 303
+        detail = (await staff.get(created.headers["location"])).text
+        assert "Guten Tag Anna" in detail and "Wir treffen uns im großen Saal." in detail  # preview with a real recipient
+        assert "&lt;gute Laune&gt;" in detail
+        announcement_id = int(created.headers["location"].rsplit("/", 1)[1])
+
+        await post_form(staff, f"/staff/r/announcements/{announcement_id}/action/test")
+        await work(staff.deployment, once=True)
+        (test_mail,) = smtp.messages
+        assert test_mail["To"] == staff.user.email and test_mail["Subject"] == "[Test] Raumwechsel"
+
+        await post_form(staff, f"/staff/r/announcements/{announcement_id}/action/send")
+        again = await post_form(staff, f"/staff/r/announcements/{announcement_id}/action/send")
+        assert again.status_code == 404  # the button is gone once sent
+        await work(staff.deployment, once=True)
+        sent = {m["To"]: m for m in smtp.messages[1:]}
+        assert set(sent) == {"anna@example.org", "bert@example.org"}  # registered only, each once
+        anna = sent["anna@example.org"]
+        assert anna["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert re.fullmatch(r"<http://testserver.local/benachrichtigungen/abbestellen/[0-9a-f]+\.[0-9a-f]+>", anna["List-Unsubscribe"])
+        assert "Hello Bert" in sent["bert@example.org"].get_body(preferencelist=("plain",)).get_content()
+        detail = (await staff.get(f"/staff/r/announcements/{announcement_id}")).text
+        assert "2 versandt, 0 ausstehend, 0 fehlgeschlagen" in detail
+
+
+async def test_one_click_unsubscribe_acts_on_post_only(make_staff_client, smtp):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=sections(smtp.port)) as staff:
+        _q, event, _form = await event_with_form(double_opt_in=False)
+        await setup_people(staff, event)
+        created = await post_form(staff, "/staff/r/announcements/new", {
+            "event": str(event.id), "audience": "all", "subject": "Eins", "body": "Text"})
+        first_id = int(created.headers["location"].rsplit("/", 1)[1])
+        await post_form(staff, f"/staff/r/announcements/{first_id}/action/send")
+        await work(staff.deployment, once=True)
+        anna = next(m for m in smtp.messages if m["To"] == "anna@example.org" and m["Subject"] == "Eins")
+        url = anna["List-Unsubscribe"].strip("<>").removeprefix("http://testserver.local")
+
+        assert (await staff.get(url)).status_code == 200  # a GET (a link scanner) changes nothing
+        one_click = await staff.post(url, content=b"List-Unsubscribe=One-Click",
+                                     headers={"content-type": "application/x-www-form-urlencoded"})
+        assert one_click.status_code == 200
+        assert (await staff.post(url.replace(".", ".0"), content=b"List-Unsubscribe=One-Click")).status_code == 404
+
+        created = await post_form(staff, "/staff/r/announcements/new", {
+            "event": str(event.id), "audience": "all", "subject": "Zwei", "body": "Text"})
+        await post_form(staff, f"/staff/r/announcements/{int(created.headers['location'].rsplit('/', 1)[1])}/action/send")
+        recipients = {m.recipient for m in await OutboxMessage.objects().where(OutboxMessage.subject == "Zwei")}
+        assert recipients == {"bert@example.org", "carla@example.org"}
+        # transactional mail about her own registration still reaches her
+        from plugins.registration import service
+        from plugins.registration.tables import Registration
+
+        await service.cancel(await Registration.objects().where(Registration.name == "Anna").first())
+        assert await OutboxMessage.count().where((OutboxMessage.recipient == "anna@example.org") & (OutboxMessage.kind == "cancelled")) == 1
+
+
+async def test_delivery_log_shows_failures_and_resends(make_staff_client, smtp):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=sections(smtp.port)) as staff:
+        _q, event, _form = await event_with_form(double_opt_in=False)
+        smtp.refuse["anna@example.org"] = "550 5.1.1 No such user"
+        await setup_people(staff, event)
+        await work(staff.deployment, once=True)
+        listing = await staff.get("/staff/r/notifications-log/", params={"f_status": "failed"})
+        assert "anna@example.org" in listing.text and "bert@example.org" not in listing.text
+        failed = await OutboxMessage.objects().where(OutboxMessage.status == "failed").first()
+        detail = (await staff.get(f"/staff/r/notifications-log/{failed.id}")).text
+        assert "SMTP 550: 5.1.1 No such user" in detail
+        del smtp.refuse["anna@example.org"]
+        assert (await post_form(staff, f"/staff/r/notifications-log/{failed.id}/action/resend")).status_code == 303
+        await work(staff.deployment, once=True)
+        assert len(smtp.to("anna@example.org")) == 1
