@@ -20,7 +20,7 @@ from core.web.auth import StaffContext, require_staff, require_staff_api
 from core.web.exports import spreadsheet_safe
 from core.web.i18n import gettext, language
 from core.web.rendering import csrf_input, flash, page, render
-from core.web.resources import Action, Field, Resource
+from core.web.resources import Action, Field, FieldError, Resource
 from core.web.store import hit as hit_rate_limit
 from core.web.ui import MenuLink, PageBlock, Widget
 
@@ -41,6 +41,7 @@ __all__ = [
     "EventDetail",
     "EventPublished",
     "Field",
+    "FieldError",
     "MenuLink",
     "Organisation",
     "PageBlock",

@@ -52,7 +52,7 @@ async def audience(announcement: Announcement) -> list[Recipient]:
 
 async def compose(announcement: Announcement, name: str, email: str, language: str = "de") -> tuple[str, str, str, dict[str, str]]:
     quartier = await messages.quartier_context(announcement.quartier_id)
-    subject, text, html = messages.render("announcement", language, {
+    subject, text, html = await messages.render("announcement", language, {
         "name": name, "subject": announcement.subject, "body": announcement.body, "quartier": quartier,
         "unsubscribe_url": unsubscribe_url(email),
     })

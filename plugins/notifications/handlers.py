@@ -53,7 +53,7 @@ async def _send(recipient: Recipient, kind: str, key: str, *, event_title: str, 
         "view_url": recipient.view_url, "cancel_url": recipient.cancel_url,
         "quartier": await messages.quartier_context(recipient.quartier_id), **(extra or {}),
     }
-    subject, text, html = messages.render(kind, recipient.language, context)
+    subject, text, html = await messages.render(kind, recipient.language, context)
     calendar = await event_calendar_text(recipient.event_id) if with_calendar else ""
     await service.enqueue(
         recipient=recipient.email, kind=kind, subject=subject, body_text=text, body_html=html, headers=AUTOMATIC,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,21 +24,56 @@ VARIABLES = {
     "reminder": ["name", "event_title", "when", "view_url", "cancel_url", "quartier"],
     "event_changed": ["name", "event_title", "when", "view_url", "quartier"],
     "event_cancelled": ["name", "event_title", "when", "quartier"],
+    "announcement": ["name", "subject", "body", "unsubscribe_url", "quartier"],
+}
+EXAMPLE = {
+    "name": "Erika Mustermann", "event_title": "Netzwerktreff: Gute Nachbarschaft", "when": "Montag, 28. Dezember 2026, 14:00",
+    "seats": 2, "position": 3, "needs_confirmation": True, "confirm_url": "https://quartier.example/anmeldung/BEISPIEL/bestaetigen",
+    "view_url": "https://quartier.example/anmeldung/BEISPIEL", "cancel_url": "https://quartier.example/anmeldung/BEISPIEL/stornieren",
+    "subject": "Raumwechsel", "body": "Wir treffen uns diesmal im großen Saal.",
+    "unsubscribe_url": "https://quartier.example/benachrichtigungen/abbestellen/BEISPIEL",
 }
 
+# Staff edit these texts: the sandbox keeps them away from Python's internals. Plain text, so no
+# autoescaping here; the HTML part is made from the text and escaped in to_html.
 _env = SandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=False, undefined=StrictUndefined,
                             keep_trailing_newline=True)
 
 
-def render(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """(subject, plain text, HTML) of a message; the template's first line is ``Betreff: ...``/``Subject: ...``."""
+def default_text(kind: str, language: str) -> str:
     lang = language if (TEMPLATES / f"{kind}.{language}.txt").exists() else "de"
-    text = _env.get_template(f"{kind}.{lang}.txt").render(**context)
+    return (TEMPLATES / f"{kind}.{lang}.txt").read_text(encoding="utf-8")
+
+
+def check(text: str) -> str | None:
+    """A German message about what is wrong with a staff-edited text, or None."""
+    from jinja2 import TemplateSyntaxError
+
+    if not re.match(r"^(Betreff|Subject):\s*\S", text):
+        return "Die erste Zeile muss mit „Betreff:“ beginnen."
+    try:
+        _env.from_string(text)
+    except TemplateSyntaxError as exc:
+        return f"Zeile {exc.lineno}: {exc.message}"
+    return None
+
+
+def render_text(source: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    text = _env.from_string(source).render(**context)
     first, _sep, body = text.partition("\n")
+    lang = language if (TEMPLATES / f"_footer.{language}.txt").exists() else "de"
     subject = first.split(":", 1)[1].strip()
     footer = _env.get_template(f"_footer.{lang}.txt").render(**context)
     body = body.strip() + "\n\n-- \n" + footer.strip() + "\n"
     return subject, body, to_html(body)
+
+
+async def render(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, plain text, HTML) of a message: the staff's text if they changed it, else the shipped one."""
+    from plugins.notifications.tables import MessageTemplate
+
+    custom = await MessageTemplate.objects().where((MessageTemplate.kind == kind) & (MessageTemplate.language == language)).first()
+    return render_text(custom.text if custom else default_text(kind, language), language, context)
 
 
 def to_html(text: str) -> str:

@@ -38,9 +38,9 @@ def register_templates():
 
 @hookimpl
 def staff_resources(deployment: Deployment):
-    from plugins.notifications.resources import ANNOUNCEMENTS, DELIVERY_LOG
+    from plugins.notifications.resources import ANNOUNCEMENTS, DELIVERY_LOG, TEMPLATES
 
-    return [ANNOUNCEMENTS, DELIVERY_LOG]
+    return [ANNOUNCEMENTS, DELIVERY_LOG, TEMPLATES]
 
 
 @hookimpl

@@ -122,3 +122,76 @@ ANNOUNCEMENTS = Resource(
     ],
     menu_group="Benachrichtigungen",
 )
+
+
+# -- message texts ---------------------------------------------------------------------------------
+from plugins.notifications import messages  # noqa: E402
+from plugins.notifications.tables import MessageTemplate  # noqa: E402
+
+LANGUAGE_CHOICES = [("de", "Deutsch"), ("en", "Englisch")]
+EDITABLE_KINDS = [(k, label) for k, label in KIND_CHOICES if k in messages.VARIABLES]
+
+
+def check_template(values: dict[str, Any]) -> dict[str, str]:
+    text = values.get("text")
+    if text:
+        problem = messages.check(text)
+        if problem:
+            return {"text": problem}
+    return {}
+
+
+async def create_template(values: dict[str, Any], ctx: StaffContext) -> MessageTemplate:
+    from core.plugin_api import FieldError
+
+    if await MessageTemplate.exists().where((MessageTemplate.kind == values["kind"]) & (MessageTemplate.language == values["language"])):
+        raise FieldError("kind", "Für diese Art und Sprache gibt es schon einen eigenen Text; bitte bearbeiten Sie ihn.")
+    row = MessageTemplate(kind=values["kind"], language=values["language"],
+                          text=values.get("text") or messages.default_text(values["kind"], values["language"]))
+    await row.save()
+    return row
+
+
+async def update_template(row: MessageTemplate, values: dict[str, Any], ctx: StaffContext) -> MessageTemplate:
+    row.text = values.get("text") or messages.default_text(row.kind, row.language)
+    row.updated_at = service.now()
+    await row.save()
+    return row
+
+
+async def template_extra(row: MessageTemplate) -> dict[str, Any]:
+    context = {**messages.EXAMPLE, "quartier": {"name": "Nordstadt", "office": "Quartiersbüro Nordstadt",
+                                                "phone": "05371 12345", "email": "nordstadt@example.org"}}
+    try:
+        subject, text, _html = messages.render_text(row.text, row.language, context)
+    except Exception as exc:  # a variable that does not exist for this kind
+        return {"preview": f"Vorschau nicht möglich: {exc}", "variables": ", ".join(messages.VARIABLES[row.kind])}
+    return {"preview": f"Betreff: {subject}\n\n{text}", "variables": ", ".join(messages.VARIABLES[row.kind])}
+
+
+TEMPLATES = Resource(
+    name="message-templates",
+    table=MessageTemplate,
+    label="Nachrichtentext",
+    label_plural="Nachrichtentexte",
+    fields=[
+        Field("kind", "Art", type="choice", choices=EDITABLE_KINDS, required=True, editable=False),
+        Field("language", "Sprache", type="choice", choices=LANGUAGE_CHOICES, required=True, default="de", editable=False),
+        Field("text", "Text", type="textarea",
+              help="Erste Zeile „Betreff: …“. Platzhalter wie {{ name }} oder {{ event_title }} werden ersetzt; "
+                   "die Fußzeile mit den Kontaktdaten des Quartiers wird angehängt. Leer lassen: Standardtext."),
+        Field("variables", "Verfügbare Platzhalter", in_form=False),
+        Field("preview", "Vorschau mit Beispieldaten", type="textarea", in_form=False),
+        Field("updated_at", "Geändert am", type="datetime", in_form=False),
+    ],
+    list_columns=["kind", "language", "updated_at"],
+    filters=["kind", "language"],
+    ordering="kind",
+    quartier_path=None,
+    title=lambda row: f"{dict(EDITABLE_KINDS).get(row.kind, row.kind)} ({row.language})",
+    create=create_template,
+    update=update_template,
+    check=check_template,
+    load_extra=template_extra,
+    menu_group="Benachrichtigungen",
+)

@@ -64,3 +64,12 @@ class Unsubscribe(Table, tablename="notification_unsubscribes"):
 
     email_hash = Varchar(length=64, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class MessageTemplate(Table, tablename="notification_templates"):
+    """A text staff changed in the UI; replaces the shipped default of its kind and language."""
+
+    kind = Varchar(length=60)
+    language = Varchar(length=5, default="de")
+    text = Text()  # first line "Betreff: ..." (or "Subject: ..."), then the body
+    updated_at = Timestamptz(default=TimestamptzNow())

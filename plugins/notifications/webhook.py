@@ -74,7 +74,8 @@ def _target(url: str) -> httpx.URL:
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise PermanentFailure(f"invalid webhook URL: {exc}") from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise PermanentFailure(f"webhook URL must be http:// or https:// with a host, not {parsed.scheme or 'no scheme'}://")
+        found = f"scheme '{parsed.scheme}'" if parsed.scheme else "no scheme"
+        raise PermanentFailure(f"webhook URL must start with http:// or https:// and name a host (found {found})")
     return parsed
 
 
