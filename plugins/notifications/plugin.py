@@ -97,7 +97,22 @@ def register_commands(cli: click.Group):
             if deployment.engine.engine_type == "postgres":
                 await deployment.engine.start_connection_pool(max_size=5)
             try:
-                return await work(deployment, once=once)
+                if once:  # a bulk send from the terminal: show how far it got
+                    from plugins.notifications import service
+                    from plugins.notifications.worker import channels
+
+                    due = await service.due_count()
+                    handled = 0
+                    with click.progressbar(length=due, label="Sending", show_pos=True) as bar:
+                        while True:
+                            result = await service.run_batch(channels(deployment))
+                            count = sum(result.values())
+                            if not count:
+                                break
+                            handled += count
+                            bar.update(count)
+                    return handled
+                return await work(deployment)
             finally:
                 if deployment.engine.engine_type == "postgres":
                     await deployment.engine.close_connection_pool()

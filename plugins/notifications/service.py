@@ -79,6 +79,14 @@ async def claim(limit: int, moment: datetime | None = None) -> list[OutboxMessag
     return await OutboxMessage.objects().where(OutboxMessage.id.is_in(ids)).order_by(OutboxMessage.id)
 
 
+async def due_count(moment: datetime | None = None) -> int:
+    moment = moment or now()
+    return await OutboxMessage.count().where(
+        ((OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= moment))
+        | ((OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < moment))
+    )
+
+
 def backoff(attempts: int) -> timedelta:
     base = settings().backoff_seconds * (2 ** max(0, attempts - 1))
     return timedelta(seconds=min(base, 6 * 3600) * random.uniform(0.8, 1.2))
