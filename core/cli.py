@@ -138,10 +138,15 @@ def db_makemigrations(ctx: click.Context, app_name: str, description: str) -> No
 
 
 # -- plugins ----------------------------------------------------------------
-@cli.command()
+@cli.group(invoke_without_command=True)
 @click.pass_context
 def plugins(ctx: click.Context) -> None:
-    """List loaded and available plugins with version, source and hooks."""
+    """List loaded and available plugins with version, source and hooks.
+
+    'quartier plugins new NAME' writes the skeleton of a new plugin package.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
     from core.plugin_manager import available_plugins
 
     deployment = deployment_of(ctx)
@@ -151,6 +156,28 @@ def plugins(ctx: click.Context) -> None:
         click.echo(f"{name:<20} {info.version:<10} {state:<10} {info.source}")
         if loaded:
             click.echo(f"{'':<20} hooks: {', '.join(loaded.hooks) or '-'}")
+
+
+@plugins.command("new")
+@click.argument("name")
+@click.option("--directory", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              help="Where to write the folder quartier-NAME/ (default: the current directory).")
+def plugins_new(name: str, directory: Path) -> None:
+    """Write a new plugin package to DIRECTORY/quartier-NAME/.
+
+    NAME: lowercase letters, digits and underscores, starting with a letter;
+    not the name of a built-in or installed plugin.
+    """
+    from core.scaffold import ScaffoldError, create_plugin
+
+    try:
+        target = create_plugin(name, directory)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote the plugin '{name}' to {target}/. Next:")
+    click.echo(f"  pip install -e {target}")
+    click.echo(f'  add "{name}" to plugins in config/quartier.toml, then: quartier db migrate')
+    click.echo(f"  pytest {target}")
 
 
 # -- Quartiere --------------------------------------------------------------
@@ -306,10 +333,16 @@ def build_cli(argv: list[str]) -> tuple[click.Group, Deployment | None, str | No
     return group, deployment, None
 
 
+def _writes_new_plugin(argv: list[str]) -> bool:
+    """``quartier plugins new``: works without a valid deployment config."""
+    args = [arg for i, arg in enumerate(argv) if not arg.startswith("--config") and (i == 0 or argv[i - 1] != "--config")]
+    return args[:2] == ["plugins", "new"]
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     group, deployment, error = build_cli(argv)
-    if error and not any(arg in ("-h", "--help", "--version") for arg in argv):
+    if error and not any(arg in ("-h", "--help", "--version") for arg in argv) and not _writes_new_plugin(argv):
         click.echo(f"Error: {error}", err=True)
         sys.exit(2)
     if error:

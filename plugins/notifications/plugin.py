@@ -95,7 +95,7 @@ def register_commands(cli: click.Group):
         async def run() -> int:
             deployment.bind()
             if deployment.engine.engine_type == "postgres":
-                await deployment.engine.start_connection_pool(max_size=5)
+                await deployment.engine.start_connection_pool(min_size=1, max_size=5)
             try:
                 if once:  # a bulk send from the terminal: show how far it got
                     from plugins.notifications import service
