@@ -126,13 +126,19 @@ async def on_event(event: Any) -> None:
             await schedule_reminder(recipient, row.starts_at, row.timezone, row.title)
 
 
+# Never leave the house: contact data, and links whose token lets the holder confirm or cancel.
+# A receiving system that needs a person's details asks the staff API with its own token.
+PRIVATE_FIELDS = {"person_name", "email", "phone", "view_url", "confirm_url", "cancel_url"}
+
+
 async def to_webhook(event: DomainEvent) -> None:
     """Other systems of the municipality may follow everything that happens, as signed JSON."""
     url = service.settings().webhook_url
     if not url:
         return
+    data = {key: value for key, value in msgspec.to_builtins(event).items() if key not in PRIVATE_FIELDS}
     payload = {"type": type(event).name, "event_id": str(event.event_id), "occurred_at": event.occurred_at.isoformat(),
-               "data": msgspec.to_builtins(event)}
+               "data": data}
     await service.enqueue(channel="webhook", recipient=url, kind=type(event).name, subject=type(event).name,
                           body_text=json.dumps(payload, ensure_ascii=False), idempotency_key=f"webhook:{event.event_id}",
                           quartier_id=event.quartier_id)

@@ -34,10 +34,10 @@ OFFERS = [
 
 async def _seed_offers(quartier_id: int) -> None:
     from quartier_hilfsangebote import service
+    from quartier_hilfsangebote.settings import CATEGORIES
 
-    categories = service.HilfsangeboteSettings().categories
     for values in OFFERS:
-        await service.create_offer(quartier_id, service.check(values, categories))
+        await service.create_offer(quartier_id, service.check(values, CATEGORIES))
 
 
 async def _quartier_id(slug: str) -> int:

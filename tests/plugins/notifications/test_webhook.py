@@ -123,11 +123,13 @@ async def test_a_registration_is_posted_as_signed_json(make_client, smtp, receiv
         assert payload["type"] == "registration.created"
         assert payload["data"]["registration"] == created["id"]
         assert payload["data"]["status"] == created["status"] == "unconfirmed"
-        assert payload["data"]["person_name"] == "Erika Muster"
+        # no contact data and no personal links leave the house
+        assert not {"person_name", "email", "phone", "view_url", "confirm_url", "cancel_url"} & set(payload["data"])
+        assert b"Erika" not in request["body"] and b"/anmeldung/" not in request["body"]
         assert headers["X-Quartier-Delivery"] == f"webhook:{payload['event_id']}" == queued.idempotency_key
         assert_signed(request)
         # a forged body does not pass
-        forged = dict(request, body=request["body"].replace(b"Erika", b"Mallory"))
+        forged = dict(request, body=request["body"].replace(b"unconfirmed", b"confirmed"))
         with pytest.raises(AssertionError):
             assert_signed(forged)
 
