@@ -108,6 +108,8 @@ class Resource:
     check: Callable[[dict[str, Any]], dict[str, str]] | None = None
     actions: list[Action] = field(default_factory=list)
     menu_group: str = "Verwaltung"
+    # rows this resource shows at all (e.g. one kind of row of a shared table); a callable giving a where-clause
+    only: Callable[[], Any] | None = None
     plugin: str = "core"
     per_page: int = 25
 
@@ -146,10 +148,12 @@ class Resource:
 
     # -- queries -------------------------------------------------------------
     def scope_clause(self, ctx: StaffContext) -> Any | None:
-        """The where-clause that keeps ``ctx`` inside its Quartiere (None: no limit)."""
+        """The where-clause that keeps ``ctx`` inside its Quartiere and this resource's rows (None: no limit)."""
+        clause = self.only() if self.only else None
         if ctx.quartier_ids is None or self.quartier_path is None:
-            return None
-        return self.column(self.quartier_path).is_in(list(ctx.quartier_ids) or [-1])
+            return clause
+        scope = self.column(self.quartier_path).is_in(list(ctx.quartier_ids) or [-1])
+        return scope if clause is None else clause & scope
 
     def scoped(self, ctx: StaffContext):
         query = self.table.objects()

@@ -46,8 +46,8 @@ async def _remember(event: Any) -> Recipient:
 
 async def _send(recipient: Recipient, kind: str, key: str, *, event_title: str, starts_at: datetime, tz: str,
                 extra: dict[str, Any] | None = None, with_calendar: bool = False, send_at: datetime | None = None) -> None:
-    if not recipient.email:
-        return  # phone-only: staff see them in the registration list and call
+    if not recipient.email and not recipient.phone:
+        return
     context = {
         "name": recipient.name, "event_title": event_title, "when": when(starts_at, tz, recipient.language),
         "view_url": recipient.view_url, "cancel_url": recipient.cancel_url,
@@ -55,6 +55,14 @@ async def _send(recipient: Recipient, kind: str, key: str, *, event_title: str, 
     }
     subject, text, html = await messages.render(kind, recipient.language, context)
     calendar = await event_calendar_text(recipient.event_id) if with_calendar else ""
+    if not recipient.email:
+        if kind == "reminder":
+            return  # a call list entry a day before would only repeat the registration
+        # Registered by phone only: the message goes on the staff's call list instead.
+        await service.enqueue(channel="call", recipient=recipient.phone, kind=kind, subject=subject, body_text=text,
+                              language=recipient.language, quartier_id=recipient.quartier_id, event_id=recipient.event_id,
+                              person=recipient.name, idempotency_key=key)
+        return
     await service.enqueue(
         recipient=recipient.email, kind=kind, subject=subject, body_text=text, body_html=html, headers=AUTOMATIC,
         calendar=calendar, language=recipient.language, quartier_id=recipient.quartier_id, event_id=recipient.event_id,

@@ -38,9 +38,9 @@ def register_templates():
 
 @hookimpl
 def staff_resources(deployment: Deployment):
-    from plugins.notifications.resources import ANNOUNCEMENTS, DELIVERY_LOG, TEMPLATES
+    from plugins.notifications.resources import ANNOUNCEMENTS, CALL_LIST, DELIVERY_LOG, TEMPLATES
 
-    return [ANNOUNCEMENTS, DELIVERY_LOG, TEMPLATES]
+    return [ANNOUNCEMENTS, DELIVERY_LOG, CALL_LIST, TEMPLATES]
 
 
 @hookimpl

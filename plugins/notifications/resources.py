@@ -47,6 +47,7 @@ DELIVERY_LOG = Resource(
     filters=["status", "kind", "event_id"],
     ordering="-id",
     quartier_path="quartier_id",
+    only=lambda: OutboxMessage.channel != "call",
     create_roles=(), edit_roles=(), delete_roles=("admin",),
     title=lambda row: f"{row.subject} → {row.recipient}",
     actions=[Action("resend", "Erneut senden", _resend, visible=lambda row: row.status == "failed", style="primary")],
@@ -193,5 +194,39 @@ TEMPLATES = Resource(
     update=update_template,
     check=check_template,
     load_extra=template_extra,
+    menu_group="Benachrichtigungen",
+)
+
+
+# -- call list: people registered by phone only -----------------------------------------------------
+async def _called(row: OutboxMessage, ctx: StaffContext) -> None:
+    await OutboxMessage.update({OutboxMessage.status: "sent", OutboxMessage.sent_at: service.now(),
+                                OutboxMessage.last_error: f"angerufen von {ctx.user.name}"}).where(OutboxMessage.id == row.id)
+
+
+CALL_LIST = Resource(
+    name="call-list",
+    table=OutboxMessage,
+    label="Anruf",
+    label_plural="Anrufliste",
+    fields=[
+        Field("person", "Person"),
+        Field("recipient", "Telefon", type="tel"),
+        Field("kind", "Anlass", type="choice", choices=KIND_CHOICES),
+        Field("event_id", "Veranstaltung", type="fk", references="events"),
+        Field("status", "Status", type="choice", choices=[("pending", "Offen"), ("sent", "Erledigt"), ("cancelled", "Entfallen")]),
+        Field("body_text", "Was zu sagen ist", type="textarea"),
+        Field("last_error", "Vermerk"),
+        Field("created_at", "Seit", type="datetime"),
+    ],
+    list_columns=["person", "recipient", "kind", "event_id", "status"],
+    search_fields=["person", "recipient"],
+    filters=["status", "event_id"],
+    ordering="id",
+    quartier_path="quartier_id",
+    only=lambda: OutboxMessage.channel == "call",
+    create_roles=(), edit_roles=(), delete_roles=("admin",),
+    title=lambda row: f"{row.person} ({row.recipient})",
+    actions=[Action("called", "Angerufen", _called, visible=lambda row: row.status == "pending", style="primary")],
     menu_group="Benachrichtigungen",
 )

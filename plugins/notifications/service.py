@@ -44,11 +44,12 @@ async def enqueue(*, recipient: str, kind: str, subject: str, body_text: str, id
     return bool(rows)
 
 
+# Channel "call": people registered by phone only; staff work through that list by hand.
 CLAIM_POSTGRES = """
 UPDATE notification_outbox SET status = 'sending', claimed_until = {}, attempts = attempts + 1
 WHERE id IN (
     SELECT id FROM notification_outbox
-    WHERE (status = 'pending' AND next_attempt_at <= {}) OR (status = 'sending' AND claimed_until < {})
+    WHERE channel <> 'call' AND ((status = 'pending' AND next_attempt_at <= {}) OR (status = 'sending' AND claimed_until < {}))
     ORDER BY next_attempt_at, id LIMIT {}
     FOR UPDATE SKIP LOCKED
 )
@@ -59,7 +60,7 @@ CLAIM_SQLITE = """
 UPDATE notification_outbox SET status = 'sending', claimed_until = {}, attempts = attempts + 1
 WHERE id IN (
     SELECT id FROM notification_outbox
-    WHERE (status = 'pending' AND next_attempt_at <= {}) OR (status = 'sending' AND claimed_until < {})
+    WHERE channel <> 'call' AND ((status = 'pending' AND next_attempt_at <= {}) OR (status = 'sending' AND claimed_until < {}))
     ORDER BY next_attempt_at, id LIMIT {}
 )
 RETURNING id
@@ -81,7 +82,7 @@ async def claim(limit: int, moment: datetime | None = None) -> list[OutboxMessag
 
 async def due_count(moment: datetime | None = None) -> int:
     moment = moment or now()
-    return await OutboxMessage.count().where(
+    return await OutboxMessage.count().where(OutboxMessage.channel != "call").where(
         ((OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= moment))
         | ((OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < moment))
     )

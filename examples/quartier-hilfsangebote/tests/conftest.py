@@ -1,9 +1,17 @@
 """The core's test kit (make_client, make_staff_client, post_form, ...) for these tests.
 
-pytest accepts ``pytest_plugins`` here because this folder is always a starting point of the run: it is
-``testpaths`` of this package's pyproject.toml (``pytest`` in examples/quartier-hilfsangebote) and is named
-on the command line or in the root's ``testpaths`` when run from the repository root. Registering the kit
-a second time (the root's tests/conftest.py does it too) is a no-op.
+Registered from a hook instead of ``pytest_plugins = ["core.testing.fixtures"]``: pytest accepts that
+variable only in conftest files at the start of the run, and this one is not when pytest is started from the
+repository root with ``pytest examples/``. Registering it again where the root's tests/conftest.py has done so
+already is a no-op, so every invocation shares one kit (and one PostgreSQL server).
 """
 
-pytest_plugins = ["core.testing.fixtures"]
+from __future__ import annotations
+
+import pytest
+
+KIT = "core.testing.fixtures"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.import_plugin(KIT)

@@ -76,11 +76,24 @@ async def test_waiting_list_promotion_and_cancellation_mails(make_client, smtp):
         assert [p.get_content_type() for p in promoted.iter_attachments()] == ["text/calendar"]
 
 
-async def test_phone_only_registrations_get_no_mail(make_client, smtp):
-    async with make_client(PLUGINS, sections=sections(smtp.port)) as client:
+async def test_phone_only_registrations_go_on_the_staff_call_list(make_staff_client, smtp):
+    from core.events import service as events
+    from core.testing.fixtures import post_form
+
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=sections(smtp.port)) as staff:
         _q, event, _form = await event_with_form()
-        await client.post(f"/api/events/{event.id}/registrations", json={"name": "Herr Ohnemail", "phone": "05371 1", "consent": True})
-        assert await OutboxMessage.count() == 0
+        await staff.post(f"/api/events/{event.id}/registrations", json={"name": "Herr Ohnemail", "phone": "05371 1", "consent": True})
+        await events.cancel_event(event.id)
+        assert await send_all(staff) == 0 and smtp.messages == []  # nothing for the mail worker
+        listing = (await staff.get("/staff/r/call-list/")).text
+        assert "Herr Ohnemail" in listing and "05371 1" in listing
+        call = await OutboxMessage.objects().where(OutboxMessage.kind == "event_cancelled").first()
+        detail = (await staff.get(f"/staff/r/call-list/{call.id}")).text
+        assert "leider müssen wir" in detail
+        await post_form(staff, f"/staff/r/call-list/{call.id}/action/called")
+        done = await OutboxMessage.objects().where(OutboxMessage.id == call.id).first()
+        assert done.status == "sent" and done.last_error.startswith("angerufen von")
+        assert "Herr Ohnemail" not in (await staff.get("/staff/r/notifications-log/")).text
 
 
 async def test_erasure_removes_queued_messages_and_the_copy_of_the_person(make_client, smtp):
