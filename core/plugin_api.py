@@ -4,6 +4,7 @@ Everything a plugin needs from the core is re-exported by this module; the
 rest of ``core`` may change without notice.
 """
 
+from core.accounts.service import staff_contacts
 from core.config import ConfigError
 from core.db import after_commit, in_transaction, is_postgres, transaction
 from core.deployment import Deployment, current
@@ -76,5 +77,6 @@ __all__ = [
     "require_staff",
     "require_staff_api",
     "spreadsheet_safe",
+    "staff_contacts",
     "transaction",
 ]

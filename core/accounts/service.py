@@ -93,3 +93,15 @@ async def revoke_api_tokens(email: str) -> int:
         raise AccountError(f"Es gibt kein Konto für {email}.")
     rows = await ApiToken.update({ApiToken.revoked: True}).where((ApiToken.user == user.id) & (ApiToken.revoked == False)).returning(ApiToken.id)  # noqa: E712
     return len(rows)
+
+
+async def staff_contacts(quartier_id: int, roles: tuple[str, ...]) -> list[tuple[int, str, str, str]]:
+    """(id, name, e-mail, language) of active accounts with one of ``roles`` assigned to the Quartier."""
+    links = await StaffUserQuartier.select(StaffUserQuartier.user).where(StaffUserQuartier.quartier == quartier_id)
+    ids = [row["user"] for row in links]
+    if not ids:
+        return []
+    users = await StaffUser.objects().where(
+        StaffUser.id.is_in(ids) & StaffUser.role.is_in(list(roles)) & (StaffUser.active == True)  # noqa: E712
+    ).order_by(StaffUser.id)
+    return [(u.id, u.name, u.email, u.language) for u in users]

@@ -12,9 +12,15 @@ def _now() -> datetime:
 
 
 class DomainEvent(msgspec.Struct, kw_only=True):
-    """Base of every domain event; subclasses set ``name`` and add their fields."""
+    """Base of every domain event; subclasses set ``name`` and add their fields.
+
+    An event that asks for moderation (a citizen's contribution waiting for
+    approval) sets ``needs_moderation = True`` and has ``summary`` and ``url``
+    fields; the notifications plugin sends moderators a digest of them.
+    """
 
     name: ClassVar[str] = ""
+    needs_moderation: ClassVar[bool] = False
     quartier_id: int | None
     event_id: uuid.UUID = msgspec.field(default_factory=uuid.uuid4)
     occurred_at: datetime = msgspec.field(default_factory=_now)

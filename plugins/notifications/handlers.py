@@ -155,6 +155,10 @@ async def to_webhook(event: DomainEvent) -> None:
 async def handle(event: DomainEvent) -> None:
     async with transaction():
         await to_webhook(event)
+        if type(event).needs_moderation:
+            from plugins.notifications.digest import collect
+
+            await collect(event)
         if type(event).name.startswith("registration."):
             await on_registration(event)
         elif type(event).name in ("event.changed", "event.cancelled"):

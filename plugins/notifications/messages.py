@@ -25,6 +25,7 @@ VARIABLES = {
     "event_changed": ["name", "event_title", "when", "view_url", "quartier"],
     "event_cancelled": ["name", "event_title", "when", "quartier"],
     "announcement": ["name", "subject", "body", "unsubscribe_url", "quartier"],
+    "moderation_digest": ["name", "count", "items", "quartier"],
 }
 EXAMPLE = {
     "name": "Erika Mustermann", "event_title": "Netzwerktreff: Gute Nachbarschaft", "when": "Montag, 28. Dezember 2026, 14:00",
@@ -32,6 +33,8 @@ EXAMPLE = {
     "view_url": "https://quartier.example/anmeldung/BEISPIEL", "cancel_url": "https://quartier.example/anmeldung/BEISPIEL/stornieren",
     "subject": "Raumwechsel", "body": "Wir treffen uns diesmal im großen Saal.",
     "unsubscribe_url": "https://quartier.example/benachrichtigungen/abbestellen/BEISPIEL",
+    "count": 2, "items": [{"summary": "„Dass man sich grüßt.“ zu „Was verstehe ich unter guter Nachbarschaft?“",
+                           "url": "https://quartier.example/staff/moderation"}] * 2,
 }
 
 # Staff edit these texts: the sandbox keeps them away from Python's internals. Plain text, so no

@@ -2,10 +2,17 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from plugins.notifications.tables import Announcement, MessageTemplate, OutboxMessage, Recipient, Unsubscribe
+from plugins.notifications.tables import (
+    Announcement,
+    MessageTemplate,
+    ModerationNotice,
+    OutboxMessage,
+    Recipient,
+    Unsubscribe,
+)
 
 APP_CONFIG = AppConfig(
     app_name="notifications",
     migrations_folder_path=str(Path(__file__).parent / "migrations"),
-    table_classes=[OutboxMessage, Recipient, Announcement, Unsubscribe, MessageTemplate],
+    table_classes=[OutboxMessage, Recipient, Announcement, Unsubscribe, MessageTemplate, ModerationNotice],
 )

@@ -75,7 +75,10 @@ async def send_due(deployment: Deployment) -> None:
 
 @hookimpl
 def background_tasks(deployment: Deployment):
-    return [(deployment.settings_for("notifications").poll_seconds, send_due)]
+    from plugins.notifications.digest import send_digests
+
+    settings = deployment.settings_for("notifications")
+    return [(settings.poll_seconds, send_due), (settings.digest_minutes * 60, send_digests)]
 
 
 @hookimpl

@@ -15,6 +15,7 @@ KIND_CHOICES = [
     ("promoted", "Nachgerückt"), ("cancelled", "Storniert"), ("expired", "Abgelaufen"), ("reminder", "Erinnerung"),
     ("event_changed", "Veranstaltung geändert"), ("event_cancelled", "Veranstaltung abgesagt"),
     ("announcement", "Mitteilung"), ("announcement-test", "Mitteilung (Test)"),
+    ("moderation_digest", "Moderations-Übersicht"),
 ]
 AUDIENCE_CHOICES = [("registered", "Angemeldete"), ("waitlisted", "Warteliste"), ("all", "Angemeldete und Warteliste")]
 

@@ -21,5 +21,6 @@ class NotificationSettings(msgspec.Struct, forbid_unknown_fields=True):
     in_process_worker: bool = True  # the web app sends; switch off when `quartier worker` runs separately
     poll_seconds: float = 2
     reminder_hours_before: int = 24  # 0 switches reminders off
+    digest_minutes: int = 30  # moderators get at most one digest this often
     webhook_url: str = ""  # every domain event is POSTed there as JSON when set
     webhook_secret: str = ""  # HMAC-SHA256 key for the X-Quartier-Signature header

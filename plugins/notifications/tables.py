@@ -73,3 +73,13 @@ class MessageTemplate(Table, tablename="notification_templates"):
     language = Varchar(length=5, default="de")
     text = Text()  # first line "Betreff: ..." (or "Subject: ..."), then the body
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ModerationNotice(Table, tablename="notification_moderation_notices"):
+    """Something waiting for moderators, collected until the next digest."""
+
+    quartier_id = Integer(null=True, default=None, index=True)
+    summary = Text()
+    url = Varchar(length=300, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    digested_at = Timestamptz(null=True, default=None, index=True)

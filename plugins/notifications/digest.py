@@ -1,0 +1,44 @@
+"""Moderators hear about waiting contributions in one digest every N minutes, not one mail each."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from core.plugin_api import DomainEvent, staff_contacts, transaction
+from plugins.notifications import messages, service
+from plugins.notifications.tables import ModerationNotice
+
+MODERATOR_ROLES = ("moderator", "staff")
+
+
+async def collect(event: DomainEvent) -> None:
+    await ModerationNotice.insert(ModerationNotice(
+        quartier_id=event.quartier_id, summary=getattr(event, "summary", type(event).name), url=getattr(event, "url", "")))
+
+
+async def send_digests(deployment: Any = None) -> int:
+    """One message per moderator of each Quartier with everything that arrived since the last digest."""
+    sent = 0
+    async with transaction(immediate=True):
+        notices = await ModerationNotice.objects().where(ModerationNotice.digested_at.is_null()).order_by(ModerationNotice.id)
+        if not notices:
+            return 0
+        by_quartier: dict[int | None, list[ModerationNotice]] = defaultdict(list)
+        for notice in notices:
+            by_quartier[notice.quartier_id].append(notice)
+        for quartier_id, items in by_quartier.items():
+            if quartier_id is None:
+                continue
+            for user_id, name, email, language in await staff_contacts(quartier_id, MODERATOR_ROLES):
+                subject, text, html = await messages.render("moderation_digest", language, {
+                    "name": name, "count": len(items), "items": [{"summary": n.summary, "url": n.url} for n in items],
+                    "quartier": await messages.quartier_context(quartier_id),
+                })
+                sent += await service.enqueue(
+                    recipient=email, kind="moderation_digest", subject=subject, body_text=text, body_html=html,
+                    headers={"Auto-Submitted": "auto-generated"}, language=language, quartier_id=quartier_id, person=name,
+                    idempotency_key=f"digest:{quartier_id}:{user_id}:{items[-1].id}")
+        await ModerationNotice.update({ModerationNotice.digested_at: service.now()}).where(
+            ModerationNotice.id.is_in([n.id for n in notices]))
+    return sent

@@ -1,0 +1,43 @@
+"""Moderators get one digest of waiting contributions, not one mail per contribution."""
+
+from typing import ClassVar
+
+from core.accounts.service import create_user
+from core.plugin_api import DomainEvent
+from plugins.notifications.digest import send_digests
+from plugins.notifications.worker import work
+from tests.core.factories import make_quartier
+from tests.plugins.notifications.conftest import sections
+
+
+class ContributionSubmitted(DomainEvent):
+    """What the exhibition plugin publishes when a citizen answers a guiding question."""
+
+    name: ClassVar[str] = "test.contribution_submitted"
+    needs_moderation: ClassVar[bool] = True
+    summary: str
+    url: str = ""
+
+
+async def test_one_digest_per_moderator_and_window(make_deployment, smtp, fast_passwords):
+    deployment = await make_deployment(["notifications"], sections=sections(smtp.port))
+    deployment.domain_event_types[ContributionSubmitted.name] = ContributionSubmitted
+    nord = await make_quartier("nordstadt")
+    sued = await make_quartier("suedstadt")
+    await create_user("mod@example.org", "Mona Moderatorin", "ein-langes-passwort", "moderator", ["nordstadt"])
+    await create_user("qm@example.org", "Quirin Manager", "ein-langes-passwort", "staff", ["nordstadt", "suedstadt"])
+    for text in ("Dass man sich grüßt.", "Ein Nachbarschaftsfest!", "Mehr Bänke."):
+        await deployment.publish(ContributionSubmitted(quartier_id=nord.id, summary=text, url="http://x/staff/moderation"))
+    await deployment.publish(ContributionSubmitted(quartier_id=sued.id, summary="Spielplatz"))
+
+    assert await send_digests() == 3  # Mona and Quirin for Nordstadt, Quirin for Südstadt
+    await work(deployment, once=True)
+    mona = smtp.to("mod@example.org")
+    assert len(mona) == 1 and mona[0]["Subject"] == "3 Beiträge warten auf Moderation"
+    body = mona[0].get_body(preferencelist=("plain",)).get_content()
+    assert "- Dass man sich grüßt." in body and "- Mehr Bänke." in body and "Spielplatz" not in body
+    assert sorted(m["Subject"] for m in smtp.to("qm@example.org")) == ["1 Beitrag wartet auf Moderation", "3 Beiträge warten auf Moderation"]
+
+    assert await send_digests() == 0  # nothing new, nothing sent
+    await deployment.publish(ContributionSubmitted(quartier_id=nord.id, summary="Noch einer"))
+    assert await send_digests() == 2
