@@ -7,6 +7,7 @@ from typing import Any
 
 from core.plugin_api import DomainEvent, staff_contacts, transaction
 from plugins.notifications import messages, service
+from plugins.notifications.apprise_channel import target_for
 from plugins.notifications.tables import ModerationNotice
 
 MODERATOR_ROLES = ("moderator", "staff")
@@ -39,6 +40,14 @@ async def send_digests(deployment: Any = None) -> int:
                     recipient=email, kind="moderation_digest", subject=subject, body_text=text, body_html=html,
                     headers={"Auto-Submitted": "auto-generated"}, language=language, quartier_id=quartier_id, person=name,
                     idempotency_key=f"digest:{quartier_id}:{user_id}:{items[-1].id}")
+            room = await target_for("moderation", quartier_id)
+            if room is not None:  # a Matrix or Signal room of the moderators
+                subject, text, _html = await messages.render("moderation_digest", "de", {
+                    "name": "Moderation", "count": len(items), "items": [{"summary": n.summary, "url": n.url} for n in items],
+                    "quartier": await messages.quartier_context(quartier_id)})
+                sent += await service.enqueue(channel="apprise", recipient=str(room.id), kind="moderation_digest",
+                                              subject=subject, body_text=text, quartier_id=quartier_id,
+                                              idempotency_key=f"digest:{quartier_id}:room{room.id}:{items[-1].id}")
         await ModerationNotice.update({ModerationNotice.digested_at: service.now()}).where(
             ModerationNotice.id.is_in([n.id for n in notices]))
     return sent

@@ -56,6 +56,14 @@ async def _send(recipient: Recipient, kind: str, key: str, *, event_title: str, 
     subject, text, html = await messages.render(kind, recipient.language, context)
     calendar = await event_calendar_text(recipient.event_id) if with_calendar else ""
     if not recipient.email:
+        from plugins.notifications.apprise_channel import target_for
+
+        sms = await target_for("sms", recipient.quartier_id)
+        if sms is not None:  # the deployment has an SMS gateway
+            await service.enqueue(channel="apprise", recipient=f"{sms.id}|{recipient.phone}", kind=kind, subject=subject,
+                                  body_text=text, language=recipient.language, quartier_id=recipient.quartier_id,
+                                  event_id=recipient.event_id, person=recipient.name, idempotency_key=key, send_at=send_at)
+            return
         if kind == "reminder":
             return  # a call list entry a day before would only repeat the registration
         # Registered by phone only: the message goes on the staff's call list instead.

@@ -4,6 +4,7 @@ from piccolo.conf.apps import AppConfig
 
 from plugins.notifications.tables import (
     Announcement,
+    AppriseTarget,
     MessageTemplate,
     ModerationNotice,
     OutboxMessage,
@@ -14,5 +15,5 @@ from plugins.notifications.tables import (
 APP_CONFIG = AppConfig(
     app_name="notifications",
     migrations_folder_path=str(Path(__file__).parent / "migrations"),
-    table_classes=[OutboxMessage, Recipient, Announcement, Unsubscribe, MessageTemplate, ModerationNotice],
+    table_classes=[OutboxMessage, Recipient, Announcement, Unsubscribe, MessageTemplate, ModerationNotice, AppriseTarget],
 )

@@ -37,10 +37,16 @@ def register_templates():
 
 
 @hookimpl
-def staff_resources(deployment: Deployment):
-    from plugins.notifications.resources import ANNOUNCEMENTS, CALL_LIST, DELIVERY_LOG, TEMPLATES
+def register_locales():
+    return [str(HERE / "locale")]
 
-    return [ANNOUNCEMENTS, DELIVERY_LOG, CALL_LIST, TEMPLATES]
+
+@hookimpl
+def staff_resources(deployment: Deployment):
+    from plugins.notifications import apprise_channel
+    from plugins.notifications.resources import ANNOUNCEMENTS, APPRISE_TARGETS, CALL_LIST, DELIVERY_LOG, TEMPLATES
+
+    return [ANNOUNCEMENTS, DELIVERY_LOG, CALL_LIST, TEMPLATES, *([APPRISE_TARGETS] if apprise_channel.available() else [])]
 
 
 @hookimpl
@@ -53,8 +59,13 @@ def notification_channels(deployment: Deployment):
     from plugins.notifications.webhook import WebhookChannel
     from plugins.notifications.worker import email_channel
 
+    from plugins.notifications import apprise_channel
+
     settings = deployment.settings_for("notifications")
-    return [email_channel(deployment), WebhookChannel(settings.webhook_secret, settings.smtp_timeout_seconds)]
+    found = [email_channel(deployment), WebhookChannel(settings.webhook_secret, settings.smtp_timeout_seconds)]
+    if apprise_channel.available():
+        found.append(apprise_channel.AppriseChannel())
+    return found
 
 
 @hookimpl

@@ -231,3 +231,73 @@ CALL_LIST = Resource(
     actions=[Action("called", "Angerufen", _called, visible=lambda row: row.status == "pending", style="primary")],
     menu_group="Benachrichtigungen",
 )
+
+
+# -- Apprise targets (optional extra) ---------------------------------------------------------------
+from plugins.notifications import apprise_channel  # noqa: E402
+from plugins.notifications.tables import AppriseTarget  # noqa: E402
+
+PURPOSE_CHOICES = [("sms", "SMS an telefonisch Angemeldete"), ("moderation", "Moderations-Übersicht in einen Raum")]
+
+
+async def quartier_options(ctx: StaffContext) -> list[tuple[str, str]]:
+    from core.plugin_api import Quartier
+
+    return [(str(q.id), q.name) for q in await Quartier.objects().order_by(Quartier.name)]
+
+
+async def create_target(values: dict[str, Any], ctx: StaffContext) -> AppriseTarget:
+    from core.plugin_api import FieldError
+
+    problem = apprise_channel.check_url(values["url"], values["purpose"])
+    if problem:
+        raise FieldError("url", problem)
+    row = AppriseTarget(name=values["name"], purpose=values["purpose"], quartier_id=int(values["quartier_id"]) if values.get("quartier_id") else None,
+                        url_encrypted=apprise_channel.encrypt(values["url"]))
+    await row.save()
+    return row
+
+
+async def update_target(row: AppriseTarget, values: dict[str, Any], ctx: StaffContext) -> AppriseTarget:
+    from core.plugin_api import FieldError
+
+    row.name = values["name"]
+    row.quartier_id = int(values["quartier_id"]) if values.get("quartier_id") else None
+    if values.get("url"):
+        problem = apprise_channel.check_url(values["url"], row.purpose)
+        if problem:
+            raise FieldError("url", problem)
+        row.url_encrypted = apprise_channel.encrypt(values["url"])
+    await row.save()
+    return row
+
+
+async def target_extra(row: AppriseTarget) -> dict[str, Any]:
+    return {"shown_url": apprise_channel.masked(row.url_encrypted), "quartier_id": str(row.quartier_id or "")}
+
+
+APPRISE_TARGETS = Resource(
+    name="apprise-targets",
+    table=AppriseTarget,
+    label="Apprise-Ziel",
+    label_plural="SMS und Chat (Apprise)",
+    fields=[
+        Field("name", "Name", required=True, max_length=100),
+        Field("purpose", "Zweck", type="choice", choices=PURPOSE_CHOICES, required=True, editable=False),
+        Field("quartier_id", "Quartier", type="choice", options=quartier_options, help="Leer lassen: für alle Quartiere."),
+        Field("url", "Apprise-Adresse", required_on_create=True, max_length=1000,
+              help="Wird verschlüsselt gespeichert und nicht wieder angezeigt. SMS: mit {phone}, z. B. "
+                   "jsons://sms-gateway.example/send/{phone}. Beim Bearbeiten leer lassen, um sie zu behalten."),
+        Field("shown_url", "Adresse", in_form=False),
+        Field("created_at", "Angelegt am", type="datetime", in_form=False),
+    ],
+    list_columns=["name", "purpose", "created_at"],
+    ordering="name",
+    quartier_path=None,
+    view_roles=("admin",), create_roles=("admin",), edit_roles=("admin",), delete_roles=("admin",),
+    title=lambda row: row.name,
+    create=create_target,
+    update=update_target,
+    load_extra=target_extra,
+    menu_group="Benachrichtigungen",
+)

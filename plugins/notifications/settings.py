@@ -22,5 +22,8 @@ class NotificationSettings(msgspec.Struct, forbid_unknown_fields=True):
     poll_seconds: float = 2
     reminder_hours_before: int = 24  # 0 switches reminders off
     digest_minutes: int = 30  # moderators get at most one digest this often
+    # Apprise (optional extra `quartier[apprise]`): URL schemes operators may configure
+    apprise_schemes: list[str] = msgspec.field(default_factory=lambda: [
+        "json", "jsons", "form", "forms", "matrix", "matrixs", "signal", "signals", "ntfy", "ntfys"])
     webhook_url: str = ""  # every domain event is POSTed there as JSON when set
     webhook_secret: str = ""  # HMAC-SHA256 key for the X-Quartier-Signature header

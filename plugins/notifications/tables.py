@@ -83,3 +83,13 @@ class ModerationNotice(Table, tablename="notification_moderation_notices"):
     url = Varchar(length=300, default="")
     created_at = Timestamptz(default=TimestamptzNow())
     digested_at = Timestamptz(null=True, default=None, index=True)
+
+
+class AppriseTarget(Table, tablename="notification_apprise_targets"):
+    """An operator-configured Apprise URL (SMS gateway, Matrix or Signal room...); stored encrypted."""
+
+    name = Varchar(length=100)
+    purpose = Varchar(length=20, default="sms")  # sms: phone-only registrants ({phone} in the URL); moderation: digests
+    quartier_id = Integer(null=True, default=None)  # None: every Quartier
+    url_encrypted = Text()
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -58,9 +58,14 @@ def extracted_messages() -> dict[MsgId, list[tuple[str, int]]]:
 
 
 def resources() -> list:
-    from plugins.notifications import plugin
+    """Every staff resource the plugin declares (also those ``staff_resources`` offers only with optional extras)."""
+    from core.plugin_api import Resource
+    from plugins.notifications import plugin, resources as module
 
-    return plugin.staff_resources(deployment=None)
+    declared = [value for value in vars(module).values() if isinstance(value, Resource)]
+    offered = plugin.staff_resources(deployment=None)
+    assert all(any(r is d for d in declared) for r in offered), "a resource of staff_resources is not in resources.py"
+    return declared
 
 
 def declared_messages() -> dict[str, list[str]]:
@@ -121,7 +126,7 @@ def test_the_plugin_registers_its_catalog():
 
 
 def test_the_collection_finds_all_kinds_of_strings():
-    assert {r.name for r in resources()} == {"announcements", "notifications-log", "call-list", "message-templates"}
+    assert {"announcements", "notifications-log", "call-list", "message-templates"} <= {r.name for r in resources()}
     declared = declared_messages()
     for text in ("Mitteilungen", "Versandprotokoll", "Anrufliste", "Nachrichtentexte", "Benachrichtigungen",
                  "Empfänger (mit E-Mail)", "Anrede, Fußzeile mit Ihren Kontaktdaten und der Abbestell-Link werden ergänzt.",
@@ -189,10 +194,18 @@ def test_shared_words_agree_with_the_core():
 
 # -- in the app -----------------------------------------------------------------------------
 async def test_staff_screens_in_english(make_staff_client):
+    from plugins.notifications.tables import Announcement
+    from plugins.registration import service
+    from plugins.registration.service import RegistrationInput
     from tests.core.web.pages import parse
     from tests.plugins.notifications.conftest import sections
+    from tests.plugins.registration.helpers import event_with_form
 
     async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=sections(25)) as client:
+        _q, event, _form = await event_with_form(double_opt_in=False)
+        await service.register(event.id, RegistrationInput(name="Anna", email="anna@example.org", consent=True))
+        await Announcement(event=event.id, quartier_id=event.quartier, subject="Raumwechsel", body="Großer Saal",
+                           audience="all", created_by=client.user.id).save()
         listing = await client.get("/staff/r/announcements/?lang=en")
         assert listing.status_code == 200
         html = listing.text
@@ -204,22 +217,24 @@ async def test_staff_screens_in_english(make_staff_client):
             assert text in nav, text
         for german in ("Benachrichtigungen", "Mitteilungen", "Versandprotokoll", "Anrufliste", "Nachrichtentexte"):
             assert german not in nav, german
-        for text in ("Subject", "Event", "To", "Status", "Create Announcement"):
+        for text in ("Subject", "Event", "To", "Status", "Create Announcement", "Registered and waiting list", "Draft"):
             assert text in page.main_text, text
-        assert "Mitteilung anlegen" not in html and "Betreff" not in html
+        for german in ("Mitteilung anlegen", "Betreff", "Angemeldete und Warteliste", "Entwurf"):
+            assert german not in html, german
 
         form = await client.get("/staff/r/announcements/new")  # the language is remembered
         assert form.status_code == 200
         page = parse(form.text)
         assert page.h1 == "Create Announcement"
-        for text in ("Registered", "Registered and waiting list", "Body",
+        for text in ("Registered", "Registered and waiting list", "Subject",
                      "A greeting, a footer with your contact details and the unsubscribe link are added."):
             assert text in page.main_text, text
         assert "Angemeldete und Warteliste" not in form.text
 
         log = parse((await client.get("/staff/r/notifications-log/")).text)
         assert log.h1 == "Delivery log"
-        assert "Recipient" in log.main_text and "Attempts" in log.main_text
+        for text in ("Recipient", "Attempts", "anna@example.org", "Registration confirmation", "Pending"):
+            assert text in log.main_text, text
         templates = parse((await client.get("/staff/r/message-templates/new")).text)
         assert templates.h1 == "Create Message text"
         assert "English" in templates.main_text and "Registration confirmation" in templates.main_text

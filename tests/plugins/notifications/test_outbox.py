@@ -113,4 +113,4 @@ async def test_the_same_cause_is_queued_once(make_deployment, smtp):
     first = await service.enqueue(recipient="a@example.org", kind="test", subject="s", body_text="b", idempotency_key="k1")
     again = await service.enqueue(recipient="a@example.org", kind="test", subject="s", body_text="b", idempotency_key="k1")
     assert (first, again) == (True, False) and await OutboxMessage.count() == 1
-    assert set(channels(await make_deployment(["notifications"], sections=sections(smtp.port)))) == {"email", "webhook"}
+    assert set(channels(await make_deployment(["notifications"], sections=sections(smtp.port)))) == {"email", "webhook", "apprise"}

@@ -37,7 +37,7 @@ async def test_hook_notification_channels(make_deployment, smtp):
     deployment = await make_deployment(["notifications"], sections=sections(smtp.port))
     sms = SmsPlugin()
     deployment.pm.register(sms, name="sms")
-    assert set(channels(deployment)) == {"email", "webhook", "sms"}
+    assert set(channels(deployment)) == {"email", "webhook", "apprise", "sms"}
     await service.enqueue(channel="sms", recipient="+49 5371 1234", kind="test", subject="", body_text="Hallo",
                           idempotency_key="sms:1")
     await service.enqueue(channel="fax", recipient="0", kind="test", subject="", body_text="x", idempotency_key="fax:1")
