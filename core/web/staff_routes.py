@@ -300,9 +300,9 @@ async def resource_create(request: AnyRequest, resource_name: FromPath[str]) -> 
                     await row.save()
                 await record(staff.user, "create", resource.name, row.id, resource.display(row), _loggable(resource, result.values))
         except FieldError as exc:
-            result.errors[exc.field] = str(exc)
+            result.errors[exc.field] = _(str(exc))
         except ValueError as exc:
-            result.errors["__all__"] = str(exc)
+            result.errors["__all__"] = _(str(exc))
         else:
             flash(request, _("„{name}“ wurde angelegt.").format(name=resource.display(row)))
             return Redirect(f"/staff/r/{resource.name}/{row.id}", status_code=303)
@@ -368,9 +368,9 @@ async def resource_update(request: AnyRequest, resource_name: FromPath[str], row
                 changed = {k: v for k, v in _loggable(resource, result.values).items() if str(before.get(k)) != v}
                 await record(staff.user, "update", resource.name, row.id, resource.display(row), changed)
         except FieldError as exc:
-            result.errors[exc.field] = str(exc)
+            result.errors[exc.field] = _(str(exc))
         except ValueError as exc:
-            result.errors["__all__"] = str(exc)
+            result.errors["__all__"] = _(str(exc))
         else:
             flash(request, _("Änderungen an „{name}“ wurden gespeichert.").format(name=resource.display(row)))
             return Redirect(f"/staff/r/{resource.name}/{row.id}", status_code=303)
@@ -399,7 +399,7 @@ async def resource_delete(request: AnyRequest, resource_name: FromPath[str], row
                 await resource.table.delete().where(resource.table._meta.primary_key == row.id)
             await record(staff.user, "delete", resource.name, row.id, name)
     except ValueError as exc:
-        return page(request, "core/staff/confirm_delete.html", {"resource": resource, "row": row, "error": str(exc)},
+        return page(request, "core/staff/confirm_delete.html", {"resource": resource, "row": row, "error": _(str(exc))},
                     status_code=409, staff=staff)
     flash(request, _("„{name}“ wurde gelöscht.").format(name=name))
     return Redirect(f"/staff/r/{resource.name}/", status_code=303)
@@ -422,7 +422,7 @@ async def resource_action(request: AnyRequest, resource_name: FromPath[str], row
             after = await resource.get(staff, row.id)  # the action may have changed what the row shows
             await record(staff.user, action.name, resource.name, row.id, resource.display(after) if after else "")
     except ValueError as exc:
-        flash(request, str(exc), kind="error")
+        flash(request, _(str(exc)), kind="error")
     else:
         flash(request, _("„{label}“ wurde ausgeführt.").format(label=_(action.label)))
     return Redirect(f"/staff/r/{resource.name}/{row.id}", status_code=303)

@@ -98,11 +98,12 @@ def test_citizen_filters_offers_by_topic_and_language(hilfe_app, page, screensho
     assert _card_names(page) == ["Schuldnerberatung", "Sprachcafé"]
 
 
-def test_event_page_shows_advice_nearby(hilfe_app, page, assert_no_axe_violations):
+def test_event_page_shows_advice_nearby(hilfe_app, page, screenshot, assert_no_axe_violations):
     page.goto(hilfe_app.at(hilfe_app.event_path))
     block = page.get_by_role("region", name="Beratung vor Ort")
     expect(block.get_by_role("heading", level=2)).to_have_text("Beratung vor Ort")
     expect(block.get_by_role("heading", level=3)).to_have_text(["Migrationsberatung", "Pflegestützpunkt", "Schuldnerberatung"])
+    screenshot(page, "hilfsangebote-event-block")
     assert_no_axe_violations(page, "event page with the block 'Beratung vor Ort'")
     block.get_by_role("link", name="Alle Beratungs- und Hilfsangebote in Nordstadt").click()
     expect(page).to_have_url(re.compile(r"/nordstadt/hilfe$"))

@@ -37,11 +37,6 @@ async def offer(slug: str = "nordstadt", name: str = "Schuldnerberatung", catego
     return await service.create_offer(q.id, data)
 
 
-async def names(**where: Any) -> list[str]:
-    rows = await Offer.select(Offer.name).order_by(Offer.name)
-    return [row["name"] for row in rows]
-
-
 def offer_form(quartier_id: int | None = None, **overrides: Any) -> dict[str, str]:
     """The staff create form, filled in; a value None leaves the field out (an unchecked checkbox)."""
     data: dict[str, Any] = {

@@ -1,0 +1,184 @@
+"""Announcements in a real browser: staff write to everyone registered for an event, look at the preview,
+send a test to themselves, send for real (after confirming), and see the progress; the mails arrive in a
+real SMTP server (aiosmtpd), once per person. axe-core finds no WCAG 2.1 A/AA violations on the
+notification screens and on the public unsubscribe page."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from core.testing.browser import LiveServer, run_async
+from tests.browser.conftest import LiveApp, _seed
+from tests.browser.helpers import login
+from tests.plugins.notifications.conftest import Sink, sections, smtp  # noqa: F401 (smtp: the fixture)
+
+pytestmark = pytest.mark.browser
+
+PLUGINS = ["registration", "notifications"]
+PEOPLE = {"anna@example.org": "Anna Nachbarin", "bert@example.org": "Bert Berger"}
+PHONE_ONLY = "Paul Telefon"
+SUBJECT = "Raumwechsel zum Sommerfest"
+BODY = "Wir feiern im großen Saal statt im Hof.\n\nBitte bringen Sie gute Laune mit."
+
+
+@dataclass
+class NotificationsApp:
+    """The seeded live app with registration and notifications; mails go to ``sink``."""
+
+    app: LiveApp
+    sink: Sink
+
+    def at(self, path: str) -> str:
+        return self.app.at(path)
+
+    def send_due(self) -> int:
+        """What a separate ``quartier worker --once`` does: send everything that is due."""
+        from plugins.notifications.worker import work
+
+        return run_async(work(self.app.deployment, once=True))
+
+
+async def _seed_registrations(event_id: int) -> None:
+    from plugins.registration import service
+    from plugins.registration.service import RegistrationInput
+
+    await service.ensure_form(event_id, capacity=10, double_opt_in=False)
+    for email, name in PEOPLE.items():
+        await service.register(event_id, RegistrationInput(name=name, email=email, consent=True))
+    await service.register(event_id, RegistrationInput(name=PHONE_ONLY, phone="05371 4711", consent=True), channel="phone")
+
+
+@pytest.fixture
+def notifications_app(make_settings: Callable[..., Any], cheap_passwords: None, smtp: Sink) -> Iterator[NotificationsApp]:  # noqa: F811
+    """Like ``live_app``, with plugins registration and notifications (no in-process worker: the test sends)."""
+    from core.app import create_app
+    from core.deployment import Deployment
+
+    deployment = Deployment(make_settings(plugins=PLUGINS, sections=sections(smtp.port)))
+    run_async(deployment.migrate())
+    seeded = run_async(_seed())
+    run_async(_seed_registrations(seeded["event_id"]))
+    with LiveServer(create_app(deployment=deployment)) as server:
+        live = NotificationsApp(app=LiveApp(url=server.url, deployment=deployment, **seeded), sink=smtp)
+        live.send_due()  # the registration confirmations
+        assert {m["To"] for m in smtp.messages} == set(PEOPLE)
+        smtp.messages.clear()
+        yield live
+
+
+def _menu(page: Any) -> Any:
+    return page.get_by_role("navigation", name="Hauptmenü")
+
+
+def _detail(page: Any, label: str) -> Any:
+    return page.locator("dl.details dt", has_text=re.compile(rf"^{re.escape(label)}$")).locator("xpath=following-sibling::dd[1]")
+
+
+def _body(message: Any) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_announcement_preview_test_and_send(notifications_app, page, new_page, screenshot, assert_no_axe_violations):
+    live = notifications_app
+    sink = live.sink
+    login(page, live.app, live.app.staff)
+
+    _menu(page).get_by_role("link", name="Mitteilungen", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mitteilungen")
+    page.get_by_role("link", name="Mitteilung anlegen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mitteilung anlegen")
+    expect(page.get_by_label("Text (Pflichtfeld)", exact=True)).to_have_accessible_description(
+        re.compile("der Abbestell-Link werden ergänzt"))
+    assert_no_axe_violations(page, "announcement form")
+
+    page.get_by_label("Veranstaltung (Pflichtfeld)", exact=True).select_option(label=live.app.event_title)
+    page.get_by_label("An (Pflichtfeld)", exact=True).select_option(label="Angemeldete")
+    page.get_by_label("Betreff (Pflichtfeld)", exact=True).fill(SUBJECT)
+    page.get_by_label("Text (Pflichtfeld)", exact=True).fill(BODY)
+    page.get_by_role("button", name="Speichern").click()
+
+    # the detail page: a preview for a real recipient, the buttons of a draft
+    expect(page).to_have_url(re.compile(r"/staff/r/announcements/\d+$"))
+    expect(page.get_by_role("status")).to_contain_text(f"„{SUBJECT}“ wurde angelegt.")
+    expect(page.get_by_role("heading", level=1)).to_have_text(SUBJECT)
+    expect(_detail(page, "Status")).to_have_text("Entwurf")
+    expect(_detail(page, "Empfänger (mit E-Mail)")).to_have_text("2")
+    preview = _detail(page, "Vorschau")
+    expect(preview).to_contain_text(f"Betreff: {SUBJECT}")
+    expect(preview).to_contain_text(f"Guten Tag {PEOPLE['anna@example.org']},")
+    expect(preview).to_contain_text("Wir feiern im großen Saal statt im Hof.")
+    expect(preview).to_contain_text("Solche Mitteilungen abbestellen: http://testserver.local/benachrichtigungen/abbestellen/")
+    screenshot(page, "announcement")
+    assert_no_axe_violations(page, "announcement detail page (draft)")
+
+    # a test to oneself
+    page.get_by_role("button", name="Test an mich senden", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("„Test an mich senden“ wurde ausgeführt.")
+    live.send_due()
+    (test_mail,) = sink.messages
+    assert test_mail["To"] == live.app.staff.email
+    assert test_mail["Subject"] == f"[Test] {SUBJECT}"
+    assert f"Guten Tag {live.app.staff.name}," in _body(test_mail)
+    expect(_detail(page, "Status")).to_have_text("Entwurf")  # a test does not send the announcement
+
+    # send for real, after confirming
+    confirm = page.locator("details.confirm", has=page.locator("summary", has_text="Jetzt senden"))
+    yes = confirm.get_by_role("button", name="Ja, Jetzt senden")
+    expect(yes).to_be_hidden()
+    confirm.locator("summary").click()
+    expect(confirm.get_by_text("Die Mitteilung jetzt an alle Empfänger senden?")).to_be_visible()
+    yes.click()
+    expect(page.get_by_role("status")).to_contain_text("„Jetzt senden“ wurde ausgeführt.")
+    expect(_detail(page, "Status")).to_have_text("Versandt")
+    expect(page.locator("summary", has_text="Jetzt senden")).to_have_count(0)
+    expect(page.get_by_role("button", name="Test an mich senden")).to_have_count(0)
+
+    assert live.send_due() == 2
+    assert live.send_due() == 0
+    announcements = [m for m in sink.messages if m["Subject"] == SUBJECT]
+    assert Counter(m["To"] for m in announcements) == Counter(list(PEOPLE))  # both registrants, each exactly once
+    assert len(sink.messages) == 3  # and nothing else (the phone-only person has no e-mail)
+    for message in announcements:
+        assert f"Guten Tag {PEOPLE[message['To']]}," in _body(message)
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    page.reload()
+    expect(_detail(page, "Versandstand")).to_have_text("2 versandt, 0 ausstehend, 0 fehlgeschlagen")
+    assert_no_axe_violations(page, "announcement detail page (sent)")
+
+    # the other notification screens
+    _menu(page).get_by_role("link", name="Versandprotokoll", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Versandprotokoll")
+    expect(page.get_by_role("main")).to_contain_text("anna@example.org")
+    assert_no_axe_violations(page, "delivery log")
+
+    _menu(page).get_by_role("link", name="Anrufliste", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Anrufliste")
+    expect(page.get_by_role("main")).to_contain_text(PHONE_ONLY)
+    assert_no_axe_violations(page, "call list")
+
+    _menu(page).get_by_role("link", name="Nachrichtentexte", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nachrichtentexte")
+    page.get_by_role("link", name="Nachrichtentext anlegen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nachrichtentext anlegen")
+    expect(page.get_by_label("Text", exact=True)).to_have_accessible_description(re.compile("Erste Zeile „Betreff: …“"))
+    assert_no_axe_violations(page, "message template form")
+
+    # the public unsubscribe page, from the link in the mail (a fresh context: not logged in)
+    anna = next(m for m in announcements if m["To"] == "anna@example.org")
+    link = re.fullmatch(r"<(.+)>", anna["List-Unsubscribe"]).group(1)
+    assert link.startswith("http://testserver.local/benachrichtigungen/abbestellen/")
+    public = new_page()
+    public.goto(live.at(urlsplit(link).path))
+    expect(public.get_by_role("heading", level=1)).to_have_text("Mitteilungen abbestellen")
+    assert_no_axe_violations(public, "unsubscribe page")
+    public.get_by_role("button", name="Mitteilungen abbestellen").click()
+    expect(public.get_by_role("status")).to_contain_text("Sie bekommen keine Mitteilungen mehr.")
+    assert_no_axe_violations(public, "unsubscribe page after unsubscribing")
