@@ -9,6 +9,7 @@ from litestar.response import Template
 from markupsafe import Markup
 
 import logging
+from urllib.parse import urlencode
 
 from core.deployment import current
 from core.web.auth import StaffContext
@@ -16,6 +17,8 @@ from core.web.i18n import LANGUAGES, language
 from core.web.ui import MenuLink
 
 FLASH_KEY = "flash"
+# What page() puts into every template; a page's own context must not reuse these names.
+LAYOUT_KEYS = frozenset({"request_path", "query_without_lang", "lang", "languages", "flashes", "staff", "menu", "settings"})
 log = logging.getLogger(__name__)
 
 
@@ -62,8 +65,12 @@ def page(request: Request[Any, Any, Any], template: str, context: dict[str, Any]
          staff: StaffContext | None = None) -> Template:
     """Render a page with the layout's context (Litestar renders synchronously: all values are ready here)."""
     deployment = current()
+    clash = LAYOUT_KEYS & context.keys()
+    if clash:
+        raise ValueError(f"page(): context keys {sorted(clash)} are the layout's own; rename them in {template}")
     base = {
         "request_path": request.url.path,
+        "query_without_lang": urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"]),
         "lang": language(),
         "languages": LANGUAGES,
         "flashes": pop_flashes(request),
