@@ -272,3 +272,64 @@ def make_staff_client(make_client: Callable[..., Any], fast_passwords: None) -> 
             yield http
 
     return make
+
+
+# -- captured side effects -----------------------------------------------------------------------
+@pytest.fixture
+def published_events() -> Callable[..., Awaitable[list[Any]]]:
+    """``await published_events("registration.")``: the domain events stored so far, decoded, oldest first."""
+    import msgspec
+
+    from core.deployment import current
+    from core.domain_events.tables import DomainEventRecord
+
+    async def read(prefix: str = "") -> list[Any]:
+        rows = await DomainEventRecord.objects().where(DomainEventRecord.name.like(f"{prefix}%")).order_by(DomainEventRecord.id)
+        types = current().domain_event_types
+        return [msgspec.json.decode(row.payload, type=types[row.name]) for row in rows if row.name in types]
+
+    return read
+
+
+class SmtpCapture:
+    """What a real SMTP server (aiosmtpd on 127.0.0.1) received; ``replies`` makes it answer e.g. "451 ..." instead."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.messages: list[Any] = []
+        self.replies: list[str] = []
+        self.lock = threading.Lock()
+        self.port = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+        import email
+        from email.policy import default
+
+        with self.lock:
+            if self.replies:
+                return self.replies.pop(0)
+            self.messages.append(email.message_from_bytes(envelope.content, policy=default))
+        return "250 OK"
+
+    def to(self, address: str) -> list[Any]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpCapture]:
+    """A real SMTP server on a free loopback port for the test; point ``[notifications] smtp_port`` at ``.port``."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    capture = SmtpCapture()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        capture.port = sock.getsockname()[1]
+    controller = Controller(capture, hostname="127.0.0.1", port=capture.port)
+    controller.start()
+    try:
+        yield capture
+    finally:
+        controller.stop()
