@@ -45,26 +45,18 @@ async def enqueue(*, recipient: str, kind: str, subject: str, body_text: str, id
 
 
 # Channel "call": people registered by phone only; staff work through that list by hand.
-CLAIM_POSTGRES = """
-UPDATE notification_outbox SET status = 'sending', claimed_until = {}, attempts = attempts + 1
+CLAIM = """
+UPDATE notification_outbox SET status = 'sending', claimed_until = {{}}, attempts = attempts + 1
 WHERE id IN (
     SELECT id FROM notification_outbox
-    WHERE channel <> 'call' AND ((status = 'pending' AND next_attempt_at <= {}) OR (status = 'sending' AND claimed_until < {}))
-    ORDER BY next_attempt_at, id LIMIT {}
-    FOR UPDATE SKIP LOCKED
+    WHERE channel <> 'call' AND ((status = 'pending' AND next_attempt_at <= {{}}) OR (status = 'sending' AND claimed_until < {{}}))
+    ORDER BY next_attempt_at, id LIMIT {{}}
+    {lock}
 )
 RETURNING id
 """
-
-CLAIM_SQLITE = """
-UPDATE notification_outbox SET status = 'sending', claimed_until = {}, attempts = attempts + 1
-WHERE id IN (
-    SELECT id FROM notification_outbox
-    WHERE channel <> 'call' AND ((status = 'pending' AND next_attempt_at <= {}) OR (status = 'sending' AND claimed_until < {}))
-    ORDER BY next_attempt_at, id LIMIT {}
-)
-RETURNING id
-"""
+CLAIM_POSTGRES = CLAIM.format(lock="FOR UPDATE SKIP LOCKED")  # several workers never take the same row
+CLAIM_SQLITE = CLAIM.format(lock="")  # SQLite: the IMMEDIATE transaction serialises claims
 
 
 async def claim(limit: int, moment: datetime | None = None) -> list[OutboxMessage]:
