@@ -71,18 +71,13 @@ async def update_event(row: Event, values: dict[str, Any], ctx: StaffContext) ->
     return event
 
 
+# EventError is a ValueError: the staff UI shows its message as it is.
 async def publish(row: Event, ctx: StaffContext) -> None:
-    try:
-        await service.publish_event(row.id)
-    except service.EventError as exc:
-        raise ValueError(str(exc)) from None
+    await service.publish_event(row.id)
 
 
 async def cancel(row: Event, ctx: StaffContext) -> None:
-    try:
-        await service.cancel_event(row.id)
-    except service.EventError as exc:
-        raise ValueError(str(exc)) from None
+    await service.cancel_event(row.id)
 
 
 EVENTS = Resource(

@@ -8,14 +8,13 @@ from core.web.auth import StaffContext
 from core.web.resources import Field, FieldError, Resource
 from core.quartiere.tables import Quartier
 
-# Paths of the app's own pages: a Quartier slug must not take them over.
-RESERVED_SLUGS = {"staff", "api", "static", "schema", "impressum", "datenschutz", "barrierefreiheit", "healthz", "sprache"}
 
 
 async def create_quartier(values: dict[str, Any], ctx: StaffContext) -> Quartier:
     from core.deployment import current
 
-    if values["slug"] in RESERVED_SLUGS | current().reserved_slugs:
+    # The first path segments of the app's own routes: a Quartier slug must not take them over.
+    if values["slug"] in current().reserved_slugs:
         raise FieldError("slug", f"„{values['slug']}“ ist als Kurzbezeichnung reserviert.")
     if await Quartier.exists().where(Quartier.slug == values["slug"]):
         raise FieldError("slug", f"Die Kurzbezeichnung „{values['slug']}“ ist schon vergeben.")

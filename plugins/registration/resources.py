@@ -123,11 +123,10 @@ async def registration_extra(row: Registration) -> dict[str, Any]:
 
 
 def _state_action(fn):
+    """A service function of one registration as a staff action; its RegistrationStateError is a ValueError."""
+
     async def run(row: Registration, ctx: StaffContext) -> None:
-        try:
-            await fn(row)
-        except service.RegistrationStateError as exc:
-            raise ValueError(str(exc)) from None
+        await fn(row)
 
     return run
 
