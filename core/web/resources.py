@@ -104,6 +104,8 @@ class Resource:
     update: Callable[[Any, dict[str, Any], StaffContext], Awaitable[Any]] | None = None
     delete: Callable[[Any, StaffContext], Awaitable[None]] | None = None
     load_extra: Callable[[Any], Awaitable[dict[str, Any]]] | None = None  # values of non-column fields
+    # links from the detail page to hand-written pages: row -> [(German label, url)]
+    links: Callable[[Any], list[tuple[str, str]]] | None = None
     # rules across fields, on the parsed values (None where a field failed): {field: message}
     check: Callable[[dict[str, Any]], dict[str, str]] | None = None
     actions: list[Action] = field(default_factory=list)

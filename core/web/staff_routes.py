@@ -282,7 +282,11 @@ def _initial(resource: Resource, row: Any, extra: dict[str, Any]) -> dict[str, A
 async def resource_new(request: AnyRequest, resource_name: FromPath[str]) -> Template:
     staff = await require_staff(request)
     resource = _resource(resource_name, staff, "create")
-    return await _form_page(request, staff, resource, None, _initial(resource, None, {}), {})
+    initial = _initial(resource, None, {})
+    for f in resource.form_fields(False):  # ?exhibition=3 preselects a field (checked again on submit)
+        if f.name in request.query_params and f.type not in ("password", "multichoice"):
+            initial[f.name] = request.query_params[f.name]
+    return await _form_page(request, staff, resource, None, initial, {})
 
 
 @post("/staff/r/{resource_name:str}/new", include_in_schema=False)
@@ -335,6 +339,7 @@ async def resource_detail(request: AnyRequest, resource_name: FromPath[str], row
     return page(request, "core/staff/detail.html", {
         "resource": resource, "row": row, "extra": extra, "labels": await _labels(resource, staff),
         "actions": [a for a in resource.actions if staff.role in a.roles and a.visible(row)],
+        "links": resource.links(row) if resource.links else [],
         "may_edit": resource.may("edit", staff), "may_delete": resource.may("delete", staff),
         "detail_fields": [f for f in resource.fields if f.type != "password"],
     }, staff=staff)
