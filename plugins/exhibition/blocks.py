@@ -1,0 +1,30 @@
+"""What the exhibition plugin adds to pages it does not own: event page block, dashboard widget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.plugin_api import EventDetail, PageBlock, StaffContext, Widget, gettext as _, render
+from plugins.exhibition import service
+
+
+async def event_blocks(detail: EventDetail, request: Any) -> list[PageBlock]:
+    from plugins.exhibition.routes import question_context
+
+    slug = detail.quartier.slug
+    exhibitions = [(e, service.exhibition_path(e, slug)) for e in await service.exhibitions_for_event(detail.event.id)]
+    questions = [await question_context(request, detail.quartier, q) for q in await service.questions_of(event_id=detail.event.id)
+                 if await service.question_is_public(q)]
+    blocks = []
+    if exhibitions:
+        blocks.append(PageBlock(title=_("Ausstellung"), html=render("exhibition/block_exhibitions.html", exhibitions=exhibitions),
+                                order=20))
+    if questions:
+        blocks.append(PageBlock(title=_("Ihre Meinung ist gefragt"), html=render("exhibition/block_questions.html", questions=questions),
+                                order=30))
+    return blocks
+
+
+async def moderation_widget(staff: StaffContext) -> list[Widget]:
+    waiting = await service.count(staff.quartier_ids, "offen")
+    return [Widget(title=_("Beiträge zu prüfen"), html=render("exhibition/widget.html", waiting=waiting), order=15)]

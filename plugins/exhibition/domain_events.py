@@ -1,0 +1,44 @@
+"""Domain events of the exhibition plugin; notifications tells moderators and contributors."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from core.plugin_api import DomainEvent
+
+
+class ContributionSubmitted(DomainEvent):
+    """A citizen answered a guiding question; moderators get it in their digest."""
+
+    name: ClassVar[str] = "exhibition.contribution_submitted"
+    needs_moderation: ClassVar[bool] = True
+    contribution: int
+    question: int
+    question_text: str
+    status: str  # pending, or approved (post-moderation)
+    flags: str = ""
+    summary: str = ""
+    url: str = ""  # the moderation queue
+
+
+class ContributionApproved(DomainEvent):
+    """A contribution became public. ``notify_email`` is set once, when its author asked to be told."""
+
+    name: ClassVar[str] = "exhibition.contribution_approved"
+    contribution: int
+    question: int
+    question_text: str
+    excerpt: str
+    url: str  # the public page of the question
+    notify_email: str | None = None
+    language: str = "de"
+
+
+class ExhibitionPublished(DomainEvent):
+    name: ClassVar[str] = "exhibition.published"
+    exhibition: int
+    title: str
+    url: str
+
+
+ALL = [ContributionSubmitted, ContributionApproved, ExhibitionPublished]

@@ -1,0 +1,387 @@
+"""HTTP for citizens: exhibition and exhibit pages, guiding questions with their form, the wall, media, JSON API."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotAuthorizedException, NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from core.plugin_api import (
+    StaffContext, csrf_input, current, get_quartier, gettext as _, hit_rate_limit, is_plugin_enabled, language, page, public_event,
+    require_staff,
+)
+from plugins.exhibition import service
+from plugins.exhibition.media import CONTENT_TYPES
+from plugins.exhibition.schemas import (
+    ContributionCreated, ContributionOut, ErrorOut, ExhibitionOut, ExhibitionSummary, ExhibitOut, ExhibitSummary, ImageOut,
+    QuestionOut,
+)
+from plugins.exhibition.service import ContributionInput, InvalidContribution, QuestionClosed
+from plugins.exhibition.tables import ExhibitImage, Exhibition, GuidingQuestion
+
+AnyRequest = Request[Any, Any, Any]
+HONEYPOT = "website"
+TYPE_NAMES = {"str": "Text", "int": "eine ganze Zahl", "bool": "true oder false", "object": "ein Objekt", "null": "null"}
+
+
+# -- lookups -----------------------------------------------------------------------------------
+async def _quartier(slug: str) -> Any:
+    quartier = await get_quartier(slug)
+    if quartier is None:
+        raise NotFoundException()
+    return quartier
+
+
+async def _staff_preview(request: AnyRequest, quartier_id: int) -> StaffContext | None:
+    """Staff of the Quartier may look at drafts on the public pages."""
+    try:
+        staff = await require_staff(request)
+    except NotAuthorizedException:
+        return None
+    return staff if staff.may_see_quartier(quartier_id) and staff.role in ("admin", "staff") else None
+
+
+async def _exhibition(request: AnyRequest, quartier: Any, ref: str) -> tuple[Exhibition, bool]:
+    """The exhibition named by ``12-slug``, and whether it is a staff preview of an unpublished one."""
+    number, _sep, _slug = ref.partition("-")
+    if not number.isdigit():
+        raise NotFoundException()
+    exhibition = await service.public_exhibition(quartier.id, int(number))
+    if exhibition is not None:
+        return exhibition, False
+    draft = await service.get_exhibition(int(number))
+    if draft is not None and draft.quartier == quartier.id and await _staff_preview(request, quartier.id):
+        return draft, True
+    raise NotFoundException()
+
+
+async def _question(quartier: Any, question_id: int) -> GuidingQuestion:
+    question = await service.public_question(quartier.id, question_id)
+    if question is None:
+        raise NotFoundException()
+    return question
+
+
+def image_urls(slug: str, image: ExhibitImage) -> dict[str, Any]:
+    base = f"/{slug}/medien/ausstellung/{image.key}"
+    sizes = {w: f"{base}/{w}.webp" for w in service.variant_widths(image)}
+    middle = min(sizes, key=lambda w: abs(w - 960))
+    return {"original": f"{base}/original.{image.format}", "sizes": sizes, "src": sizes[middle],
+            "srcset": ", ".join(f"{url} {w}w" for w, url in sorted(sizes.items()))}
+
+
+async def _exhibits_with_images(exhibition: Exhibition, preview: bool, slug: str) -> tuple[list[Any], dict[int, list[dict[str, Any]]]]:
+    exhibits = await service.exhibits_of(exhibition.id, published_only=not preview)
+    images = await service.images_of([e.id for e in exhibits])
+    return exhibits, {eid: [{"image": i, **image_urls(slug, i)} for i in items] for eid, items in images.items()}
+
+
+async def _email_offered(question: GuidingQuestion) -> bool:
+    """An e-mail address is only asked for when someone can write it: pre-moderation and notifications switched on."""
+    return (question.moderation == "pre" and "notifications" in current().plugins
+            and await is_plugin_enabled(question.quartier, "notifications"))
+
+
+async def question_context(request: AnyRequest, quartier: Any, question: GuidingQuestion, *, values: dict[str, Any] | None = None,
+                           errors: dict[str, str] | None = None) -> dict[str, Any]:
+    """What a question's form and its public contributions need (the question page and the blocks)."""
+    return {
+        "question": question, "quartier": quartier, "form_values": values or {}, "form_errors": errors or {},
+        "contributions": await service.approved_contributions([question.id], limit=100),
+        "email_offered": await _email_offered(question), "csrf_input": csrf_input(request),
+        "action": service.question_path(question, quartier.slug), "limits": service.settings(),
+    }
+
+
+# -- pages -------------------------------------------------------------------------------------
+@get("/{quartier:str}/ausstellungen", include_in_schema=False)
+async def exhibitions_page(request: AnyRequest, quartier: FromPath[str]) -> Template:
+    q = await _quartier(quartier)
+    return page(request, "exhibition/list.html", {"quartier": q, "exhibitions": await service.published_exhibitions(q.id)})
+
+
+@get("/{quartier:str}/ausstellungen/{ref:str}", include_in_schema=False)
+async def exhibition_page(request: AnyRequest, quartier: FromPath[str], ref: FromPath[str]) -> Template | Redirect:
+    q = await _quartier(quartier)
+    exhibition, preview = await _exhibition(request, q, ref)
+    canonical = service.exhibition_path(exhibition, q.slug)
+    if request.url.path != canonical:
+        return Redirect(canonical + (f"?{request.url.query}" if request.url.query else ""), status_code=301)
+    exhibits, images = await _exhibits_with_images(exhibition, preview, q.slug)
+    questions = [await question_context(request, q, question) for question in await service.questions_of(exhibition_id=exhibition.id)]
+    events = [d for d in [await public_event(e) for e in await service.event_ids_of(exhibition.id)] if d is not None]
+    return page(request, "exhibition/exhibition.html", {
+        "quartier": q, "exhibition": exhibition, "preview": preview, "exhibits": exhibits, "images": images,
+        "questions": questions, "events": events, "path": canonical,
+    })
+
+
+@get("/{quartier:str}/ausstellungen/{ref:str}/exponate/{exhibit_id:int}", include_in_schema=False)
+async def exhibit_page(request: AnyRequest, quartier: FromPath[str], ref: FromPath[str], exhibit_id: FromPath[int]) -> Template:
+    q = await _quartier(quartier)
+    exhibition, preview = await _exhibition(request, q, ref)
+    exhibits, images = await _exhibits_with_images(exhibition, preview, q.slug)
+    index = next((i for i, e in enumerate(exhibits) if e.id == exhibit_id), None)
+    if index is None:
+        raise NotFoundException()
+    return page(request, "exhibition/exhibit.html", {
+        "quartier": q, "exhibition": exhibition, "preview": preview, "exhibit": exhibits[index], "images": images[exhibit_id],
+        "number": index + 1, "total": len(exhibits), "path": service.exhibition_path(exhibition, q.slug),
+        "previous": exhibits[index - 1] if index > 0 else None, "next": exhibits[index + 1] if index + 1 < len(exhibits) else None,
+    })
+
+
+async def _wall(request: AnyRequest, q: Any, title: str, questions: list[GuidingQuestion], back: str) -> Template:
+    items = []
+    for question in questions:
+        items.append({"question": question, "contributions": await service.approved_contributions([question.id], limit=60),
+                      "feed": f"/api/quartiere/{q.slug}/questions/{question.id}/contributions?limit=60",
+                      "qr": f"{service.question_path(question, q.slug)}/qr.svg",
+                      "url": service.absolute(service.question_path(question, q.slug))})
+    return page(request, "exhibition/wall.html", {
+        "quartier": q, "wall_title": title, "items": items, "refresh": service.settings().wall_refresh_seconds, "back": back,
+    })
+
+
+@get("/{quartier:str}/ausstellungen/{ref:str}/wand", include_in_schema=False)
+async def exhibition_wall(request: AnyRequest, quartier: FromPath[str], ref: FromPath[str]) -> Template:
+    q = await _quartier(quartier)
+    exhibition, _preview = await _exhibition(request, q, ref)
+    questions = await service.questions_of(exhibition_id=exhibition.id)
+    return await _wall(request, q, exhibition.title, questions, service.exhibition_path(exhibition, q.slug))
+
+
+@get("/{quartier:str}/fragen/{question_id:int}", include_in_schema=False)
+async def question_page(request: AnyRequest, quartier: FromPath[str], question_id: FromPath[int]) -> Template:
+    q = await _quartier(quartier)
+    question = await _question(q, question_id)
+    return await _question_page(request, q, question)
+
+
+async def _question_page(request: AnyRequest, q: Any, question: GuidingQuestion, status_code: int = 200, **extra: Any) -> Template:
+    exhibition = await service.get_exhibition(question.exhibition) if question.exhibition else None
+    event = await public_event(question.event) if question.event else None
+    context = await question_context(request, q, question, values=extra.pop("values", None), errors=extra.pop("errors", None))
+    return page(request, "exhibition/question.html", {
+        **context, "exhibition": exhibition if exhibition and exhibition.status == "published" else None,
+        "exhibition_path": service.exhibition_path(exhibition, q.slug) if exhibition else "", "event_detail": event,
+        "result": extra.pop("result", None),
+    }, status_code=status_code)
+
+
+async def _rate_limited(request: AnyRequest) -> bool:
+    limit = service.settings().rate_limit_per_minute
+    if not limit:
+        return False
+    address = request.client.host if request.client else "unknown"
+    return await hit_rate_limit(f"exhibition:{address}", 60) > limit
+
+
+def result_message(status: str) -> str:
+    if status == "approved":
+        return _("Danke für Ihren Beitrag! Er ist jetzt zu sehen.")
+    return _("Danke für Ihren Beitrag! Er erscheint, sobald ihn jemand aus dem Quartiersmanagement freigegeben hat.")
+
+
+@post("/{quartier:str}/fragen/{question_id:int}", include_in_schema=False)
+async def submit_form(request: AnyRequest, quartier: FromPath[str], question_id: FromPath[int]) -> Template:
+    q = await _quartier(quartier)
+    question = await _question(q, question_id)
+    form = await request.form()
+    values = {key: str(form.get(key, "")) for key in ("text", "name", "email")}
+    if form.get(HONEYPOT):  # a bot: answer like a success, keep nothing
+        return await _question_page(request, q, question, 201, result={"status": "pending", "message": result_message("pending")})
+    if await _rate_limited(request):
+        return await _question_page(request, q, question, 429, values=values, errors={
+            "form": "Zu viele Beiträge von dieser Adresse. Bitte warten Sie eine Minute."})
+    data = ContributionInput(text=values["text"], name=values["name"],
+                             email=values["email"] if values["email"] and await _email_offered(question) else None,
+                             language=language())
+    try:
+        contribution = await service.submit(question, data)
+    except InvalidContribution as exc:
+        return await _question_page(request, q, question, 400, values=values, errors=exc.errors)
+    except QuestionClosed as exc:
+        return await _question_page(request, q, question, 409, values=values, errors={"form": str(exc)})
+    return await _question_page(request, q, question, 201,
+                                result={"status": contribution.status, "message": result_message(contribution.status)})
+
+
+@get("/{quartier:str}/fragen/{question_id:int}/wand", include_in_schema=False)
+async def question_wall(request: AnyRequest, quartier: FromPath[str], question_id: FromPath[int]) -> Template:
+    q = await _quartier(quartier)
+    question = await _question(q, question_id)
+    return await _wall(request, q, question.text, [question], service.question_path(question, q.slug))
+
+
+def qr_svg(url: str) -> bytes:
+    import segno
+
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=10, border=2, xmldecl=False, title=url)
+    return out.getvalue()
+
+
+@get("/{quartier:str}/fragen/{question_id:int}/qr.svg", include_in_schema=False)
+async def question_qr(quartier: FromPath[str], question_id: FromPath[int]) -> Response[bytes]:
+    q = await _quartier(quartier)
+    question = await _question(q, question_id)
+    return Response(qr_svg(service.absolute(service.question_path(question, q.slug))), media_type="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=3600"})
+
+
+@get("/{quartier:str}/medien/ausstellung/{key:str}/{file:str}", include_in_schema=False)
+async def media_file(request: AnyRequest, quartier: FromPath[str], key: FromPath[str], file: FromPath[str]) -> Response[bytes]:
+    q = await _quartier(quartier)
+    image = await ExhibitImage.objects().where(ExhibitImage.key == key).first()
+    if image is None:
+        raise NotFoundException()
+    visible, quartier_id = await service.image_visible(image)
+    if quartier_id != q.id or (not visible and await _staff_preview(request, q.id) is None):
+        raise NotFoundException()
+    stem, _dot, ext = file.partition(".")
+    if stem == "original" and ext == image.format:
+        name, media_type = service.image_name(image), CONTENT_TYPES[image.format]
+    elif stem.isdigit() and ext == "webp" and int(stem) in service.variant_widths(image):
+        name, media_type = service.image_name(image, int(stem)), "image/webp"
+    else:
+        raise NotFoundException()
+    data = await service.storage().load(name)
+    if data is None:
+        raise NotFoundException()
+    # The key is new for every upload, so a published file never changes under its address.
+    cache = "public, max-age=604800, immutable" if visible else "private, no-store"
+    return Response(data, media_type=media_type, headers={"Cache-Control": cache, "X-Content-Type-Options": "nosniff"})
+
+
+# -- JSON API ----------------------------------------------------------------------------------
+def _question_out(question: GuidingQuestion, slug: str) -> QuestionOut:
+    return QuestionOut(id=question.id, text=question.text, open=question.open, moderation=question.moderation,
+                       url=service.absolute(service.question_path(question, slug)),
+                       contributions_url=service.absolute(f"/api/quartiere/{slug}/questions/{question.id}/contributions"))
+
+
+@get("/api/quartiere/{quartier:str}/exhibitions", summary="Published exhibitions of a Quartier", tags=["Exhibition"])
+async def api_exhibitions(quartier: FromPath[str]) -> list[ExhibitionSummary]:
+    q = await _quartier(quartier)
+    return [ExhibitionSummary(id=e.id, title=e.title, url=service.absolute(service.exhibition_path(e, q.slug)),
+                              api_url=service.absolute(f"/api/quartiere/{q.slug}/exhibitions/{e.id}"), published_at=e.published_at)
+            for e in await service.published_exhibitions(q.id)]
+
+
+@get("/api/quartiere/{quartier:str}/exhibitions/{exhibition_id:int}",
+     summary="A published exhibition with its published exhibits and its guiding questions", tags=["Exhibition"])
+async def api_exhibition(quartier: FromPath[str], exhibition_id: FromPath[int]) -> ExhibitionOut:
+    q = await _quartier(quartier)
+    exhibition = await service.public_exhibition(q.id, exhibition_id)
+    if exhibition is None:
+        raise NotFoundException()
+    path = service.exhibition_path(exhibition, q.slug)
+    exhibits = await service.exhibits_of(exhibition.id, published_only=True)
+    return ExhibitionOut(
+        id=exhibition.id, title=exhibition.title, introduction=exhibition.introduction, url=service.absolute(path),
+        published_at=exhibition.published_at, events=await service.event_ids_of(exhibition.id),
+        exhibits=[ExhibitSummary(id=e.id, title=e.title, position=n, url=service.absolute(f"{path}/exponate/{e.id}"),
+                                 api_url=service.absolute(f"/api/quartiere/{q.slug}/exhibits/{e.id}"))
+                  for n, e in enumerate(exhibits, start=1)],
+        questions=[_question_out(question, q.slug) for question in await service.questions_of(exhibition_id=exhibition.id)],
+    )
+
+
+@get("/api/quartiere/{quartier:str}/exhibits/{exhibit_id:int}", summary="A published exhibit with its images", tags=["Exhibition"])
+async def api_exhibit(quartier: FromPath[str], exhibit_id: FromPath[int]) -> ExhibitOut:
+    q = await _quartier(quartier)
+    from plugins.exhibition.tables import Exhibit
+
+    exhibit = await Exhibit.objects().where((Exhibit.id == exhibit_id) & (Exhibit.status == "published")).first()
+    exhibition = await service.public_exhibition(q.id, exhibit.exhibition) if exhibit else None
+    if exhibit is None or exhibition is None:
+        raise NotFoundException()
+    siblings = await service.exhibits_of(exhibition.id, published_only=True)
+    index = next(i for i, e in enumerate(siblings) if e.id == exhibit.id)
+    images = (await service.images_of([exhibit.id]))[exhibit.id]
+    return ExhibitOut(
+        id=exhibit.id, exhibition=exhibition.id, title=exhibit.title, body=exhibit.body, position=index + 1,
+        url=service.absolute(f"{service.exhibition_path(exhibition, q.slug)}/exponate/{exhibit.id}"),
+        images=[ImageOut(url=service.absolute(urls["original"]), width=i.width, height=i.height, alt_text=i.alt_text,
+                         caption=i.caption, credit=i.credit, licence=i.licence,
+                         sizes={str(w): service.absolute(u) for w, u in urls["sizes"].items()})
+                for i in images for urls in [image_urls(q.slug, i)]],
+        previous=siblings[index - 1].id if index > 0 else None,
+        next=siblings[index + 1].id if index + 1 < len(siblings) else None,
+    )
+
+
+@get("/api/events/{event_id:int}/questions", summary="Guiding questions asked at a published event", tags=["Exhibition"])
+async def api_event_questions(event_id: FromPath[int]) -> list[QuestionOut]:
+    detail = await public_event(event_id)
+    if detail is None:
+        raise NotFoundException()
+    return [_question_out(question, detail.quartier.slug) for question in await service.questions_of(event_id=event_id)
+            if await service.question_is_public(question)]
+
+
+@get("/api/quartiere/{quartier:str}/questions/{question_id:int}/contributions",
+     summary="Approved contributions to a guiding question, highlighted first, then newest first", tags=["Exhibition"])
+async def api_contributions(quartier: FromPath[str], question_id: FromPath[int], limit: int = 100) -> Response[list[ContributionOut]]:
+    q = await _quartier(quartier)
+    question = await _question(q, question_id)
+    rows = await service.approved_contributions([question.id], limit=max(1, min(limit, 500)))
+    body = [ContributionOut(id=c.id, question=c.question, text=c.text, name=c.author_name, highlighted=c.highlighted,
+                            created_at=c.created_at) for c in rows]
+    return Response(body, headers={"Cache-Control": "no-cache"})
+
+
+def type_error(exc: msgspec.ValidationError) -> dict[str, str]:
+    """msgspec's "Expected `str`, got `int` - at `$.text`" as a German message for that field."""
+    message, _sep, where = str(exc).partition(" - at `$.")
+    field = where.rstrip("`").split("[")[0] or "body"
+    if message.startswith("Object contains unknown field"):
+        return {message.split("`")[1]: "Dieses Feld ist unbekannt."}
+    if message.startswith("Object missing required field"):
+        return {message.split("`")[1]: "Dieses Feld fehlt."}
+    if message.startswith("Expected `"):
+        expected = message.split("`")[1].split(" | ")[0]
+        return {field: f"Ungültiger Wert: erwartet wird {TYPE_NAMES.get(expected, expected)}."}
+    return {field: "Ungültiger Wert."}
+
+
+@post(
+    "/api/quartiere/{quartier:str}/questions/{question_id:int}/contributions",
+    summary="Answer a guiding question",
+    description=("201 with the moderation status (pending: shown after approval; approved: public now); 422 with a German "
+                 "message per field; 409 when the question takes no more contributions; 429 when one address sends too many."),
+    tags=["Exhibition"],
+)
+async def api_submit(request: AnyRequest, quartier: FromPath[str], question_id: FromPath[int]) -> Response[Any]:
+    q = await _quartier(quartier)
+    question = await _question(q, question_id)
+    if await _rate_limited(request):
+        return Response(ErrorOut(detail="Zu viele Beiträge von dieser Adresse. Bitte warten Sie eine Minute."), status_code=429)
+    try:
+        data = msgspec.json.decode(await request.body(), type=ContributionInput)
+    except msgspec.ValidationError as exc:
+        return Response(ErrorOut(detail="Bitte prüfen Sie Ihre Angaben.", errors=type_error(exc)), status_code=422)
+    except msgspec.DecodeError:
+        return Response(ErrorOut(detail="Der Inhalt ist kein gültiges JSON."), status_code=400)
+    if data.email and not await _email_offered(question):
+        data = msgspec.structs.replace(data, email=None)
+    try:
+        contribution = await service.submit(question, data)
+    except InvalidContribution as exc:
+        return Response(ErrorOut(detail="Bitte prüfen Sie Ihre Angaben.", errors=exc.errors), status_code=422)
+    except QuestionClosed as exc:
+        return Response(ErrorOut(detail=str(exc)), status_code=409)
+    return Response(ContributionCreated(id=contribution.id, status=contribution.status, message=result_message(contribution.status)),
+                    status_code=201)
+
+
+PUBLIC_ROUTES = [
+    exhibitions_page, exhibition_page, exhibit_page, exhibition_wall, question_page, submit_form, question_wall, question_qr,
+    media_file, api_exhibitions, api_exhibition, api_exhibit, api_event_questions, api_contributions, api_submit,
+]

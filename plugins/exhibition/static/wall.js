@@ -1,0 +1,44 @@
+// The wall refreshes itself: every few seconds it asks for the approved contributions of each
+// question and redraws the list. Text goes in with textContent, never as HTML.
+(function () {
+  "use strict";
+  var main = document.getElementById("main");
+  var seconds = parseInt(main.getAttribute("data-refresh"), 10) || 10;
+
+  function item(c, anonymous, known) {
+    var li = document.createElement("li");
+    li.className = "wall-item" + (c.highlighted ? " highlighted" : "") + (known[c.id] ? "" : " new");
+    li.setAttribute("data-id", String(c.id));
+    var quote = document.createElement("blockquote");
+    quote.textContent = c.text;
+    var by = document.createElement("p");
+    by.className = "by";
+    by.textContent = c.name || anonymous;
+    li.appendChild(quote);
+    li.appendChild(by);
+    return li;
+  }
+
+  function refresh(list) {
+    return fetch(list.getAttribute("data-feed"), { headers: { Accept: "application/json" }, cache: "no-store" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (rows) {
+        if (!rows) { return; }
+        var known = {};
+        Array.prototype.forEach.call(list.children, function (li) { known[li.getAttribute("data-id")] = true; });
+        var anonymous = list.getAttribute("data-anonymous");
+        var fresh = document.createDocumentFragment();
+        rows.forEach(function (c) { fresh.appendChild(item(c, anonymous, known)); });
+        list.replaceChildren(fresh);
+      })
+      .catch(function () { /* offline for a moment: try again next time */ });
+  }
+
+  function tick() {
+    var lists = document.querySelectorAll("ul[data-feed]");
+    Promise.all(Array.prototype.map.call(lists, refresh)).then(function () {
+      window.setTimeout(tick, seconds * 1000);
+    });
+  }
+  window.setTimeout(tick, seconds * 1000);
+})();
