@@ -144,7 +144,22 @@ async def on_event(event: Any) -> None:
 
 # Never leave the house: contact data, and links whose token lets the holder confirm or cancel.
 # A receiving system that needs a person's details asks the staff API with its own token.
-PRIVATE_FIELDS = {"person_name", "email", "phone", "view_url", "confirm_url", "cancel_url"}
+PRIVATE_FIELDS = {"person_name", "email", "phone", "view_url", "confirm_url", "cancel_url", "notify_email"}
+
+
+async def on_contribution_published(event: Any) -> None:
+    """Someone asked to be told when their answer to a guiding question is public: one message, nothing kept for later."""
+    email = getattr(event, "notify_email", None)
+    if not email:
+        return
+    language = event.language if event.language in ("de", "en") else "de"
+    subject, text, html = await messages.render("contribution_published", language, {
+        "question": event.question_text, "excerpt": event.excerpt, "url": event.url,
+        "quartier": await messages.quartier_context(event.quartier_id),
+    })
+    await service.enqueue(recipient=email, kind="contribution_published", subject=subject, body_text=text, body_html=html,
+                          headers=AUTOMATIC, language=language, quartier_id=event.quartier_id,
+                          idempotency_key=f"contribution:{event.contribution}:published")
 
 
 async def to_webhook(event: DomainEvent) -> None:
@@ -171,3 +186,5 @@ async def handle(event: DomainEvent) -> None:
             await on_registration(event)
         elif type(event).name in ("event.changed", "event.cancelled"):
             await on_event(event)
+        elif type(event).name == "exhibition.contribution_approved":
+            await on_contribution_published(event)

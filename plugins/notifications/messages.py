@@ -26,6 +26,7 @@ VARIABLES = {
     "event_cancelled": ["name", "event_title", "when", "quartier"],
     "announcement": ["name", "subject", "body", "unsubscribe_url", "quartier"],
     "moderation_digest": ["name", "count", "items", "quartier"],
+    "contribution_published": ["question", "excerpt", "url", "quartier"],
 }
 EXAMPLE = {
     "name": "Erika Mustermann", "event_title": "Netzwerktreff: Gute Nachbarschaft", "when": "Montag, 28. Dezember 2026, 14:00",
@@ -35,6 +36,8 @@ EXAMPLE = {
     "unsubscribe_url": "https://quartier.example/benachrichtigungen/abbestellen/BEISPIEL",
     "count": 2, "items": [{"summary": "„Dass man sich grüßt.“ zu „Was verstehe ich unter guter Nachbarschaft?“",
                            "url": "https://quartier.example/staff/moderation"}] * 2,
+    "question": "Was wünsche ich mir für mein Quartier?", "excerpt": "Eine Bank vor dem Treffpunkt.",
+    "url": "https://quartier.example/gifhorn/fragen/2",
 }
 
 # Staff edit these texts: the sandbox keeps them away from Python's internals. Plain text, so no

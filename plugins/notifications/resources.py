@@ -16,6 +16,7 @@ KIND_CHOICES = [
     ("event_changed", "Veranstaltung geändert"), ("event_cancelled", "Veranstaltung abgesagt"),
     ("announcement", "Mitteilung"), ("announcement-test", "Mitteilung (Test)"),
     ("moderation_digest", "Moderations-Übersicht"),
+    ("contribution_published", "Beitrag veröffentlicht"),
 ]
 AUDIENCE_CHOICES = [("registered", "Angemeldete"), ("waitlisted", "Warteliste"), ("all", "Angemeldete und Warteliste")]
 
