@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotAuthorizedException, NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from core.plugin_api import (
@@ -328,7 +328,7 @@ async def api_event_questions(event_id: FromPath[int]) -> list[QuestionOut]:
 
 @get("/api/quartiere/{quartier:str}/questions/{question_id:int}/contributions",
      summary="Approved contributions to a guiding question, highlighted first, then newest first", tags=["Exhibition"])
-async def api_contributions(quartier: FromPath[str], question_id: FromPath[int], limit: int = 100) -> Response[list[ContributionOut]]:
+async def api_contributions(quartier: FromPath[str], question_id: FromPath[int], limit: FromQuery[int] = 100) -> Response[list[ContributionOut]]:
     q = await _quartier(quartier)
     question = await _question(q, question_id)
     rows = await service.approved_contributions([question.id], limit=max(1, min(limit, 500)))

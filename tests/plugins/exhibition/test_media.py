@@ -1,0 +1,188 @@
+"""Images of exhibits: checked by content, size and pixel limits, metadata stripped, WebP variants, stored under data_dir.
+
+The first tests call ``media.process`` directly (no database); the rest upload through the staff images page
+(multipart POST with CSRF token), once on SQLite and once on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from plugins.exhibition import media
+from plugins.exhibition.media import ImageRejected, LocalStorage
+from plugins.exhibition.tables import ExhibitImage
+from tests.core.web.pages import parse
+from tests.plugins.exhibition.helpers import (
+    PLUGINS, exhibition, image_bytes, jpeg_with_exif, media_root, png_bomb, stored_files, upload,
+)
+
+LIMITS = dict(max_bytes=8_000_000, max_pixels=40_000_000, widths=[480, 960, 1600])
+NOT_AN_IMAGE = "Die Datei ist kein Bild im Format JPEG, PNG oder WebP."
+SMALL_WIDTHS = {"exhibition": {"image_widths": [32, 64, 128]}}
+
+
+def no_metadata(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    assert not image.getexif(), dict(image.getexif())
+    assert "exif" not in image.info and "comment" not in image.info and "xmp" not in image.info
+    return image
+
+
+# -- media.process -----------------------------------------------------------------------------
+def test_the_content_decides_the_format_not_the_name():
+    for fmt, ext in (("PNG", "png"), ("JPEG", "jpeg"), ("WEBP", "webp")):
+        result = media.process(image_bytes(fmt), **LIMITS)
+        assert result.format == ext and (result.width, result.height) == (120, 80)
+        assert Image.open(io.BytesIO(result.original)).format == fmt
+
+
+@pytest.mark.parametrize("data", [b"Hallo, ich bin ein Text und kein Bild.\n" * 20, b"", image_bytes("GIF"), image_bytes("BMP")])
+def test_other_content_is_refused(data):
+    with pytest.raises(ImageRejected, match=NOT_AN_IMAGE):
+        media.process(data, **LIMITS)
+
+
+def test_truncated_image_is_refused():
+    data = image_bytes("PNG", (400, 300))
+    with pytest.raises(ImageRejected, match="beschädigt oder unvollständig"):
+        media.process(data[: len(data) // 2], **LIMITS)
+
+
+def test_decompression_bombs_are_refused_before_decoding():
+    bomb = png_bomb()
+    assert len(bomb) < 200_000  # tiny on disk, 400 million pixels
+    with pytest.raises(ImageRejected, match="zu viele Bildpunkte"):
+        media.process(bomb, **LIMITS)
+    # below Pillow's own threshold, but above the configured limit
+    with pytest.raises(ImageRejected, match=r"zu viele Bildpunkte \(höchstens 1 Megapixel\)"):
+        media.process(png_bomb(2000, 1000), **{**LIMITS, "max_pixels": 1_000_000})
+
+
+def test_too_large_files_are_refused_before_opening():
+    with pytest.raises(ImageRejected, match="zu groß"):
+        media.process(image_bytes("PNG"), **{**LIMITS, "max_bytes": 100})
+
+
+def test_exif_is_stripped_and_the_orientation_applied():
+    data = jpeg_with_exif((120, 80), orientation=6)
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825)  # the test image carries a GPS position
+    result = media.process(data, **{**LIMITS, "widths": [30, 60, 200]})
+    assert (result.width, result.height) == (80, 120)  # turned upright
+    original = no_metadata(result.original)
+    assert original.format == "JPEG" and original.size == (80, 120)
+    for width, blob in result.variants.items():
+        variant = no_metadata(blob)
+        assert variant.format == "WEBP" and variant.width == width
+
+
+def test_variants_in_the_configured_widths_and_the_original_width_when_smaller():
+    result = media.process(image_bytes("PNG", (100, 50)), **{**LIMITS, "widths": [32, 64, 128]})
+    assert sorted(result.variants) == [32, 64, 100]
+    sizes = {w: Image.open(io.BytesIO(b)).size for w, b in result.variants.items()}
+    assert sizes == {32: (32, 16), 64: (64, 32), 100: (100, 50)}
+    wide = media.process(image_bytes("PNG", (300, 100)), **{**LIMITS, "widths": [32, 64, 128]})
+    assert sorted(wide.variants) == [32, 64, 128]  # larger than the largest width: no full-size WebP
+    assert all(Image.open(io.BytesIO(b)).format == "WEBP" for b in wide.variants.values())
+
+
+async def test_local_storage_only_takes_its_own_names(tmp_path):
+    store = LocalStorage(tmp_path)
+    key = "a" * 32
+    await store.save(f"{key}/original.png", b"x")
+    assert await store.load(f"{key}/original.png") == b"x"
+    for name in ("../../etc/passwd", f"{key}/../../x.png", f"{key}/original.svg", "abc/original.png"):
+        with pytest.raises(ValueError):
+            await store.load(name)
+    await store.delete(f"{key}/original.png")
+    assert await store.load(f"{key}/original.png") is None and not (tmp_path / key).exists()
+
+
+# -- uploads through the staff images page -----------------------------------------------------
+async def test_a_png_named_jpg_is_stored_as_png(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=SMALL_WIDTHS) as client:
+        x = await exhibition(exhibits=1)
+        exhibit = x.exhibits[0]
+        response = await upload(client, exhibit.id, image_bytes("PNG", (100, 50)), "urlaub.jpg", "image/jpeg")
+        assert response.status_code == 303
+        image = await ExhibitImage.objects().first()
+        assert (image.format, image.width, image.height, image.alt_text) == ("png", 100, 50, "Menschen an einem Tisch")
+        assert stored_files(client) == sorted([f"{image.key}/original.png", f"{image.key}/32.webp", f"{image.key}/64.webp",
+                                               f"{image.key}/100.webp"])
+        assert media_root(client).is_relative_to(client.deployment.settings.data_dir)
+        assert (media_root(client) / image.key / "original.png").read_bytes().startswith(b"\x89PNG")
+        page = await client.get(response.headers["location"].split("#")[0])
+        assert "Das Bild ist hochgeladen." in parse(page.text).flashes()
+        assert "(100 × 50, PNG)" in page.text
+        served = await client.get(f"/nordstadt/medien/ausstellung/{image.key}/original.png")
+        assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+        assert (await client.get(f"/nordstadt/medien/ausstellung/{image.key}/original.jpg")).status_code == 404
+
+
+async def test_a_text_file_named_png_is_refused_and_nothing_is_kept(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
+        x = await exhibition(exhibits=1)
+        response = await upload(client, x.exhibits[0].id, b"<?php echo 'hallo'; ?>\n" * 10, "bild.png", "image/png")
+        assert response.status_code == 400
+        page = parse(response.text)
+        assert page.text_of("upload-file-error") == NOT_AN_IMAGE
+        assert page.field_value("alt_text") == "Menschen an einem Tisch"  # kept for the next try
+        assert await ExhibitImage.count() == 0 and stored_files(client) == []
+
+
+async def test_an_oversized_file_is_refused(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections={"exhibition": {"max_upload_mb": 1}}) as client:
+        x = await exhibition(exhibits=1)
+        import os
+
+        noise = Image.frombytes("RGB", (700, 700), os.urandom(700 * 700 * 3))
+        out = io.BytesIO()
+        noise.save(out, "PNG")
+        assert len(out.getvalue()) > 1_000_000
+        response = await upload(client, x.exhibits[0].id, out.getvalue())
+        assert response.status_code == 400
+        assert parse(response.text).text_of("upload-file-error") == "Die Datei ist zu groß (höchstens 1 MB)."
+        assert await ExhibitImage.count() == 0 and stored_files(client) == []
+
+
+async def test_a_decompression_bomb_is_refused_and_nothing_is_kept(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
+        x = await exhibition(exhibits=1)
+        response = await upload(client, x.exhibits[0].id, png_bomb(), "harmlos.png")
+        assert response.status_code == 400
+        assert "zu viele Bildpunkte" in parse(response.text).text_of("upload-file-error")
+        assert await ExhibitImage.count() == 0 and stored_files(client) == []
+
+
+async def test_stored_files_carry_no_exif_and_stand_upright(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=SMALL_WIDTHS) as client:
+        x = await exhibition(exhibits=1)
+        response = await upload(client, x.exhibits[0].id, jpeg_with_exif((120, 80), orientation=6), "IMG_0001.JPG", "image/jpeg")
+        assert response.status_code == 303
+        image = await ExhibitImage.objects().first()
+        assert (image.format, image.width, image.height) == ("jpeg", 80, 120)
+        files = stored_files(client)
+        assert files == sorted([f"{image.key}/original.jpeg", f"{image.key}/32.webp", f"{image.key}/64.webp", f"{image.key}/80.webp"])
+        for name in files:
+            data = (media_root(client) / name).read_bytes()
+            assert b"Testkamera" not in data and b"Hauptstrasse" not in data
+            stored = no_metadata(data)
+            assert stored.height > stored.width
+        for name in files:  # what the public gets is the same stripped file
+            served = await client.get(f"/nordstadt/medien/ausstellung/{name}")
+            assert served.status_code == 200 and served.content == (media_root(client) / name).read_bytes()
+
+
+async def test_alt_text_is_required_and_nothing_is_stored_without_it(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
+        x = await exhibition(exhibits=1)
+        response = await upload(client, x.exhibits[0].id, image_bytes("PNG"), alt_text="   ")
+        assert response.status_code == 400
+        assert parse(response.text).text_of("upload-alt_text-error") == \
+            "Bitte beschreiben Sie das Bild für Menschen, die es nicht sehen können."
+        empty = await upload(client, x.exhibits[0].id, b"", "leer.png")
+        assert empty.status_code == 400
+        assert parse(empty.text).text_of("upload-file-error") == "Bitte wählen Sie eine Bilddatei aus."
+        assert await ExhibitImage.count() == 0 and stored_files(client) == []
