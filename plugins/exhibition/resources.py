@@ -56,6 +56,14 @@ def exhibition_links(row: Exhibition) -> list[tuple[str, str]]:
             ("Beiträge exportieren", f"/staff/ausstellungen/beitraege?ausstellung={row.id}")]
 
 
+async def delete_exhibition(row: Exhibition, ctx: StaffContext) -> None:
+    await service.delete_exhibition(row)
+
+
+async def delete_exhibit(row: Exhibit, ctx: StaffContext) -> None:
+    await service.delete_exhibits([row.id])
+
+
 async def _publish_exhibition(row: Exhibition, ctx: StaffContext) -> None:
     await service.publish_exhibition(row)
 
@@ -91,6 +99,7 @@ EXHIBITIONS = Resource(
     title=lambda row: row.title,
     create=create_exhibition,
     update=update_exhibition,
+    delete=delete_exhibition,
     load_extra=exhibition_extra,
     links=exhibition_links,
     actions=[
@@ -153,6 +162,7 @@ EXHIBITS = Resource(
     quartier_path="exhibition.quartier",
     title=lambda row: row.title,
     create=create_exhibit,
+    delete=delete_exhibit,
     load_extra=exhibit_extra,
     links=exhibit_links,
     actions=[

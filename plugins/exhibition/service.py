@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from core.plugin_api import Event, Quartier, current, public_event, publish, transaction
+from core.plugin_api import Event, Quartier, after_commit, current, gettext, public_event, publish, transaction
 from plugins.exhibition import media
 from plugins.exhibition.domain_events import ContributionApproved, ContributionSubmitted, ExhibitionPublished
 from plugins.exhibition.settings import ExhibitionSettings
@@ -262,10 +262,35 @@ async def move_image(image: ExhibitImage, step: int) -> None:
 
 
 async def delete_image(image: ExhibitImage) -> None:
-    await ExhibitImage.delete().where(ExhibitImage.id == image.id)
-    store = storage()
-    for name in [image_name(image)] + [image_name(image, w) for w in variant_widths(image)]:
-        await store.delete(name)
+    async with transaction():
+        await ExhibitImage.delete().where(ExhibitImage.id == image.id)
+        _delete_files_after_commit([image])
+
+
+def _delete_files_after_commit(images: list[ExhibitImage]) -> None:
+    names = [n for image in images for n in [image_name(image)] + [image_name(image, w) for w in variant_widths(image)]]
+
+    async def remove() -> None:
+        store = storage()
+        for name in names:
+            await store.delete(name)
+
+    if names:
+        after_commit(remove)
+
+
+async def delete_exhibits(exhibit_ids: list[int]) -> None:
+    """Delete exhibits with their images; the files go once the rows are gone for good."""
+    async with transaction():
+        images = [i for items in (await images_of(exhibit_ids)).values() for i in items]
+        await Exhibit.delete().where(Exhibit.id.is_in(exhibit_ids or [-1]))
+        _delete_files_after_commit(images)
+
+
+async def delete_exhibition(exhibition: Exhibition) -> None:
+    async with transaction():
+        await delete_exhibits([e.id for e in await exhibits_of(exhibition.id)])
+        await Exhibition.delete().where(Exhibition.id == exhibition.id)
 
 
 async def image_visible(image: ExhibitImage) -> tuple[bool, int]:
@@ -358,9 +383,9 @@ def validate(data: ContributionInput) -> dict[str, str]:
     if not text:
         errors["text"] = "Bitte schreiben Sie Ihren Beitrag."
     elif len(text) > s.contribution_max_length:
-        errors["text"] = "Ihr Beitrag ist zu lang ({n} von höchstens {max} Zeichen).".format(n=len(text), max=s.contribution_max_length)
+        errors["text"] = gettext("Ihr Beitrag ist zu lang ({n} von höchstens {max} Zeichen).").format(n=len(text), max=s.contribution_max_length)
     if len(data.name.strip()) > s.name_max_length:
-        errors["name"] = "Der Name ist zu lang (höchstens {max} Zeichen).".format(max=s.name_max_length)
+        errors["name"] = gettext("Der Name ist zu lang (höchstens {max} Zeichen).").format(max=s.name_max_length)
     if data.email and (len(data.email) > 200 or not EMAIL.match(data.email.strip())):
         errors["email"] = "Bitte geben Sie eine gültige E-Mail-Adresse an oder lassen Sie das Feld leer."
     if data.language not in ("de", "en"):
