@@ -327,7 +327,7 @@ async def export_csv(request: AnyRequest) -> Response[bytes]:
     for contribution in await service.contributions_for_export(list(by_id)):
         writer.writerow(_export_row(contribution, by_id[contribution.question]))
     filename = "beitraege-" + service.slugify(title)[:60] + ".csv"
-    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8",
+    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
