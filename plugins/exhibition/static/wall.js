@@ -24,6 +24,12 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (rows) {
         if (!rows) { return; }
+        // Redraw only on a change: the list is a live region, and every redrawn item would be read out again.
+        var shown = Array.prototype.map.call(list.children, function (li) {
+          return [li.getAttribute("data-id"), li.classList.contains("highlighted")];
+        });
+        var wanted = rows.map(function (c) { return [String(c.id), Boolean(c.highlighted)]; });
+        if (JSON.stringify(shown) === JSON.stringify(wanted)) { return; }
         var known = {};
         Array.prototype.forEach.call(list.children, function (li) { known[li.getAttribute("data-id")] = true; });
         var anonymous = list.getAttribute("data-anonymous");
