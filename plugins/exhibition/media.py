@@ -91,7 +91,7 @@ class ProcessedImage:
 def process(data: bytes, *, max_bytes: int, max_pixels: int, widths: list[int]) -> ProcessedImage:
     """Check an upload by its content and make the files to store (CPU-bound: run it in a thread)."""
     if len(data) > max_bytes:
-        raise ImageRejected(f"Die Datei ist zu groß (höchstens {max_bytes / 1_000_000:.0f} MB).")
+        raise ImageRejected(f"Die Datei ist zu groß (höchstens {_millions(max_bytes)} MB).")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -102,7 +102,7 @@ def process(data: bytes, *, max_bytes: int, max_pixels: int, widths: list[int]) 
         raise ImageRejected("Die Datei ist kein Bild im Format JPEG, PNG oder WebP.") from None
     # The header alone tells the size: refuse before decoding a single pixel.
     if image.width * image.height > max_pixels or image.width < 1 or image.height < 1:
-        raise ImageRejected(f"Das Bild hat zu viele Bildpunkte (höchstens {max_pixels / 1_000_000:.0f} Megapixel).")
+        raise ImageRejected(f"Das Bild hat zu viele Bildpunkte (höchstens {_millions(max_pixels)} Megapixel).")
     ext, _content_type = FORMATS[image.format]
     try:
         image.seek(0)  # an animation keeps its first frame
@@ -121,6 +121,11 @@ def process(data: bytes, *, max_bytes: int, max_pixels: int, widths: list[int]) 
     if clean.width <= max(widths, default=0) or not variants:
         variants[clean.width] = _webp(clean, clean.width, icc)
     return ProcessedImage(format=ext, width=clean.width, height=clean.height, original=original, variants=variants)
+
+
+def _millions(n: int) -> str:
+    """1_500_000 as "1,5" (a limit of 0.5 MB must not read "0 MB")."""
+    return f"{n / 1_000_000:g}".replace(".", ",")
 
 
 def _encode(image: Image.Image, fmt: str, icc: bytes | None) -> bytes:

@@ -212,7 +212,8 @@ async def exported(x):
 
 async def test_csv_export_per_question_and_per_exhibition(make_staff_client):
     async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=NO_RATE_LIMIT) as client:
-        x = await exhibition(questions=[Q1, Q2])
+        event = await make_event(await quartier(), "treff")
+        x = await exhibition(questions=[Q1, Q2], event_ids=[event.id])
         q1, q2 = await exported(x)
         response = await client.get(f"/staff/ausstellungen/beitraege.csv?frage={q1.id}")
         assert response.status_code == 200 and response.headers["content-type"] == "text/csv; charset=utf-8"
@@ -232,6 +233,9 @@ async def test_csv_export_per_question_and_per_exhibition(make_staff_client):
             (Q1, "Werbung für Uhren", "Abgelehnt"), (Q1, SCRIPT, "Wartet auf Prüfung"),
             (Q2, "Später ausgeblendet", "Ausgeblendet"), (Q2, "Ein Sommerfest.", "Freigegeben")]
         assert response.content[3:].split(b"\r\n")[0].decode() == ";".join(CSV_HEADER)
+        by_event = await client.get(f"/staff/ausstellungen/beitraege.csv?veranstaltung={event.id}")
+        assert read_csv(by_event.content) == whole
+        assert by_event.headers["content-disposition"] == 'attachment; filename="beitraege-treffen-treff.csv"'
 
 
 async def test_printable_export_lists_approved_contributions_with_counts(make_staff_client):
