@@ -56,6 +56,22 @@ async def test_exhibition_and_exhibits_through_the_generated_forms(make_staff_cl
         assert "Vorschau, die Ausstellung ist nicht veröffentlicht" in order.main_text
 
 
+async def test_a_new_title_gives_a_new_address_and_the_old_one_leads_there(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
+        x = await exhibition(exhibits=1)
+        form = parse((await client.get(f"/staff/r/exhibitions/{x.exhibition.id}/edit")).text)
+        data = {name: form.field_value(name) or "" for name in ("title", "slug", "introduction")}
+        edited = await post_form(client, f"/staff/r/exhibitions/{x.exhibition.id}/edit",
+                                 {**data, "title": "Nachbarschaft im Quartier", "slug": ""})
+        assert edited.status_code == 303
+        row = await fresh(x.exhibition)
+        assert (row.title, row.slug, row.status) == ("Nachbarschaft im Quartier", "nachbarschaft-im-quartier", "published")
+        new_path = f"/nordstadt/ausstellungen/{row.id}-nachbarschaft-im-quartier"
+        old = await client.get(x.path)
+        assert old.status_code == 301 and old.headers["location"] == new_path
+        assert parse((await client.get(new_path)).text).h1 == "Nachbarschaft im Quartier"
+
+
 async def test_guiding_questions_need_a_place_in_one_quartier(make_staff_client):
     async with make_staff_client(quartiere=["nordstadt", "suedstadt"], plugins=PLUGINS) as client:
         x = await exhibition()
