@@ -95,7 +95,8 @@ async def no_address_taken(client, question) -> None:
     page = parse((await client.get(qpath(question))).text)
     assert page.field_value("email") is None  # no field
     assert (await answer(client, qpath(question), "Über das Formular", email=ADDRESS)).status_code == 201
-    sent = await client.post(f"/api/quartiere/nordstadt/questions/{question.id}/contributions", json={"text": "Über die API", "email": ADDRESS})
+    sent = await client.post(f"/api/quartiere/nordstadt/questions/{question.id}/contributions",
+                             json={"text": "Über die API", "email": ADDRESS})
     assert sent.status_code == 201
     assert [c.notify_email for c in await Contribution.objects().where(Contribution.question == question.id)] == [None, None]
 

@@ -80,7 +80,8 @@ async def test_guiding_questions_need_a_place_in_one_quartier(make_staff_client)
         nowhere = await post_form(client, "/staff/r/guiding-questions/new", base)
         assert nowhere.status_code == 400
         assert field_error(nowhere, "exhibition") == "Bitte wählen Sie eine Ausstellung oder eine Veranstaltung."
-        split = await post_form(client, "/staff/r/guiding-questions/new", {**base, "exhibition": str(x.exhibition.id), "event": str(far.id)})
+        split = await post_form(client, "/staff/r/guiding-questions/new",
+                                {**base, "exhibition": str(x.exhibition.id), "event": str(far.id)})
         assert split.status_code == 400
         assert field_error(split, "exhibition") == "Ausstellung und Veranstaltung liegen in verschiedenen Quartieren."
         assert await GuidingQuestion.count() == 0
