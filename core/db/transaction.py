@@ -3,6 +3,13 @@
 ``async with transaction():`` opens a transaction on the bound engine (joining
 an open one); ``after_commit(fn)`` queues a coroutine function that runs once
 the outermost transaction has committed, and is dropped on rollback.
+
+On SQLite every transaction takes the write lock at its start (BEGIN IMMEDIATE):
+a deferred one that reads and then writes fails at once with "database is
+locked" when another connection wrote in between (the busy timeout does not
+cover that upgrade). Transactions of one process also queue for the lock in
+order (an asyncio lock), instead of polling SQLite's busy handler, whose sleeps
+grow to 100 ms and let late arrivals overtake waiting ones.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 
 from piccolo.engine.sqlite import TransactionType
 
-from core.db.engine import engine
+from core.db.engine import engine, write_lock
 
 log = logging.getLogger(__name__)
 
@@ -27,23 +34,21 @@ def in_transaction() -> bool:
 
 @contextlib.asynccontextmanager
 async def transaction(immediate: bool = False) -> AsyncIterator[None]:
-    """A transaction; ``immediate`` takes SQLite's write lock at the start."""
+    """A transaction. On SQLite it always holds the write lock from its start (``immediate`` is implied there)."""
     if _pending.get() is not None:
         yield
         return
     db = engine()
-    if db.engine_type == "sqlite":
-        kind = TransactionType.immediate if immediate else TransactionType.deferred
-        tx = db.transaction(transaction_type=kind)
-    else:
-        tx = db.transaction()
+    sqlite = db.engine_type == "sqlite"
     queued: list[Callable[[], Awaitable[Any]]] = []
-    token = _pending.set(queued)
-    try:
-        async with tx:
-            yield
-    finally:
-        _pending.reset(token)
+    async with (write_lock() if sqlite else contextlib.nullcontext()):
+        tx = db.transaction(transaction_type=TransactionType.immediate) if sqlite else db.transaction()
+        token = _pending.set(queued)
+        try:
+            async with tx:
+                yield
+        finally:
+            _pending.reset(token)
     for job in queued:
         try:
             await job()
