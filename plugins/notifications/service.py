@@ -119,9 +119,18 @@ async def _finish(message: OutboxMessage, status: str, error: str) -> str:
 async def run_batch(channels: dict[str, Channel], limit: int | None = None) -> dict[str, int]:
     """Claim and send one batch; returns how many ended in which status."""
     result: dict[str, int] = {}
-    for message in await claim(limit or settings().batch_size):
-        status = await deliver(message, channels)
-        result[status] = result.get(status, 0) + 1
+    try:
+        for message in await claim(limit or settings().batch_size):
+            status = await deliver(message, channels)
+            result[status] = result.get(status, 0) + 1
+    finally:
+        for channel in channels.values():  # e.g. the SMTP session kept open for this batch
+            close = getattr(channel, "close", None)
+            if close is not None:
+                try:
+                    await close()
+                except Exception:
+                    log.exception("closing channel %s failed", getattr(channel, "name", channel))
     return result
 
 

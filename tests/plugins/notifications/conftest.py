@@ -19,10 +19,12 @@ class Sink:
         self.messages: list[Message] = []
         self.replies: list[str] = []
         self.refuse: dict[str, str] = {}  # recipient -> reply
+        self.peers: list[tuple[str, int]] = []  # client address of each DATA: one per SMTP session
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         with self.lock:
+            self.peers.append(tuple(session.peer))
             for rcpt in envelope.rcpt_tos:
                 if rcpt in self.refuse:
                     return self.refuse[rcpt]

@@ -39,6 +39,24 @@ async def test_temporary_failure_is_retried_and_delivered_once(make_deployment, 
     assert len(smtp.messages) == 1 and await statuses() == {"sent": 1}
 
 
+async def test_a_batch_shares_one_smtp_session_and_a_failure_starts_a_new_one(make_deployment, smtp):
+    deployment = await make_deployment(["notifications"], sections=sections(smtp.port))
+    await queue(5)
+    assert await work(deployment, once=True) == 5
+    assert len(smtp.messages) == 5 and len(set(smtp.peers)) == 1
+    smtp.peers.clear()
+    await queue(4, prefix="n")
+    smtp.refuse["n1@example.org"] = "451 4.3.0 Try again later"  # the second message of the batch is deferred
+    assert await work(deployment, once=True) == 4
+    assert len(set(smtp.peers)) == 2  # after the 451 the rest went through a fresh session
+    assert sorted(m["To"] for m in smtp.messages[5:]) == ["n0@example.org", "n2@example.org", "n3@example.org"]
+    del smtp.refuse["n1@example.org"]
+    await make_due()
+    await work(deployment, once=True)
+    assert sorted(m["To"] for m in smtp.messages[5:]) == [f"n{i}@example.org" for i in range(4)]  # each once
+    assert await statuses() == {"sent": 9}
+
+
 async def test_permanent_failure_stops_and_is_shown(make_deployment, smtp):
     deployment = await make_deployment(["notifications"], sections=sections(smtp.port))
     await queue(2)
