@@ -127,6 +127,10 @@ async def exhibit_page(request: AnyRequest, quartier: FromPath[str], ref: FromPa
     exhibition, preview = await _exhibition(request, q, ref)
     exhibits, images = await _exhibits_with_images(exhibition, preview, q.slug)
     index = next((i for i, e in enumerate(exhibits) if e.id == exhibit_id), None)
+    if index is None and not preview and await _staff_preview(request, q.id):
+        preview = True  # a draft exhibit of a published exhibition, shown to its staff
+        exhibits, images = await _exhibits_with_images(exhibition, preview, q.slug)
+        index = next((i for i, e in enumerate(exhibits) if e.id == exhibit_id), None)
     if index is None:
         raise NotFoundException()
     return page(request, "exhibition/exhibit.html", {

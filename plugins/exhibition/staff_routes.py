@@ -6,6 +6,7 @@ import csv
 import io
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Request, Response, get, post
@@ -15,7 +16,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.plugin_api import (
-    Event, StaffContext, flash, gettext as _, page, record_audit, require_staff, spreadsheet_safe, transaction,
+    Event, StaffContext, current, flash, gettext as _, page, record_audit, require_staff, spreadsheet_safe, transaction,
 )
 from plugins.exhibition import service
 from plugins.exhibition.media import ImageRejected
@@ -292,7 +293,7 @@ def _export_row(contribution: Contribution, question: GuidingQuestion) -> list[A
     return [spreadsheet_safe(cell) for cell in [
         question.text, contribution.text, contribution.author_name, _(STATUS_LABELS[contribution.status]),
         _("Ja") if contribution.highlighted else "", contribution.reject_reason, contribution.flags,
-        contribution.created_at.isoformat(timespec="minutes"),
+        contribution.created_at.astimezone(ZoneInfo(current().settings.timezone)).strftime("%Y-%m-%d %H:%M"),
     ]]
 
 

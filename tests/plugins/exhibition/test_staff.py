@@ -3,9 +3,11 @@ editing and deleting images, the QR poster, and the exports (CSV and printable p
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from core.testing.fixtures import post_form
 from plugins.exhibition import service
-from plugins.exhibition.tables import Exhibit, ExhibitImage, Exhibition, GuidingQuestion
+from plugins.exhibition.tables import Contribution, Exhibit, ExhibitImage, Exhibition, GuidingQuestion
 from tests.core.factories import make_event
 from tests.core.web.pages import parse, read_csv
 from tests.plugins.exhibition.helpers import (
@@ -243,7 +245,10 @@ async def test_csv_export_per_question_and_per_exhibition(make_staff_client):
             [Q1, "Werbung für Uhren", "", "Abgelehnt", "", "Werbung", ""],
             [Q1, SCRIPT, IMG_NAME, "Wartet auf Prüfung", "", "", ""],
         ]
-        assert all(row[7][:4].isdigit() and "T" in row[7] for row in rows[1:])
+        # local time, as the office reads it, not UTC
+        berlin = [c.created_at.astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%d %H:%M")
+                  for c in await Contribution.objects().where(Contribution.question == q1.id).order_by(Contribution.id)]
+        assert [row[7] for row in rows[1:]] == berlin
         whole = read_csv((await client.get(f"/staff/ausstellungen/beitraege.csv?ausstellung={x.exhibition.id}")).content)
         assert [(row[0], row[1], row[3]) for row in whole[1:]] == [
             (Q1, "Man grüßt sich.", "Freigegeben"), (Q1, "'=HYPERLINK(\"http://evil.example\",\"Klick\")", "Freigegeben"),
@@ -275,3 +280,34 @@ async def test_printable_export_lists_approved_contributions_with_counts(make_st
         assert listed[1].startswith('=HYPERLINK("http://evil.example","Klick") – +Bernd,')
         assert "Werbung für Uhren" not in page.main_text and SCRIPT not in page.main_text
         assert f"/staff/ausstellungen/beitraege.csv?ausstellung={x.exhibition.id}" in page.links()
+
+
+async def test_deleting_an_exhibit_or_the_exhibition_removes_the_image_files(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections={"exhibition": {"image_widths": [32]}}) as client:
+        x = await exhibition(exhibits=2)
+        first = await service.add_image(x.exhibits[0], image_bytes("PNG", (100, 50)), service.ImageInput(alt_text="Eins"))
+        second = await service.add_image(x.exhibits[1], image_bytes("PNG", (100, 50)), service.ImageInput(alt_text="Zwei"))
+        assert len(stored_files(client)) == 4
+
+        deleted = await post_form(client, f"/staff/r/exhibits/{x.exhibits[0].id}/delete")
+        assert deleted.status_code == 303
+        assert [i.id for i in await ExhibitImage.objects()] == [second.id]
+        assert all(n.startswith(second.key) for n in stored_files(client)) and len(stored_files(client)) == 2
+        assert (await client.get(f"/nordstadt/medien/ausstellung/{first.key}/original.png")).status_code == 404
+
+        gone = await post_form(client, f"/staff/r/exhibitions/{x.exhibition.id}/delete")
+        assert gone.status_code == 303
+        assert await Exhibition.count() == 0 and await ExhibitImage.count() == 0
+        assert stored_files(client) == []
+
+
+async def test_staff_preview_a_draft_exhibit_of_a_published_exhibition(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
+        x = await exhibition(exhibits=1)
+        draft = await service.create_exhibit(x.exhibition.id, "Noch in Arbeit", "Text")
+        url = f"{x.path}/exponate/{draft.id}"
+        preview = await client.get(url)
+        assert preview.status_code == 200
+        assert "Vorschau: nicht alles hier ist veröffentlicht." in parse(preview.text).main_text
+        client.cookies.clear()
+        assert (await client.get(url)).status_code == 404
