@@ -1,38 +1,59 @@
-"""Ceiling for the registration benchmark: one POST that inserts one row in a transaction.
+"""Ceilings for the benchmark: the same kinds of requests against a minimal Litestar app.
 
-The database comes from BENCH_DB_URL (sqlite:///abs/path or postgresql://...); the table
-``bench_rows`` is created by bench/run.py before the server starts.
+- ``POST /insert``: one row inserted in a transaction (registration rush); database BENCH_DB_URL,
+  table ``bench_rows`` created by bench/run.py.
+- ``GET /q/{slug}/`` and ``GET /q/{slug}/e/{id}``: a Jinja2 list / detail page of events, and
+  ``GET /q/{slug}/events.json``: a JSON list of msgspec structs (public pages). They read the
+  app's own tables from BENCH_READ_URL with plain SQL; ``?limit=`` as in the app.
+
+URLs are sqlite:///abs/path or postgresql://...; one connection per request on SQLite (as Piccolo
+does), a warm asyncpg pool on PostgreSQL.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+from datetime import datetime, timezone
+from typing import Any, AsyncIterator
+from zoneinfo import ZoneInfo
 
-from litestar import Litestar, Request, post
+import msgspec
+from jinja2 import DictLoader, Environment, select_autoescape
+from litestar import Litestar, Request, get, post
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.exceptions import NotFoundException
+from litestar.response import Template
+from litestar.template.config import TemplateConfig
 
 DB_URL = os.environ.get("BENCH_DB_URL", "")
-IS_SQLITE = DB_URL.startswith("sqlite:///")
-_pool = None
+READ_URL = os.environ.get("BENCH_READ_URL", "")
+_pools: dict[str, Any] = {}
+
+
+def _is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite:///")
 
 
 async def _startup() -> None:
-    global _pool
-    if not IS_SQLITE:
-        import asyncpg
+    import asyncpg
 
-        _pool = await asyncpg.create_pool(DB_URL, min_size=1, max_size=20)
+    for url in {DB_URL, READ_URL}:
+        if url and not _is_sqlite(url):
+            _pools[url] = await asyncpg.create_pool(url, min_size=1, max_size=20)
 
 
 async def _shutdown() -> None:
-    if _pool is not None:
-        await _pool.close()
+    for pool in _pools.values():
+        await pool.close()
 
 
+# -- registration rush ceiling ------------------------------------------------------------------
 @post("/insert", status_code=201)
 async def insert(request: Request) -> dict[str, int]:
     data = await request.json()
     email = str(data.get("email", ""))
-    if IS_SQLITE:
+    if _is_sqlite(DB_URL):
         import aiosqlite  # what Piccolo's SQLite engine uses
 
         async with aiosqlite.connect(DB_URL.removeprefix("sqlite:///"), timeout=30, isolation_level=None) as conn:
@@ -40,10 +61,175 @@ async def insert(request: Request) -> dict[str, int]:
             cur = await conn.execute("INSERT INTO bench_rows (email) VALUES (?)", (email,))
             await conn.execute("COMMIT")
             return {"id": int(cur.lastrowid)}
-    assert _pool is not None
-    async with _pool.acquire() as conn, conn.transaction():
+    async with _pools[DB_URL].acquire() as conn, conn.transaction():
         row_id = await conn.fetchval("INSERT INTO bench_rows (email) VALUES ($1) RETURNING id", email)
     return {"id": int(row_id)}
 
 
-app = Litestar([insert], on_startup=[_startup], on_shutdown=[_shutdown])
+# -- public pages ceiling ------------------------------------------------------------------------
+class Reader:
+    """Rows as dicts from the app's database; the same SQL text for both drivers."""
+
+    def __init__(self, conn: Any, sqlite: bool) -> None:
+        self.conn, self.sqlite = conn, sqlite
+
+    async def rows(self, sql: str, *args: Any) -> list[dict[str, Any]]:
+        if self.sqlite:
+            cur = await self.conn.execute(sql.replace("$1", "?").replace("$2", "?"), args)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row)) for row in await cur.fetchall()]
+        return [dict(r) for r in await self.conn.fetch(sql, *args)]
+
+
+@contextlib.asynccontextmanager
+async def reader() -> AsyncIterator[Reader]:
+    if _is_sqlite(READ_URL):
+        import aiosqlite
+
+        async with aiosqlite.connect(READ_URL.removeprefix("sqlite:///"), timeout=30) as conn:
+            yield Reader(conn, True)
+    else:
+        async with _pools[READ_URL].acquire() as conn:
+            yield Reader(conn, False)
+
+
+def _now() -> Any:
+    moment = datetime.now(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M:%S+00:00") if _is_sqlite(READ_URL) else moment
+
+
+def _dt(value: Any) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+EVENT_COLUMNS = """e.id, e.slug, e.title, e.summary, e.description, e.starts_at, e.ends_at, e.timezone, e.status,
+    e.contact_name, e.contact_phone, e.contact_email, v.name AS venue_name, v.street, v.postal_code, v.city,
+    v.accessibility"""
+
+
+async def _quartier(db: Reader, slug: str) -> dict[str, Any]:
+    rows = await db.rows("SELECT id, slug, name, description, office, contact_phone, contact_email FROM quartiere "
+                         "WHERE slug = $1", slug)
+    if not rows:
+        raise NotFoundException()
+    return rows[0]
+
+
+async def _events(db: Reader, quartier_id: int, limit: int) -> list[dict[str, Any]]:
+    return await db.rows(
+        f"SELECT {EVENT_COLUMNS} FROM events e LEFT JOIN venues v ON v.id = e.venue "
+        "WHERE e.quartier = $1 AND e.status IN ('published', 'cancelled') AND e.ends_at >= $2 "
+        f"ORDER BY e.starts_at LIMIT {int(limit)}", quartier_id, _now())
+
+
+LAYOUT = """<!doctype html>
+<html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{% block title %}{% endblock %}</title><link rel="stylesheet" href="/static/core/quartier.css"></head>
+<body class="public"><a class="skip-link" href="#main">Zum Inhalt springen</a>
+<header class="site-header"><div class="wrap header-row"><a class="brand" href="/">Bench</a>
+<nav class="lang-switch" aria-label="Sprache"><ul><li><span aria-current="true">Deutsch</span></li>
+<li><a href="?lang=en" lang="en">English</a></li></ul></nav></div></header>
+<main id="main" class="wrap">{% block content %}{% endblock %}</main>
+<footer class="site-footer"><div class="wrap"><ul class="inline"><li><a href="/impressum">Impressum</a></li>
+<li><a href="/datenschutz">Datenschutz</a></li><li><a href="/barrierefreiheit">Barrierefreiheit</a></li></ul></div></footer>
+</body></html>"""
+LIST = """{% extends "layout.html" %}{% block title %}{{ q.name }}{% endblock %}{% block content %}
+<h1>{{ q.name }}</h1><div class="prose">{{ q.description }}</div>
+<section><h2>Veranstaltungen</h2><ul class="cards events">
+{% for e in events %}<li class="card"><h3><a href="/{{ q.slug }}/veranstaltungen/{{ e.id }}-{{ e.slug }}">{{ e.title }}</a></h3>
+<p><time datetime="{{ e.start.isoformat() }}">{{ e.start.strftime("%d.%m.%Y, %H:%M Uhr") }}</time>{% if e.venue_name %} · {{ e.venue_name }}{% endif %}</p>
+{% if e.summary %}<p>{{ e.summary }}</p>{% endif %}</li>
+{% endfor %}</ul></section>
+<section class="contact"><h2>Kontakt</h2><p>{{ q.office }}</p><ul class="plain"><li>Telefon: {{ q.contact_phone }}</li>
+<li>E-Mail: <a href="mailto:{{ q.contact_email }}">{{ q.contact_email }}</a></li></ul></section>{% endblock %}"""
+DETAIL = """{% extends "layout.html" %}{% block title %}{{ e.title }}{% endblock %}{% block content %}
+<article><h1>{{ e.title }}</h1><p class="summary">{{ e.summary }}</p>
+<dl class="facts"><dt>Wann</dt><dd><time datetime="{{ e.start.isoformat() }}">{{ e.start.strftime("%d.%m.%Y, %H:%M") }}
+bis {{ e.end.strftime("%H:%M Uhr") }}</time></dd><dt>Wo</dt><dd>{{ e.venue_name }}, {{ e.street }}, {{ e.postal_code }} {{ e.city }}</dd>
+<dt>Barrierefreiheit</dt><dd>{{ e.accessibility }}</dd><dt>Veranstalter</dt><dd>{% for o in orgs %}{{ o.name }}{% endfor %}</dd>
+<dt>Kontakt</dt><dd>{{ e.contact_name }}, {{ e.contact_phone }}, {{ e.contact_email }}</dd></dl>
+<div class="prose">{{ e.description }}</div><p><a href="/api/events/{{ e.id }}/event.ics">In den Kalender</a></p></article>
+{% endblock %}"""
+
+templates = Environment(loader=DictLoader({"layout.html": LAYOUT, "list.html": LIST, "detail.html": DETAIL}),
+                        autoescape=select_autoescape(default=True))
+
+
+def _localised(e: dict[str, Any]) -> dict[str, Any]:
+    tz = ZoneInfo(e["timezone"])
+    return {**e, "start": _dt(e["starts_at"]).astimezone(tz), "end": _dt(e["ends_at"]).astimezone(tz)}
+
+
+@get("/q/{slug:str}/")
+async def list_page(slug: str, limit: int = 100) -> Template:
+    async with reader() as db:
+        q = await _quartier(db, slug)
+        events = await _events(db, q["id"], limit)
+    return Template("list.html", context={"q": q, "events": [_localised(e) for e in events]})
+
+
+@get("/q/{slug:str}/e/{event_id:int}")
+async def detail_page(slug: str, event_id: int) -> Template:
+    async with reader() as db:
+        q = await _quartier(db, slug)
+        rows = await db.rows(f"SELECT {EVENT_COLUMNS} FROM events e LEFT JOIN venues v ON v.id = e.venue "
+                             "WHERE e.id = $1 AND e.quartier = $2", event_id, q["id"])
+        if not rows:
+            raise NotFoundException()
+        orgs = await db.rows("SELECT o.name, o.website, l.role FROM event_organisations l JOIN organisations o "
+                             "ON o.id = l.organisation WHERE l.event = $1 ORDER BY l.position", event_id)
+    return Template("detail.html", context={"q": q, "e": _localised(rows[0]), "orgs": orgs})
+
+
+class VenueOut(msgspec.Struct):
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    accessibility: str
+
+
+class EventOut(msgspec.Struct):
+    id: int
+    quartier: str
+    slug: str
+    title: str
+    summary: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    status: str
+    venue: VenueOut | None
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    url: str
+
+
+@get("/q/{slug:str}/events.json")
+async def events_json(slug: str, limit: int = 100) -> list[EventOut]:
+    async with reader() as db:
+        q = await _quartier(db, slug)
+        events = await _events(db, q["id"], limit)
+    out = []
+    for e in map(_localised, events):
+        venue = VenueOut(e["venue_name"], e["street"], e["postal_code"], e["city"], e["accessibility"]) \
+            if e["venue_name"] is not None else None
+        out.append(EventOut(
+            id=e["id"], quartier=slug, slug=e["slug"], title=e["title"], summary=e["summary"],
+            description=e["description"], starts_at=e["start"], ends_at=e["end"], timezone=e["timezone"],
+            status=e["status"], venue=venue, contact_name=e["contact_name"], contact_phone=e["contact_phone"],
+            contact_email=e["contact_email"], url=f"/{slug}/veranstaltungen/{e['id']}-{e['slug']}"))
+    return out
+
+
+@get("/ready")
+async def ready() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+app = Litestar(
+    [insert, list_page, detail_page, events_json, ready], on_startup=[_startup], on_shutdown=[_shutdown],
+    template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(templates)),
+)

@@ -1,7 +1,20 @@
-"""Benchmark: scenario "registration rush" on SQLite and PostgreSQL, with a ceiling app.
+"""Benchmark suite (issue 7): four scenarios on SQLite and PostgreSQL, each next to its ceiling.
 
 Run from the project root:
-    .venv/bin/python bench/run.py [--db sqlite,postgres] [--requests 2000] [--concurrency 50] [--workers 2]
+    .venv/bin/python bench/run.py [--db sqlite,postgres] [--scenarios rush,pages,fanout,footprint]
+        [--requests 2000] [--page-requests 1000] [--events 200] [--recipients 5000]
+        [--concurrency 50] [--workers 2]
+
+Quick run (about two minutes):
+    .venv/bin/python bench/run.py --quick
+
+Per database: a fresh database (SQLite file / throwaway PostgreSQL server), `quartier demo`,
+bench/seed.py (Quartier "benchstadt" with --events published events, --recipients recipients and a
+draft announcement, a staff admin), an SMTP sink (bench/smtp_sink.py) in its own process, the app
+started with `quartier serve --workers W` and the ceiling app (bench/ceiling_app.py) with
+`uvicorn --workers W`. Load comes from a separate process (httpx, asyncio.Semaphore(concurrency)).
+Everything binds to 127.0.0.1 and is stopped at the end, also on errors and Ctrl-C.
+Exit code 1 if a correctness check failed or a request was answered with a non-2xx status.
 """
 
 from __future__ import annotations
@@ -11,10 +24,12 @@ import asyncio
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,15 +38,29 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 VENV_BIN = ROOT / ".venv" / "bin"
+PYTHON = sys.executable
 CAPACITY = 100
-EVENT_ID = 1
+EVENT_ID = 1  # the demo event takes the rush
+ADMIN_EMAIL = "bench-admin@example.org"
+SCENARIOS = ("rush", "pages", "fanout", "footprint")
 
 
-# -- driver (runs in its own process: `python bench/run.py --drive ...`) ----------------
-async def _drive(url: str, n: int, concurrency: int, kind: str) -> dict:
+def detect_plugins() -> list[str]:
+    """All built-in plugins: exhibition as soon as it has a plugin module."""
+    names = ["registration", "notifications"]
+    if (ROOT / "plugins" / "exhibition" / "plugin.py").exists():
+        names.append("exhibition")
+    return names
+
+
+# -- HTTP load driver (its own process: `python bench/run.py --drive SPEC`) ---------------------
+async def _drive(spec: dict) -> dict:
     import httpx
 
+    url, n, concurrency, kind = spec["url"], spec["n"], spec["concurrency"], spec["kind"]
+    paths = spec.get("paths") or []
     sem = asyncio.Semaphore(concurrency)
     tag = uuid.uuid4().hex[:8]
     results: list[tuple[int, float]] = []  # (status or -1 on transport error, seconds)
@@ -39,35 +68,43 @@ async def _drive(url: str, n: int, concurrency: int, kind: str) -> dict:
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
 
-        async def one(i: int) -> None:
+        async def request(kind: str, i: int) -> int:
             if kind == "registration":
-                path = f"/api/events/{EVENT_ID}/registrations"
                 body = {"name": f"Bench Person {i}", "email": f"bench-{tag}-{i}@example.org", "consent": True}
+                resp = await client.post(f"/api/events/{EVENT_ID}/registrations", json=body)
+            elif kind == "insert":
+                resp = await client.post("/insert", json={"email": f"bench-{tag}-{i}@example.org"})
             else:
-                path = "/insert"
-                body = {"email": f"bench-{tag}-{i}@example.org"}
+                resp = await client.get(paths[i % len(paths)])
+            return resp.status_code
+
+        async def one(kind: str, i: int, record: bool) -> None:
             async with sem:
                 start = time.perf_counter()
                 try:
-                    resp = await client.post(path, json=body)
-                    status = resp.status_code
+                    status = await request(kind, i)
                 except httpx.HTTPError:
                     status = -1
-                results.append((status, time.perf_counter() - start))
+                if record:
+                    results.append((status, time.perf_counter() - start))
 
+        if spec.get("warm"):  # opens the client's and the server's connections (pools) first
+            warm_kind = spec.get("warm_kind", "get")
+            saved = paths
+            paths = spec.get("warm_paths") or paths
+            await asyncio.gather(*(one(warm_kind, -1 - i, False) for i in range(spec["warm"])))
+            paths = saved
         t0 = time.perf_counter()
-        await asyncio.gather(*(one(i) for i in range(n)))
+        await asyncio.gather(*(one(kind, i, True) for i in range(n)))
         elapsed = time.perf_counter() - t0
     return {"elapsed": elapsed, "results": results}
 
 
-def drive(url: str, n: int, concurrency: int, kind: str) -> dict:
-    """Run the driver in a separate Python process and return its measurements."""
-    out = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--drive", url, str(n), str(concurrency), kind],
-        capture_output=True, text=True, check=True, cwd=ROOT,
-    )
-    return json.loads(out.stdout)
+def drive(**spec) -> dict:
+    """Run the driver in a separate Python process and return its summary."""
+    out = subprocess.run([PYTHON, str(Path(__file__).resolve()), "--drive", json.dumps(spec)],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    return summarize(json.loads(out.stdout))
 
 
 def summarize(run: dict) -> dict:
@@ -85,7 +122,44 @@ def summarize(run: dict) -> dict:
     }
 
 
-# -- servers ---------------------------------------------------------------------------------
+# -- SMTP ceiling sender (its own process: `python bench/run.py --smtp-ceiling SPEC`) ----------
+async def _smtp_ceiling(spec: dict) -> dict:
+    """aiosmtplib straight to the sink: ``connections`` persistent connections share the messages."""
+    from types import SimpleNamespace
+
+    import aiosmtplib
+
+    from plugins.notifications.channels import build_email
+    from plugins.notifications.settings import NotificationSettings
+
+    rows = json.loads(Path(spec["file"]).read_text())
+    settings = NotificationSettings(from_address="quartier@bench.example", from_name="Bench")
+    queue: asyncio.Queue = asyncio.Queue()
+    for row in rows:
+        queue.put_nowait(row)
+    sent = errors = 0
+    start = time.time()
+
+    async def sender() -> None:
+        nonlocal sent, errors
+        smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=spec["port"], timeout=30)
+        await smtp.connect()
+        try:
+            while not queue.empty():
+                row = queue.get_nowait()
+                try:
+                    await smtp.send_message(build_email(SimpleNamespace(**row), settings, "bench.example"))
+                    sent += 1
+                except aiosmtplib.SMTPException:
+                    errors += 1
+        finally:
+            await smtp.quit()
+
+    await asyncio.gather(*(sender() for _ in range(spec["connections"])))
+    return {"start": start, "sent": sent, "errors": errors}
+
+
+# -- processes -----------------------------------------------------------------------------------
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -93,7 +167,7 @@ def free_port() -> int:
 
 
 def start_process(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    fh = open(log, "wb")
+    fh = open(log, "ab")
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -101,8 +175,8 @@ def stop_process(proc: subprocess.Popen | None) -> None:
     if proc is None or proc.poll() is not None:
         return
     try:
-        os.killpg(proc.pid, signal.SIGTERM)  # our own session: uvicorn master and its workers
-        proc.wait(timeout=15)
+        os.killpg(proc.pid, signal.SIGTERM)  # our own session: the server and its workers
+        proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=5)
@@ -110,21 +184,80 @@ def stop_process(proc: subprocess.Popen | None) -> None:
         pass
 
 
-def wait_ready(url: str, path: str, proc: subprocess.Popen, log: Path, method: str = "GET", timeout: float = 60) -> None:
+def wait_ready(url: str, path: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> float:
+    """Poll until the server answers; returns seconds since this call."""
     import httpx
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited ({proc.returncode}):\n{log.read_text(errors='replace')[-3000:]}")
         try:
-            r = httpx.request(method, url + path, timeout=2, json={"email": "warmup"} if method == "POST" else None)
-            if r.status_code < 500:
-                return
+            if httpx.get(url + path, timeout=2).status_code == 200:
+                return time.perf_counter() - t0
         except httpx.HTTPError:
             pass
-        time.sleep(0.2)
+        time.sleep(0.02)
     raise RuntimeError(f"server at {url} not ready after {timeout}s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    """The worker processes under a server's master process."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == master_pid and "resource_tracker" not in cmdline:
+            out.append(int(entry.name))
+    return out
+
+
+def worker_rss_mb(master_pid: int) -> list[float]:
+    """Resident memory (VmRSS, from /proc) of each worker process."""
+    out = []
+    for pid in worker_pids(master_pid):
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    out.append(int(line.split()[1]) / 1024)
+        except OSError:
+            continue
+    return sorted(out)
+
+
+class Profiler:
+    """``--profile DIR``: py-spy records the app's workers while a scenario drives them (collapsed stacks)."""
+
+    def __init__(self, out_dir: str | None, master_pid: int, name: str) -> None:
+        self.procs: list[subprocess.Popen] = []
+        if not out_dir:
+            return
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        pyspy = shutil.which("py-spy", path=str(VENV_BIN)) or shutil.which("py-spy")
+        if pyspy is None:
+            raise RuntimeError("--profile needs py-spy (.venv/bin/pip install py-spy)")
+        for pid in worker_pids(master_pid):
+            self.procs.append(subprocess.Popen(
+                [pyspy, "record", "--pid", str(pid), "--format", "raw", "--rate", "200", "--nonblocking",
+                 "-o", str(Path(out_dir) / f"{name}-{pid}.txt")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        time.sleep(1.0)
+
+    def __enter__(self) -> "Profiler":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for proc in self.procs:
+            proc.send_signal(signal.SIGINT)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def error_lines(log: Path) -> tuple[int, list[str]]:
@@ -133,7 +266,7 @@ def error_lines(log: Path) -> tuple[int, list[str]]:
     return len(lines), lines[-8:]
 
 
-# -- databases ---------------------------------------------------------------------------------
+# -- databases -----------------------------------------------------------------------------------
 class SqliteDB:
     name = "sqlite"
 
@@ -144,9 +277,13 @@ class SqliteDB:
         self.ceiling_url = f"sqlite:///{self.ceiling_file}"
 
     def app_sql(self, sql: str) -> list[tuple]:
-        with sqlite3.connect(self.app_file) as conn:
-            rows = conn.execute(sql).fetchall()
-        return rows
+        with sqlite3.connect(self.app_file, timeout=30) as conn:
+            return [tuple(r) for r in conn.execute(sql).fetchall()]
+
+    def app_rows(self, sql: str) -> list[dict]:
+        with sqlite3.connect(self.app_file, timeout=30) as conn:
+            conn.row_factory = sqlite3.Row
+            return [dict(r) for r in conn.execute(sql).fetchall()]
 
     def prepare_ceiling(self) -> None:
         with sqlite3.connect(self.ceiling_file) as conn:
@@ -168,7 +305,6 @@ class PostgresDB:
     name = "postgres"
 
     def __init__(self, tmp: Path) -> None:
-        sys.path.insert(0, str(ROOT))
         from core.testing.postgres import PostgresServer, find_pg_bindir
 
         bindir = find_pg_bindir()
@@ -181,8 +317,19 @@ class PostgresDB:
         self.ceiling_url = self.server.dsn("bench_ceiling")
 
     def app_sql(self, sql: str) -> list[tuple]:
-        out = self.server.psql(sql, dbname="bench_app")
-        return [tuple(line.split("|")) for line in out.splitlines() if line]
+        return [tuple(r.values()) for r in self.app_rows(sql)]
+
+    def app_rows(self, sql: str) -> list[dict]:
+        import asyncpg
+
+        async def fetch() -> list[dict]:
+            conn = await asyncpg.connect(self.app_url)
+            try:
+                return [dict(r) for r in await conn.fetch(sql)]
+            finally:
+                await conn.close()
+
+        return asyncio.run(fetch())
 
     def prepare_ceiling(self) -> None:
         self.server.psql("CREATE TABLE bench_rows (id serial PRIMARY KEY, email text NOT NULL)", dbname="bench_ceiling")
@@ -197,151 +344,437 @@ class PostgresDB:
         self.server.stop()
 
 
-# -- one database ---------------------------------------------------------------------------
-def bench_db(kind: str, args: argparse.Namespace) -> dict:
-    tmp = Path(tempfile.mkdtemp(prefix=f"quartier-bench-{kind}-"))
-    db = None
-    procs: list[subprocess.Popen] = []
-    try:
-        db = SqliteDB(tmp) if kind == "sqlite" else PostgresDB(tmp)
-        cfg = tmp / "quartier.toml"
+# -- one database, all scenarios -----------------------------------------------------------------
+class Bench:
+    def __init__(self, kind: str, args: argparse.Namespace, plugins: list[str]) -> None:
+        self.kind, self.args, self.plugins = kind, args, plugins
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"quartier-bench-{kind}-"))
+        self.procs: list[subprocess.Popen] = []
+        self.db: SqliteDB | PostgresDB | None = None
+        self.rows: list[dict] = []  # table rows
+        self.checks: dict[str, bool] = {}
+        self.notes: list[str] = []
+
+    def say(self, text: str) -> None:
+        print(f"[{self.kind}] {text}", flush=True)
+
+    def check(self, name: str, passed: bool, detail: str = "") -> None:
+        self.checks[name] = passed
+        self.say(f"  {'PASS' if passed else 'FAIL'}  {name}{(' ' + detail) if detail else ''}")
+
+    def row(self, scenario: str, unit: str, value: float, ceiling: float | None, target: str, met: bool,
+            lat: dict | None = None, errors: int = 0, higher_is_better: bool = True) -> None:
+        ratio = (value / ceiling if higher_is_better else None) if ceiling else None
+        self.rows.append({"scenario": scenario, "db": self.kind, "unit": unit, "value": value, "ceiling": ceiling,
+                          "ratio": ratio, "target": target, "met": met, "lat": lat, "errors": errors})
+
+    def run(self) -> dict:
+        try:
+            return self._run()
+        finally:
+            for p in reversed(self.procs):
+                stop_process(p)
+            if self.db is not None:
+                self.db.close()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # -- setup ---------------------------------------------------------------------------------
+    def _run(self) -> dict:
+        args = self.args
+        self.db = db = SqliteDB(self.tmp) if self.kind == "sqlite" else PostgresDB(self.tmp)
+        self.env = env = {k: v for k, v in os.environ.items() if not k.startswith("QUARTIER_")}
+        self.smtp_port, self.ctl_port = free_port(), free_port()
+        sink_log = self.tmp / "sink.log"
+        self.procs.append(start_process([PYTHON, str(ROOT / "bench" / "smtp_sink.py"), str(self.smtp_port),
+                                         str(self.ctl_port)], env, sink_log))
+        self._wait_sink()
+
+        self.cfg = cfg = self.tmp / "quartier.toml"
+        plugin_list = ", ".join(f'"{p}"' for p in self.plugins)
         cfg.write_text(
             'deployment_name = "Bench"\n'
-            'plugins = ["registration"]\n'
+            f"plugins = [{plugin_list}]\n"
             f'secret_key = "{uuid.uuid4().hex}{uuid.uuid4().hex}"\n'
             f'database_url = "{db.app_url}"\n'
             "\n[registration]\nrate_limit_per_minute = 0\n"
+            f'\n[notifications]\nsmtp_host = "127.0.0.1"\nsmtp_port = {self.smtp_port}\n'
+            'from_address = "quartier@bench.example"\nfrom_name = "Bench"\n'
         )
-        env = {k: v for k, v in os.environ.items() if not k.startswith("QUARTIER_")}
         quartier = str(VENV_BIN / "quartier")
-        subprocess.run([quartier, "--config", str(cfg), "demo"], cwd=ROOT, env=env, check=True,
-                       capture_output=True, text=True)
+        subprocess.run([quartier, "--config", str(cfg), "demo"], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+        self.password = uuid.uuid4().hex
+        seeded = subprocess.run([PYTHON, str(ROOT / "bench" / "seed.py"), str(args.events),
+                                 str(args.recipients if "fanout" in args.scenario_list else 0), ADMIN_EMAIL, self.password],
+                                cwd=ROOT, env=dict(env, QUARTIER_CONFIG=str(cfg)), check=True, capture_output=True, text=True)
+        self.seed = json.loads(seeded.stdout.strip().splitlines()[-1])
         db.app_sql(f"UPDATE registration_forms SET capacity = {CAPACITY}, double_opt_in = false WHERE event = {EVENT_ID}")
-        form = db.app_sql(f"SELECT capacity, taken, waitlist_enabled FROM registration_forms WHERE event = {EVENT_ID}")
-        print(f"[{kind}] demo loaded, form (capacity, taken, waitlist) = {form}", flush=True)
+        self.say(f"demo + {args.events} events + {args.recipients} recipients seeded; plugins {self.plugins}")
 
-        # The app, started as an operator would.
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        log = tmp / "serve.log"
-        proc = start_process([quartier, "--config", str(cfg), "serve", "--host", "127.0.0.1", "--port", str(port),
-                              "--workers", str(args.workers)], env, log)
-        procs.append(proc)
-        wait_ready(url, "/healthz", proc, log)
-        print(f"[{kind}] app ready, driving {args.requests} registrations ...", flush=True)
-        app_run = summarize(drive(url, args.requests, args.concurrency, "registration"))
-        avail = __import__("httpx").get(f"{url}/api/events/{EVENT_ID}/availability", timeout=10).json()
-        stop_process(proc)
-        app_log_tail = error_lines(log)
-
-        # Verification in the database.
-        waitlisted = db.app_sql(
-            f"SELECT count(*), count(DISTINCT waitlist_seq), min(waitlist_seq), max(waitlist_seq) "
-            f"FROM registrations WHERE event = {EVENT_ID} AND status = 'waitlisted'")[0]
-        waitlisted = tuple(int(x) if x not in (None, "") else None for x in waitlisted)
-        held = db.app_sql(f"SELECT count(*), coalesce(sum(seats), 0) FROM registrations "
-                          f"WHERE event = {EVENT_ID} AND status IN ('unconfirmed', 'confirmed')")[0]
-        held = tuple(int(x) for x in held)
-        total_regs = int(db.app_sql(f"SELECT count(*) FROM registrations WHERE event = {EVENT_ID}")[0][0])
-        n_wait = args.requests - CAPACITY
-        checks = {
-            "availability.seats_taken == 100": avail.get("seats_taken") == CAPACITY,
-            "seat-holding registrations == 100": held == (CAPACITY, CAPACITY),
-            f"waitlisted == {n_wait}, seqs 1..{n_wait} distinct": waitlisted == (n_wait, n_wait, 1, n_wait),
-            f"registrations total == {args.requests}": total_regs == args.requests,
-        }
-        verification = {"availability": avail, "held(count,seats)": held,
-                        "waitlisted(count,distinct_seq,min,max)": waitlisted, "total": total_regs, "checks": checks}
-
-        # Ceiling: same kind of database, same worker count, same driver.
+        # The app, started as an operator would; start-up = until the first answered request.
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.app_log = self.tmp / "serve.log"
+        self.startups = [self._start_app()]
+        # The ceiling app, same worker count.
         db.prepare_ceiling()
         cport = free_port()
-        curl = f"http://127.0.0.1:{cport}"
-        clog = tmp / "ceiling.log"
-        cenv = dict(env, BENCH_DB_URL=db.ceiling_url)
-        cproc = start_process([str(VENV_BIN / "uvicorn"), "bench.ceiling_app:app", "--host", "127.0.0.1",
-                               "--port", str(cport), "--workers", str(args.workers), "--log-level", "warning",
-                               "--no-access-log"], cenv, clog)
-        procs.append(cproc)
-        wait_ready(curl, "/insert", cproc, clog, method="POST")
-        print(f"[{kind}] ceiling ready, driving {args.requests} inserts ...", flush=True)
-        ceiling_run = summarize(drive(curl, args.requests, args.concurrency, "ceiling"))
-        stop_process(cproc)
-        ceiling_rows = db.ceiling_count()  # includes the one warm-up insert
+        self.curl = f"http://127.0.0.1:{cport}"
+        self.ceiling_log = self.tmp / "ceiling.log"
+        cenv = dict(env, BENCH_DB_URL=db.ceiling_url, BENCH_READ_URL=db.app_url)
+        t0 = time.perf_counter()
+        self.ceiling_proc = start_process([str(VENV_BIN / "uvicorn"), "bench.ceiling_app:app", "--host", "127.0.0.1",
+                                           "--port", str(cport), "--workers", str(args.workers), "--log-level", "warning",
+                                           "--no-access-log"], cenv, self.ceiling_log)
+        self.procs.append(self.ceiling_proc)
+        wait_ready(self.curl, "/ready", self.ceiling_proc, self.ceiling_log)
+        self.ceiling_startup = time.perf_counter() - t0
+        self.say(f"app ready in {self.startups[0]:.2f}s, ceiling ready in {self.ceiling_startup:.2f}s")
 
-        return {"db": kind, "app": app_run, "ceiling": ceiling_run, "verification": verification,
-                "ceiling_rows": ceiling_rows, "version": db.version(), "app_log_tail": app_log_tail,
-                "ceiling_log_tail": error_lines(clog)}
-    finally:
-        for p in procs:
-            stop_process(p)
-        if db is not None:
-            db.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+        if "rush" in args.scenario_list:
+            self.rush()
+        if "pages" in args.scenario_list:
+            self.pages()
+        if "fanout" in args.scenario_list:
+            self.fanout()
+        if "footprint" in args.scenario_list:
+            self.footprint()
+        stop_process(self.app_proc)
+        stop_process(self.ceiling_proc)
+        count, lines = error_lines(self.app_log)
+        if count:
+            self.notes.append(f"app server log: {count} error line(s), last: " + " | ".join(lines[-3:]))
+        return {"db": self.kind, "version": db.version(), "rows": self.rows, "checks": self.checks, "notes": self.notes}
+
+    def _start_app(self) -> float:
+        t0 = time.perf_counter()
+        self.app_proc = start_process([str(VENV_BIN / "quartier"), "--config", str(self.cfg), "serve", "--host", "127.0.0.1",
+                                       "--port", str(self.port), "--workers", str(self.args.workers)], self.env, self.app_log)
+        self.procs.append(self.app_proc)
+        wait_ready(self.url, "/healthz", self.app_proc, self.app_log)
+        return time.perf_counter() - t0
+
+    def _wait_sink(self) -> None:
+        from bench.smtp_sink import query
+
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                query(self.ctl_port)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("SMTP sink did not start")
+
+    def sink(self, command: str = "STATS") -> dict:
+        from bench.smtp_sink import query
+
+        return query(self.ctl_port, command)
+
+    def outbox(self, where: str = "1 = 1") -> dict[str, int]:
+        if "notifications" not in self.plugins:
+            return {}
+        return {s: int(c) for s, c in self.db.app_sql(
+            f"SELECT status, count(*) FROM notification_outbox WHERE {where} GROUP BY status")}
+
+    def wait_outbox_drained(self, where: str, timeout: float) -> tuple[dict[str, int], float]:
+        t0 = time.perf_counter()
+        while True:
+            counts = self.outbox(where)
+            if not counts.get("pending") and not counts.get("sending"):
+                return counts, time.perf_counter() - t0
+            if time.perf_counter() - t0 > timeout:
+                return counts, time.perf_counter() - t0
+            time.sleep(0.25)
+
+    # -- 1: registration rush ------------------------------------------------------------------
+    def rush(self) -> None:
+        import httpx
+
+        args, db = self.args, self.db
+        n = args.requests
+        self.say(f"rush: {n} registrations at concurrency {args.concurrency} ...")
+        with Profiler(args.profile, self.app_proc.pid, f"{self.kind}-rush"):
+            app = drive(url=self.url, kind="registration", n=n, concurrency=args.concurrency,
+                        warm=200, warm_kind="get", warm_paths=[f"/api/events/{EVENT_ID}/availability"])
+        avail = httpx.get(f"{self.url}/api/events/{EVENT_ID}/availability", timeout=10).json()
+        self.say(f"rush: ceiling, {n} inserts ...")
+        ceiling = drive(url=self.curl, kind="insert", n=n, concurrency=args.concurrency, warm=200, warm_kind="insert")
+        self.say(f"rush: app {app['rps']:.1f}/s p99 {app['p99']:.0f} ms {app['codes']}; "
+                 f"ceiling {ceiling['rps']:.1f}/s p99 {ceiling['p99']:.0f} ms {ceiling['codes']}")
+
+        w = db.app_sql(f"SELECT count(*) AS n, count(DISTINCT waitlist_seq) AS d, min(waitlist_seq) AS lo, max(waitlist_seq) AS hi "
+                       f"FROM registrations WHERE event = {EVENT_ID} AND status = 'waitlisted'")[0]
+        w = tuple(int(x) if x not in (None, "") else None for x in w)
+        held = tuple(int(x) for x in db.app_sql(f"SELECT count(*) AS n, coalesce(sum(seats), 0) AS seats FROM registrations "
+                                                f"WHERE event = {EVENT_ID} AND status IN ('unconfirmed', 'confirmed')")[0])
+        total = int(db.app_sql(f"SELECT count(*) FROM registrations WHERE event = {EVENT_ID}")[0][0])
+        # In order: waiting-list numbers follow the order in which the registrations were stored.
+        order = db.app_sql(f"SELECT waitlist_seq FROM registrations WHERE event = {EVENT_ID} AND status = 'waitlisted' ORDER BY id")
+        in_order = [int(r[0]) for r in order] == sorted(int(r[0]) for r in order)
+        n_wait = n - CAPACITY
+        self.check("rush: availability.seats_taken == 100", avail.get("seats_taken") == CAPACITY, f"({avail.get('seats_taken')})")
+        self.check("rush: 100 registrations hold 100 seats", held == (CAPACITY, CAPACITY), f"({held})")
+        self.check(f"rush: {n_wait} waitlisted, numbers 1..{n_wait} distinct and in order",
+                   w == (n_wait, n_wait, 1, n_wait) and in_order, f"({w}, in order: {in_order})")
+        self.check(f"rush: {n} registrations stored", total == n, f"({total})")
+        self.check("rush: every request answered 2xx", app["non2xx"] == 0, f"({app['codes']})")
+        correct = all(v for k, v in self.checks.items() if k.startswith("rush:"))
+        ratio = app["rps"] / ceiling["rps"]
+        if self.kind == "postgres":
+            target, met = "≥0.50×, p99<500ms, correct", ratio >= 0.5 and app["p99"] < 500 and correct
+        else:
+            target, met = "p99<500ms, correct", app["p99"] < 500 and correct
+        self.row("1 registration rush", "reg/s", app["rps"], ceiling["rps"], target, met, lat=app, errors=app["non2xx"])
+        self.notes.append(f"rush ceiling: p50/p95/p99 {ceiling['p50']:.1f}/{ceiling['p95']:.1f}/{ceiling['p99']:.1f} ms, "
+                          f"rows {db.ceiling_count()} (incl. 200 warm-up)")
+
+        if "notifications" in self.plugins:  # the rush's own e-mails: one per registration, each once
+            counts, secs = self.wait_outbox_drained("kind <> 'reminder'", timeout=600)
+            stats = self.sink()
+            ok = stats["count"] == n and stats["recipients"] == n and stats["dup_recipients"] == 0
+            self.check(f"rush: {n} registration e-mails, each once", ok,
+                       f"(sink {stats['count']} to {stats['recipients']} addresses, dups {stats['dup_recipients']}; outbox {counts})")
+            self.notes.append(f"rush e-mails drained {secs:.1f}s after the last registration")
+        self.sink("RESET")
+
+    # -- 2: public pages -----------------------------------------------------------------------
+    def pages(self) -> None:
+        import httpx
+
+        args, slug = self.args, self.seed["quartier"]
+        list_path = f"/{slug}/"
+        first = httpx.get(self.url + list_path, timeout=30)
+        if first.status_code != 200:
+            list_path = f"/{slug}"
+            first = httpx.get(self.url + list_path, timeout=30)
+        shown = first.text.count(f'href="/{slug}/veranstaltungen/')
+        api = httpx.get(f"{self.url}/api/quartiere/{slug}/events?limit={args.events}", timeout=30).json()
+        self.check(f"pages: API returns all {args.events} events", len(api) == args.events, f"({len(api)})")
+        if shown != args.events:
+            self.notes.append(f"list page {list_path} shows {shown} of {args.events} events (no paging); "
+                              f"the ceiling list renders the same {shown}")
+        ids = self.seed["event_ids"]
+        cases = [
+            ("2 list page (HTML)", [list_path], [f"/q/{slug}/?limit={shown}"]),
+            ("2 detail page (HTML)", self.seed["event_paths"], [f"/q/{slug}/e/{i}" for i in ids]),
+            ("2 events API (JSON)", [f"/api/quartiere/{slug}/events?limit={args.events}"],
+             [f"/q/{slug}/events.json?limit={args.events}"]),
+        ]
+        for name, app_paths, ceiling_paths in cases:
+            c0 = httpx.get(self.curl + ceiling_paths[0], timeout=30)
+            a0 = httpx.get(self.url + app_paths[0], timeout=30)
+            self.say(f"pages: {name}: app {a0.status_code} {len(a0.content)} B, ceiling {c0.status_code} {len(c0.content)} B")
+            with Profiler(args.profile, self.app_proc.pid, f"{self.kind}-{name.split()[1]}"):
+                app = drive(url=self.url, kind="get", paths=app_paths, n=args.page_requests, concurrency=args.concurrency,
+                            warm=100)
+            ceiling = drive(url=self.curl, kind="get", paths=ceiling_paths, n=args.page_requests,
+                            concurrency=args.concurrency, warm=100)
+            ratio = app["rps"] / ceiling["rps"]
+            self.say(f"pages: {name}: app {app['rps']:.1f}/s p99 {app['p99']:.0f} ms; ceiling {ceiling['rps']:.1f}/s "
+                     f"p99 {ceiling['p99']:.0f} ms; ratio {ratio:.2f}")
+            self.check(f"pages: {name} all 2xx", app["non2xx"] == 0 and ceiling["non2xx"] == 0,
+                       f"(app {app['codes']}, ceiling {ceiling['codes']})")
+            self.row(name, "req/s", app["rps"], ceiling["rps"], "≥0.60×", ratio >= 0.6 and app["non2xx"] == 0,
+                     lat=app, errors=app["non2xx"])
+
+    # -- 3: notification fan-out ---------------------------------------------------------------
+    def fanout(self) -> None:
+        import httpx
+
+        if "notifications" not in self.plugins or not self.seed.get("announcement"):
+            return
+        m, announcement = self.args.recipients, self.seed["announcement"]
+        self.wait_outbox_drained("kind <> 'reminder'", timeout=600)
+        self.sink("RESET")
+        with httpx.Client(base_url=self.url, timeout=600) as client:
+            token = re.search(r'name="_csrf_token" value="([^"]+)"', client.get("/staff/login").text).group(1)
+            r = client.post("/staff/login", data={"email": ADMIN_EMAIL, "password": self.password, "next": "/staff/",
+                                                  "_csrf_token": token})
+            if r.status_code != 303:
+                raise RuntimeError(f"staff login failed: {r.status_code}")
+            page = client.get(f"/staff/r/announcements/{announcement}")
+            token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+            self.say(f"fan-out: sending the announcement to {m} recipients (staff action 'Jetzt senden') ...")
+            profiler = Profiler(self.args.profile, self.app_proc.pid, f"{self.kind}-fanout")
+            t_send = time.time()
+            r = client.post(f"/staff/r/announcements/{announcement}/action/send", data={"_csrf_token": token})
+            t_queued = time.time()
+        if r.status_code != 303:
+            raise RuntimeError(f"send action answered {r.status_code}")
+        with profiler:
+            stats = self._wait_sink_count(m)
+        app_secs = (stats["last"] or time.time()) - t_send
+        app_rate = stats["count"] / app_secs if app_secs > 0 else 0.0
+        counts = self.outbox("kind = 'announcement'")
+        expected = {f"fanout-{i}@example.org" for i in range(m)}
+        self.check(f"fan-out: {m} messages arrived, each exactly once",
+                   stats["count"] == m and set(stats["recipient_list"]) == expected and stats["dup_recipients"] == 0
+                   and stats["dup_ids"] == 0 and stats["missing_id"] == 0,
+                   f"(sink {stats['count']} to {stats['recipients']}, dup recipients {stats['dup_recipients']}, "
+                   f"dup ids {stats['dup_ids']}; outbox {counts})")
+        delivery_rate = stats["count"] / max(1e-9, (stats["last"] or time.time()) - t_queued)
+        self.say(f"fan-out: app {app_rate:.1f} msg/s ({app_secs:.1f}s; queueing took {t_queued - t_send:.1f}s, "
+                 f"then {delivery_rate:.1f} msg/s)")
+        lost = m - stats["recipients"]
+        twice = stats["count"] - stats["recipients"]
+
+        # Ceiling: the same messages (as stored in the outbox) straight to the sink with aiosmtplib.
+        rows = self.db.app_rows("SELECT id, recipient, subject, body_text, body_html, headers, calendar "
+                                "FROM notification_outbox WHERE kind = 'announcement' ORDER BY id")
+        for row in rows:
+            row["headers"] = row["headers"] if isinstance(row["headers"], str) else json.dumps(row["headers"])
+        spec_file = self.tmp / "ceiling_messages.json"
+        spec_file.write_text(json.dumps(rows))
+        self.sink("RESET")
+        out = subprocess.run([PYTHON, str(Path(__file__).resolve()), "--smtp-ceiling", json.dumps(
+            {"file": str(spec_file), "port": self.smtp_port, "connections": self.args.workers})],
+            capture_output=True, text=True, check=True, cwd=ROOT)
+        sent = json.loads(out.stdout)
+        cstats = self._wait_sink_count(len(rows))
+        c_secs = cstats["last"] - sent["start"]
+        c_rate = cstats["count"] / c_secs
+        self.check("fan-out: ceiling messages arrived, each once",
+                   cstats["count"] == len(rows) and cstats["dup_recipients"] == 0, f"({cstats['count']}, errors {sent['errors']})")
+        self.say(f"fan-out: ceiling {c_rate:.1f} msg/s ({c_secs:.1f}s, {self.args.workers} connections)")
+        ratio = app_rate / c_rate
+        ok = self.checks[f"fan-out: {m} messages arrived, each exactly once"]
+        self.row("3 fan-out (e-mail)", "msg/s", app_rate, c_rate, "≥0.70×, none lost/twice", ratio >= 0.7 and ok,
+                 errors=max(0, lost) + max(0, twice))
+        self.notes.append(f"fan-out: staff action took {t_queued - t_send:.1f}s to queue {m} messages; "
+                          f"last message {app_secs:.1f}s after 'send' (delivery alone {delivery_rate:.1f} msg/s); lost {lost}, twice {twice}")
+        self.sink("RESET")
+
+    def _wait_sink_count(self, m: int, stall: float = 60, timeout: float = 900) -> dict:
+        t0 = last_change = time.monotonic()
+        seen = -1
+        while True:
+            stats = self.sink()
+            if stats["count"] != seen:
+                seen, last_change = stats["count"], time.monotonic()
+            if stats["count"] >= m:
+                time.sleep(1.0)  # anything arriving twice would come now
+                return self.sink()
+            if time.monotonic() - last_change > stall or time.monotonic() - t0 > timeout:
+                return stats
+            time.sleep(0.1)
+
+    # -- 4: footprint ---------------------------------------------------------------------------
+    def footprint(self) -> None:
+        rss = worker_rss_mb(self.app_proc.pid)
+        crss = worker_rss_mb(self.ceiling_proc.pid)
+        stop_process(self.app_proc)
+        for _ in range(2):  # two more starts for a steadier start-up figure
+            self.startups.append(self._start_app())
+            stop_process(self.app_proc)
+        startup = statistics.median(self.startups)
+        self.say(f"footprint: start-ups {', '.join(f'{s:.2f}' for s in self.startups)} s; worker RSS {rss} MB; "
+                 f"ceiling worker RSS {crss} MB")
+        self.row("4 start-up (serve→1st answer)", "s", startup, self.ceiling_startup, "<2 s", startup < 2.0,
+                 higher_is_better=False)
+        worst = max(rss) if rss else float("nan")
+        self.row("4 RSS per worker (max)", "MB", worst, max(crss) if crss else None, "<150 MB", bool(rss) and worst < 150,
+                 higher_is_better=False)
+
+
+# -- report ----------------------------------------------------------------------------------------
+def versions(results: list[dict]) -> str:
+    import litestar
+    import piccolo
+
+    lv = litestar.__version__
+    parts = [f"Python {platform.python_version()}",
+             f"Litestar {lv.formatted(short=True) if hasattr(lv, 'formatted') else lv}",
+             f"Piccolo {piccolo.__VERSION__}", f"SQLite {sqlite3.sqlite_version}"]
+    parts += [f"PostgreSQL {r['version']}" for r in results if r["db"] == "postgres"]
+    return ", ".join(parts)
+
+
+def table(results: list[dict]) -> list[str]:
+    head = (f"| {'scenario':<30} | {'db':<8} | {'result':>13} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} | {'errors':>6} "
+            f"| {'ceiling':>13} | {'ratio':>5} | {'target':<26} | met |")
+    lines = [head, "|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|"]
+    for r in (row for res in results for row in res["rows"]):
+        lat = r["lat"] or {}
+
+        def ms(key: str) -> str:
+            return f"{lat[key]:.0f}" if key in lat else "–"
+
+        unit = r["unit"]
+        value = f"{r['value']:.2f} {unit}" if unit == "s" else f"{r['value']:.0f} {unit}" if unit == "MB" else f"{r['value']:.1f} {unit}"
+        ceiling = "–" if r["ceiling"] is None else (f"{r['ceiling']:.2f} {unit}" if unit == "s" else
+                                                   f"{r['ceiling']:.0f} {unit}" if unit == "MB" else f"{r['ceiling']:.1f}")
+        ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "–"
+        lines.append(f"| {r['scenario']:<30} | {r['db']:<8} | {value:>13} | {ms('p50'):>7} | {ms('p95'):>7} | {ms('p99'):>7} "
+                     f"| {r['errors']:>6} | {ceiling:>13} | {ratio:>5} | {r['target']:<26} | {'yes' if r['met'] else 'NO':<3} |")
+    return lines
 
 
 def main() -> int:
-    if len(sys.argv) > 1 and sys.argv[1] == "--drive":
-        url, n, c, kind = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-        print(json.dumps(asyncio.run(_drive(url, n, c, kind))))
+    if len(sys.argv) > 2 and sys.argv[1] == "--drive":
+        print(json.dumps(asyncio.run(_drive(json.loads(sys.argv[2])))))
+        return 0
+    if len(sys.argv) > 2 and sys.argv[1] == "--smtp-ceiling":
+        print(json.dumps(asyncio.run(_smtp_ceiling(json.loads(sys.argv[2])))))
         return 0
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default="sqlite,postgres")
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset of " + ",".join(SCENARIOS))
+    parser.add_argument("--requests", type=int, default=2000, help="registrations in the rush")
+    parser.add_argument("--page-requests", type=int, default=1000, help="requests per public page")
+    parser.add_argument("--events", type=int, default=200, help="published events in the Quartier")
+    parser.add_argument("--recipients", type=int, default=5000, help="recipients of the announcement")
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--plugins", default="", help="override the plugin list (default: every built-in plugin)")
+    parser.add_argument("--profile", metavar="DIR", help="record the app workers with py-spy during each scenario "
+                                                          "(collapsed stacks; see bench/README.md)")
+    parser.add_argument("--quick", action="store_true", help="smaller numbers: 500 registrations, 300 page requests, "
+                                                             "1000 recipients")
     args = parser.parse_args()
+    if args.quick:
+        args.requests, args.page_requests, args.recipients = 500, 300, 1000
+    args.scenario_list = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    if unknown := set(args.scenario_list) - set(SCENARIOS):
+        parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
     if args.requests <= CAPACITY:
         parser.error(f"--requests must be more than the capacity ({CAPACITY})")
+    plugins = [p.strip() for p in args.plugins.split(",") if p.strip()] or detect_plugins()
 
+    def on_term(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
     t0 = time.perf_counter()
     results, failures = [], []
     for kind in [d.strip() for d in args.db.split(",") if d.strip()]:
         try:
-            results.append(bench_db(kind, args))
+            results.append(Bench(kind, args, plugins).run())
+        except KeyboardInterrupt:
+            print("interrupted; servers stopped", flush=True)
+            return 130
         except Exception as exc:  # report and go on with the next database
             failures.append((kind, repr(exc)))
             print(f"[{kind}] FAILED: {exc}", flush=True)
 
-    import litestar
-    import piccolo
-
     print()
     print(f"machine: {os.cpu_count()} cores, {platform.platform()}")
-    versions = [f"python {platform.python_version()}", f"litestar {litestar.__version__.formatted(short=True)}"
-                if hasattr(litestar.__version__, "formatted") else f"litestar {litestar.__version__}",
-                f"piccolo {piccolo.__VERSION__}", f"sqlite {sqlite3.sqlite_version}"]
-    versions += [f"postgresql {r['version']}" for r in results if r["db"] == "postgres"]
-    print("versions: " + ", ".join(versions))
-    print(f"settings: requests={args.requests} concurrency={args.concurrency} workers={args.workers} capacity={CAPACITY}")
+    print(f"versions: {versions(results)}")
+    print(f"settings: plugins={','.join(plugins)} workers={args.workers} concurrency={args.concurrency} "
+          f"registrations={args.requests} capacity={CAPACITY} events={args.events} page-requests={args.page_requests} "
+          f"recipients={args.recipients}")
     print()
-    header = f"{'scenario':<18} {'db':<9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'ceiling req/s':>14} {'ratio':>6}"
-    print(header)
-    print("-" * len(header))
-    for r in results:
-        a, c = r["app"], r["ceiling"]
-        print(f"{'registration rush':<18} {r['db']:<9} {a['rps']:>8.1f} {a['p50']:>8.1f} {a['p95']:>8.1f} {a['p99']:>8.1f} "
-              f"{a['non2xx']:>7} {c['rps']:>14.1f} {a['rps'] / c['rps']:>6.2f}")
+    for line in table(results):
+        print(line)
     print()
     ok = not failures
-    for r in results:
-        a, c, v = r["app"], r["ceiling"], r["verification"]
-        print(f"[{r['db']}] app status codes {a['codes']} (5xx: {a['5xx']}, transport errors: {a['transport']})")
-        print(f"[{r['db']}] ceiling status codes {c['codes']} (5xx: {c['5xx']}), rows inserted {r['ceiling_rows']} "
-              f"(incl. 1 warm-up); ceiling p50/p95/p99 ms {c['p50']:.1f}/{c['p95']:.1f}/{c['p99']:.1f}")
-        print(f"[{r['db']}] verification: seats_taken={v['availability'].get('seats_taken')} "
-              f"held(count,seats)={v['held(count,seats)']} waitlisted(count,distinct_seq,min,max)="
-              f"{v['waitlisted(count,distinct_seq,min,max)']} total={v['total']}")
-        for name, passed in v["checks"].items():
-            print(f"[{r['db']}]   {'PASS' if passed else 'FAIL'}  {name}")
-            ok &= passed
-        ok &= a["non2xx"] == 0
-        for label, (count, lines) in (("app", r["app_log_tail"]), ("ceiling", r["ceiling_log_tail"])):
-            if count:
-                print(f"[{r['db']}] {label} server log: {count} error line(s), last ones:")
-                for ln in lines:
-                    print(f"    {ln}")
+    for res in results:
+        for note in res["notes"]:
+            print(f"[{res['db']}] {note}")
+        failed = [name for name, passed in res["checks"].items() if not passed]
+        print(f"[{res['db']}] correctness checks: {len(res['checks']) - len(failed)}/{len(res['checks'])} passed"
+              + (f"; FAILED: {'; '.join(failed)}" if failed else ""))
+        ok &= not failed
     for kind, err in failures:
         print(f"[{kind}] FAILED: {err}")
     print(f"\ntotal time: {time.perf_counter() - t0:.1f}s")
