@@ -50,9 +50,14 @@ async def audience(announcement: Announcement) -> list[Recipient]:
     return [r for r in rows if email_hash(r.email) not in off]
 
 
-async def compose(announcement: Announcement, name: str, email: str, language: str = "de") -> tuple[str, str, str, dict[str, str]]:
-    quartier = await messages.quartier_context(announcement.quartier_id)
-    subject, text, html = await messages.render("announcement", language, {
+async def compose(announcement: Announcement, name: str, email: str, language: str = "de", *,
+                  quartier: dict[str, str] | None = None, source: str | None = None) -> tuple[str, str, str, dict[str, str]]:
+    """One person's message; ``quartier`` and ``source`` may be passed in when composing for many."""
+    if quartier is None:
+        quartier = await messages.quartier_context(announcement.quartier_id)
+    if source is None:
+        source = await messages.source("announcement", language)
+    subject, text, html = messages.render_text(source, language, {
         "name": name, "subject": announcement.subject, "body": announcement.body, "quartier": quartier,
         "unsubscribe_url": unsubscribe_url(email),
     })
@@ -89,12 +94,19 @@ async def send(announcement: Announcement) -> int:
         fresh = await Announcement.objects().where(Announcement.id == announcement.id).first()
         if fresh.status == "sent":
             raise ValueError("Diese Mitteilung wurde schon versandt.")
+        quartier = await messages.quartier_context(fresh.quartier_id)
+        sources: dict[str, str] = {}
+        queued = []
         for person in await audience(fresh):
-            subject, text, html, headers = await compose(fresh, person.name, person.email, person.language)
-            count += await service.enqueue(
+            if person.language not in sources:
+                sources[person.language] = await messages.source("announcement", person.language)
+            subject, text, html, headers = await compose(fresh, person.name, person.email, person.language,
+                                                         quartier=quartier, source=sources[person.language])
+            queued.append(dict(
                 recipient=person.email, kind="announcement", subject=subject, body_text=text, body_html=html,
                 headers=headers, quartier_id=fresh.quartier_id, event_id=fresh.event, person=person.name,
-                language=person.language, idempotency_key=f"announcement:{fresh.id}:reg{person.registration}")
+                language=person.language, idempotency_key=f"announcement:{fresh.id}:reg{person.registration}"))
+        count = await service.enqueue_many(queued)
         await Announcement.update({Announcement.status: "sent", Announcement.sent_at: service.now()}).where(
             Announcement.id == fresh.id)
     return count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -64,8 +65,13 @@ def check(text: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=128)
+def _compiled(source: str) -> Any:
+    return _env.from_string(source)
+
+
 def render_text(source: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    text = _env.from_string(source).render(**context)
+    text = _compiled(source).render(**context)
     first, _sep, body = text.partition("\n")
     lang = language if (TEMPLATES / f"_footer.{language}.txt").exists() else "de"
     subject = first.split(":", 1)[1].strip()
@@ -76,10 +82,15 @@ def render_text(source: str, language: str, context: dict[str, Any]) -> tuple[st
 
 async def render(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of a message: the staff's text if they changed it, else the shipped one."""
+    return render_text(await source(kind, language), language, context)
+
+
+async def source(kind: str, language: str) -> str:
+    """The text a message kind is rendered from: the staff's version if they changed it, else the shipped one."""
     from plugins.notifications.tables import MessageTemplate
 
     custom = await MessageTemplate.objects().where((MessageTemplate.kind == kind) & (MessageTemplate.language == language)).first()
-    return render_text(custom.text if custom else default_text(kind, language), language, context)
+    return custom.text if custom else default_text(kind, language)
 
 
 def to_html(text: str) -> str:

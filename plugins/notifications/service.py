@@ -44,6 +44,23 @@ async def enqueue(*, recipient: str, kind: str, subject: str, body_text: str, id
     return bool(rows)
 
 
+async def enqueue_many(messages: list[dict[str, Any]], chunk: int = 500) -> int:
+    """``enqueue`` for many messages at once (same keyword arguments per dict); returns how many were new."""
+    added = 0
+    for start in range(0, len(messages), chunk):
+        rows = [OutboxMessage(
+            channel=m.get("channel", "email"), recipient=m["recipient"], kind=m["kind"], language=m.get("language", "de"),
+            subject=m["subject"], body_text=m["body_text"], body_html=m.get("body_html", ""),
+            headers=json.dumps(m.get("headers") or {}, ensure_ascii=False), calendar=m.get("calendar", ""),
+            idempotency_key=m["idempotency_key"], next_attempt_at=m.get("send_at") or now(), quartier_id=m.get("quartier_id"),
+            event_id=m.get("event_id"), person=m.get("person", ""),
+        ) for m in messages[start:start + chunk]]
+        inserted = await OutboxMessage.insert(*rows).on_conflict(
+            target=OutboxMessage.idempotency_key, action="DO NOTHING").returning(OutboxMessage.id)
+        added += len(inserted)
+    return added
+
+
 # Channel "call": people registered by phone only; staff work through that list by hand.
 CLAIM = """
 UPDATE notification_outbox SET status = 'sending', claimed_until = {{}}, attempts = attempts + 1
