@@ -38,12 +38,21 @@ async def _quartier(slug: str) -> Quartier:
     return quartier
 
 
+EVENTS_PER_PAGE = 50
+
+
 @get("/{quartier:str}", include_in_schema=False)
 async def quartier_page(request: AnyRequest, quartier: FromPath[str]) -> Template:
     q = await _quartier(quartier)
-    events = await service.public_events(q.id)
+    raw = request.query_params.get("page", "1")
+    number = int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
+    events = await service.public_events(q.id, limit=EVENTS_PER_PAGE + 1, offset=(number - 1) * EVENTS_PER_PAGE)
+    if not events and number > 1:
+        raise NotFoundException()
+    more, events = len(events) > EVENTS_PER_PAGE, events[:EVENTS_PER_PAGE]
     return page(request, "core/public/quartier.html", {
         "quartier": q, "events": events, "urls": {d.event.id: _event_path(d) for d in events},
+        "page_number": number, "more": more,
     })
 
 

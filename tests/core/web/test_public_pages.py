@@ -67,6 +67,25 @@ async def test_quartier_page_lists_published_upcoming_events_only(make_client):
         assert parse((await client.get("/nirgendwo/")).text).h1 == "Seite nicht gefunden"
 
 
+async def test_a_long_programme_is_split_into_pages(make_client):
+    from core.web.public_routes import EVENTS_PER_PAGE
+
+    async with make_client() as client:
+        nord = await helpers.quartier("nordstadt")
+        start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=1)
+        for n in range(EVENTS_PER_PAGE + 3):
+            await helpers.event(nord, f"Treffen {n + 1}", slug=f"treffen-{n + 1}", start=start + timedelta(hours=n), publish=True)
+        first = parse((await client.get("/nordstadt/")).text)
+        titles = [h.text for h in first.all("h3")]
+        assert titles == [f"Treffen {n + 1}" for n in range(EVENTS_PER_PAGE)]
+        assert "?page=2" in first.links() and "?page=0" not in first.links()
+        second = parse((await client.get("/nordstadt/?page=2")).text)
+        assert [h.text for h in second.all("h3")] == [f"Treffen {n + 1}" for n in range(EVENTS_PER_PAGE, EVENTS_PER_PAGE + 3)]
+        assert "?page=1" in second.links() and "?page=3" not in second.links()
+        assert (await client.get("/nordstadt/?page=3")).status_code == 404
+        assert (await client.get("/nordstadt/?page=abc")).status_code == 200
+
+
 async def test_event_page_shows_everything_a_visitor_needs(make_client):
     async with make_client() as client:
         event = await full_event()
