@@ -551,7 +551,7 @@ class Bench:
         api = httpx.get(f"{self.url}/api/quartiere/{slug}/events?limit={args.events}", timeout=30).json()
         self.check(f"pages: API returns all {args.events} events", len(api) == args.events, f"({len(api)})")
         if shown != args.events:
-            self.notes.append(f"list page {list_path} shows {shown} of {args.events} events (no paging); "
+            self.notes.append(f"list page {list_path} shows {shown} of {args.events} events on its first page; "
                               f"the ceiling list renders the same {shown}")
         ids = self.seed["event_ids"]
         cases = [
