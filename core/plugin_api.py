@@ -16,9 +16,10 @@ from core.events.tables import Event, Organisation, Venue
 from core.hookspecs import hookimpl, hookspec
 from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled
 from core.quartiere.tables import Quartier
+from core.web.api import field_errors
 from core.web.audit import record as record_audit, redact_audit
 from core.web.auth import StaffContext, require_staff, require_staff_api
-from core.web.exports import spreadsheet_safe
+from core.web.exports import csv_download, spreadsheet_safe
 from core.web.i18n import gettext, language
 from core.web.rendering import csrf_input, flash, page, render
 from core.web.resources import Action, Field, FieldError, Resource
@@ -53,10 +54,12 @@ __all__ = [
     "Widget",
     "after_commit",
     "csrf_input",
+    "csv_download",
     "current",
     "erase_domain_events",
     "event_calendar_text",
     "event_page_url",
+    "field_errors",
     "flash",
     "get_quartier",
     "gettext",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from typing import Any
 from urllib.parse import urlencode
@@ -20,7 +18,7 @@ from core.deployment import current
 from core.web import auth
 from core.web.audit import record
 from core.web.auth import SESSION_USER, StaffContext, require_staff
-from core.web.exports import spreadsheet_safe
+from core.web.exports import csv_download, spreadsheet_safe
 from core.web.i18n import gettext as _
 from core.web.rendering import flash, page
 from core.web.sessions import rotate_session_id
@@ -225,15 +223,11 @@ async def resource_export(request: AnyRequest, resource_name: FromPath[str]) -> 
     query = resource.table.objects().where(*clauses).order_by(order, ascending=ascending)
     labels = await _labels(resource, staff)
     columns = [f for f in resource.fields if f.type != "password"]
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([_(f.label) for f in columns])
+    rows = []
     for row in await query:
         extra = await resource.load_extra(row) if resource.load_extra else {}
-        writer.writerow([_cell(f, extra.get(f.name, getattr(row, f.name, "")), labels) for f in columns])
-    body = ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: spreadsheet programs then read UTF-8
-    return Response(body, media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{resource.name}.csv"'})
+        rows.append([_cell(f, extra.get(f.name, getattr(row, f.name, "")), labels) for f in columns])
+    return csv_download([_(f.label) for f in columns], rows, f"{resource.name}.csv")
 
 
 def _cell(f: Any, value: Any, labels: dict[str, dict[str, str]]) -> str:

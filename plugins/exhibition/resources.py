@@ -276,7 +276,7 @@ CONTRIBUTIONS = Resource(
     ordering="-created_at",
     create_roles=(),
     edit_roles=(),
-    title=lambda row: row.text if len(row.text) <= 60 else row.text[:59] + "…",
+    title=lambda row: service.shorten(row.text, 60),
     links=lambda row: [("Zur Moderation", f"/staff/moderation?frage={row.question}")],
     actions=[
         Action("approve", "Freigeben", _decision(service.approve), style="primary",

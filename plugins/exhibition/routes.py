@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from core.plugin_api import (
-    StaffContext, csrf_input, current, get_quartier, gettext as _, hit_rate_limit, is_plugin_enabled, language, page, public_event,
+    StaffContext, csrf_input, current, field_errors, get_quartier, gettext as _, hit_rate_limit, is_plugin_enabled, language, page, public_event,
     require_staff,
 )
 from plugins.exhibition import service
@@ -26,7 +26,6 @@ from plugins.exhibition.tables import ExhibitImage, Exhibition, GuidingQuestion
 
 AnyRequest = Request[Any, Any, Any]
 HONEYPOT = "website"
-TYPE_NAMES = {"str": "Text", "int": "eine ganze Zahl", "bool": "true oder false", "object": "ein Objekt", "null": "null"}
 
 
 # -- lookups -----------------------------------------------------------------------------------
@@ -341,20 +340,6 @@ async def api_contributions(quartier: FromPath[str], question_id: FromPath[int],
     return Response(body, headers={"Cache-Control": "no-cache"})
 
 
-def type_error(exc: msgspec.ValidationError) -> dict[str, str]:
-    """msgspec's "Expected `str`, got `int` - at `$.text`" as a German message for that field."""
-    message, _sep, where = str(exc).partition(" - at `$.")
-    field = where.rstrip("`").split("[")[0] or "body"
-    if message.startswith("Object contains unknown field"):
-        return {message.split("`")[1]: "Dieses Feld ist unbekannt."}
-    if message.startswith("Object missing required field"):
-        return {message.split("`")[1]: "Dieses Feld fehlt."}
-    if message.startswith("Expected `"):
-        expected = message.split("`")[1].split(" | ")[0]
-        return {field: f"Ungültiger Wert: erwartet wird {TYPE_NAMES.get(expected, expected)}."}
-    return {field: "Ungültiger Wert."}
-
-
 @post(
     "/api/quartiere/{quartier:str}/questions/{question_id:int}/contributions",
     summary="Answer a guiding question",
@@ -370,7 +355,7 @@ async def api_submit(request: AnyRequest, quartier: FromPath[str], question_id: 
     try:
         data = msgspec.json.decode(await request.body(), type=ContributionInput)
     except msgspec.ValidationError as exc:
-        return Response(ErrorOut(detail="Bitte prüfen Sie Ihre Angaben.", errors=type_error(exc)), status_code=422)
+        return Response(ErrorOut(detail="Bitte prüfen Sie Ihre Angaben.", errors=field_errors(exc)), status_code=422)
     except msgspec.DecodeError:
         return Response(ErrorOut(detail="Der Inhalt ist kein gültiges JSON."), status_code=400)
     if data.email and not await _email_offered(question):

@@ -50,6 +50,11 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:100] or "ausstellung"
 
 
+def shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut ones ending in "…"."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 class StateError(ValueError):
     """A step the current state does not allow; the message is German (translated where shown)."""
 
@@ -147,15 +152,21 @@ async def exhibits_of(exhibition_id: int, published_only: bool = False) -> list[
 async def move_exhibit(exhibit: Exhibit, step: int) -> None:
     """One place up (-1) or down (+1) among the exhibits of its exhibition."""
     async with transaction(immediate=True):
-        siblings = await exhibits_of(exhibit.exhibition)
-        index = next(i for i, e in enumerate(siblings) if e.id == exhibit.id)
-        target = index + step
-        if not 0 <= target < len(siblings):
+        if not await _swap(Exhibit, await exhibits_of(exhibit.exhibition), exhibit.id, step):
             raise StateError("Das Exponat steht schon am Anfang." if step < 0 else "Das Exponat steht schon am Ende.")
-        siblings[index], siblings[target] = siblings[target], siblings[index]
-        for position, item in enumerate(siblings, start=1):
-            if item.position != position:
-                await Exhibit.update({Exhibit.position: position}).where(Exhibit.id == item.id)
+
+
+async def _swap(table: Any, siblings: list[Any], item_id: int, step: int) -> bool:
+    """Move one of ``siblings`` (in their order) a place up or down and number them 1..n again; False at an end."""
+    index = next(i for i, e in enumerate(siblings) if e.id == item_id)
+    target = index + step
+    if not 0 <= target < len(siblings):
+        return False
+    siblings[index], siblings[target] = siblings[target], siblings[index]
+    for position, item in enumerate(siblings, start=1):
+        if item.position != position:
+            await table.update({table.position: position}).where(table.id == item.id)
+    return True
 
 
 async def set_exhibit_status(exhibit: Exhibit, status: str) -> None:
@@ -251,14 +262,8 @@ async def update_image(image: ExhibitImage, text: ImageInput) -> None:
 
 async def move_image(image: ExhibitImage, step: int) -> None:
     async with transaction(immediate=True):
-        siblings = (await images_of([image.exhibit]))[image.exhibit]
-        index = next(i for i, e in enumerate(siblings) if e.id == image.id)
-        target = index + step
-        if not 0 <= target < len(siblings):
+        if not await _swap(ExhibitImage, (await images_of([image.exhibit]))[image.exhibit], image.id, step):
             raise StateError("Das Bild steht schon am Anfang." if step < 0 else "Das Bild steht schon am Ende.")
-        siblings[index], siblings[target] = siblings[target], siblings[index]
-        for position, item in enumerate(siblings, start=1):
-            await ExhibitImage.update({ExhibitImage.position: position}).where(ExhibitImage.id == item.id)
 
 
 async def delete_image(image: ExhibitImage) -> None:
@@ -435,7 +440,7 @@ async def submit(question: GuidingQuestion, data: ContributionInput) -> Contribu
                                     notify_email=email, language=data.language, status="approved" if public_now else "pending",
                                     flags=flags)
         await contribution.save()
-        excerpt = text if len(text) <= 80 else text[:79].rstrip() + "…"
+        excerpt = shorten(text, 80)
         await publish(ContributionSubmitted(
             quartier_id=question.quartier, contribution=contribution.id, question=question.id, question_text=question.text,
             status=contribution.status, flags=flags, summary=f"„{excerpt}“ zu „{question.text}“", url=absolute("/staff/moderation")))
@@ -448,7 +453,7 @@ def _approved_event(contribution: Contribution, question: GuidingQuestion, slug:
     text = contribution.text
     return ContributionApproved(
         quartier_id=question.quartier, contribution=contribution.id, question=question.id, question_text=question.text,
-        excerpt=text if len(text) <= 200 else text[:199].rstrip() + "…", url=absolute(question_path(question, slug)),
+        excerpt=shorten(text, 200), url=absolute(question_path(question, slug)),
         notify_email=email, language=contribution.language)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -16,10 +14,11 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.plugin_api import (
-    Event, StaffContext, current, flash, gettext as _, page, record_audit, require_staff, spreadsheet_safe, transaction,
+    Event, StaffContext, csv_download, current, flash, gettext as _, page, record_audit, require_staff, spreadsheet_safe, transaction,
 )
 from plugins.exhibition import service
 from plugins.exhibition.media import ImageRejected
+from plugins.exhibition.resources import PUBLISH_CHOICES
 from plugins.exhibition.routes import image_urls, qr_svg
 from plugins.exhibition.service import ImageInput, QueueFilter, StateError
 from plugins.exhibition.tables import Contribution, Exhibit, ExhibitImage, Exhibition, GuidingQuestion
@@ -40,13 +39,6 @@ async def _staff(request: AnyRequest, roles: tuple[str, ...]) -> StaffContext:
 def _visible(staff: StaffContext, quartier_id: int | None) -> None:
     if quartier_id is None or not staff.may_see_quartier(quartier_id):
         raise NotFoundException()
-
-
-async def _quartier_slugs(ids: set[int]) -> dict[int, str]:
-    from core.plugin_api import Quartier
-
-    rows = await Quartier.select(Quartier.id, Quartier.slug).where(Quartier.id.is_in(list(ids) or [-1]))
-    return {row["id"]: row["slug"] for row in rows}
 
 
 # -- moderation queue --------------------------------------------------------------------------
@@ -110,8 +102,8 @@ async def moderate(request: AnyRequest, contribution_id: FromPath[int], decision
                 await service.hide(contribution, staff.user.id)
             else:
                 await service.highlight(contribution, decision == "highlight", staff.user.id)
-            summary = contribution.text if len(contribution.text) <= 60 else contribution.text[:59] + "…"
-            await record_audit(staff.user, f"contribution-{decision}", "contributions", contribution.id, summary,
+            await record_audit(staff.user, f"contribution-{decision}", "contributions", contribution.id,
+                               service.shorten(contribution.text, 60),
                                {"reason": str(form.get("reason", ""))} if decision == "reject" else None)
     except ValueError as exc:  # StateError too
         flash(request, _(str(exc)), kind="error")
@@ -140,17 +132,11 @@ async def exhibit_order(request: AnyRequest, exhibition_id: FromPath[int]) -> Te
     exhibition = await _exhibition_for(staff, exhibition_id)
     exhibits = await service.exhibits_of(exhibition.id)
     images = await service.images_of([e.id for e in exhibits])
-    slug = (await _quartier_slugs({exhibition.quartier}))[exhibition.quartier]
+    slug = await service.quartier_slug(exhibition.quartier)
     return page(request, "exhibition/staff_exhibits.html", {
         "exhibition": exhibition, "exhibits": exhibits, "image_counts": {k: len(v) for k, v in images.items()},
-        "public_url": service.exhibition_path(exhibition, slug), "status_labels": dict(_publish_labels()),
+        "public_url": service.exhibition_path(exhibition, slug), "status_labels": dict(PUBLISH_CHOICES),
     }, staff=staff)
-
-
-def _publish_labels() -> list[tuple[str, str]]:
-    from plugins.exhibition.resources import PUBLISH_CHOICES
-
-    return PUBLISH_CHOICES
 
 
 @post("/staff/ausstellungen/exponate/{exhibit_id:int}/verschieben", include_in_schema=False)
@@ -168,7 +154,7 @@ async def move_exhibit(request: AnyRequest, exhibit_id: FromPath[int]) -> Redire
 # -- images ------------------------------------------------------------------------------------
 async def _images_page(request: AnyRequest, staff: StaffContext, exhibit: Exhibit, exhibition: Exhibition, *,
                        errors: dict[str, str] | None = None, values: dict[str, str] | None = None, status_code: int = 200) -> Template:
-    slug = (await _quartier_slugs({exhibition.quartier}))[exhibition.quartier]
+    slug = await service.quartier_slug(exhibition.quartier)
     images = (await service.images_of([exhibit.id]))[exhibit.id]
     s = service.settings()
     return page(request, "exhibition/staff_images.html", {
@@ -260,7 +246,7 @@ async def poster(request: AnyRequest, question_id: FromPath[int]) -> Template:
     staff = await _staff(request, EDITORS)
     question = await GuidingQuestion.objects().where(GuidingQuestion.id == question_id).first()
     _visible(staff, question.quartier if question else None)
-    slug = (await _quartier_slugs({question.quartier}))[question.quartier]
+    slug = await service.quartier_slug(question.quartier)
     url = service.absolute(service.question_path(question, slug))
     from markupsafe import Markup
 
@@ -321,15 +307,10 @@ async def export_csv(request: AnyRequest) -> Response[bytes]:
     staff = await _staff(request, EDITORS)
     title, questions = await _export_scope(request, staff)
     by_id = {q.id: q for q in questions}
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([_("Leitfrage"), _("Beitrag"), _("Name"), _("Status"), _("Hervorgehoben"), _("Grund der Ablehnung"),
-                     _("Vom Wortfilter markiert"), _("Eingegangen am")])
-    for contribution in await service.contributions_for_export(list(by_id)):
-        writer.writerow(_export_row(contribution, by_id[contribution.question]))
-    filename = "beitraege-" + service.slugify(title)[:60] + ".csv"
-    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    header = [_("Leitfrage"), _("Beitrag"), _("Name"), _("Status"), _("Hervorgehoben"), _("Grund der Ablehnung"),
+              _("Vom Wortfilter markiert"), _("Eingegangen am")]
+    rows = [_export_row(c, by_id[c.question]) for c in await service.contributions_for_export(list(by_id))]
+    return csv_download(header, rows, "beitraege-" + service.slugify(title)[:60] + ".csv")
 
 
 STAFF_ROUTES = [moderation_queue, moderate, exhibit_order, move_exhibit, images_page, upload_image, edit_image, move_image,

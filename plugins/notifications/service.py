@@ -35,13 +35,11 @@ async def enqueue(*, recipient: str, kind: str, subject: str, body_text: str, id
                   quartier_id: int | None = None, event_id: int | None = None, person: str = "",
                   send_at: datetime | None = None) -> bool:
     """Add a message to the outbox (in the caller's transaction, if any); False if its key was queued already."""
-    rows = await OutboxMessage.insert(OutboxMessage(
-        channel=channel, recipient=recipient, kind=kind, language=language, subject=subject, body_text=body_text,
-        body_html=body_html, headers=json.dumps(headers or {}, ensure_ascii=False), calendar=calendar,
-        idempotency_key=idempotency_key, next_attempt_at=send_at or now(), quartier_id=quartier_id,
-        event_id=event_id, person=person,
-    )).on_conflict(target=OutboxMessage.idempotency_key, action="DO NOTHING").returning(OutboxMessage.id)
-    return bool(rows)
+    return await enqueue_many([dict(
+        recipient=recipient, kind=kind, subject=subject, body_text=body_text, idempotency_key=idempotency_key, channel=channel,
+        body_html=body_html, headers=headers, calendar=calendar, language=language, quartier_id=quartier_id,
+        event_id=event_id, person=person, send_at=send_at,
+    )]) == 1
 
 
 async def enqueue_many(messages: list[dict[str, Any]], chunk: int = 500) -> int:

@@ -10,7 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from core.plugin_api import Event, current, gettext as _, hit_rate_limit, page, public_event
+from core.plugin_api import Event, current, field_errors, gettext as _, hit_rate_limit, page, public_event
 from plugins.registration import service
 from plugins.registration.schemas import AvailabilityOut, ErrorOut, RegistrationOut
 from plugins.registration.service import InvalidRegistration, RegistrationInput, RegistrationRefused
@@ -19,21 +19,6 @@ AnyRequest = Request[Any, Any, Any]
 HONEYPOT = "website"
 
 
-TYPE_NAMES = {"str": "Text", "int": "eine ganze Zahl", "bool": "true oder false", "object": "ein Objekt", "array": "eine Liste"}
-
-
-def type_error(exc: msgspec.ValidationError) -> dict[str, str]:
-    """msgspec's "Expected `int`, got `str` - at `$.companions`" as a German message per field."""
-    text = str(exc)
-    message, _sep, where = text.partition(" - at `$.")
-    field = where.rstrip("`").split("[")[0] or "body"
-    if message.startswith("Object contains unknown field"):
-        unknown = message.split("`")[1]
-        return {unknown: "Dieses Feld ist unbekannt."}
-    if message.startswith("Expected `"):
-        expected = message.split("`")[1].split(" | ")[0]
-        return {field: f"Ungültiger Wert: erwartet wird {TYPE_NAMES.get(expected, expected)}."}
-    return {field: "Ungültiger Wert."}
 
 
 def status_message(status: str, position: int | None) -> str:
@@ -70,7 +55,7 @@ async def api_register(request: AnyRequest, event_id: FromPath[int]) -> Response
     try:
         data = msgspec.json.decode(await request.body(), type=RegistrationInput)
     except msgspec.ValidationError as exc:
-        return Response(ErrorOut(detail="Bitte prüfen Sie Ihre Angaben.", errors=type_error(exc)), status_code=422)
+        return Response(ErrorOut(detail="Bitte prüfen Sie Ihre Angaben.", errors=field_errors(exc)), status_code=422)
     except msgspec.DecodeError:
         return Response(ErrorOut(detail="Der Inhalt ist kein gültiges JSON."), status_code=400)
     try:

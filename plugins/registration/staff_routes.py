@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from urllib.parse import urlencode
@@ -13,7 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core.plugin_api import Event, StaffContext, gettext as _, page, require_staff, spreadsheet_safe
+from core.plugin_api import Event, StaffContext, csv_download, gettext as _, page, require_staff, spreadsheet_safe
 from plugins.registration import service
 from plugins.registration.resources import CHANNEL_CHOICES, STATUS_CHOICES
 from plugins.registration.tables import SEAT_STATUSES, Registration
@@ -111,12 +110,7 @@ async def printable_list(request: AnyRequest, event_id: FromPath[int]) -> Templa
 async def export_csv(request: AnyRequest, event_id: FromPath[int]) -> Response[bytes]:
     staff = await require_staff(request)
     event = await _event_for(staff, event_id)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(await _header(event_id))
-    writer.writerows(await _rows(event_id))
-    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="anmeldungen-{event.slug}.csv"'})
+    return csv_download(await _header(event_id), await _rows(event_id), f"anmeldungen-{event.slug}.csv")
 
 
 @get("/staff/anmeldungen/{event_id:int}/export.xlsx", include_in_schema=False)
