@@ -6,12 +6,14 @@
   ``GET /q/{slug}/events.json``: a JSON list of msgspec structs (public pages). They read the
   app's own tables from BENCH_READ_URL with plain SQL; ``?limit=`` as in the app.
 
-URLs are sqlite:///abs/path or postgresql://...; one connection per request on SQLite (as Piccolo
-does), a warm asyncpg pool on PostgreSQL.
+URLs are sqlite:///abs/path or postgresql://...; on SQLite each worker keeps one writer connection
+(behind an asyncio lock) and a pool of four reader connections, as the app does; on PostgreSQL a
+warm asyncpg pool.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from datetime import datetime, timezone
@@ -29,18 +31,54 @@ from litestar.template.config import TemplateConfig
 DB_URL = os.environ.get("BENCH_DB_URL", "")
 READ_URL = os.environ.get("BENCH_READ_URL", "")
 _pools: dict[str, Any] = {}
+SQLITE_READERS = 4
 
 
 def _is_sqlite(url: str) -> bool:
     return url.startswith("sqlite:///")
 
 
+class SQLitePool:
+    """Open aiosqlite connections handed out from a queue."""
+
+    def __init__(self, path: str, size: int) -> None:
+        self.path, self.size, self.idle = path, size, asyncio.Queue()
+        self.opened: list[Any] = []
+
+    async def open(self) -> None:
+        import aiosqlite  # what Piccolo's SQLite engine uses
+
+        for _ in range(self.size):
+            conn = await aiosqlite.connect(self.path, timeout=30, isolation_level=None)
+            self.opened.append(conn)
+            self.idle.put_nowait(conn)
+
+    @contextlib.asynccontextmanager
+    async def acquire(self) -> AsyncIterator[Any]:
+        conn = await self.idle.get()
+        try:
+            yield conn
+        finally:
+            self.idle.put_nowait(conn)
+
+    async def close(self) -> None:
+        for conn in self.opened:
+            await conn.close()
+
+
 async def _startup() -> None:
     import asyncpg
 
+    if DB_URL and _is_sqlite(DB_URL):
+        _pools["writer"] = SQLitePool(DB_URL.removeprefix("sqlite:///"), 1)
+    if READ_URL and _is_sqlite(READ_URL):
+        _pools["readers"] = SQLitePool(READ_URL.removeprefix("sqlite:///"), SQLITE_READERS)
     for url in {DB_URL, READ_URL}:
         if url and not _is_sqlite(url):
             _pools[url] = await asyncpg.create_pool(url, min_size=1, max_size=20)
+    for pool in _pools.values():
+        if isinstance(pool, SQLitePool):
+            await pool.open()
 
 
 async def _shutdown() -> None:
@@ -54,9 +92,7 @@ async def insert(request: Request) -> dict[str, int]:
     data = await request.json()
     email = str(data.get("email", ""))
     if _is_sqlite(DB_URL):
-        import aiosqlite  # what Piccolo's SQLite engine uses
-
-        async with aiosqlite.connect(DB_URL.removeprefix("sqlite:///"), timeout=30, isolation_level=None) as conn:
+        async with _pools["writer"].acquire() as conn:
             await conn.execute("BEGIN IMMEDIATE")
             cur = await conn.execute("INSERT INTO bench_rows (email) VALUES (?)", (email,))
             await conn.execute("COMMIT")
@@ -84,9 +120,7 @@ class Reader:
 @contextlib.asynccontextmanager
 async def reader() -> AsyncIterator[Reader]:
     if _is_sqlite(READ_URL):
-        import aiosqlite
-
-        async with aiosqlite.connect(READ_URL.removeprefix("sqlite:///"), timeout=30) as conn:
+        async with _pools["readers"].acquire() as conn:
             yield Reader(conn, True)
     else:
         async with _pools[READ_URL].acquire() as conn:

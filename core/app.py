@@ -84,9 +84,7 @@ def _lifespan(deployment: Deployment):
     @contextlib.asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         deployment.bind()
-        pool = deployment.engine.engine_type == "postgres"
-        if pool:
-            await deployment.engine.start_connection_pool(max_size=20)
+        await deployment.engine.start_connection_pool(max_size=20)  # SQLite: reused connections
         if deployment.settings.migrate_on_start and deployment.settings.is_sqlite:
             await deployment.migrate()
         for result in deployment.pm.hook.startup(deployment=deployment):
@@ -105,8 +103,7 @@ def _lifespan(deployment: Deployment):
             await asyncio.gather(*tasks, return_exceptions=True)
             for result in deployment.pm.hook.shutdown(deployment=deployment):
                 await maybe_await(result)
-            if pool:
-                await deployment.engine.close_connection_pool()
+            await deployment.engine.close_connection_pool()
 
     return lifespan
 

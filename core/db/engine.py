@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import aiosqlite
 from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import AppConfig
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, dict_factory
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 from core.config import ConfigError
 from core.db import piccolo_conf
@@ -46,30 +47,147 @@ def write_lock() -> asyncio.Lock:
     return lock
 
 
-class QuartierSQLiteEngine(SQLiteEngine):
-    """Piccolo's SQLite engine; single writes outside a transaction queue for the process's write lock.
+class _Connections:
+    """One event loop's open SQLite connections: one writer and up to ``READERS`` readers.
 
-    Without it they wait in SQLite's busy handler, whose sleeps grow to 100 ms, and overtake or are
-    overtaken by transactions at random; and foreign keys are switched on once per connection, not
-    before every statement in a transaction.
+    Opening a connection per query costs a thread, a file open, a schema parse and four more
+    hand-offs to the thread; reused, a query is one hand-off.
     """
+
+    READERS = 4
+
+    def __init__(self) -> None:
+        self.idle_readers: list[aiosqlite.Connection] = []
+        self.reader_slots = asyncio.Semaphore(self.READERS)
+        self.writer: aiosqlite.Connection | None = None
+        self.writer_busy = False
+
+    def all(self) -> list[aiosqlite.Connection]:
+        return [*self.idle_readers, *([self.writer] if self.writer is not None else [])]
+
+
+class _ReusedWriterTransaction(SQLiteTransaction):
+    """A transaction on the loop's writer connection when it is free, else on a new one."""
+
+    engine: QuartierSQLiteEngine
+
+    async def get_connection(self):
+        return await self.engine.checkout_writer()
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        except BaseException:
+            await self.engine.return_writer(self.connection, healthy=False)
+            self.engine.current_transaction.reset(self.context)
+            raise
+        await self.engine.return_writer(self.connection, healthy=not self.connection.in_transaction)
+        self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+class QuartierSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine with reused connections while the app runs, and queued writers.
+
+    Between ``start_connection_pool()`` and ``close_connection_pool()`` (the app's lifespan) each
+    event loop keeps one writer connection, used by transactions and single writes, which queue
+    for the process's write lock anyway, and a few reader connections; outside it (command line,
+    scripts) every query opens its own connection as in Piccolo. Single writes outside a
+    transaction queue for the write lock: without it they wait in SQLite's busy handler, whose
+    sleeps grow to 100 ms, and overtake or are overtaken by transactions at random. Foreign keys
+    are switched on once per connection, not before every statement.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pooling = False
+        self._per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Connections] = weakref.WeakKeyDictionary()
+
+    async def start_connection_pool(self, **_: Any) -> None:
+        self._pooling = True
+
+    async def close_connection_pool(self) -> None:
+        self._pooling = False
+        loops, self._per_loop = list(self._per_loop.values()), weakref.WeakKeyDictionary()
+        for connections in loops:
+            for connection in connections.all():
+                await connection.close()
+
+    def _connections(self) -> _Connections | None:
+        if not self._pooling:
+            return None
+        loop = asyncio.get_running_loop()
+        connections = self._per_loop.get(loop)
+        if connections is None:
+            connections = self._per_loop[loop] = _Connections()
+        return connections
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory
+        await connection.execute("PRAGMA foreign_keys = 1")
+        return connection
+
+    async def checkout_writer(self) -> aiosqlite.Connection:
+        connections = self._connections()
+        if connections is None or connections.writer_busy:
+            return await self.get_connection()
+        if connections.writer is None:
+            connections.writer = await self.get_connection()
+        connections.writer_busy = True
+        return connections.writer
+
+    async def return_writer(self, connection: aiosqlite.Connection, healthy: bool) -> None:
+        connections = self._per_loop.get(asyncio.get_running_loop()) if self._pooling else None
+        if connections is not None and connection is connections.writer:
+            connections.writer_busy = False
+            if healthy:
+                return
+            connections.writer = None
+        await connection.close()
+
+    def transaction(self, transaction_type: TransactionType = TransactionType.deferred,
+                    allow_nested: bool = True) -> SQLiteTransaction:
+        return _ReusedWriterTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
 
     async def _run_in_new_connection(self, query: str, args: list[Any] | None = None, query_type: str = "generic",
                                      table: Any = None):
+        connections = self._connections()
+        if connections is None:
+            if query_type in READ_QUERIES:
+                return await super()._run_in_new_connection(query, args, query_type, table)
+            async with write_lock():
+                return await super()._run_in_new_connection(query, args, query_type, table)
         if query_type in READ_QUERIES:
-            return await super()._run_in_new_connection(query, args, query_type, table)
+            async with connections.reader_slots:
+                reader = connections.idle_readers.pop() if connections.idle_readers else await self.get_connection()
+                try:
+                    return await reader.execute_fetchall(query, args or [])
+                finally:
+                    connections.idle_readers.append(reader)
         async with write_lock():
-            return await super()._run_in_new_connection(query, args, query_type, table)
+            writer = await self.checkout_writer()
+            healthy = False
+            try:
+                rows = await self._run_in_existing_connection(writer, query, args, query_type, table)
+                healthy = not writer.in_transaction
+                return rows
+            finally:
+                await self.return_writer(writer, healthy)
 
     async def _run_in_existing_connection(self, connection, query: str, args: list[Any] | None = None,
                                           query_type: str = "generic", table: Any = None):
         # get_connection() already ran "PRAGMA foreign_keys = 1" on this connection.
-        connection.row_factory = dict_factory
-        async with connection.execute(query, args or []) as cursor:
-            response = await cursor.fetchall()
-            if query_type == "insert" and self.get_version_sync() < 3.35:
+        if query_type == "insert" and self.get_version_sync() < 3.35:  # no RETURNING
+            async with connection.execute(query, args or []) as cursor:
                 return [{table._meta.primary_key._meta.db_column_name: await self._get_inserted_pk(cursor, table)}]
-            return response
+        return await connection.execute_fetchall(query, args or [])
 
 
 def sqlite_path(url: str) -> Path:

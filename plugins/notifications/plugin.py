@@ -108,8 +108,7 @@ def register_commands(cli: click.Group):
 
         async def run() -> int:
             deployment.bind()
-            if deployment.engine.engine_type == "postgres":
-                await deployment.engine.start_connection_pool(min_size=1, max_size=5)
+            await deployment.engine.start_connection_pool(min_size=1, max_size=5)
             try:
                 if once:  # a bulk send from the terminal: show how far it got
                     from plugins.notifications import service
@@ -128,8 +127,7 @@ def register_commands(cli: click.Group):
                     return handled
                 return await work(deployment)
             finally:
-                if deployment.engine.engine_type == "postgres":
-                    await deployment.engine.close_connection_pool()
+                await deployment.engine.close_connection_pool()
 
         try:
             handled = asyncio.run(run())
