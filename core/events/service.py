@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.db import transaction
+from core.db.rows import as_objects
 from core.deployment import current
 from core.domain_events import EventCancelled, EventChanged, EventPublished
 from core.events.tables import Event, EventOrganisation, Organisation, Venue
@@ -52,15 +53,17 @@ async def _details(events: list[Event]) -> list[EventDetail]:
     quartier_ids = {e.quartier for e in events}
     venue_ids = {e.venue for e in events if e.venue is not None}
     quartiere = {q.id: q for q in await Quartier.objects().where(Quartier.id.is_in(list(quartier_ids)))}
-    venues = {v.id: v for v in await Venue.objects().where(Venue.id.is_in(list(venue_ids)))} if venue_ids else {}
-    links = await EventOrganisation.objects().where(
-        EventOrganisation.event.is_in([e.id for e in events])
-    ).order_by(EventOrganisation.position)
-    org_ids = list({link.organisation for link in links})
-    orgs = {o.id: o for o in await Organisation.objects().where(Organisation.id.is_in(org_ids))} if org_ids else {}
+    venues = {v.id: v for v in as_objects(Venue, await Venue.select().where(Venue.id.is_in(list(venue_ids))))} \
+        if venue_ids else {}
+    links = await EventOrganisation.select(
+        EventOrganisation.event, EventOrganisation.organisation, EventOrganisation.role
+    ).where(EventOrganisation.event.is_in([e.id for e in events])).order_by(EventOrganisation.position)
+    org_ids = list({link["organisation"] for link in links})
+    orgs = {o.id: o for o in as_objects(Organisation, await Organisation.select().where(Organisation.id.is_in(org_ids)))} \
+        if org_ids else {}
     by_event: dict[int, list[tuple[Organisation, str]]] = {}
     for link in links:
-        by_event.setdefault(link.event, []).append((orgs[link.organisation], link.role))
+        by_event.setdefault(link["event"], []).append((orgs[link["organisation"]], link["role"]))
     return [
         EventDetail(
             event=e,
@@ -73,11 +76,10 @@ async def _details(events: list[Event]) -> list[EventDetail]:
 
 
 async def public_events(quartier_id: int, include_past: bool = False, limit: int = 100, offset: int = 0) -> list[EventDetail]:
-    query = Event.objects().where((Event.quartier == quartier_id) & Event.status.is_in(list(PUBLIC_STATUSES)))
+    query = Event.select().where((Event.quartier == quartier_id) & Event.status.is_in(list(PUBLIC_STATUSES)))
     if not include_past:
         query = query.where(Event.ends_at >= now())
-    events = await query.order_by(Event.starts_at).limit(limit).offset(offset)
-    return await _details(events)
+    return await _details(as_objects(Event, await query.order_by(Event.starts_at).limit(limit).offset(offset)))
 
 
 async def public_event(event_id: int) -> EventDetail | None:
