@@ -123,6 +123,7 @@ def template_environment(deployment: Deployment) -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         enable_async=False,  # Litestar renders synchronously
         extensions=["jinja2.ext.i18n"],
+        auto_reload=deployment.settings.debug,  # otherwise every render stats each template file
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from contextvars import ContextVar
 from datetime import datetime
@@ -71,24 +72,28 @@ def _local(moment: datetime, tz: str) -> datetime:
     return moment.astimezone(ZoneInfo(tz))
 
 
+@functools.cache
+def _babel_locale(lang: str) -> Locale:
+    return Locale.parse(lang)  # Babel parses a locale string again on every call
+
+
 def format_when(moment: datetime, tz: str = "Europe/Berlin", style: str = "full") -> str:
     """'Montag, 28. Dezember 2026, 14:00' in the current language."""
     local = _local(moment, tz)
-    lang = language()
-    day = format_date(local, format=style, locale=lang)
-    return f"{day}, {format_time(local, format='short', locale=lang)}"
+    locale = _babel_locale(language())
+    return f"{format_date(local, format=style, locale=locale)}, {format_time(local, format='short', locale=locale)}"
 
 
 def format_day(moment: datetime, tz: str = "Europe/Berlin", style: str = "full") -> str:
-    return format_date(_local(moment, tz), format=style, locale=language())
+    return format_date(_local(moment, tz), format=style, locale=_babel_locale(language()))
 
 
 def format_clock(moment: datetime, tz: str = "Europe/Berlin") -> str:
-    return format_time(_local(moment, tz), format="short", locale=language())
+    return format_time(_local(moment, tz), format="short", locale=_babel_locale(language()))
 
 
 def format_short(moment: datetime, tz: str = "Europe/Berlin") -> str:
-    return format_datetime(_local(moment, tz), format="short", locale=language())
+    return format_datetime(_local(moment, tz), format="short", locale=_babel_locale(language()))
 
 
 def language_name(lang: str) -> str:
