@@ -84,7 +84,7 @@ def _lifespan(deployment: Deployment):
     @contextlib.asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         deployment.bind()
-        await deployment.engine.start_connection_pool(max_size=20)  # SQLite: reused connections
+        await deployment.engine.start_connection_pool(min_size=2, max_size=20)  # SQLite: reused connections
         if deployment.settings.migrate_on_start and deployment.settings.is_sqlite:
             await deployment.migrate()
         for result in deployment.pm.hook.startup(deployment=deployment):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Iterable, TypeVar
 
+from piccolo.columns import Column
+from piccolo.columns.combination import WhereRaw
 from piccolo.table import Table
+
+from core.db.engine import is_postgres
 
 T = TypeVar("T", bound=Table)
 
@@ -30,3 +35,16 @@ def as_objects(table: type[T], rows: Iterable[dict[str, Any]]) -> list[T]:
         values["_was_created"] = None
         objects.append(obj)
     return objects
+
+
+def any_of(column: Column, values: Iterable[int]) -> WhereRaw:
+    """``column IN (values)`` with the values as one parameter.
+
+    Piccolo builds ``is_in()`` with one parameter per value, about 9 µs each: for the organisations
+    of 200 events that was more than the query itself.
+    """
+    name = f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"'
+    ids = [int(value) for value in values]
+    if is_postgres():
+        return WhereRaw(f"{name} = ANY({{}}::bigint[])", ids)
+    return WhereRaw(f"{name} IN (SELECT value FROM json_each({{}}))", json.dumps(ids))

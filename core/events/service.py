@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.db import transaction
-from core.db.rows import as_objects
+from core.db.rows import any_of, as_objects
 from core.deployment import current
 from core.domain_events import EventCancelled, EventChanged, EventPublished
 from core.events.tables import Event, EventOrganisation, Organisation, Venue
@@ -57,9 +57,9 @@ async def _details(events: list[Event]) -> list[EventDetail]:
         if venue_ids else {}
     links = await EventOrganisation.select(
         EventOrganisation.event, EventOrganisation.organisation, EventOrganisation.role
-    ).where(EventOrganisation.event.is_in([e.id for e in events])).order_by(EventOrganisation.position)
-    org_ids = list({link["organisation"] for link in links})
-    orgs = {o.id: o for o in as_objects(Organisation, await Organisation.select().where(Organisation.id.is_in(org_ids)))} \
+    ).where(any_of(EventOrganisation.event, (e.id for e in events))).order_by(EventOrganisation.position)
+    org_ids = {link["organisation"] for link in links}
+    orgs = {o.id: o for o in as_objects(Organisation, await Organisation.select().where(any_of(Organisation.id, org_ids)))} \
         if org_ids else {}
     by_event: dict[int, list[tuple[Organisation, str]]] = {}
     for link in links:
