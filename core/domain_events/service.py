@@ -64,7 +64,8 @@ async def publish(deployment: Deployment, event: DomainEvent) -> None:
     record_id = rows[0]["id"]
 
     async def deliver_now() -> None:
-        await deliver(deployment, record_id)
+        # Straight from memory: the row is claimed (claimed_until) for this process until then.
+        await _dispatch(deployment, record_id, event, pending)
 
     after_commit(deliver_now)
 
@@ -78,13 +79,17 @@ async def deliver(deployment: Deployment, record_id: int) -> None:
         log.warning("domain event %s has no registered type; kept for later", record.name)
         return
     event = msgspec.json.decode(record.payload, type=event_type)
+    await _dispatch(deployment, record_id, event, json.loads(record.pending_plugins))
+
+
+async def _dispatch(deployment: Deployment, record_id: int, event: DomainEvent, pending: list[str]) -> None:
     still_pending: list[str] = []
     errors: list[str] = []
-    for name in json.loads(record.pending_plugins):
+    for name in pending:
         try:
             await deployment.call_plugin_hook(name, "on_domain_event", event=event, deployment=deployment)
         except Exception as exc:
-            log.exception("plugin %s failed on domain event %s", name, record.name)
+            log.exception("plugin %s failed on domain event %s", name, type(event).name)
             still_pending.append(name)
             errors.append(f"{name}: {type(exc).__name__}: {exc}")
     await DomainEventRecord.update(

@@ -269,14 +269,18 @@ async def position(reg: Registration) -> int | None:
     )
 
 
-async def _publish(kind: type[de.RegistrationEvent], reg: Registration, reason: str = "") -> None:
-    event = await Event.objects().where(Event.id == reg.event).first()
+async def _publish(kind: type[de.RegistrationEvent], reg: Registration, reason: str = "", event: Event | None = None) -> int | None:
+    """Publish ``kind`` for the registration; returns its waiting-list position."""
+    if event is None:
+        event = await Event.objects().where(Event.id == reg.event).first()
+    place = await position(reg)
     await publish(kind(
         quartier_id=event.quartier, registration=reg.id, event=event.id, event_title=event.title,
         starts_at=event.starts_at, ends_at=event.ends_at, timezone=event.timezone, person_name=reg.name,
         email=reg.email, phone=reg.phone, language=reg.language, channel=reg.channel, status=reg.status,
-        seats=reg.seats, waitlist_position=await position(reg), reason=reason, **links(reg),
+        seats=reg.seats, waitlist_position=place, reason=reason, **links(reg),
     ))
+    return place
 
 
 # -- registering -------------------------------------------------------------------------
@@ -320,11 +324,12 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
     clean = validate(form, data, channel)
     seats = 1 + clean.companions
     moment = now()
+    # Checked before the write transaction, to keep it short; the unique index catches a double submit in between.
+    existing = await _existing(form.id, clean.email)
+    if existing is not None:
+        return Outcome(existing, created=False, waitlist_position=await position(existing))
     try:
         async with transaction(immediate=True):
-            existing = await _existing(form.id, clean.email)
-            if existing is not None:
-                return Outcome(existing, created=False, waitlist_position=await position(existing))
             needs_opt_in = channel == "online" and form.double_opt_in and clean.email is not None
             if await _take_seats(form.id, seats):
                 status, seq = ("unconfirmed" if needs_opt_in else "confirmed"), None
@@ -346,7 +351,7 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
                 email_confirmed_at=None,
             )
             await reg.save()
-            await _publish(de.RegistrationCreated, reg)
+            place = await _publish(de.RegistrationCreated, reg, event=event)
     except Exception as exc:
         # Two submissions of the same person at the same moment: the unique index
         # lets one in; the other answers with the registration that won.
@@ -356,7 +361,7 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
         if existing is None:
             raise
         return Outcome(existing, created=False, waitlist_position=await position(existing))
-    return Outcome(reg, created=True, waitlist_position=await position(reg))
+    return Outcome(reg, created=True, waitlist_position=place)
 
 
 async def by_token(token: str) -> Registration | None:
