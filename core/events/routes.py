@@ -97,12 +97,12 @@ class PublicEventsController(Controller):
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> list[EventOut]:
         q = await quartier_or_404(quartier)
-        return [event_out(d) for d in await service.public_events(q.id, include_past, limit, offset)]
+        return [event_out(d) for d in await service.public_events(q.id, include_past, limit, offset, quartier=q)]
 
     @get("/quartiere/{quartier:str}/events.ics", summary="iCalendar feed of a Quartier's events", media_type=ICS_MEDIA_TYPE)
     async def quartier_calendar(self, quartier: FromPath[str]) -> Response[bytes]:
         q = await quartier_or_404(quartier)
-        details = await service.public_events(q.id, include_past=False, limit=500)
+        details = await service.public_events(q.id, include_past=False, limit=500, quartier=q)
         body = ical.calendar([(d, event_page_url(d)) for d in details], base_url(), name=q.name)
         return ics_response(body, f"{q.slug}.ics")
 

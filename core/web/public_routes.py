@@ -46,7 +46,7 @@ async def quartier_page(request: AnyRequest, quartier: FromPath[str]) -> Templat
     q = await _quartier(quartier)
     raw = request.query_params.get("page", "1")
     number = int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
-    events = await service.public_events(q.id, limit=EVENTS_PER_PAGE + 1, offset=(number - 1) * EVENTS_PER_PAGE)
+    events = await service.public_events(q.id, limit=EVENTS_PER_PAGE + 1, offset=(number - 1) * EVENTS_PER_PAGE, quartier=q)
     if not events and number > 1:
         raise NotFoundException()
     more, events = len(events) > EVENTS_PER_PAGE, events[:EVENTS_PER_PAGE]
@@ -95,7 +95,7 @@ async def event_page(request: AnyRequest, quartier: FromPath[str], event_ref: Fr
     event_id, _sep, _slug = event_ref.partition("-")
     if not event_id.isdigit():
         raise NotFoundException()
-    detail = await service.public_event(int(event_id))
+    detail = await service.public_event(int(event_id), quartier=q)
     if detail is None or detail.quartier.id != q.id:
         raise NotFoundException()
     canonical = _event_path(detail)

@@ -12,8 +12,10 @@ async def event_blocks(detail: EventDetail, request: Any) -> list[PageBlock]:
     from plugins.exhibition.routes import question_context
 
     slug = detail.quartier.slug
-    exhibitions = [(e, service.exhibition_path(e, slug)) for e in await service.exhibitions_for_event(detail.event.id)]
-    questions = [await question_context(request, detail.quartier, q) for q in await service.questions_of(event_id=detail.event.id)
+    found = await service.exhibitions_for_event(detail.event.id)
+    exhibitions = [(e, service.exhibition_path(e, slug)) for e in found]
+    questions = [await question_context(request, detail.quartier, q)
+                 for q in await service.questions_of(event_id=detail.event.id, event_exhibitions=found)
                  if await service.question_is_public(q)]
     blocks = []
     if exhibitions:

@@ -359,12 +359,18 @@ async def public_question(quartier_id: int, question_id: int) -> GuidingQuestion
     return question
 
 
-async def questions_of(*, exhibition_id: int | None = None, event_id: int | None = None) -> list[GuidingQuestion]:
-    """The questions of an exhibition, or those of an event (its own and those of its published exhibitions)."""
+async def questions_of(*, exhibition_id: int | None = None, event_id: int | None = None,
+                       event_exhibitions: list[Exhibition] | None = None) -> list[GuidingQuestion]:
+    """The questions of an exhibition, or those of an event (its own and those of its published exhibitions).
+
+    ``event_exhibitions``: the event's published exhibitions, when the caller has them already.
+    """
     if exhibition_id is not None:
         clause = GuidingQuestion.exhibition == exhibition_id
     else:
-        exhibitions = [e.id for e in await exhibitions_for_event(event_id)]  # type: ignore[arg-type]
+        if event_exhibitions is None:
+            event_exhibitions = await exhibitions_for_event(event_id)  # type: ignore[arg-type]
+        exhibitions = [e.id for e in event_exhibitions]
         clause = GuidingQuestion.event == event_id
         if exhibitions:
             clause = clause | GuidingQuestion.exhibition.is_in(exhibitions)
