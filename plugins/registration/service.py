@@ -295,6 +295,15 @@ async def _release_seats(form_id: int, seats: int) -> None:
     await RegistrationForm.update({RegistrationForm.taken: RegistrationForm.taken - seats}).where(RegistrationForm.id == form_id)
 
 
+async def _waitlist_number_if_full(form_id: int, seats: int) -> int | None:
+    """The next waiting-list number if ``seats`` no longer fit and the form has a waiting list, else None."""
+    rows = await RegistrationForm.update({RegistrationForm.waitlist_seq: RegistrationForm.waitlist_seq + 1}).where(
+        (RegistrationForm.id == form_id) & (RegistrationForm.waitlist_enabled == True)  # noqa: E712
+        & WhereRaw("capacity IS NOT NULL AND taken + {} > capacity", seats)
+    ).returning(RegistrationForm.waitlist_seq)
+    return rows[0]["waitlist_seq"] if rows else None
+
+
 async def _next_waitlist_number(form_id: int) -> int:
     rows = await RegistrationForm.update({RegistrationForm.waitlist_seq: RegistrationForm.waitlist_seq + 1}).where(
         RegistrationForm.id == form_id
@@ -331,9 +340,13 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
     try:
         async with transaction(immediate=True):
             needs_opt_in = channel == "online" and form.double_opt_in and clean.email is not None
-            if await _take_seats(form.id, seats):
-                status, seq = ("unconfirmed" if needs_opt_in else "confirmed"), None
-            elif form.waitlist_enabled:
+            # A full event with a waiting list (the rush) gets its number in one statement under the row lock.
+            seq = await _waitlist_number_if_full(form.id, seats)
+            if seq is not None:
+                status = "waitlisted"
+            elif await _take_seats(form.id, seats):
+                status = "unconfirmed" if needs_opt_in else "confirmed"
+            elif form.waitlist_enabled:  # the last seats went in between
                 status, seq = "waitlisted", await _next_waitlist_number(form.id)
             else:
                 raise RegistrationRefused("full", REFUSALS["full"])
