@@ -10,7 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from core.plugin_api import Event, current, field_errors, gettext as _, hit_rate_limit, page, public_event
+from core.plugin_api import Event, field_errors, gettext as _, hit_rate_limit, page, public_event
 from plugins.registration import service
 from plugins.registration.schemas import AvailabilityOut, ErrorOut, RegistrationOut
 from plugins.registration.service import InvalidRegistration, RegistrationInput, RegistrationRefused
