@@ -27,36 +27,23 @@ import re
 import sys
 from pathlib import Path
 
-from babel.messages.catalog import Catalog, Message
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import read_po, write_po
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import write_po
 
+from core.testing.catalog import (
+    Declared, MsgId, build_catalog, extract_messages, missing_translations, read_catalog, wrong_placeholders,
+)
 from tests.core.factories import make_quartier
 
 ROOT = Path(__file__).resolve().parents[3]
 CORE = ROOT / "core"
 CATALOG = CORE / "locale" / "en" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "gettext": None, "ngettext": (1, 2)}
-
-# str.format fields ({name}, {n}) and %-style mapping keys (%(num)d)
-PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}|%\([A-Za-z_][A-Za-z0-9_]*\)[#0 +-]?\d*(?:\.\d+)?[sdifr]")
-
-MsgId = str | tuple[str, str]
 
 
 # -- what the UI can show ---------------------------------------------------------
 def extracted_messages() -> dict[MsgId, list[tuple[str, int]]]:
     """msgid (singular, or (singular, plural) for ngettext) -> locations, as ``pybabel extract -F babel.cfg core`` finds them."""
-    with (ROOT / "babel.cfg").open(encoding="utf-8") as fp:
-        method_map, options_map = parse_mapping_cfg(fp, "babel.cfg")
-    found: dict[MsgId, list[tuple[str, int]]] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(str(CORE), method_map, options_map, keywords=KEYWORDS):
-        if isinstance(message, (tuple, list)):
-            message = (message[0], message[1]) if len(message) > 1 and message[1] else message[0]
-        if message:
-            found.setdefault(message, []).append((f"core/{filename}", lineno))
-    return found
+    return extract_messages(CORE, ROOT)
 
 
 def _resources() -> list:
@@ -107,33 +94,17 @@ def declared_messages() -> dict[str, list[str]]:
     from core.web.resources import Resource
     from core.web.ui import MenuLink
 
-    found: dict[str, list[str]] = {}
-
-    def add(text: str | None, where: str) -> None:
-        if text and text.strip():
-            found.setdefault(text, []).append(where)
-
+    found = Declared()
     for cls, name in ((Resource, "menu_group"), (MenuLink, "group")):
-        add(next(f.default for f in dataclass_fields(cls) if f.name == name), f"default {cls.__name__}.{name}")
+        found.add(next(f.default for f in dataclass_fields(cls) if f.name == name), f"default {cls.__name__}.{name}")
     for resource in _resources():
-        where = f"resource {resource.name}"
-        add(resource.label, f"{where}: label")
-        add(resource.label_plural, f"{where}: label_plural")
-        add(resource.menu_group, f"{where}: menu_group")
-        for f in resource.fields:
-            add(f.label, f"{where}.{f.name}: label")
-            add(f.help, f"{where}.{f.name}: help")
-            for _value, label in f.choices or ():
-                add(label, f"{where}.{f.name}: choice")
-        for action in resource.actions:
-            add(action.label, f"{where} action {action.name}: label")
-            add(action.confirm, f"{where} action {action.name}: confirm")
+        found.add_resource(resource)
     for text in _menu_labels():
-        add(text, "staff menu (core/web/rendering.py)")
+        found.add(text, "staff menu (core/web/rendering.py)")
     for text in _error_page_texts():
-        add(text, "error page (core/app.py)")
+        found.add(text, "error page (core/app.py)")
     for text in LEGAL_PAGES.values():
-        add(text, "legal page heading (core/web/public_routes.py)")
+        found.add(text, "legal page heading (core/web/public_routes.py)")
     return found
 
 
@@ -141,33 +112,11 @@ def template_catalog() -> Catalog:
     """A POT with every UI string: extracted ones plus the declared labels."""
     from core import __version__
 
-    catalog = Catalog(project="Quartier", version=__version__, fuzzy=False)
-    for msgid, locations in extracted_messages().items():
-        flags = ("python-format",) if isinstance(msgid, tuple) and "%(" in "".join(msgid) else ()
-        catalog.add(msgid, locations=locations, flags=flags)
-    for msgid, wheres in declared_messages().items():
-        if msgid in catalog:
-            catalog[msgid].auto_comments.extend(wheres)
-        else:
-            catalog.add(msgid, auto_comments=wheres)
-    return catalog
+    return build_catalog("Quartier", extracted_messages(), declared_messages(), version=__version__)
 
 
 def english() -> Catalog:
-    with CATALOG.open("rb") as fp:
-        return read_po(fp, locale="en")
-
-
-def _placeholders(text: str) -> set[str]:
-    return set(PLACEHOLDER.findall(text))
-
-
-def _translated(message: Message | None) -> bool:
-    """Fuzzy entries do not count: ``write_mo`` (and so the app) leaves them out."""
-    if message is None or message.fuzzy:
-        return False
-    strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
-    return all(s and s.strip() for s in strings)
+    return read_catalog(CATALOG)
 
 
 # -- the catalog --------------------------------------------------------------------
@@ -184,18 +133,7 @@ def test_the_declarations_yield_their_labels():
 
 
 def test_every_ui_string_has_an_english_translation():
-    catalog = english()
-    wanted = template_catalog()
-    missing = []
-    for message in wanted:
-        if not message.id:
-            continue
-        entry = catalog.get(message.id)
-        if isinstance(message.id, tuple) and entry is not None and entry.id != message.id:
-            entry = None  # the plural form changed
-        if not _translated(entry):
-            where = [f"{path}:{line}" for path, line in message.locations] + list(message.auto_comments)
-            missing.append(f"{message.id!r}  ({', '.join(where[:3])})")
+    missing = missing_translations(template_catalog(), english())
     assert not missing, (
         f"{len(missing)} UI strings lack an English translation in {CATALOG.relative_to(ROOT)} "
         "(see this module's docstring for updating it):\n  " + "\n  ".join(missing)
@@ -203,16 +141,7 @@ def test_every_ui_string_has_an_english_translation():
 
 
 def test_translations_keep_the_placeholders():
-    wrong = []
-    for message in english():
-        if not message.id or not message.string:
-            continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        wanted = set().union(*(_placeholders(i) for i in ids))
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        for string in strings:
-            if _placeholders(string) != wanted:
-                wrong.append(f"{message.id!r} -> {string!r}: wants {sorted(wanted)}, has {sorted(_placeholders(string))}")
+    wrong = wrong_placeholders(english())
     assert not wrong, "Translations with wrong placeholders:\n  " + "\n  ".join(wrong)
 
 

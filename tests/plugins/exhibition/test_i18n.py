@@ -29,22 +29,21 @@ then translate the new (empty) entries.
 from __future__ import annotations
 
 import ast
-import re
 import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from babel.messages.catalog import Catalog, Message
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import read_po, write_po
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import write_po
+
+from core.testing.catalog import (
+    Declared, MsgId, build_catalog, extract_messages, missing_translations, read_catalog, stale_entries, wrong_placeholders,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 PLUGIN = ROOT / "plugins" / "exhibition"
 CATALOG = PLUGIN / "locale" / "en" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "gettext": None, "ngettext": (1, 2)}
-PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}|%\([A-Za-z_][A-Za-z0-9_]*\)[#0 +-]?\d*(?:\.\d+)?[sdifr]")
 # exceptions whose (German) message a route shows through _(); FieldError's first argument is the field name
 MESSAGE_EXCEPTIONS = {"StateError", "ValueError", "QuestionClosed", "ImageRejected", "FieldError"}
 MESSAGE_MODULES = ("service.py", "media.py", "resources.py", "routes.py", "staff_routes.py")
@@ -56,21 +55,11 @@ GERMAN_ONLY = {
 }
 INTERNAL_F_STRINGS = {("media.py", "not a media file name: ")}  # a programming error, never shown
 
-MsgId = str | tuple[str, str]
-
 
 # -- what the plugin can show ----------------------------------------------------------
 def extracted_messages() -> dict[MsgId, list[tuple[str, int]]]:
     """As ``pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 plugins/exhibition`` finds them."""
-    with (ROOT / "babel.cfg").open(encoding="utf-8") as fp:
-        method_map, options_map = parse_mapping_cfg(fp, "babel.cfg")
-    found: dict[MsgId, list[tuple[str, int]]] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(str(PLUGIN), method_map, options_map, keywords=KEYWORDS):
-        if isinstance(message, (tuple, list)):
-            message = (message[0], message[1]) if len(message) > 1 and message[1] else message[0]
-        if message:
-            found.setdefault(message, []).append((f"plugins/exhibition/{filename}", lineno))
-    return found
+    return extract_messages(PLUGIN, ROOT)
 
 
 def _tree(module: str) -> ast.Module:
@@ -220,65 +209,30 @@ def declared_messages() -> dict[str, list[str]]:
     from plugins.exhibition.service import QUEUE_STATES
     from plugins.exhibition.staff_routes import STATUS_LABELS
 
-    found: dict[str, list[str]] = {}
-
-    def add(text: str | None, where: str) -> None:
-        if text and text.strip():
-            found.setdefault(text, []).append(where)
-
+    found = Declared()
     dummy = SimpleNamespace(id=1, exhibition=1, question=1, title="Titel", text="Text", status="draft")
     for resource in ALL:
-        where = f"resource {resource.name}"
-        add(resource.label, f"{where}: label")
-        add(resource.label_plural, f"{where}: label_plural")
-        add(resource.menu_group, f"{where}: menu_group")
-        for f in resource.fields:
-            add(f.label, f"{where}.{f.name}: label")
-            add(f.help, f"{where}.{f.name}: help")
-            for _value, label in f.choices or ():
-                add(label, f"{where}.{f.name}: choice")
-        for action in resource.actions:
-            add(action.label, f"{where} action {action.name}: label")
-            add(action.confirm, f"{where} action {action.name}: confirm")
-        for label, _url in (resource.links(dummy) if resource.links else ()):
-            add(label, f"{where}: link")
+        found.add_resource(resource, links_row=dummy)
     for link in plugin.menu_links(deployment=None, staff=None):
-        add(link.label, "menu_links (plugin.py): label")
-        add(link.group, "menu_links (plugin.py): group")
+        found.add(link.label, "menu_links (plugin.py): label")
+        found.add(link.group, "menu_links (plugin.py): group")
     for key, text in QUEUE_STATES.items():
-        add(text, f"service.QUEUE_STATES[{key!r}]")
+        found.add(text, f"service.QUEUE_STATES[{key!r}]")
     for key, text in STATUS_LABELS.items():
-        add(text, f"staff_routes.STATUS_LABELS[{key!r}]")
+        found.add(text, f"staff_routes.STATUS_LABELS[{key!r}]")
     for source in (runtime_messages()[0], template_variable_messages()[0]):
         for text, wheres in source.items():
             for where in wheres:
-                add(text, where)
+                found.add(text, where)
     return found
 
 
 def template_catalog() -> Catalog:
-    catalog = Catalog(project="Quartier exhibition plugin", fuzzy=False)
-    for msgid, locations in extracted_messages().items():
-        flags = ("python-format",) if isinstance(msgid, tuple) and "%(" in "".join(msgid) else ()
-        catalog.add(msgid, locations=locations, flags=flags)
-    for msgid, wheres in declared_messages().items():
-        if msgid in catalog:
-            catalog[msgid].auto_comments.extend(wheres)
-        else:
-            catalog.add(msgid, auto_comments=wheres)
-    return catalog
+    return build_catalog("Quartier exhibition plugin", extracted_messages(), declared_messages())
 
 
 def english() -> Catalog:
-    with CATALOG.open("rb") as fp:
-        return read_po(fp, locale="en")
-
-
-def _translated(message: Message | None) -> bool:
-    if message is None or message.fuzzy:
-        return False
-    strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
-    return all(s and s.strip() for s in strings)
+    return read_catalog(CATALOG)
 
 
 # -- the catalog ---------------------------------------------------------------------------
@@ -324,17 +278,7 @@ def test_f_string_messages_are_known():
 
 
 def test_every_ui_string_has_an_english_translation():
-    catalog = english()
-    missing = []
-    for message in template_catalog():
-        if not message.id:
-            continue
-        entry = catalog.get(message.id)
-        if isinstance(message.id, tuple) and entry is not None and entry.id != message.id:
-            entry = None  # the plural form changed
-        if not _translated(entry):
-            where = [f"{path}:{line}" for path, line in message.locations] + list(message.auto_comments)
-            missing.append(f"{message.id!r}  ({', '.join(where[:3])})")
+    missing = missing_translations(template_catalog(), english())
     assert not missing, (
         f"{len(missing)} UI strings lack an English translation in {CATALOG.relative_to(ROOT)} "
         "(see this module's docstring for updating it):\n  " + "\n  ".join(missing)
@@ -342,22 +286,12 @@ def test_every_ui_string_has_an_english_translation():
 
 
 def test_no_stale_entries():
-    wanted = {m.id for m in template_catalog() if m.id}
-    stale = [m.id for m in english() if m.id and m.id not in wanted]
+    stale = stale_entries(template_catalog(), english())
     assert not stale, f"entries no longer used by the plugin: {stale}"
 
 
 def test_translations_keep_the_placeholders():
-    wrong = []
-    for message in english():
-        if not message.id or not message.string:
-            continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        wanted = set().union(*(set(PLACEHOLDER.findall(i)) for i in ids))
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        for string in strings:
-            if set(PLACEHOLDER.findall(string)) != wanted:
-                wrong.append(f"{message.id!r} -> {string!r}")
+    wrong = wrong_placeholders(english())
     assert not wrong, "Translations with wrong placeholders:\n  " + "\n  ".join(wrong)
 
 

@@ -28,33 +28,23 @@ import re
 import sys
 from pathlib import Path
 
-from babel.messages.catalog import Catalog, Message
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
+
+from core.testing.catalog import (
+    Declared, MsgId, build_catalog, extract_messages, missing_translations, read_catalog, stale_entries, wrong_placeholders,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 PLUGIN = ROOT / "plugins" / "notifications"
 CATALOG = PLUGIN / "locale" / "en" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "gettext": None, "ngettext": (1, 2)}
-PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}|%\([A-Za-z_][A-Za-z0-9_]*\)[#0 +-]?\d*(?:\.\d+)?[sdifr]")
 PLUGINS = ["registration", "notifications"]
-
-MsgId = str | tuple[str, str]
 
 
 # -- what the plugin can show ----------------------------------------------------------
 def extracted_messages() -> dict[MsgId, list[tuple[str, int]]]:
     """As ``pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 plugins/notifications`` finds them."""
-    with (ROOT / "babel.cfg").open(encoding="utf-8") as fp:
-        method_map, options_map = parse_mapping_cfg(fp, "babel.cfg")
-    found: dict[MsgId, list[tuple[str, int]]] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(str(PLUGIN), method_map, options_map, keywords=KEYWORDS):
-        if isinstance(message, (tuple, list)):
-            message = (message[0], message[1]) if len(message) > 1 and message[1] else message[0]
-        if message:
-            found.setdefault(message, []).append((f"plugins/notifications/{filename}", lineno))
-    return found
+    return extract_messages(PLUGIN, ROOT)
 
 
 def resources() -> list:
@@ -70,51 +60,18 @@ def resources() -> list:
 
 def declared_messages() -> dict[str, list[str]]:
     """German strings the UI translates at render time: msgid -> where they are declared."""
-    found: dict[str, list[str]] = {}
-
-    def add(text: str | None, where: str) -> None:
-        if text and text.strip():
-            found.setdefault(text, []).append(where)
-
+    found = Declared()
     for resource in resources():
-        where = f"resource {resource.name}"
-        add(resource.label, f"{where}: label")
-        add(resource.label_plural, f"{where}: label_plural")
-        add(resource.menu_group, f"{where}: menu_group")
-        for f in resource.fields:
-            add(f.label, f"{where}.{f.name}: label")
-            add(f.help, f"{where}.{f.name}: help")
-            for _value, label in f.choices or ():
-                add(label, f"{where}.{f.name}: choice")
-        for action in resource.actions:
-            add(action.label, f"{where} action {action.name}: label")
-            add(action.confirm, f"{where} action {action.name}: confirm")
+        found.add_resource(resource)
     return found
 
 
 def template_catalog() -> Catalog:
-    catalog = Catalog(project="Quartier notifications plugin", fuzzy=False)
-    for msgid, locations in extracted_messages().items():
-        flags = ("python-format",) if isinstance(msgid, tuple) and "%(" in "".join(msgid) else ()
-        catalog.add(msgid, locations=locations, flags=flags)
-    for msgid, wheres in declared_messages().items():
-        if msgid in catalog:
-            catalog[msgid].auto_comments.extend(wheres)
-        else:
-            catalog.add(msgid, auto_comments=wheres)
-    return catalog
+    return build_catalog("Quartier notifications plugin", extracted_messages(), declared_messages())
 
 
 def english() -> Catalog:
-    with CATALOG.open("rb") as fp:
-        return read_po(fp, locale="en")
-
-
-def _translated(message: Message | None) -> bool:
-    if message is None or message.fuzzy:
-        return False
-    strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
-    return all(s and s.strip() for s in strings)
+    return read_catalog(CATALOG)
 
 
 # -- the catalog ---------------------------------------------------------------------------
@@ -141,17 +98,7 @@ def test_the_collection_finds_all_kinds_of_strings():
 
 
 def test_every_ui_string_has_an_english_translation():
-    catalog = english()
-    missing = []
-    for message in template_catalog():
-        if not message.id:
-            continue
-        entry = catalog.get(message.id)
-        if isinstance(message.id, tuple) and entry is not None and entry.id != message.id:
-            entry = None  # the plural form changed
-        if not _translated(entry):
-            where = [f"{path}:{line}" for path, line in message.locations] + list(message.auto_comments)
-            missing.append(f"{message.id!r}  ({', '.join(where[:3])})")
+    missing = missing_translations(template_catalog(), english())
     assert not missing, (
         f"{len(missing)} UI strings lack an English translation in {CATALOG.relative_to(ROOT)} "
         "(see this module's docstring for updating it):\n  " + "\n  ".join(missing)
@@ -159,22 +106,12 @@ def test_every_ui_string_has_an_english_translation():
 
 
 def test_no_stale_entries():
-    wanted = {m.id for m in template_catalog() if m.id}
-    stale = [m.id for m in english() if m.id and m.id not in wanted]
+    stale = stale_entries(template_catalog(), english())
     assert not stale, f"entries no longer used by the plugin: {stale}"
 
 
 def test_translations_keep_the_placeholders():
-    wrong = []
-    for message in english():
-        if not message.id or not message.string:
-            continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        wanted = set().union(*(set(PLACEHOLDER.findall(i)) for i in ids))
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        for string in strings:
-            if set(PLACEHOLDER.findall(string)) != wanted:
-                wrong.append(f"{message.id!r} -> {string!r}")
+    wrong = wrong_placeholders(english())
     assert not wrong, "Translations with wrong placeholders:\n  " + "\n  ".join(wrong)
 
 

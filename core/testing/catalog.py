@@ -1,0 +1,132 @@
+"""Checking an English catalog against the German UI strings of the core or of a plugin (for tests).
+
+A test module collects the strings (``extract_messages`` for ``_()`` calls, a ``Declared`` for labels
+the UI translates at render time), builds the template with ``build_catalog`` and asserts that
+``missing_translations``, ``stale_entries`` and ``wrong_placeholders`` find nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "gettext": None, "ngettext": (1, 2)}
+# str.format fields ({name}, {n}) and %-style mapping keys (%(num)d)
+PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}|%\([A-Za-z_][A-Za-z0-9_]*\)[#0 +-]?\d*(?:\.\d+)?[sdifr]")
+
+MsgId = str | tuple[str, str]
+
+
+def extract_messages(folder: Path, root: Path) -> dict[MsgId, list[tuple[str, int]]]:
+    """msgid (singular, or (singular, plural) for ngettext) -> locations, as
+    ``pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 <folder>`` run in ``root`` finds them."""
+    with (root / "babel.cfg").open(encoding="utf-8") as fp:
+        method_map, options_map = parse_mapping_cfg(fp, "babel.cfg")
+    prefix = folder.relative_to(root).as_posix()
+    found: dict[MsgId, list[tuple[str, int]]] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(str(folder), method_map, options_map, keywords=KEYWORDS):
+        if isinstance(message, (tuple, list)):
+            message = (message[0], message[1]) if len(message) > 1 and message[1] else message[0]
+        if message:
+            found.setdefault(message, []).append((f"{prefix}/{filename}", lineno))
+    return found
+
+
+class Declared(dict[str, list[str]]):
+    """German strings the UI translates at render time: msgid -> where they are declared."""
+
+    def add(self, text: str | None, where: str) -> None:
+        if text and text.strip():
+            self.setdefault(text, []).append(where)
+
+    def add_resource(self, resource: Any, links_row: Any = None) -> None:
+        """Labels, help texts, choices and actions of a staff ``Resource`` (and its links for ``links_row``)."""
+        where = f"resource {resource.name}"
+        self.add(resource.label, f"{where}: label")
+        self.add(resource.label_plural, f"{where}: label_plural")
+        self.add(resource.menu_group, f"{where}: menu_group")
+        for f in resource.fields:
+            self.add(f.label, f"{where}.{f.name}: label")
+            self.add(f.help, f"{where}.{f.name}: help")
+            for _value, label in f.choices or ():
+                self.add(label, f"{where}.{f.name}: choice")
+        for action in resource.actions:
+            self.add(action.label, f"{where} action {action.name}: label")
+            self.add(action.confirm, f"{where} action {action.name}: confirm")
+        links: Callable[[Any], Any] | None = resource.links
+        for label, _url in (links(links_row) if links and links_row is not None else ()):
+            self.add(label, f"{where}: link")
+
+
+def build_catalog(project: str, extracted: dict[MsgId, list[tuple[str, int]]], declared: dict[str, list[str]],
+                  version: str | None = None) -> Catalog:
+    """A template (POT) with every UI string: the extracted ones plus the declared labels."""
+    catalog = Catalog(project=project, version=version, fuzzy=False)
+    for msgid, locations in extracted.items():
+        flags = ("python-format",) if isinstance(msgid, tuple) and "%(" in "".join(msgid) else ()
+        catalog.add(msgid, locations=locations, flags=flags)
+    for msgid, wheres in declared.items():
+        if msgid in catalog:
+            catalog[msgid].auto_comments.extend(wheres)
+        else:
+            catalog.add(msgid, auto_comments=wheres)
+    return catalog
+
+
+def read_catalog(path: Path, locale: str = "en") -> Catalog:
+    with path.open("rb") as fp:
+        return read_po(fp, locale=locale)
+
+
+def translated(message: Message | None) -> bool:
+    """Fuzzy entries do not count: ``write_mo`` (and so the app) leaves them out."""
+    if message is None or message.fuzzy:
+        return False
+    strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+    return all(s and s.strip() for s in strings)
+
+
+def missing_translations(wanted: Catalog, catalog: Catalog) -> list[str]:
+    """The strings of ``wanted`` without a translation in ``catalog``, each with where it comes from."""
+    missing = []
+    for message in wanted:
+        if not message.id:
+            continue
+        entry = catalog.get(message.id)
+        if isinstance(message.id, tuple) and entry is not None and entry.id != message.id:
+            entry = None  # the plural form changed
+        if not translated(entry):
+            where = [f"{path}:{line}" for path, line in message.locations] + list(message.auto_comments)
+            missing.append(f"{message.id!r}  ({', '.join(where[:3])})")
+    return missing
+
+
+def stale_entries(wanted: Catalog, catalog: Catalog) -> list[MsgId]:
+    """Entries of ``catalog`` that ``wanted`` no longer has."""
+    ids = {m.id for m in wanted if m.id}
+    return [m.id for m in catalog if m.id and m.id not in ids]
+
+
+def placeholders(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text))
+
+
+def wrong_placeholders(catalog: Catalog) -> list[str]:
+    """Translations whose ``{name}`` / ``%(name)d`` placeholders differ from their msgid's."""
+    wrong = []
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        wanted = set().union(*(placeholders(i) for i in ids))
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            if placeholders(string) != wanted:
+                wrong.append(f"{message.id!r} -> {string!r}: wants {sorted(wanted)}, has {sorted(placeholders(string))}")
+    return wrong
