@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from litestar import Controller, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter
@@ -29,9 +27,7 @@ def event_page_url(detail: EventDetail) -> str:
 
 def event_out(detail: EventDetail) -> EventOut:
     # Values straight from the rows: Piccolo's column descriptors cost more than the rest of this.
-    e, venue, tz = vars(detail.event), detail.venue, ZoneInfo(detail.event.timezone)
-    base = base_url()
-    page = f"{base}/{detail.quartier.slug}/veranstaltungen/{e['id']}-{e['slug']}"
+    e, venue = vars(detail.event), detail.venue
     return EventOut(
         id=e["id"],
         quartier=detail.quartier.slug,
@@ -39,8 +35,8 @@ def event_out(detail: EventDetail) -> EventOut:
         title=e["title"],
         summary=e["summary"],
         description=e["description"],
-        starts_at=e["starts_at"].astimezone(tz),
-        ends_at=e["ends_at"].astimezone(tz),
+        starts_at=detail.local(e["starts_at"]),
+        ends_at=detail.local(e["ends_at"]),
         timezone=e["timezone"],
         status=e["status"],
         venue=VenueOut(
@@ -49,8 +45,8 @@ def event_out(detail: EventDetail) -> EventOut:
         ) if venue else None,
         organisers=[OrganisationOut(name=o.name, role=role, website=o.website) for o, role in detail.organisations],
         contact=ContactOut(name=e["contact_name"], phone=e["contact_phone"], email=e["contact_email"]),
-        url=page,
-        calendar_url=f"{base}/api/events/{e['id']}/event.ics",
+        url=event_page_url(detail),
+        calendar_url=f"{base_url()}/api/events/{e['id']}/event.ics",
     )
 
 
