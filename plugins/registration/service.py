@@ -295,20 +295,17 @@ async def _release_seats(form_id: int, seats: int) -> None:
     await RegistrationForm.update({RegistrationForm.taken: RegistrationForm.taken - seats}).where(RegistrationForm.id == form_id)
 
 
-async def _waitlist_number_if_full(form_id: int, seats: int) -> int | None:
-    """The next waiting-list number if ``seats`` no longer fit and the form has a waiting list, else None."""
+async def _next_waitlist_number(form_id: int, if_full_for: int | None = None) -> int | None:
+    """The next waiting-list number. With ``if_full_for``: only if that many seats no longer fit and
+    the form has a waiting list, else None."""
+    where = RegistrationForm.id == form_id
+    if if_full_for is not None:
+        where = where & (RegistrationForm.waitlist_enabled == True) & WhereRaw(  # noqa: E712
+            "capacity IS NOT NULL AND taken + {} > capacity", if_full_for)
     rows = await RegistrationForm.update({RegistrationForm.waitlist_seq: RegistrationForm.waitlist_seq + 1}).where(
-        (RegistrationForm.id == form_id) & (RegistrationForm.waitlist_enabled == True)  # noqa: E712
-        & WhereRaw("capacity IS NOT NULL AND taken + {} > capacity", seats)
+        where
     ).returning(RegistrationForm.waitlist_seq)
     return rows[0]["waitlist_seq"] if rows else None
-
-
-async def _next_waitlist_number(form_id: int) -> int:
-    rows = await RegistrationForm.update({RegistrationForm.waitlist_seq: RegistrationForm.waitlist_seq + 1}).where(
-        RegistrationForm.id == form_id
-    ).returning(RegistrationForm.waitlist_seq)
-    return rows[0]["waitlist_seq"]
 
 
 async def _existing(form_id: int, email: str | None) -> Registration | None:
@@ -341,7 +338,7 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
         async with transaction(immediate=True):
             needs_opt_in = channel == "online" and form.double_opt_in and clean.email is not None
             # A full event with a waiting list (the rush) gets its number in one statement under the row lock.
-            seq = await _waitlist_number_if_full(form.id, seats)
+            seq = await _next_waitlist_number(form.id, if_full_for=seats)
             if seq is not None:
                 status = "waitlisted"
             elif await _take_seats(form.id, seats):
