@@ -55,15 +55,17 @@ async def test_with_reused_connections_a_failed_transaction_leaves_nothing_and_t
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # PostgreSQL: asyncpg's pool, no threads
 async def test_closing_the_pool_stops_every_connection_thread(make_deployment):
     deployment = await make_deployment()
-    before = threading.active_count()
+    before = set(threading.enumerate())
     await deployment.engine.start_connection_pool()
     await asyncio.gather(*(Quartier.count() for _ in range(10)))
     async with transaction():
         await make_quartier("nordstadt")
-    assert threading.active_count() > before  # readers and the writer stay open between queries
+    # Other tests' threads may come and go meanwhile: look only at the connection threads opened here.
+    opened = [t for t in set(threading.enumerate()) - before if "_connection_worker_thread" in t.name]
+    assert opened  # readers and the writer stay open between queries
     await deployment.engine.close_connection_pool()
     for _ in range(50):
-        if threading.active_count() == before:
+        if not any(t.is_alive() for t in opened):
             break
         await asyncio.sleep(0.01)
-    assert threading.active_count() == before
+    assert not any(t.is_alive() for t in opened)
