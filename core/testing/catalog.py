@@ -54,6 +54,7 @@ class Declared(dict[str, list[str]]):
         for f in resource.fields:
             self.add(f.label, f"{where}.{f.name}: label")
             self.add(f.help, f"{where}.{f.name}: help")
+            self.add(f.empty_label, f"{where}.{f.name}: empty_label")
             for _value, label in f.choices or ():
                 self.add(label, f"{where}.{f.name}: choice")
         for action in resource.actions:

@@ -8,7 +8,7 @@ Quartiere they are assigned to; admins see everything.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Sequence
 from zoneinfo import ZoneInfo
@@ -51,6 +51,8 @@ class Field:
     in_form: bool = True
     default: Any = None
     required_on_create: bool = False
+    # how an empty choice/fk value is named: the select's empty option, lists, detail pages (German)
+    empty_label: str = ""
 
     def __post_init__(self) -> None:
         if self.type not in FIELD_TYPES:
@@ -112,6 +114,9 @@ class Resource:
     menu_group: str = "Verwaltung"
     # rows this resource shows at all (e.g. one kind of row of a shared table); a callable giving a where-clause
     only: Callable[[], Any] | None = None
+    # rows whose Quartier (quartier_path, a nullable column of the table) is null are deployment-wide:
+    # everyone who may view sees them, only users with every Quartier (admins) create, change or delete them
+    deployment_wide_rows: bool = False
     plugin: str = "core"
     per_page: int = 25
 
@@ -125,13 +130,20 @@ class Resource:
                 self.column(path)
             except AttributeError:
                 raise ValueError(f"resource {self.name}: '{path}' is not a column path of {self.table.__name__}") from None
+        if self.deployment_wide_rows and (
+                not self.quartier_path or "." in self.quartier_path or not self.column(self.quartier_path)._meta.null):
+            raise ValueError(f"resource {self.name}: deployment_wide_rows needs a nullable quartier_path column of its own table")
 
     # -- fields --------------------------------------------------------------
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
 
-    def form_fields(self, editing: bool) -> list[Field]:
-        return [f for f in self.fields if f.in_form and (f.editable or not editing)]
+    def form_fields(self, editing: bool, ctx: StaffContext | None = None) -> list[Field]:
+        fields = [f for f in self.fields if f.in_form and (f.editable or not editing)]
+        if self.deployment_wide_rows and ctx is not None and ctx.quartier_ids is not None:
+            # a user limited to Quartiere must name one of them: an empty Quartier would be deployment-wide
+            fields = [replace(f, required=True, empty_label="") if f.name == self.quartier_path else f for f in fields]
+        return fields
 
     def column(self, path: str) -> Column:
         target: Any = self.table
@@ -148,13 +160,20 @@ class Resource:
         roles = {"view": self.view_roles, "create": self.create_roles, "edit": self.edit_roles, "delete": self.delete_roles}[action]
         return ctx.role in roles
 
+    def may_change(self, row: Any, ctx: StaffContext) -> bool:
+        """Whether ``ctx`` may edit, delete or run actions on this row it can see (deployment-wide rows: admins only)."""
+        return not (self.deployment_wide_rows and ctx.quartier_ids is not None and getattr(row, self.quartier_path or "") is None)
+
     # -- queries -------------------------------------------------------------
     def scope_clause(self, ctx: StaffContext) -> Any | None:
         """The where-clause that keeps ``ctx`` inside its Quartiere and this resource's rows (None: no limit)."""
         clause = self.only() if self.only else None
         if ctx.quartier_ids is None or self.quartier_path is None:
             return clause
-        scope = self.column(self.quartier_path).is_in(list(ctx.quartier_ids) or [-1])
+        column = self.column(self.quartier_path)
+        scope = column.is_in(list(ctx.quartier_ids) or [-1])
+        if self.deployment_wide_rows:
+            scope = scope | column.is_null()
         return scope if clause is None else clause & scope
 
     def scoped(self, ctx: StaffContext):
@@ -223,7 +242,8 @@ async def parse_form(
     values: dict[str, Any] = {}
     raw: dict[str, str] = {}
     errors: dict[str, str] = {}
-    for f in resource.form_fields(editing):
+    fields = resource.form_fields(editing, ctx)
+    for f in fields:
         if f.type == "multichoice":
             picked = form.get(f.name, [])
             picked = [picked] if isinstance(picked, str) else list(picked)
@@ -261,7 +281,7 @@ async def parse_form(
         # The whole form once more through msgspec, as one typed Struct.
         struct = msgspec.defstruct(
             f"{resource.name.title()}Form",
-            [(f.name, _struct_type(f) | None) for f in resource.form_fields(editing)],
+            [(f.name, _struct_type(f) | None) for f in fields],
         )
         try:
             msgspec.convert(values, struct, strict=False)

@@ -232,7 +232,7 @@ async def resource_export(request: AnyRequest, resource_name: FromPath[str]) -> 
 
 def _cell(f: Any, value: Any, labels: dict[str, dict[str, str]]) -> str:
     if value is None:
-        return ""
+        return _(f.empty_label) if f.empty_label else ""
     return spreadsheet_safe(_cell_text(f, value, labels))
 
 
@@ -254,11 +254,12 @@ async def _form_page(request: AnyRequest, staff: StaffContext, resource: Resourc
                      errors: dict[str, str], status_code: int = 200) -> Template:
     editing = row is not None
     choices = {}
-    for f in resource.form_fields(editing):
+    fields = resource.form_fields(editing, staff)
+    for f in fields:
         if f.type in ("choice", "fk", "multichoice"):
             choices[f.name] = await field_choices(f, staff, current().resources)
     return page(request, "core/staff/form.html", {
-        "resource": resource, "row": row, "fields": resource.form_fields(editing), "values": raw, "errors": errors,
+        "resource": resource, "row": row, "fields": fields, "values": raw, "errors": errors,
         "choices": choices, "editing": editing,
     }, status_code=status_code, staff=staff)
 
@@ -277,7 +278,7 @@ async def resource_new(request: AnyRequest, resource_name: FromPath[str]) -> Tem
     staff = await require_staff(request)
     resource = _resource(resource_name, staff, "create")
     initial = _initial(resource, None, {})
-    for f in resource.form_fields(False):  # ?exhibition=3 preselects a field (checked again on submit)
+    for f in resource.form_fields(False, staff):  # ?exhibition=3 preselects a field (checked again on submit)
         if f.name in request.query_params and f.type not in ("password", "multichoice"):
             initial[f.name] = request.query_params[f.name]
     return await _form_page(request, staff, resource, None, initial, {})
@@ -324,17 +325,26 @@ async def _row_or_404(resource: Resource, staff: StaffContext, row_id: int) -> A
     return row
 
 
+async def _changeable_row(resource: Resource, staff: StaffContext, row_id: int) -> Any:
+    """The row, if ``staff`` may change it: 404 where they cannot see it, 403 where they may only look."""
+    row = await _row_or_404(resource, staff, row_id)
+    if not resource.may_change(row, staff):
+        raise PermissionDeniedException(_("Dafür fehlt Ihnen die Berechtigung."))
+    return row
+
+
 @get("/staff/r/{resource_name:str}/{row_id:int}", include_in_schema=False)
 async def resource_detail(request: AnyRequest, resource_name: FromPath[str], row_id: FromPath[int]) -> Template:
     staff = await require_staff(request)
     resource = _resource(resource_name, staff, "view")
     row = await _row_or_404(resource, staff, row_id)
     extra = await resource.load_extra(row) if resource.load_extra else {}
+    changeable = resource.may_change(row, staff)
     return page(request, "core/staff/detail.html", {
         "resource": resource, "row": row, "extra": extra, "labels": await _labels(resource, staff),
-        "actions": [a for a in resource.actions if staff.role in a.roles and a.visible(row)],
+        "actions": [a for a in resource.actions if changeable and staff.role in a.roles and a.visible(row)],
         "links": resource.links(row) if resource.links else [],
-        "may_edit": resource.may("edit", staff), "may_delete": resource.may("delete", staff),
+        "may_edit": changeable and resource.may("edit", staff), "may_delete": changeable and resource.may("delete", staff),
         "detail_fields": [f for f in resource.fields if f.type != "password"],
     }, staff=staff)
 
@@ -343,7 +353,7 @@ async def resource_detail(request: AnyRequest, resource_name: FromPath[str], row
 async def resource_edit(request: AnyRequest, resource_name: FromPath[str], row_id: FromPath[int]) -> Template:
     staff = await require_staff(request)
     resource = _resource(resource_name, staff, "edit")
-    row = await _row_or_404(resource, staff, row_id)
+    row = await _changeable_row(resource, staff, row_id)
     extra = await resource.load_extra(row) if resource.load_extra else {}
     return await _form_page(request, staff, resource, row, _initial(resource, row, extra), {})
 
@@ -352,7 +362,7 @@ async def resource_edit(request: AnyRequest, resource_name: FromPath[str], row_i
 async def resource_update(request: AnyRequest, resource_name: FromPath[str], row_id: FromPath[int]) -> Template | Redirect:
     staff = await require_staff(request)
     resource = _resource(resource_name, staff, "edit")
-    row = await _row_or_404(resource, staff, row_id)
+    row = await _changeable_row(resource, staff, row_id)
     result = await parse_form(resource, await _form_dict(request), staff, current().resources, True, current().settings.timezone)
     if result.ok:
         before = {name: getattr(row, name, None) for name in result.values}
@@ -380,7 +390,7 @@ async def resource_update(request: AnyRequest, resource_name: FromPath[str], row
 async def resource_delete_confirm(request: AnyRequest, resource_name: FromPath[str], row_id: FromPath[int]) -> Template:
     staff = await require_staff(request)
     resource = _resource(resource_name, staff, "delete")
-    row = await _row_or_404(resource, staff, row_id)
+    row = await _changeable_row(resource, staff, row_id)
     return page(request, "core/staff/confirm_delete.html", {"resource": resource, "row": row}, staff=staff)
 
 
@@ -388,7 +398,7 @@ async def resource_delete_confirm(request: AnyRequest, resource_name: FromPath[s
 async def resource_delete(request: AnyRequest, resource_name: FromPath[str], row_id: FromPath[int]) -> Redirect | Template:
     staff = await require_staff(request)
     resource = _resource(resource_name, staff, "delete")
-    row = await _row_or_404(resource, staff, row_id)
+    row = await _changeable_row(resource, staff, row_id)
     name = resource.display(row)
     try:
         async with transaction(immediate=True):
@@ -409,7 +419,7 @@ async def resource_action(request: AnyRequest, resource_name: FromPath[str], row
                           action_name: FromPath[str]) -> Redirect:
     staff = await require_staff(request)
     resource = _resource(resource_name, staff, "view")
-    row = await _row_or_404(resource, staff, row_id)
+    row = await _changeable_row(resource, staff, row_id)
     action = next((a for a in resource.actions if a.name == action_name), None)
     if action is None or not action.visible(row):
         raise NotFoundException()

@@ -56,7 +56,7 @@ async def compose(announcement: Announcement, name: str, email: str, language: s
     if quartier is None:
         quartier = await messages.quartier_context(announcement.quartier_id)
     if source is None:
-        source = await messages.source("announcement", language)
+        source = await messages.source("announcement", language, quartier_id=announcement.quartier_id)
     subject, text, html = messages.render_text(source, language, {
         "name": name, "subject": announcement.subject, "body": announcement.body, "quartier": quartier,
         "unsubscribe_url": unsubscribe_url(email),
@@ -99,7 +99,8 @@ async def send(announcement: Announcement) -> int:
         queued = []
         for person in await audience(fresh):
             if person.language not in sources:
-                sources[person.language] = await messages.source("announcement", person.language)
+                sources[person.language] = await messages.source("announcement", person.language,
+                                                                   quartier_id=fresh.quartier_id)
             subject, text, html, headers = await compose(fresh, person.name, person.email, person.language,
                                                          quartier=quartier, source=sources[person.language])
             queued.append(dict(

@@ -35,7 +35,7 @@ async def send_digests(deployment: Any = None) -> int:
                 subject, text, html = await messages.render("moderation_digest", language, {
                     "name": name, "count": len(items), "items": [{"summary": n.summary, "url": n.url} for n in items],
                     "quartier": await messages.quartier_context(quartier_id),
-                })
+                }, quartier_id=quartier_id)
                 sent += await service.enqueue(
                     recipient=email, kind="moderation_digest", subject=subject, body_text=text, body_html=html,
                     headers={"Auto-Submitted": "auto-generated"}, language=language, quartier_id=quartier_id, person=name,
@@ -44,7 +44,7 @@ async def send_digests(deployment: Any = None) -> int:
             if room is not None:  # a Matrix or Signal room of the moderators
                 subject, text, _html = await messages.render("moderation_digest", "de", {
                     "name": "Moderation", "count": len(items), "items": [{"summary": n.summary, "url": n.url} for n in items],
-                    "quartier": await messages.quartier_context(quartier_id)})
+                    "quartier": await messages.quartier_context(quartier_id)}, quartier_id=quartier_id)
                 sent += await service.enqueue(channel="apprise", recipient=str(room.id), kind="moderation_digest",
                                               subject=subject, body_text=text, quartier_id=quartier_id,
                                               idempotency_key=f"digest:{quartier_id}:room{room.id}:{items[-1].id}")

@@ -53,7 +53,7 @@ async def _send(recipient: Recipient, kind: str, key: str, *, event_title: str, 
         "view_url": recipient.view_url, "cancel_url": recipient.cancel_url,
         "quartier": await messages.quartier_context(recipient.quartier_id), **(extra or {}),
     }
-    subject, text, html = await messages.render(kind, recipient.language, context)
+    subject, text, html = await messages.render(kind, recipient.language, context, quartier_id=recipient.quartier_id)
     calendar = await event_calendar_text(recipient.event_id) if with_calendar else ""
     if not recipient.email:
         from plugins.notifications.apprise_channel import target_for
@@ -156,7 +156,7 @@ async def on_contribution_published(event: Any) -> None:
     subject, text, html = await messages.render("contribution_published", language, {
         "question": event.question_text, "excerpt": event.excerpt, "url": event.url,
         "quartier": await messages.quartier_context(event.quartier_id),
-    })
+    }, quartier_id=event.quartier_id)
     await service.enqueue(recipient=email, kind="contribution_published", subject=subject, body_text=text, body_html=html,
                           headers=AUTOMATIC, language=language, quartier_id=event.quartier_id,
                           idempotency_key=f"contribution:{event.contribution}:published")

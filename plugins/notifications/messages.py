@@ -80,17 +80,28 @@ def render_text(source: str, language: str, context: dict[str, Any]) -> tuple[st
     return subject, body, to_html(body)
 
 
-async def render(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """(subject, plain text, HTML) of a message: the staff's text if they changed it, else the shipped one."""
-    return render_text(await source(kind, language), language, context)
+async def render(kind: str, language: str, context: dict[str, Any], *, quartier_id: int | None) -> tuple[str, str, str]:
+    """(subject, plain text, HTML) of a message, from the text ``source`` picks."""
+    return render_text(await source(kind, language, quartier_id=quartier_id), language, context)
 
 
-async def source(kind: str, language: str) -> str:
-    """The text a message kind is rendered from: the staff's version if they changed it, else the shipped one."""
+async def source(kind: str, language: str, *, quartier_id: int | None) -> str:
+    """The text a message kind is rendered from: the Quartier's own version in that language, else the
+    deployment's default, else the shipped text; where none is in that language, the same in German."""
     from plugins.notifications.tables import MessageTemplate
 
-    custom = await MessageTemplate.objects().where((MessageTemplate.kind == kind) & (MessageTemplate.language == language)).first()
-    return custom.text if custom else default_text(kind, language)
+    languages = [language] if language == "de" else [language, "de"]
+    rows = await MessageTemplate.select(MessageTemplate.language, MessageTemplate.quartier, MessageTemplate.text).where(
+        (MessageTemplate.kind == kind) & MessageTemplate.language.is_in(languages)
+        & (MessageTemplate.quartier.is_null() | (MessageTemplate.quartier == (quartier_id or -1))))
+    texts = {(row["language"], row["quartier"]): row["text"] for row in rows}
+    for lang in languages:
+        for owner in (quartier_id, None):
+            if (lang, owner) in texts:
+                return texts[(lang, owner)]
+        if (TEMPLATES / f"{kind}.{lang}.txt").exists():
+            return default_text(kind, lang)
+    return default_text(kind, "de")
 
 
 def to_html(text: str) -> str:

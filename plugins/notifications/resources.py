@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from core.plugin_api import Action, Event, Field, Resource, StaffContext
 from plugins.notifications import announcements, service
@@ -144,32 +145,52 @@ def check_template(values: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
+async def _starting_text(kind: str, language: str, quartier_id: int | None) -> str:
+    """A text left empty: a Quartier's own starts from the deployment's default, the default from the shipped text."""
+    if quartier_id is None:
+        return messages.default_text(kind, language)
+    return await messages.source(kind, language, quartier_id=None)
+
+
 async def create_template(values: dict[str, Any], ctx: StaffContext) -> MessageTemplate:
     from core.plugin_api import FieldError
 
-    if await MessageTemplate.exists().where((MessageTemplate.kind == values["kind"]) & (MessageTemplate.language == values["language"])):
-        raise FieldError("kind", "Für diese Art und Sprache gibt es schon einen eigenen Text; bitte bearbeiten Sie ihn.")
-    row = MessageTemplate(kind=values["kind"], language=values["language"],
-                          text=values.get("text") or messages.default_text(values["kind"], values["language"]))
-    await row.save()
+    kind, language, quartier = values["kind"], values["language"], values.get("quartier")
+    row = MessageTemplate(kind=kind, language=language, quartier=quartier,
+                          text=values.get("text") or await _starting_text(kind, language, quartier))
+    # the unique index on (kind, language, Quartier) decides, also between two staff members at once
+    inserted = await MessageTemplate.insert(row).on_conflict(action="DO NOTHING").returning(MessageTemplate.id)
+    if not inserted:
+        raise FieldError("kind", "Für diese Art, Sprache und dieses Quartier gibt es schon einen Text; bitte bearbeiten Sie ihn.")
+    row.id = inserted[0]["id"]
     return row
 
 
 async def update_template(row: MessageTemplate, values: dict[str, Any], ctx: StaffContext) -> MessageTemplate:
-    row.text = values.get("text") or messages.default_text(row.kind, row.language)
+    row.text = values.get("text") or await _starting_text(row.kind, row.language, row.quartier)
     row.updated_at = service.now()
     await row.save()
     return row
 
 
+EXAMPLE_QUARTIER = {"name": "Nordstadt", "office": "Quartiersbüro Nordstadt", "phone": "05371 12345", "email": "nordstadt@example.org"}
+
+
 async def template_extra(row: MessageTemplate) -> dict[str, Any]:
-    context = {**messages.EXAMPLE, "quartier": {"name": "Nordstadt", "office": "Quartiersbüro Nordstadt",
-                                                "phone": "05371 12345", "email": "nordstadt@example.org"}}
+    quartier = await messages.quartier_context(row.quartier) if row.quartier is not None else EXAMPLE_QUARTIER
+    context = {**messages.EXAMPLE, "quartier": quartier}
     try:
         subject, text, _html = messages.render_text(row.text, row.language, context)
     except Exception as exc:  # a variable that does not exist for this kind
         return {"preview": f"Vorschau nicht möglich: {exc}", "variables": ", ".join(messages.VARIABLES[row.kind])}
     return {"preview": f"Betreff: {subject}\n\n{text}", "variables": ", ".join(messages.VARIABLES[row.kind])}
+
+
+def template_links(row: MessageTemplate) -> list[tuple[str, str]]:
+    if row.quartier is not None:
+        return []
+    return [("Eigene Fassung für ein Quartier anlegen",
+             f"/staff/r/message-templates/new?{urlencode({'kind': row.kind, 'language': row.language})}")]
 
 
 TEMPLATES = Resource(
@@ -180,6 +201,8 @@ TEMPLATES = Resource(
     fields=[
         Field("kind", "Art", type="choice", choices=EDITABLE_KINDS, required=True, editable=False),
         Field("language", "Sprache", type="choice", choices=LANGUAGE_CHOICES, required=True, default="de", editable=False),
+        Field("quartier", "Quartier", type="fk", references="quartiere", editable=False, empty_label="Alle Quartiere (Standard)",
+              help="Der Text für alle Quartiere gilt, wo ein Quartier keinen eigenen hat; nur Administratoren ändern ihn."),
         Field("text", "Text", type="textarea",
               help="Erste Zeile „Betreff: …“. Platzhalter wie {{ name }} oder {{ event_title }} werden ersetzt; "
                    "die Fußzeile mit den Kontaktdaten des Quartiers wird angehängt. Leer lassen: Standardtext."),
@@ -187,15 +210,17 @@ TEMPLATES = Resource(
         Field("preview", "Vorschau mit Beispieldaten", type="textarea", in_form=False),
         Field("updated_at", "Geändert am", type="datetime", in_form=False),
     ],
-    list_columns=["kind", "language", "updated_at"],
-    filters=["kind", "language"],
+    list_columns=["kind", "language", "quartier", "updated_at"],
+    filters=["kind", "language", "quartier"],
     ordering="kind",
-    quartier_path=None,
+    quartier_path="quartier",
+    deployment_wide_rows=True,
     title=lambda row: f"{dict(EDITABLE_KINDS).get(row.kind, row.kind)} ({row.language})",
     create=create_template,
     update=update_template,
     check=check_template,
     load_extra=template_extra,
+    links=template_links,
     menu_group="Benachrichtigungen",
 )
 

@@ -1,6 +1,8 @@
-from piccolo.columns import JSON, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
+
+from core.plugin_api import Quartier
 
 STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
 
@@ -67,10 +69,15 @@ class Unsubscribe(Table, tablename="notification_unsubscribes"):
 
 
 class MessageTemplate(Table, tablename="notification_templates"):
-    """A text staff changed in the UI; replaces the shipped default of its kind and language."""
+    """A text staff changed in the UI; replaces the shipped default of its kind and language.
+
+    Without a Quartier it is the deployment's default (admins edit it); with one, that Quartier's own
+    version. At most one per (kind, language, Quartier): a unique index on (kind, language, coalesce(quartier, 0)).
+    """
 
     kind = Varchar(length=60)
     language = Varchar(length=5, default="de")
+    quartier = ForeignKey(references=Quartier, null=True, default=None, on_delete=OnDelete.cascade)
     text = Text()  # first line "Betreff: ..." (or "Subject: ..."), then the body
     updated_at = Timestamptz(default=TimestamptzNow())
 

@@ -60,9 +60,12 @@ def resources() -> list:
 
 def declared_messages() -> dict[str, list[str]]:
     """German strings the UI translates at render time: msgid -> where they are declared."""
+    from types import SimpleNamespace
+
     found = Declared()
+    default_text = SimpleNamespace(kind="registered", language="de", quartier=None)  # a deployment-wide text has links
     for resource in resources():
-        found.add_resource(resource)
+        found.add_resource(resource, default_text)
     return found
 
 
