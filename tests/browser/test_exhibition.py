@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from core.testing.browser import LiveServer, run_async
 from tests.browser.conftest import PASSWORD, Account, LiveApp, _seed
-from tests.browser.helpers import login
+from tests.browser.helpers import login, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -148,7 +148,7 @@ def test_citizen_reads_the_exhibition_on_a_phone(exhibition_app, new_page, scree
     image = page.get_by_role("img", name=ALT)
     expect(image).to_be_visible()
     expect(image).to_have_attribute("srcset", re.compile(r"480\.webp 480w, .*960\.webp 960w"))
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    wait_for(image, "img => img.complete && img.naturalWidth > 0")
     chosen = image.evaluate("img => img.currentSrc")
     assert chosen.endswith(".webp") and "/original." not in chosen, chosen  # a variant, not the original
     expect(page.locator("figcaption")).to_contain_text("Das Hoffest 2025")
@@ -230,7 +230,7 @@ def test_contribution_is_moderated_and_appears_on_the_open_wall(exhibition_app, 
     expect(wall.locator("li.wall-item", has_text=ANSWER).locator(".by")).to_have_text("Bernd")
     assert wall.evaluate("window.__sameDocument") is True, "the wall reloaded"
     expect(_wall_texts(wall)).to_have_text([ANSWER, *reversed(SEEDED)])
-    wall.wait_for_function("document.getAnimations().every(a => a.playState === 'finished')")  # the fade-in of the new one
+    wait_for(wall, "() => document.getAnimations().every(a => a.playState === 'finished')")  # the fade-in of the new one
     screenshot(wall, "wall")
     assert_no_axe_violations(wall, "wall with a new contribution")
 
@@ -327,7 +327,7 @@ def test_staff_upload_an_image_and_order_the_exhibits(exhibition_app, page, scre
     expect(page.get_by_role("status")).to_contain_text("Das Bild ist hochgeladen.")
     expect(page.get_by_role("heading", level=2, name=re.compile(r"^Bild 1"))).to_be_visible()
     thumb = page.get_by_role("img", name="Zwei Nachbarn im Gespräch am Gartenzaun")
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
+    wait_for(thumb, "img => img.complete && img.naturalWidth > 0")
     screenshot(page, "staff-images")
     assert_no_axe_violations(page, "staff images page with an image")
 
