@@ -335,3 +335,16 @@ def test_staff_upload_an_image_and_order_the_exhibits(exhibition_app, page, scre
     page.goto(ex.at(f"{ex.path}/exponate/{ex.exhibit_ids[2]}"))
     expect(page.get_by_text("Exponat 2 von 3")).to_be_visible()
     expect(page.get_by_role("img", name="Zwei Nachbarn im Gespräch am Gartenzaun")).to_be_visible()
+
+
+def test_print_buttons_of_the_poster_and_the_export(exhibition_app, page, assert_no_axe_violations):
+    """The buttons work without inline handlers (the CSP forbids them): plugins/exhibition/static/print.js."""
+    ex = exhibition_app
+    page.context.add_init_script("window.print = () => { window.printed = (window.printed || 0) + 1; };")
+    login(page, ex.app, ex.app.staff)
+    for path, button in ((f"/staff/ausstellungen/fragen/{ex.question_id}/aushang", "Drucken"),
+                         (f"/staff/ausstellungen/beitraege?ausstellung={ex.exhibition_id}", "Drucken oder als PDF speichern")):
+        page.goto(ex.at(path))
+        page.get_by_role("button", name=button, exact=True).click()
+        assert page.evaluate("() => window.printed") == 1, path
+        assert_no_axe_violations(page, path)

@@ -25,6 +25,9 @@ CSP = {
     "base-uri": "'self'", "form-action": "'self'", "frame-ancestors": "'none'",
 }
 ROOT = Path(__file__).resolve().parents[3]
+TEMPLATE_FOLDERS = [ROOT / "core" / "templates", *ROOT.glob("plugins/*/templates"), *ROOT.glob("examples/*/*/templates")]
+INLINE = re.compile(r"""<script(?![^>]*\bsrc=)(?![^>]*type="application/ld\+json")[^>]*>|\son[a-z]+\s*=|\sstyle\s*=|<style|javascript:""",
+                    re.IGNORECASE)
 
 
 def directives(policy: str) -> dict[str, str]:
@@ -43,7 +46,7 @@ def assert_protected(response, what: str) -> None:
 
 
 async def test_every_kind_of_response_carries_the_headers(make_staff_client, sample_plugins, monkeypatch):
-    async with make_staff_client(role="admin", plugins=["exhibition", "greeter"], sections=NO_RATE_LIMIT) as staff, \
+    async with make_staff_client(role="admin", plugins=["registration", "exhibition", "greeter"], sections=NO_RATE_LIMIT) as staff, \
             open_client(staff.app) as citizen:
         nord = await helpers.quartier("nordstadt")
         event = await helpers.event(nord, "Hoffest", publish=True)
@@ -53,6 +56,7 @@ async def test_every_kind_of_response_carries_the_headers(make_staff_client, sam
             "public page": await citizen.get("/nordstadt/"),
             "event page": await citizen.get(f"/nordstadt/veranstaltungen/{event.id}-{event.slug}"),
             "staff page": await staff.get("/staff/"),
+            "staff page with an inline SVG (QR poster)": await staff.get(f"/staff/ausstellungen/fragen/{question.id}/aushang"),
             "staff page, not logged in (redirect)": await citizen.get("/staff/"),
             "wall": await citizen.get(f"{x.path}/wand"),
             "wall of a question": await citizen.get(f"/nordstadt/fragen/{question.id}/wand"),
@@ -79,6 +83,8 @@ async def test_every_kind_of_response_carries_the_headers(make_staff_client, sam
         assert response.status_code == expected_status.get(what, 200), f"{what}: {response.status_code}"
         assert_protected(response, what)
         assert "strict-transport-security" not in response.headers, f"{what}: HSTS over http"
+        if response.headers.get("content-type", "").startswith("text/html"):
+            assert INLINE.findall(response.text) == [], f"{what}: inline script or style, which the CSP blocks"
     assert "Fehler" in responses["error page (500)"].text
     # the event page's JSON-LD is a data block: CSP governs it not, and it is still there
     assert '<script type="application/ld+json">' in responses["event page"].text
@@ -123,11 +129,6 @@ async def test_http_deployment_sends_no_hsts_and_no_secure_cookies(make_client):
         assert "strict-transport-security" not in response.headers
     for header in set_cookies:
         assert "secure" not in header.lower(), header
-
-
-TEMPLATE_FOLDERS = [ROOT / "core" / "templates", *ROOT.glob("plugins/*/templates"), *ROOT.glob("examples/*/*/templates")]
-INLINE = re.compile(r"""<script(?![^>]*\bsrc=)(?![^>]*type="application/ld\+json")[^>]*>|\son[a-z]+\s*=|\sstyle\s*=|<style|javascript:""",
-                    re.IGNORECASE)
 
 
 def test_no_template_has_inline_script_or_style():
