@@ -39,6 +39,7 @@ from core.web.public_routes import PUBLIC_HANDLERS
 from core.web.rendering import page
 from core.web.resources import Resource
 from core.web.staff_routes import STAFF_HANDLERS
+from core.web.security import security_headers, served_over_https
 from core.web.sessions import SessionConfig
 from core.web.store import DatabaseStore, delete_expired
 
@@ -243,7 +244,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         for url_name, folder in static_dirs.items()
     )
 
-    https = deployment.settings.base_url.startswith("https://")
+    https = served_over_https(deployment.settings)
     sessions = SessionConfig(store="sessions", httponly=True, samesite="lax", secure=https, max_age=8 * 3600)
     app = Litestar(
         route_handlers=handlers,
@@ -255,6 +256,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         ),
         before_request=set_language,
         after_request=remember_language,
+        before_send=[security_headers(deployment.settings)],
         exception_handlers={HTTPException: error_page, Exception: error_page},
         lifespan=[_lifespan(deployment)],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(deployment.templates)),

@@ -145,6 +145,24 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     return outcome["value"]
 
 
+# -- Content-Security-Policy violations ------------------------------------------------
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (e) => window.quartierCspViolation(
+    `${e.effectiveDirective} blocked ${e.blockedURI || "an inline resource"} on ${e.documentURI}` +
+    (e.sourceFile ? ` (${e.sourceFile}:${e.lineNumber})` : "") + (e.sample ? `: ${e.sample}` : "")));"""
+
+
+def watch_csp_violations(context: Any) -> list[str]:
+    """Collect every Content-Security-Policy violation in the pages of ``context`` (sync Playwright).
+
+    The listener is an init script and the report a binding: DevTools adds both, so the CSP
+    under test does not block them. Returns the list that the reports are appended to.
+    """
+    violations: list[str] = []
+    context.expose_binding("quartierCspViolation", lambda _source, text: violations.append(text))
+    context.add_init_script(CSP_LISTENER)
+    return violations
+
+
 # -- axe-core (accessibility checks) --------------------------------------------------
 AXE_WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 
@@ -202,7 +220,8 @@ def axe_version(script: Path) -> str:
 def axe_violations(page: Any, script: Path, tags: tuple[str, ...] = AXE_WCAG_TAGS) -> list[dict[str, Any]]:
     """Inject axe-core into ``page`` (sync Playwright) and return its violations for ``tags``."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(script))
+        # Evaluated through DevTools, which the page's Content-Security-Policy does not govern (a <script> tag would be blocked).
+        page.evaluate(script.read_text(encoding="utf-8"))
     return page.evaluate(
         """async (tags) => {
             const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});

@@ -20,7 +20,7 @@ import pytest
 
 from core.testing.browser import (
     AxeUnavailable, LiveServer, axe_version, axe_violations, ensure_axe_core, find_chromium, format_axe_violations,
-    launch_chromium, run_async,
+    launch_chromium, run_async, watch_csp_violations,
 )
 from core.testing.fixtures import skip_or_fail
 
@@ -143,20 +143,29 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def new_page(chromium: Any) -> Iterator[Callable[..., Any]]:
-    """``new_page(**context_options)``: a page in a fresh context (German locale, Berlin time) closed after the test."""
+    """``new_page(**context_options)``: a page in a fresh context (German locale, Berlin time) closed after the test.
+
+    The page runs under the app's Content-Security-Policy; any violation in it fails the test.
+    """
     contexts: list[Any] = []
+    reports: list[list[str]] = []  # one list of CSP violations per context
 
     def make(**options: Any) -> Any:
-        options = {"locale": "de-DE", "timezone_id": "Europe/Berlin", "viewport": {"width": 1280, "height": 800},
-                   "bypass_csp": True, **options}  # bypass_csp: axe is injected as an inline script
+        options = {"locale": "de-DE", "timezone_id": "Europe/Berlin", "viewport": {"width": 1280, "height": 800}, **options}
         context = chromium.new_context(**options)
         context.set_default_timeout(10_000)
         contexts.append(context)
+        reports.append(watch_csp_violations(context))
         return context.new_page()
 
     yield make
     for context in contexts:
+        for open_page in context.pages:
+            open_page.evaluate("0")  # a round trip: reports still on their way arrive before the check
         context.close()
+    found = [text for violations in reports for text in violations]
+    if found:
+        pytest.fail("Content-Security-Policy violation(s):\n" + "\n".join(f"- {text}" for text in found), pytrace=False)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from playwright.sync_api import expect
@@ -14,3 +15,16 @@ def login(page: Any, app: Any, account: Any, next_path: str = "") -> None:
     page.get_by_label("Passwort", exact=True).fill(account.password)
     page.get_by_role("button", name="Anmelden").click()
     expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
+
+
+def wait_for(target: Any, expression: str, arg: Any = None, timeout: float = 10.0) -> None:
+    """Wait until ``expression`` (JavaScript, with ``arg``) is truthy in a page or for a locator.
+
+    Instead of ``page.wait_for_function``: its polling evaluates the expression with ``eval`` inside
+    the page, which the app's Content-Security-Policy refuses; ``evaluate`` goes through DevTools.
+    """
+    deadline = time.monotonic() + timeout
+    while not target.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout:g} s: {expression}")
+        time.sleep(0.05)

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from core.testing.browser import LiveServer, run_async
 from tests.browser.conftest import PASSWORD, Account, LiveApp, _seed
-from tests.browser.helpers import login
+from tests.browser.helpers import login, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -148,7 +148,7 @@ def test_citizen_reads_the_exhibition_on_a_phone(exhibition_app, new_page, scree
     image = page.get_by_role("img", name=ALT)
     expect(image).to_be_visible()
     expect(image).to_have_attribute("srcset", re.compile(r"480\.webp 480w, .*960\.webp 960w"))
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    wait_for(image, "img => img.complete && img.naturalWidth > 0")
     chosen = image.evaluate("img => img.currentSrc")
     assert chosen.endswith(".webp") and "/original." not in chosen, chosen  # a variant, not the original
     expect(page.locator("figcaption")).to_contain_text("Das Hoffest 2025")
@@ -230,7 +230,7 @@ def test_contribution_is_moderated_and_appears_on_the_open_wall(exhibition_app, 
     expect(wall.locator("li.wall-item", has_text=ANSWER).locator(".by")).to_have_text("Bernd")
     assert wall.evaluate("window.__sameDocument") is True, "the wall reloaded"
     expect(_wall_texts(wall)).to_have_text([ANSWER, *reversed(SEEDED)])
-    wall.wait_for_function("document.getAnimations().every(a => a.playState === 'finished')")  # the fade-in of the new one
+    wait_for(wall, "() => document.getAnimations().every(a => a.playState === 'finished')")  # the fade-in of the new one
     screenshot(wall, "wall")
     assert_no_axe_violations(wall, "wall with a new contribution")
 
@@ -327,7 +327,7 @@ def test_staff_upload_an_image_and_order_the_exhibits(exhibition_app, page, scre
     expect(page.get_by_role("status")).to_contain_text("Das Bild ist hochgeladen.")
     expect(page.get_by_role("heading", level=2, name=re.compile(r"^Bild 1"))).to_be_visible()
     thumb = page.get_by_role("img", name="Zwei Nachbarn im Gespräch am Gartenzaun")
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
+    wait_for(thumb, "img => img.complete && img.naturalWidth > 0")
     screenshot(page, "staff-images")
     assert_no_axe_violations(page, "staff images page with an image")
 
@@ -335,3 +335,16 @@ def test_staff_upload_an_image_and_order_the_exhibits(exhibition_app, page, scre
     page.goto(ex.at(f"{ex.path}/exponate/{ex.exhibit_ids[2]}"))
     expect(page.get_by_text("Exponat 2 von 3")).to_be_visible()
     expect(page.get_by_role("img", name="Zwei Nachbarn im Gespräch am Gartenzaun")).to_be_visible()
+
+
+def test_print_buttons_of_the_poster_and_the_export(exhibition_app, page, assert_no_axe_violations):
+    """The buttons work without inline handlers (the CSP forbids them): plugins/exhibition/static/print.js."""
+    ex = exhibition_app
+    page.context.add_init_script("window.print = () => { window.printed = (window.printed || 0) + 1; };")
+    login(page, ex.app, ex.app.staff)
+    for path, button in ((f"/staff/ausstellungen/fragen/{ex.question_id}/aushang", "Drucken"),
+                         (f"/staff/ausstellungen/beitraege?ausstellung={ex.exhibition_id}", "Drucken oder als PDF speichern")):
+        page.goto(ex.at(path))
+        page.get_by_role("button", name=button, exact=True).click()
+        assert page.evaluate("() => window.printed") == 1, path
+        assert_no_axe_violations(page, path)
