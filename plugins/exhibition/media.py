@@ -203,20 +203,24 @@ async def process_in_worker(data: bytes, *, max_bytes: int, max_pixels: int, wid
     root = str(Path(__file__).resolve().parents[2])  # where the ``plugins`` package is
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     async with _slot(max(1, workers)):
-        worker = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "plugins.exhibition.media", stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env)
         try:
-            out, err = await asyncio.wait_for(worker.communicate(job), WORKER_TIMEOUT)
-        except TimeoutError:
-            log.warning("image worker took more than %s s and was stopped", WORKER_TIMEOUT)
-            raise ImageRejected("Das Bild konnte nicht rechtzeitig verarbeitet werden. Bitte laden Sie eine kleinere Datei hoch.") from None
-        finally:
-            if worker.returncode is None:  # timed out, or the request was cancelled
-                worker.kill()
-                await asyncio.shield(worker.wait())
-    if worker.returncode != 0:
-        log.error("image worker failed (exit %s): %s", worker.returncode, err.decode(errors="replace")[-2000:])
+            worker = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "plugins.exhibition.media", stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env)
+        except OSError as exc:
+            worker, out, err = None, b"", str(exc).encode()
+        else:
+            try:
+                out, err = await asyncio.wait_for(worker.communicate(job), WORKER_TIMEOUT)
+            except TimeoutError:
+                log.warning("image worker took more than %s s and was stopped", WORKER_TIMEOUT)
+                raise ImageRejected("Das Bild konnte nicht rechtzeitig verarbeitet werden. Bitte laden Sie eine kleinere Datei hoch.") from None
+            finally:
+                if worker.returncode is None:  # timed out, or the request was cancelled
+                    worker.kill()
+                    await asyncio.shield(worker.wait())
+    if worker is None or worker.returncode != 0:
+        log.error("image worker failed (%s): %s", worker and worker.returncode, err.decode(errors="replace")[-2000:])
         raise ImageRejected("Das Bild konnte nicht verarbeitet werden. Bitte versuchen Sie es mit einer anderen Datei.")
     outcome = msgspec.msgpack.decode(out, type=_Outcome)
     if outcome.image is None:

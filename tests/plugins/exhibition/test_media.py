@@ -306,3 +306,15 @@ async def test_a_request_larger_than_the_upload_limit_is_refused_unread(make_sta
         assert await ExhibitImage.count() == 0 and stored_files(client) == []
         # within the limit, the same form works
         assert (await upload(client, x.exhibits[0].id, image_bytes("PNG"))).status_code == 303
+
+
+async def test_a_failing_worker_is_a_readable_refusal_with_nothing_stored(make_staff_client, monkeypatch):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=SMALL_WIDTHS) as client:
+        x = await exhibition(exhibits=1)
+        for executable in ("/bin/false", "/nicht/vorhanden/python"):  # a crash; no process at all
+            monkeypatch.setattr(media.sys, "executable", executable)
+            response = await upload(client, x.exhibits[0].id, image_bytes("PNG"))
+            assert response.status_code == 400
+            assert parse(response.text).text_of("upload-file-error") == \
+                "Das Bild konnte nicht verarbeitet werden. Bitte versuchen Sie es mit einer anderen Datei."
+            assert await ExhibitImage.count() == 0 and stored_files(client) == []
