@@ -265,6 +265,19 @@ class Profiler:
                 proc.kill()
 
 
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    return re.search(r'name="_csrf_token" value="([^"]+)"', html).group(1)
+
+
+def staff_login(client, email: str, password: str) -> None:
+    """Log an ``httpx.Client`` in as staff (the session cookie stays in the client)."""
+    r = client.post("/staff/login", data={"email": email, "password": password, "next": "/staff/",
+                                          "_csrf_token": csrf_of(client.get("/staff/login").text)})
+    if r.status_code != 303:
+        raise RuntimeError(f"staff login failed: {r.status_code}")
+
+
 def error_lines(log: Path) -> tuple[int, list[str]]:
     words = ("Error", "error", "locked", "Traceback")
     lines = [ln for ln in log.read_text(errors="replace").splitlines() if any(w in ln for w in words)]
@@ -592,13 +605,8 @@ class Bench:
         self.wait_outbox_drained("kind <> 'reminder'", timeout=600)
         self.sink("RESET")
         with httpx.Client(base_url=self.url, timeout=600) as client:
-            token = re.search(r'name="_csrf_token" value="([^"]+)"', client.get("/staff/login").text).group(1)
-            r = client.post("/staff/login", data={"email": ADMIN_EMAIL, "password": self.password, "next": "/staff/",
-                                                  "_csrf_token": token})
-            if r.status_code != 303:
-                raise RuntimeError(f"staff login failed: {r.status_code}")
-            page = client.get(f"/staff/r/announcements/{announcement}")
-            token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+            staff_login(client, ADMIN_EMAIL, self.password)
+            token = csrf_of(client.get(f"/staff/r/announcements/{announcement}").text)
             self.say(f"fan-out: sending the announcement to {m} recipients (staff action 'Jetzt senden') ...")
             profiler = Profiler(self.args.profile, self.app_proc.pid, f"{self.kind}-fanout")
             t_send = time.time()

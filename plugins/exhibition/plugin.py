@@ -30,9 +30,9 @@ def register_domain_events():
 @hookimpl
 def register_routes(deployment: Deployment):
     from plugins.exhibition.routes import PUBLIC_ROUTES
-    from plugins.exhibition.staff_routes import STAFF_ROUTES
+    from plugins.exhibition.staff_routes import STAFF_ROUTES, upload_routes
 
-    return [*PUBLIC_ROUTES, *STAFF_ROUTES]
+    return [*PUBLIC_ROUTES, *STAFF_ROUTES, upload_routes(deployment.settings_for("exhibition") or ExhibitionSettings())]
 
 
 @hookimpl

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import secrets
@@ -217,8 +216,8 @@ async def add_image(exhibit: Exhibit, data: bytes, text: ImageInput) -> ExhibitI
     if errors:
         raise ValueError(next(iter(errors.values())))
     s = settings()
-    processed = await asyncio.to_thread(media.process, data, max_bytes=int(s.max_upload_mb * 1_000_000),
-                                        max_pixels=int(s.max_megapixels * 1_000_000), widths=s.image_widths)
+    processed = await media.process_in_worker(data, max_bytes=int(s.max_upload_mb * 1_000_000), workers=s.image_workers,
+                                              max_pixels=int(s.max_megapixels * 1_000_000), widths=s.image_widths)
     key = secrets.token_hex(16)
     image = ExhibitImage(exhibit=exhibit.id, key=key, format=processed.format, width=processed.width, height=processed.height,
                          variants=sorted(processed.variants), size_bytes=len(processed.original),

@@ -14,6 +14,8 @@ class ExhibitionSettings(msgspec.Struct, forbid_unknown_fields=True):
     max_upload_mb: float = 8.0  # per image file
     max_megapixels: float = 40.0  # larger images (and decompression bombs) are refused
     image_widths: list[int] = msgspec.field(default_factory=lambda: [480, 960, 1600])
+    # images processed at once per server process, each in a short-lived process of its own; further uploads wait
+    image_workers: int = 2
     # "local" (files under media_dir) or "package.module:factory" returning a MediaStorage for the deployment
     storage: str = "local"
     media_dir: str = ""  # default: <data_dir>/media/exhibition

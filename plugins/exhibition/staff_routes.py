@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import msgspec
-from litestar import Request, Response, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
@@ -21,6 +21,7 @@ from plugins.exhibition.media import ImageRejected
 from plugins.exhibition.resources import PUBLISH_CHOICES
 from plugins.exhibition.routes import image_urls, qr_svg
 from plugins.exhibition.service import ImageInput, QueueFilter, StateError
+from plugins.exhibition.settings import ExhibitionSettings
 from plugins.exhibition.tables import Contribution, Exhibit, ExhibitImage, Exhibition, GuidingQuestion
 
 AnyRequest = Request[Any, Any, Any]
@@ -197,6 +198,21 @@ async def upload_image(request: AnyRequest, exhibit_id: FromPath[int]) -> Templa
     return Redirect(f"/staff/ausstellungen/exponate/{exhibit.id}/bilder#i{image.id}", status_code=303)
 
 
+FORM_BYTES = 64 * 1024  # the text fields and the multipart framing next to the file
+
+
+def upload_routes(settings: ExhibitionSettings) -> Router:
+    """The upload route with a body limit from ``max_upload_mb``: a larger request is refused (413) unread."""
+    return Router(path="/", route_handlers=[upload_image], exception_handlers={413: _too_large},
+                  request_max_body_size=int(settings.max_upload_mb * 1_000_000) + FORM_BYTES)
+
+
+def _too_large(request: AnyRequest, exc: Exception) -> Template:
+    mb = f"{service.settings().max_upload_mb:g}".replace(".", ",")
+    return page(request, "core/error.html", {"title": _("Datei zu groß"), "message": _(
+        "Die Datei ist zu groß (höchstens {mb} MB). Bitte wählen Sie eine kleinere Datei.").format(mb=mb)}, status_code=413)
+
+
 async def _image_for(staff: StaffContext, image_id: int) -> tuple[ExhibitImage, Exhibit]:
     image = await ExhibitImage.objects().where(ExhibitImage.id == image_id).first()
     if image is None:
@@ -313,5 +329,5 @@ async def export_csv(request: AnyRequest) -> Response[bytes]:
     return csv_download(header, rows, "beitraege-" + service.slugify(title)[:60] + ".csv")
 
 
-STAFF_ROUTES = [moderation_queue, moderate, exhibit_order, move_exhibit, images_page, upload_image, edit_image, move_image,
-                delete_image, poster, export_page, export_csv]
+STAFF_ROUTES = [moderation_queue, moderate, exhibit_order, move_exhibit, images_page, edit_image, move_image,
+                delete_image, poster, export_page, export_csv]  # and upload_routes()

@@ -143,10 +143,10 @@ async def test_refused_uploads_leave_no_row_and_no_file(make_staff_client):
 
         assert await refused(b"<?php echo 'hallo'; ?>\n" * 10) == NOT_AN_IMAGE  # a text file named .png
         assert "zu viele Bildpunkte" in await refused(png_bomb(), "harmlos.png")  # 400 million pixels in a few KB
-        noise = Image.frombytes("RGB", (700, 700), os.urandom(700 * 700 * 3))
+        noise = Image.frombytes("RGB", (580, 580), os.urandom(580 * 580 * 3))
         out = io.BytesIO()
         noise.save(out, "PNG")
-        assert len(out.getvalue()) > 1_000_000
+        assert 1_000_000 < len(out.getvalue()) < 1_030_000  # within the request's allowance for the form fields
         assert await refused(out.getvalue()) == "Die Datei ist zu groß (höchstens 1 MB)."
         # the same image within the limit is taken
         assert (await upload(client, exhibit_id, image_bytes("PNG"))).status_code == 303
@@ -182,3 +182,139 @@ async def test_alt_text_is_required_and_nothing_is_stored_without_it(make_staff_
         assert empty.status_code == 400
         assert parse(empty.text).text_of("upload-file-error") == "Bitte wählen Sie eine Bilddatei aus."
         assert await ExhibitImage.count() == 0 and stored_files(client) == []
+
+
+# -- large images: a worker process, bounded memory, a bounded request body --------------------
+def large_rgba_png(size: tuple[int, int] = (3000, 2000)) -> bytes:
+    """A transparent-edged RGBA picture with a text chunk (metadata to be dropped)."""
+    from PIL import ImageDraw, PngImagePlugin
+
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    ImageDraw.Draw(image).ellipse((100, 100, size[0] - 100, size[1] - 100), fill=(200, 30, 30, 255))
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", "Aufgenommen in der Hauptstrasse 1")
+    out = io.BytesIO()
+    image.save(out, "PNG", pnginfo=text)
+    return out.getvalue()
+
+
+async def test_a_large_image_gets_every_variant_in_its_size_without_metadata(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
+        x = await exhibition(exhibits=1)
+        response = await upload(client, x.exhibits[0].id, large_rgba_png(), "plakat.png")
+        assert response.status_code == 303
+        image = await ExhibitImage.objects().first()
+        assert (image.format, image.width, image.height) == ("png", 3000, 2000)
+        root = media_root(client) / image.key
+        assert sorted(p.name for p in root.iterdir()) == ["1600.webp", "480.webp", "960.webp", "original.png"]
+        original = no_metadata((root / "original.png").read_bytes())
+        assert (original.size, original.mode) == ((3000, 2000), "RGBA") and "Comment" not in original.info
+        assert b"Hauptstrasse" not in (root / "original.png").read_bytes()
+        for width, height in ((480, 320), (960, 640), (1600, 1067)):
+            variant = no_metadata((root / f"{width}.webp").read_bytes())
+            assert (variant.format, variant.size, variant.mode) == ("WEBP", (width, height), "RGBA")
+            centre = variant.getpixel((width // 2, height // 2))  # WebP is lossy: close to the red, opaque
+            assert variant.getpixel((0, 0))[3] == 0 and max(abs(a - b) for a, b in zip(centre, (200, 30, 30, 255))) <= 4
+
+
+def test_a_large_jpeg_is_turned_upright_and_scaled_without_metadata():
+    data = jpeg_with_exif((4000, 3000), orientation=6)
+    result = media.process(data, **LIMITS)
+    assert (result.width, result.height) == (3000, 4000)
+    assert no_metadata(result.original).size == (3000, 4000)
+    assert {w: Image.open(io.BytesIO(v)).size for w, v in result.variants.items()} == \
+        {480: (480, 640), 960: (960, 1280), 1600: (1600, 2133)}
+    # the red corner (top left of the unturned picture) is at the top right once upright
+    variant = Image.open(io.BytesIO(result.variants[480])).convert("RGB")
+    assert variant.getpixel((470, 10))[0] > 200 and variant.getpixel((10, 10)) == (255, 255, 255)
+
+
+def test_an_image_over_the_pixel_limit_is_refused_without_decoding(monkeypatch):
+    from PIL import ImageFile
+
+    images = [image_bytes(fmt, (200, 100)) for fmt in ("PNG", "JPEG", "WEBP")]
+
+    def no_decoding(self):
+        raise AssertionError("decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    for data in images:
+        with pytest.raises(ImageRejected, match=r"zu viele Bildpunkte \(höchstens 0,01 Megapixel\)"):
+            media.process(data, **{**LIMITS, "max_pixels": 10_000})
+    with pytest.raises(AssertionError, match="decoded"):  # the check would notice
+        media.process(images[0], **LIMITS)
+
+
+async def test_images_are_processed_in_a_worker_process_not_in_the_server(make_staff_client, monkeypatch):
+    def in_the_server(*args, **kwargs):
+        raise AssertionError("processed in the web process")
+
+    monkeypatch.setattr(media, "process", in_the_server)
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=SMALL_WIDTHS) as client:
+        x = await exhibition(exhibits=1)
+        assert (await upload(client, x.exhibits[0].id, jpeg_with_exif((120, 80)), "IMG_0002.JPG", "image/jpeg")).status_code == 303
+        image = await ExhibitImage.objects().first()
+        assert (image.format, image.width, image.height) == ("jpeg", 80, 120)
+        assert len(stored_files(client)) == 4
+        # what the worker refuses arrives as the usual German message, with nothing stored
+        response = await upload(client, x.exhibits[0].id, png_bomb(), "harmlos.png")
+        assert response.status_code == 400
+        assert parse(response.text).text_of("upload-file-error") == "Das Bild hat zu viele Bildpunkte (höchstens 40 Megapixel)."
+        assert await ExhibitImage.count() == 1 and len(stored_files(client)) == 4
+
+
+async def test_uploads_beyond_the_worker_limit_wait_for_their_turn(make_staff_client, monkeypatch):
+    import asyncio
+
+    running = most = 0
+    start = asyncio.create_subprocess_exec
+
+    async def counted(*args, **kwargs):
+        nonlocal running, most
+        worker = await start(*args, **kwargs)
+        communicate = worker.communicate
+        running += 1
+        most = max(most, running)
+
+        async def finish(data=None):
+            nonlocal running
+            try:
+                return await communicate(data)
+            finally:
+                running -= 1
+
+        worker.communicate = finish
+        return worker
+
+    monkeypatch.setattr(media.asyncio, "create_subprocess_exec", counted)
+    sections = {"exhibition": {**SMALL_WIDTHS["exhibition"], "image_workers": 1}}
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=sections) as client:
+        x = await exhibition(exhibits=1)
+        answers = await asyncio.gather(*(upload(client, x.exhibits[0].id, image_bytes("PNG", (300 + n, 200))) for n in range(3)))
+        assert [r.status_code for r in answers] == [303, 303, 303]
+        assert most == 1  # one at a time, the others waited instead of failing
+        assert sorted(i.width for i in await ExhibitImage.objects()) == [300, 301, 302]
+
+
+async def test_a_request_larger_than_the_upload_limit_is_refused_unread(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections={"exhibition": {"max_upload_mb": 0.5}}) as client:
+        x = await exhibition(exhibits=1)
+        response = await upload(client, x.exhibits[0].id, b"\x89PNG" + os.urandom(700_000), "riesig.png")
+        assert response.status_code == 413
+        assert [h.text for h in parse(response.text).all("h1")] == ["Datei zu groß"]
+        assert "Die Datei ist zu groß (höchstens 0,5 MB). Bitte wählen Sie eine kleinere Datei." in response.text
+        assert await ExhibitImage.count() == 0 and stored_files(client) == []
+        # within the limit, the same form works
+        assert (await upload(client, x.exhibits[0].id, image_bytes("PNG"))).status_code == 303
+
+
+async def test_a_failing_worker_is_a_readable_refusal_with_nothing_stored(make_staff_client, monkeypatch):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=SMALL_WIDTHS) as client:
+        x = await exhibition(exhibits=1)
+        for executable in ("/bin/false", "/nicht/vorhanden/python"):  # a crash; no process at all
+            monkeypatch.setattr(media.sys, "executable", executable)
+            response = await upload(client, x.exhibits[0].id, image_bytes("PNG"))
+            assert response.status_code == 400
+            assert parse(response.text).text_of("upload-file-error") == \
+                "Das Bild konnte nicht verarbeitet werden. Bitte versuchen Sie es mit einer anderen Datei."
+            assert await ExhibitImage.count() == 0 and stored_files(client) == []
