@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 FORMATS = {"JPEG": ("jpeg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
 CONTENT_TYPES = {ext: content_type for ext, content_type in FORMATS.values()}
 JPEG_OPTIMIZE_PIXELS = 16_000_000
+ORIENTATION = 0x0112  # the EXIF tag
+TURNS = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+         5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90}
 NAME = re.compile(r"^[a-f0-9]{32}/(original\.(jpeg|png|webp)|\d{2,5}\.webp)$")
 
 
@@ -124,20 +127,32 @@ def process(data: bytes, *, max_bytes: int, max_pixels: int, widths: list[int]) 
         except (OSError, ValueError, Image.DecompressionBombError):
             raise ImageRejected("Die Bilddatei ist beschädigt oder unvollständig.") from None
         icc = image.info.get("icc_profile")
-        ImageOps.exif_transpose(image, in_place=True)  # turn by the EXIF orientation before dropping EXIF
+        orientation = image.getexif().get(ORIENTATION, 1) if fmt == "JPEG" else 1
+        turn = TURNS.get(orientation)
+        if turn is None:  # PNG and WebP are turned here: browsers may ignore their orientation tag
+            ImageOps.exif_transpose(image, in_place=True)
+            orientation = 1
         if image.mode not in ("RGB", "RGBA", "L", "LA"):
             image = _replace(image, image.convert("RGBA" if image.has_transparency_data else "RGB"))
         image.info = {}  # EXIF (location, camera), XMP, comments and text chunks stay behind
-        width, height = image.size
-        original = _encode(image, fmt, icc)
+        # A turned JPEG keeps its turn as the one EXIF tag left: turning the full-size pixels would hold them twice.
+        original = _encode(image, fmt, icc, orientation)
+        swapped = orientation in (5, 6, 7, 8)
+        width, height = image.size[::-1] if swapped else image.size  # as shown, upright
         sizes = sorted({w for w in widths if w < width}, reverse=True)
         if width <= max(widths, default=0) or not sizes:
             sizes.insert(0, width)
         variants = {}
         for size in sizes:
-            if size < image.width:
-                image = _replace(image, _shrink(image, (size, max(1, round(height * size / width)))))
-            variants[size] = _webp(image, icc)
+            shown = (size, max(1, round(height * size / width)))
+            stored = shown[::-1] if swapped else shown
+            if stored != image.size:
+                image = _replace(image, _shrink(image, stored))
+            if turn:
+                with image.transpose(turn) as upright:
+                    variants[size] = _webp(upright, icc)
+            else:
+                variants[size] = _webp(image, icc)
     finally:
         image.close()
     return ProcessedImage(format=FORMATS[fmt][0], width=width, height=height, original=original, variants=variants)
@@ -244,10 +259,14 @@ def _millions(n: int) -> str:
     return f"{n / 1_000_000:g}".replace(".", ",")
 
 
-def _encode(image: Image.Image, fmt: str, icc: bytes | None) -> bytes:
+def _encode(image: Image.Image, fmt: str, icc: bytes | None, orientation: int = 1) -> bytes:
     out = io.BytesIO()
-    extra = {"icc_profile": icc} if icc else {}
+    extra: dict[str, object] = {"icc_profile": icc} if icc else {}
     if fmt == "JPEG":
+        if orientation != 1:
+            exif = Image.Exif()
+            exif[ORIENTATION] = orientation
+            extra["exif"] = exif.tobytes()
         rgb = image if image.mode in ("RGB", "L") else image.convert("RGB")
         # Optimised Huffman tables need all coefficients in memory (about 3 bytes a pixel): only for smaller images.
         rgb.save(out, "JPEG", quality=92, optimize=rgb.width * rgb.height <= JPEG_OPTIMIZE_PIXELS, **extra)

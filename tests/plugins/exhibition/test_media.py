@@ -10,7 +10,7 @@ import io
 import os
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from plugins.exhibition import media
 from plugins.exhibition.media import ImageRejected, LocalStorage
@@ -26,10 +26,14 @@ SMALL_WIDTHS = {"exhibition": {"image_widths": [32, 64, 128]}}
 
 
 def no_metadata(data: bytes) -> Image.Image:
+    """The image as shown; of its metadata only a JPEG's orientation may be left."""
     image = Image.open(io.BytesIO(data))
-    assert not image.getexif(), dict(image.getexif())
-    assert "exif" not in image.info and "comment" not in image.info and "xmp" not in image.info
-    return image
+    exif = dict(image.getexif())
+    assert set(exif) <= {media.ORIENTATION} and image.format == "JPEG" or not exif, exif
+    assert "comment" not in image.info and "xmp" not in image.info
+    shown = ImageOps.exif_transpose(image)
+    shown.format = image.format
+    return shown
 
 
 # -- media.process -----------------------------------------------------------------------------
