@@ -17,7 +17,9 @@ from typing import Any
 import msgspec
 from piccolo.columns.combination import WhereRaw
 
-from core.plugin_api import Event, current, erase_domain_events, gettext, publish, redact_audit, transaction
+from core.plugin_api import (
+    Event, contains_link, current, erase_domain_events, gettext, publish, redact_audit, transaction,
+)
 from plugins.registration import domain_events as de
 from plugins.registration.tables import ACTIVE_STATUSES, SEAT_STATUSES, Registration, RegistrationForm
 
@@ -195,6 +197,8 @@ def validate(form: RegistrationForm, data: RegistrationInput, channel: str) -> R
         errors["name"] = "Bitte geben Sie Ihren Namen an."
     elif len(name) > 200:
         errors["name"] = "Der Name ist zu lang (höchstens 200 Zeichen)."
+    elif contains_link(name):  # a name travels in our mails: it must not carry an address to click
+        errors["name"] = "Bitte geben Sie nur Ihren Namen an, ohne Internetadresse."
     if email and not EMAIL.match(email):
         errors["email"] = "Bitte geben Sie eine gültige E-Mail-Adresse an."
     if phone and not PHONE.match(phone):
