@@ -193,8 +193,8 @@ REFUSALS = {
     "closed": "Die Anmeldung für diese Veranstaltung ist geschlossen.",
     "not_open": "Die Anmeldung ist noch nicht geöffnet.",
     "full": "Die Veranstaltung ist ausgebucht, und es gibt keine Warteliste.",
-    "too_many_mails_to_address": "An diese E-Mail-Adresse haben wir in der letzten Stunde schon mehrere Anmeldungen "
-                                 "geschickt. Bitte versuchen Sie es später noch einmal.",
+    "too_many_mails_to_address": "An diese E-Mail-Adresse haben wir in der letzten Stunde schon mehrere "
+                                 "Bestätigungs-E-Mails geschickt. Bitte versuchen Sie es später noch einmal.",
     "too_many_mails_from_client": "Von Ihrem Anschluss kamen in der letzten Stunde sehr viele Anmeldungen. "
                                   "Bitte versuchen Sie es später noch einmal.",
 }

@@ -19,8 +19,8 @@ from tests.plugins.registration.test_public_form import csrf
 from tests.plugins.registration.test_staff import phone_form
 
 NAME_WITH_ADDRESS = "Bitte geben Sie nur Ihren Namen an, ohne Internetadresse."
-TOO_MANY_TO_ADDRESS = ("An diese E-Mail-Adresse haben wir in der letzten Stunde schon mehrere Anmeldungen geschickt. "
-                       "Bitte versuchen Sie es später noch einmal.")
+TOO_MANY_TO_ADDRESS = ("An diese E-Mail-Adresse haben wir in der letzten Stunde schon mehrere Bestätigungs-E-Mails "
+                       "geschickt. Bitte versuchen Sie es später noch einmal.")
 TOO_MANY_FROM_CLIENT = ("Von Ihrem Anschluss kamen in der letzten Stunde sehr viele Anmeldungen. "
                         "Bitte versuchen Sie es später noch einmal.")
 PLUGINS = ["registration", "notifications"]
