@@ -18,12 +18,13 @@ from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enable
 from core.quartiere.tables import Quartier
 from core.web.api import field_errors
 from core.web.audit import record as record_audit, redact_audit
-from core.web.auth import StaffContext, require_staff, require_staff_api
+from core.web.auth import StaffContext, client_address, require_staff, require_staff_api
 from core.web.exports import csv_download, spreadsheet_safe
 from core.web.i18n import gettext, language
 from core.web.rendering import csrf_input, flash, page, render
 from core.web.resources import Action, Field, FieldError, Resource
 from core.web.store import hit as hit_rate_limit
+from core.web.text import contains_link, defang
 from core.web.ui import MenuLink, PageBlock, Widget
 
 
@@ -53,9 +54,12 @@ __all__ = [
     "Venue",
     "Widget",
     "after_commit",
+    "client_address",
+    "contains_link",
     "csrf_input",
     "csv_download",
     "current",
+    "defang",
     "erase_domain_events",
     "event_calendar_text",
     "event_page_url",

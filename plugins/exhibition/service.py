@@ -12,14 +12,15 @@ from typing import Any
 
 import msgspec
 
-from core.plugin_api import Event, Quartier, after_commit, current, gettext, public_event, publish, transaction
+from core.plugin_api import (
+    Event, Quartier, after_commit, contains_link, current, gettext, public_event, publish, transaction,
+)
 from plugins.exhibition import media
 from plugins.exhibition.domain_events import ContributionApproved, ContributionSubmitted, ExhibitionPublished
 from plugins.exhibition.settings import ExhibitionSettings
 from plugins.exhibition.tables import Contribution, Exhibit, ExhibitImage, Exhibition, ExhibitionEvent, GuidingQuestion
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-LINK = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 
 
 def settings() -> ExhibitionSettings:
@@ -396,6 +397,8 @@ def validate(data: ContributionInput) -> dict[str, str]:
         errors["text"] = gettext("Ihr Beitrag ist zu lang ({n} von höchstens {max} Zeichen).").format(n=len(text), max=s.contribution_max_length)
     if len(data.name.strip()) > s.name_max_length:
         errors["name"] = gettext("Der Name ist zu lang (höchstens {max} Zeichen).").format(max=s.name_max_length)
+    elif contains_link(data.name):  # the name is shown on public pages next to the text
+        errors["name"] = "Bitte geben Sie nur Ihren Namen an, ohne Internetadresse."
     if data.email and (len(data.email) > 200 or not EMAIL.match(data.email.strip())):
         errors["email"] = "Bitte geben Sie eine gültige E-Mail-Adresse an oder lassen Sie das Feld leer."
     if data.language not in ("de", "en"):
@@ -412,7 +415,7 @@ def flags_for(text: str) -> str:
         stem = word.strip().casefold()
         if stem and re.search(r"(?<!\w)" + re.escape(stem), folded):
             found.append(word.strip())
-    if s.flag_links and LINK.search(text):
+    if s.flag_links and contains_link(text):
         found.append("Link")
     return ", ".join(dict.fromkeys(found))[:300]
 

@@ -58,8 +58,8 @@ async def compose(announcement: Announcement, name: str, email: str, language: s
     if source is None:
         source = await messages.source("announcement", language, quartier_id=announcement.quartier_id)
     subject, text, html = messages.render_text(source, language, {
-        "name": name, "subject": announcement.subject, "body": announcement.body, "quartier": quartier,
-        "unsubscribe_url": unsubscribe_url(email),
+        "name": name, "subject": messages.StaffText(announcement.subject), "body": messages.StaffText(announcement.body),
+        "quartier": quartier, "unsubscribe_url": messages.Link(unsubscribe_url(email)),
     })
     headers = {
         "List-Unsubscribe": f"<{unsubscribe_url(email)}>",

@@ -18,6 +18,11 @@ async def collect(event: DomainEvent) -> None:
         quartier_id=event.quartier_id, summary=getattr(event, "summary", type(event).name), url=getattr(event, "url", "")))
 
 
+def items_of(notices: list[ModerationNotice]) -> list[dict[str, Any]]:
+    """The digest's lines: the summary quotes the citizen's text, the link is ours."""
+    return [{"summary": n.summary, "url": messages.Link(n.url)} for n in notices]
+
+
 async def send_digests(deployment: Any = None) -> int:
     """One message per moderator of each Quartier with everything that arrived since the last digest."""
     sent = 0
@@ -33,7 +38,7 @@ async def send_digests(deployment: Any = None) -> int:
                 continue
             for user_id, name, email, language in await staff_contacts(quartier_id, MODERATOR_ROLES):
                 subject, text, html = await messages.render("moderation_digest", language, {
-                    "name": name, "count": len(items), "items": [{"summary": n.summary, "url": n.url} for n in items],
+                    "name": name, "count": len(items), "items": items_of(items),
                     "quartier": await messages.quartier_context(quartier_id),
                 }, quartier_id=quartier_id)
                 sent += await service.enqueue(
@@ -43,7 +48,7 @@ async def send_digests(deployment: Any = None) -> int:
             room = await target_for("moderation", quartier_id)
             if room is not None:  # a Matrix or Signal room of the moderators
                 subject, text, _html = await messages.render("moderation_digest", "de", {
-                    "name": "Moderation", "count": len(items), "items": [{"summary": n.summary, "url": n.url} for n in items],
+                    "name": "Moderation", "count": len(items), "items": items_of(items),
                     "quartier": await messages.quartier_context(quartier_id)}, quartier_id=quartier_id)
                 sent += await service.enqueue(channel="apprise", recipient=str(room.id), kind="moderation_digest",
                                               subject=subject, body_text=text, quartier_id=quartier_id,

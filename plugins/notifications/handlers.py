@@ -49,8 +49,9 @@ async def _send(recipient: Recipient, kind: str, key: str, *, event_title: str, 
     if not recipient.email and not recipient.phone:
         return
     context = {
-        "name": recipient.name, "event_title": event_title, "when": when(starts_at, tz, recipient.language),
-        "view_url": recipient.view_url, "cancel_url": recipient.cancel_url,
+        "name": recipient.name, "event_title": messages.StaffText(event_title),
+        "when": messages.StaffText(when(starts_at, tz, recipient.language)),
+        "view_url": messages.Link(recipient.view_url), "cancel_url": messages.Link(recipient.cancel_url),
         "quartier": await messages.quartier_context(recipient.quartier_id), **(extra or {}),
     }
     subject, text, html = await messages.render(kind, recipient.language, context, quartier_id=recipient.quartier_id)
@@ -118,7 +119,7 @@ async def on_registration(event: Any) -> None:
     with_calendar = kind == "registered" or (kind == "promoted" and not needs_confirmation)
     await _send(recipient, kind, f"reg{event.registration}:{kind}:{event.event_id}", event_title=event.event_title,
                 starts_at=event.starts_at, tz=event.timezone, with_calendar=with_calendar,
-                extra={"confirm_url": event.confirm_url, "seats": event.seats, "position": event.waitlist_position,
+                extra={"confirm_url": messages.Link(event.confirm_url), "seats": event.seats, "position": event.waitlist_position,
                        "needs_confirmation": needs_confirmation})
     if kind in ("cancelled", "expired", "waitlisted"):
         await cancel_reminders(registration=event.registration)
@@ -154,7 +155,7 @@ async def on_contribution_published(event: Any) -> None:
         return
     language = event.language if event.language in ("de", "en") else "de"
     subject, text, html = await messages.render("contribution_published", language, {
-        "question": event.question_text, "excerpt": event.excerpt, "url": event.url,
+        "question": messages.StaffText(event.question_text), "excerpt": event.excerpt, "url": messages.Link(event.url),
         "quartier": await messages.quartier_context(event.quartier_id),
     }, quartier_id=event.quartier_id)
     await service.enqueue(recipient=email, kind="contribution_published", subject=subject, body_text=text, body_html=html,

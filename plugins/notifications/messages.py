@@ -1,4 +1,11 @@
-"""Message texts: Jinja2 templates in a sandbox, German and English, the Quartier's contact in every footer."""
+"""Message texts: Jinja2 templates in a sandbox, German and English, the Quartier's contact in every footer.
+
+Whatever a citizen typed is never a link or markup in a message. A value in the context is
+citizen text unless it is marked: ``Link`` for a URL the system made (a confirm link, the page
+of a question), ``StaffText`` for text staff wrote (an event title, an announcement). Citizen
+text has its internet addresses made inert (``defang``) in both parts; in the HTML part only
+``Link`` values and the addresses in the template's own and the staff's text become links.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +18,32 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from core.plugin_api import Quartier
+from core.plugin_api import Quartier, defang
+
+
+class Link(str):
+    """A URL the system put into a message: shown as it is and, in the HTML part, a link."""
+
+
+class StaffText(str):
+    """Text staff wrote: shown as it is; the addresses in it are links in the HTML part."""
+
+
+# Private-use characters that mark rendered values until the text and HTML parts are made.
+_LINK, _LINK_END, _INERT, _INERT_END = "\ue000", "\ue001", "\ue002", "\ue003"
+_MARKS = re.compile("[\ue000-\ue003]")
+_SEGMENTS = re.compile("\ue000([^\ue000-\ue003]*)\ue001|\ue002([^\ue000-\ue003]*)\ue003")
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def _finalize(value: Any) -> str:
+    """Every ``{{ ... }}`` of a message: citizen text (anything not marked) is made inert."""
+    if isinstance(value, Link):
+        return _LINK + _MARKS.sub("", value) + _LINK_END
+    if isinstance(value, StaffText):
+        return _MARKS.sub("", value)
+    return _INERT + defang(_MARKS.sub("", str(value))) + _INERT_END
+
 
 TEMPLATES = Path(__file__).parent / "templates" / "notifications" / "messages"
 # Which variables each message kind gets (documented for staff editing the texts).
@@ -31,20 +63,22 @@ VARIABLES = {
 }
 EXAMPLE = {
     "name": "Erika Mustermann", "event_title": "Netzwerktreff: Gute Nachbarschaft", "when": "Montag, 28. Dezember 2026, 14:00",
-    "seats": 2, "position": 3, "needs_confirmation": True, "confirm_url": "https://quartier.example/anmeldung/BEISPIEL/bestaetigen",
-    "view_url": "https://quartier.example/anmeldung/BEISPIEL", "cancel_url": "https://quartier.example/anmeldung/BEISPIEL/stornieren",
-    "subject": "Raumwechsel", "body": "Wir treffen uns diesmal im großen Saal.",
-    "unsubscribe_url": "https://quartier.example/benachrichtigungen/abbestellen/BEISPIEL",
+    "seats": 2, "position": 3, "needs_confirmation": True, "confirm_url": Link("https://quartier.example/anmeldung/BEISPIEL/bestaetigen"),
+    "view_url": Link("https://quartier.example/anmeldung/BEISPIEL"), "cancel_url": Link("https://quartier.example/anmeldung/BEISPIEL/stornieren"),
+    "subject": StaffText("Raumwechsel"), "body": StaffText("Wir treffen uns diesmal im großen Saal."),
+    "unsubscribe_url": Link("https://quartier.example/benachrichtigungen/abbestellen/BEISPIEL"),
     "count": 2, "items": [{"summary": "„Dass man sich grüßt.“ zu „Was verstehe ich unter guter Nachbarschaft?“",
-                           "url": "https://quartier.example/staff/moderation"}] * 2,
-    "question": "Was wünsche ich mir für mein Quartier?", "excerpt": "Eine Bank vor dem Treffpunkt.",
-    "url": "https://quartier.example/gifhorn/fragen/2",
+                           "url": Link("https://quartier.example/staff/moderation")}] * 2,
+    "question": StaffText("Was wünsche ich mir für mein Quartier?"), "excerpt": "Eine Bank vor dem Treffpunkt.",
+    "url": Link("https://quartier.example/gifhorn/fragen/2"),
 }
+EXAMPLE["event_title"] = StaffText(EXAMPLE["event_title"])
+EXAMPLE["when"] = StaffText(EXAMPLE["when"])
 
 # Staff edit these texts: the sandbox keeps them away from Python's internals. Plain text, so no
-# autoescaping here; the HTML part is made from the text and escaped in to_html.
+# autoescaping here; ``_finalize`` marks every value, and the HTML part is made and escaped in to_html.
 _env = SandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=False, undefined=StrictUndefined,
-                            keep_trailing_newline=True)
+                            keep_trailing_newline=True, finalize=_finalize)
 
 
 def default_text(kind: str, language: str) -> str:
@@ -67,17 +101,21 @@ def check(text: str) -> str | None:
 
 @functools.lru_cache(maxsize=128)
 def _compiled(source: str) -> Any:
-    return _env.from_string(source)
+    return _env.from_string(_MARKS.sub("", source))
 
 
 def render_text(source: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, plain text, HTML); values not marked ``Link`` or ``StaffText`` are citizen text."""
+    # The Quartier's contact in every footer is the office's own.
+    context = {**context, "quartier": {k: StaffText(v) if isinstance(v, str) else v
+                                   for k, v in (context.get("quartier") or {}).items()}}
     text = _compiled(source).render(**context)
     first, _sep, body = text.partition("\n")
     lang = language if (TEMPLATES / f"_footer.{language}.txt").exists() else "de"
-    subject = first.split(":", 1)[1].strip()
+    subject = _MARKS.sub("", first.split(":", 1)[1]).strip()
     footer = _env.get_template(f"_footer.{lang}.txt").render(**context)
     body = body.strip() + "\n\n-- \n" + footer.strip() + "\n"
-    return subject, body, to_html(body)
+    return subject, _MARKS.sub("", body), to_html(body)
 
 
 async def render(kind: str, language: str, context: dict[str, Any], *, quartier_id: int | None) -> tuple[str, str, str]:
@@ -104,15 +142,32 @@ async def source(kind: str, language: str, *, quartier_id: int | None) -> str:
     return default_text(kind, "de")
 
 
-def to_html(text: str) -> str:
-    """The plain text as simple, escaped HTML: paragraphs and clickable links, no images, no tracking."""
-    import re
+def _linked(plain: str) -> str:
+    """Escaped HTML of template or staff text: the URLs in it become links."""
+    parts, start = [], 0
+    for match in _URL.finditer(plain):
+        url = str(escape(match.group(0)))
+        parts += [str(escape(plain[start:match.start()])), f'<a href="{url}">{url}</a>']
+        start = match.end()
+    return "".join(parts) + str(escape(plain[start:]))
 
+
+def _inline_html(marked: str) -> str:
+    """Escaped HTML of a rendered text: only ``Link`` values and URLs in unmarked text become links."""
+    parts, start = [], 0
+    for match in _SEGMENTS.finditer(marked):
+        parts.append(_linked(_MARKS.sub("", marked[start:match.start()])))
+        link, inert = match.groups()
+        parts.append(_linked(link) if link is not None and _URL.fullmatch(link) else str(escape(link if inert is None else inert)))
+        start = match.end()
+    return "".join(parts) + _linked(_MARKS.sub("", marked[start:]))
+
+
+def to_html(text: str) -> str:
+    """A rendered text as simple, escaped HTML: paragraphs and clickable links, no images, no tracking."""
     paragraphs = []
-    for block in text.split("\n\n"):
-        escaped = str(escape(block.strip()))
-        linked = re.sub(r"(https?://[^\s<]+)", r'<a href="\1">\1</a>', escaped)
-        paragraphs.append("<p>" + linked.replace("\n", "<br>\n") + "</p>")
+    for block in _inline_html(text.strip()).split("\n\n"):
+        paragraphs.append("<p>" + block.strip().replace("\n", "<br>\n") + "</p>")
     return Markup('<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">' + "\n".join(paragraphs) + "</body></html>")
 
 

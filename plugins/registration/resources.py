@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from core.plugin_api import Action, Field, Resource, StaffContext, transaction
+from core.plugin_api import Action, Field, FieldError, Resource, StaffContext, transaction
 from plugins.registration import service
 from plugins.registration.service import RegistrationInput
 from plugins.registration.tables import Registration, RegistrationForm
@@ -104,6 +104,8 @@ async def phone_registration(values: dict[str, Any], ctx: StaffContext) -> Regis
     try:
         outcome = await service.register(values["event"], data, channel="phone", staff=ctx.user)
     except service.InvalidRegistration as exc:
+        if set(exc.errors) == {"name"}:  # e.g. a name with an internet address: said beside the field
+            raise FieldError("name", exc.errors["name"]) from None
         raise ValueError(" ".join(exc.errors.values())) from None
     except service.RegistrationRefused as exc:
         raise ValueError(exc.message) from None

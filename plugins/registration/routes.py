@@ -10,10 +10,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from core.plugin_api import Event, field_errors, gettext as _, hit_rate_limit, page, public_event
+from core.plugin_api import Event, client_address, field_errors, gettext as _, hit_rate_limit, page, public_event
 from plugins.registration import service
 from plugins.registration.schemas import AvailabilityOut, ErrorOut, RegistrationOut
-from plugins.registration.service import InvalidRegistration, RegistrationInput, RegistrationRefused
+from plugins.registration.service import InvalidRegistration, RegistrationInput, RegistrationRefused, TooManyMails
 
 AnyRequest = Request[Any, Any, Any]
 HONEYPOT = "website"
@@ -33,8 +33,7 @@ async def _rate_limited(request: AnyRequest, event_id: int) -> bool:
     limit = service.settings().rate_limit_per_minute
     if not limit:
         return False
-    address = request.client.host if request.client else "unknown"
-    return await hit_rate_limit(f"registration:{event_id}:{address}", 60) > limit
+    return await hit_rate_limit(f"registration:{event_id}:{client_address(request)}", 60) > limit
 
 
 # -- JSON API ------------------------------------------------------------------------------
@@ -44,7 +43,8 @@ async def _rate_limited(request: AnyRequest, event_id: int) -> bool:
     description=(
         "201 with the new registration (status unconfirmed, confirmed or waitlisted); 200 with the existing one "
         "when the same e-mail address registered already; 409 when registration is closed or full without a "
-        "waiting list; 422 with a message per field for invalid input; 429 when one address sends too many."
+        "waiting list; 422 with a message per field for invalid input; 429 when one address sends too many, or "
+        "when the e-mail address or the sender's address has had too many mails from us in the last hour."
     ),
     tags=["Registration"],
     responses={},
@@ -59,9 +59,12 @@ async def api_register(request: AnyRequest, event_id: FromPath[int]) -> Response
     except msgspec.DecodeError:
         return Response(ErrorOut(detail="Der Inhalt ist kein gültiges JSON."), status_code=400)
     try:
-        outcome = await service.register(event_id, data, channel="online")
+        outcome = await service.register(event_id, data, channel="online", client=client_address(request))
     except InvalidRegistration as exc:
         return Response(ErrorOut(detail="Bitte prüfen Sie Ihre Angaben.", errors=exc.errors), status_code=422)
+    except TooManyMails as exc:
+        errors = {exc.field: exc.message} if exc.field else {"reason": exc.reason}
+        return Response(ErrorOut(detail=exc.message, errors=errors), status_code=429)
     except RegistrationRefused as exc:
         if exc.reason == "no_registration" and await Event.count().where(Event.id == event_id) == 0:
             raise NotFoundException() from None
@@ -116,12 +119,14 @@ async def register_form(request: AnyRequest, quartier: FromPath[str], event_id: 
                     "message": _("Zu viele Anmeldungen von dieser Adresse. Bitte warten Sie eine Minute.")}, status_code=429)
     data = form_input(form)
     try:
-        outcome = await service.register(event_id, data, channel="online")
-    except InvalidRegistration as exc:
+        outcome = await service.register(event_id, data, channel="online", client=client_address(request))
+    except (InvalidRegistration, TooManyMails) as exc:
         from plugins.registration.blocks import form_context
 
+        errors = exc.errors if isinstance(exc, InvalidRegistration) else {exc.field or "form": exc.message}
         return page(request, "registration/form_page.html", {
-            **context, **await form_context(detail, request, values=dict(form), errors=exc.errors)}, status_code=400)
+            **context, **await form_context(detail, request, values=dict(form), errors=errors)},
+            status_code=400 if isinstance(exc, InvalidRegistration) else 429)
     except RegistrationRefused as exc:
         return page(request, "registration/result.html", {**context, "status": "refused", "message": _(exc.message)}, status_code=409)
     reg = outcome.registration

@@ -7,6 +7,7 @@ which holds capacity exactly on SQLite and PostgreSQL under any concurrency.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
@@ -17,7 +18,9 @@ from typing import Any
 import msgspec
 from piccolo.columns.combination import WhereRaw
 
-from core.plugin_api import Event, current, erase_domain_events, gettext, publish, redact_audit, transaction
+from core.plugin_api import (
+    Event, contains_link, current, erase_domain_events, gettext, hit_rate_limit, publish, redact_audit, transaction,
+)
 from plugins.registration import domain_events as de
 from plugins.registration.tables import ACTIVE_STATUSES, SEAT_STATUSES, Registration, RegistrationForm
 
@@ -57,6 +60,15 @@ class RegistrationRefused(Exception):
         super().__init__(message)
         self.reason = reason
         self.message = message
+
+
+class TooManyMails(RegistrationRefused):
+    """An online registration would mail its address, or mail from its client, more often than the settings allow.
+    ``field`` is "email" when the address is the reason."""
+
+    def __init__(self, reason: str, field: str = "") -> None:
+        super().__init__(reason, REFUSALS[reason])
+        self.field = field
 
 
 class RegistrationStateError(ValueError):
@@ -181,6 +193,10 @@ REFUSALS = {
     "closed": "Die Anmeldung für diese Veranstaltung ist geschlossen.",
     "not_open": "Die Anmeldung ist noch nicht geöffnet.",
     "full": "Die Veranstaltung ist ausgebucht, und es gibt keine Warteliste.",
+    "too_many_mails_to_address": "An diese E-Mail-Adresse haben wir in der letzten Stunde schon mehrere "
+                                 "Bestätigungs-E-Mails geschickt. Bitte versuchen Sie es später noch einmal.",
+    "too_many_mails_from_client": "Von Ihrem Anschluss kamen in der letzten Stunde sehr viele Anmeldungen. "
+                                  "Bitte versuchen Sie es später noch einmal.",
 }
 
 
@@ -195,6 +211,8 @@ def validate(form: RegistrationForm, data: RegistrationInput, channel: str) -> R
         errors["name"] = "Bitte geben Sie Ihren Namen an."
     elif len(name) > 200:
         errors["name"] = "Der Name ist zu lang (höchstens 200 Zeichen)."
+    elif contains_link(name):  # a name travels in our mails: it must not carry an address to click
+        errors["name"] = "Bitte geben Sie nur Ihren Namen an, ohne Internetadresse."
     if email and not EMAIL.match(email):
         errors["email"] = "Bitte geben Sie eine gültige E-Mail-Adresse an."
     if phone and not PHONE.match(phone):
@@ -316,8 +334,24 @@ async def _existing(form_id: int, email: str | None) -> Registration | None:
     ).first()
 
 
-async def register(event_id: int, data: RegistrationInput, channel: str = "online", staff: Any = None) -> Outcome:
-    """Take a registration: a seat if there is one, else the waiting list, else refuse."""
+async def _count_mail(email: str, client: str | None) -> None:
+    """Count a mail to an address nobody has confirmed yet, per address and per client; refuse beyond the limits.
+    Called in the registration's transaction, so a refused registration counts nothing."""
+    s = settings()
+    per_address, per_client = s.confirm_mails_per_address_per_hour, s.confirm_mails_per_client_per_hour
+    local, _at, domain = email.rpartition("@")
+    mailbox = local.split("+", 1)[0] + "@" + domain  # name+1@ and name+2@ reach the same person
+    address_key = "registration:mail-to:" + hashlib.sha256(mailbox.encode()).hexdigest()
+    if per_address and await hit_rate_limit(address_key, 3600) > per_address:
+        raise TooManyMails("too_many_mails_to_address", field="email")
+    if per_client and client and await hit_rate_limit(f"registration:mail-from:{client}", 3600) > per_client:
+        raise TooManyMails("too_many_mails_from_client")
+
+
+async def register(event_id: int, data: RegistrationInput, channel: str = "online", staff: Any = None,
+                   client: str | None = None) -> Outcome:
+    """Take a registration: a seat if there is one, else the waiting list, else refuse.
+    ``client`` is the sender's network address (online registrations), for the mail limits."""
     event = await Event.objects().where(Event.id == event_id).first()
     if event is None:
         raise RegistrationRefused("no_registration", REFUSALS["no_registration"])
@@ -336,6 +370,8 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
         return Outcome(existing, created=False, waitlist_position=await position(existing))
     try:
         async with transaction(immediate=True):
+            if channel == "online" and clean.email:  # every such registration mails an unconfirmed address
+                await _count_mail(clean.email, client)
             needs_opt_in = channel == "online" and form.double_opt_in and clean.email is not None
             # A full event with a waiting list (the rush) gets its number in one statement under the row lock.
             seq = await _next_waitlist_number(form.id, if_full_for=seats)

@@ -13,5 +13,10 @@ class RegistrationSettings(msgspec.Struct, forbid_unknown_fields=True):
     unconfirmed_hours: int = 24  # unconfirmed online registrations expire after this (never after the start)
     anonymise_after_days: int = 30  # personal data is removed this many days after the event
     rate_limit_per_minute: int = 10  # public registrations per address and minute; 0 switches it off
+    # Online registrations with an e-mail address mail an address nobody has confirmed yet (the please-confirm
+    # mail, or the registered/waiting-list notice): at most this many per recipient address and per sending
+    # client address in an hour, so nobody can mail strangers through us; 0 switches a limit off.
+    confirm_mails_per_address_per_hour: int = 3
+    confirm_mails_per_client_per_hour: int = 20
     default_capacity: int | None = None
     consent_text: str = DEFAULT_CONSENT

@@ -4,6 +4,7 @@ address is gone afterwards; moderators hear of waiting contributions in their di
 from __future__ import annotations
 
 import json
+import re
 
 from core.quartiere.service import set_plugin_enabled
 from core.testing.fixtures import create_staff_user
@@ -145,3 +146,46 @@ async def test_the_address_never_leaves_by_webhook(make_client, smtp_server):
         assert all(ADDRESS not in m.body_text for m in hooks)
         approved = next(json.loads(m.body_text) for m in hooks if m.kind == "exhibition.contribution_approved")
         assert approved["data"]["excerpt"] == "Hallo" and "notify_email" not in approved["data"]
+
+
+# -- no phishing through our mails -------------------------------------------------------------
+LURE = "Mehr dazu auf https://evil.example/login oder www.evil.example <b>fett</b>"
+INERT = "Mehr dazu auf hxxps[:]//evil[.]example/login oder www[.]evil[.]example"
+
+
+def mail_parts(mail) -> tuple[str, str]:
+    return (mail.get_body(preferencelist=("plain",)).get_content(),
+            mail.get_body(preferencelist=("html",)).get_content())
+
+
+def assert_inert(text: str, html: str) -> None:
+    """The citizen's addresses are neither clickable nor recognisable; only our own links are links."""
+    for part in (text, html):
+        assert INERT in part and "evil.example" not in part and "://evil" not in part and "www.evil" not in part
+    assert "<b>" not in html and "&lt;b&gt;fett&lt;/b&gt;" in html
+    hrefs = re.findall(r"<a\b[^>]*href=\"([^\"]*)\"", html)
+    assert hrefs and all(href.startswith("http://testserver.local/") for href in hrefs), hrefs
+
+
+async def test_a_url_in_a_contribution_is_inert_in_the_digest_and_the_published_mail(make_staff_client, smtp_server):
+    async with make_staff_client(role="moderator", quartiere=["nordstadt"], plugins=WITH_NOTIFICATIONS,
+                                 sections=sections(smtp_server.port)) as client:
+        x = await exhibition(questions=[Q1])
+        q = x.questions[0]
+        assert (await answer(client, qpath(q), LURE, email=ADDRESS)).status_code == 201
+        (row,) = await Contribution.objects()
+        assert "Link" in row.flags  # the moderators see it is there
+
+        assert await send_digests() == 1
+        await work(client.deployment, once=True)
+        (digest,) = smtp_server.to(client.user.email)
+        text, html = mail_parts(digest)
+        assert_inert(text, html)
+        assert 'href="http://testserver.local/staff/moderation"' in html
+
+        await decide(client, row, "approve")
+        await work(client.deployment, once=True)
+        (published,) = smtp_server.to(ADDRESS)
+        text, html = mail_parts(published)
+        assert_inert(text, html)
+        assert f'href="http://testserver.local/nordstadt/fragen/{q.id}"' in html

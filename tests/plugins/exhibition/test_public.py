@@ -214,6 +214,22 @@ async def test_too_long_text_and_name_are_refused_with_field_messages(make_clien
         assert await Contribution.count() == 0
 
 
+async def test_a_name_with_an_internet_address_is_refused_on_form_and_api(make_client):
+    message = "Bitte geben Sie nur Ihren Namen an, ohne Internetadresse."
+    async with make_client(PLUGINS, sections=NO_RATE_LIMIT) as client:
+        x = await exhibition(questions=[Q1])
+        fid = f"q{x.questions[0].id}"
+        response = await answer(client, qpath(x.questions[0]), "Mehr Bänke!", name="Erika www.evil.example")
+        assert response.status_code == 400
+        page = parse(response.text)
+        assert page.text_of(f"{fid}-name-error") == message and page.field_value("name") == "Erika www.evil.example"
+        api = await client.post(f"/api/quartiere/nordstadt/questions/{x.questions[0].id}/contributions",
+                                json={"text": "Mehr Bänke!", "name": "evil.example/login"})
+        assert api.status_code == 422 and api.json()["errors"] == {"name": message}
+        assert await Contribution.count() == 0
+        assert (await answer(client, qpath(x.questions[0]), "Mehr Bänke!", name="Erika M.")).status_code == 201
+
+
 async def test_a_closed_question_shows_no_form_and_takes_nothing(make_client):
     async with make_client(PLUGINS, sections=NO_RATE_LIMIT) as client:
         x = await exhibition()

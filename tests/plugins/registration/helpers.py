@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from tests.core.factories import make_event, make_quartier
 
-NO_RATE_LIMIT = {"registration": {"rate_limit_per_minute": 0}}
+NO_RATE_LIMIT = {"registration": {"rate_limit_per_minute": 0, "confirm_mails_per_address_per_hour": 0,
+                                  "confirm_mails_per_client_per_hour": 0}}
 
 
 async def event_with_form(slug: str = "treff", days: int = 10, **form_values):

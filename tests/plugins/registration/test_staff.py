@@ -516,19 +516,20 @@ async def test_printable_list(make_staff_client):
 
 
 async def test_exports_do_not_turn_citizen_input_into_formulas(make_staff_client):
-    """Names and answers typed by citizens: '=…' must not become a live formula in the XLSX or the CSV."""
+    """Names and answers typed by citizens: '=…' must not become a live formula in the XLSX or the CSV.
+    (A name with an internet address is refused: the formula points at a cell.)"""
     from openpyxl import load_workbook
 
     async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=NO_RATE_LIMIT) as client:
         event, _form = await event_in()
-        await register(event.id, '=HYPERLINK("http://evil.example","Klick")', channel="online", email="x@example.org")
+        await register(event.id, '=HYPERLINK(B2,"Klick")', channel="online", email="x@example.org")
         book = load_workbook(io.BytesIO((await client.get(f"/staff/anmeldungen/{event.id}/export.xlsx")).content))
         assert [cell.data_type for cell in book.active[2]].count("f") == 0
-        assert book.active["A2"].value == '\'=HYPERLINK("http://evil.example","Klick")'
+        assert book.active["A2"].value == '\'=HYPERLINK(B2,"Klick")'
         rows = read_csv((await client.get(f"/staff/anmeldungen/{event.id}/export.csv")).content)
-        assert rows[1][0] == '\'=HYPERLINK("http://evil.example","Klick")'
+        assert rows[1][0] == '\'=HYPERLINK(B2,"Klick")'
         page = parse((await client.get(f"/staff/anmeldungen/{event.id}/liste")).text)
-        assert page.table_rows()[0][0].endswith('=HYPERLINK("http://evil.example","Klick")')
+        assert page.table_rows()[0][0].endswith('=HYPERLINK(B2,"Klick")')
 
 
 # -- registration settings ----------------------------------------------------------------------
