@@ -15,7 +15,7 @@ from urllib.parse import quote
 from litestar import Litestar, Request, Response, Router, get
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.response import Redirect
 from markupsafe import Markup, escape
 from litestar.handlers.base import BaseRouteHandler
@@ -35,6 +35,8 @@ from core.quartiere.service import is_plugin_enabled
 from core.quartiere.routes import ROUTES as QUARTIER_ROUTES
 from core.quartiere.tables import Quartier
 from core.web import i18n
+from core.web.api import error_body
+from core.web.params import storable_input
 from core.web.public_routes import PUBLIC_HANDLERS
 from core.web.rendering import page
 from core.web.resources import Resource
@@ -187,15 +189,15 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     if status == 401 and request.url.path.startswith("/staff"):
         return Redirect(f"/staff/login?next={quote(request.url.path)}", status_code=303)
     if not _wants_html(request):
+        status, body = error_body(exc)
         if status >= 500:
             log.exception("unhandled error on %s", request.url.path, exc_info=exc)
-            return Response({"status_code": 500, "detail": "Internal Server Error"}, status_code=500)
-        body: dict[str, Any] = {"status_code": status, "detail": getattr(exc, "detail", "")}
-        if getattr(exc, "extra", None):
-            body["extra"] = exc.extra  # type: ignore[attr-defined]
-        return Response(body, status_code=status, headers=getattr(exc, "headers", None))
+        return Response(body, status_code=status, headers=getattr(exc, "headers", None) if status < 500 else None)
+    if isinstance(exc, ValidationException):  # a query parameter out of range or of the wrong type
+        status = 422
     titles = {
         400: ("Ungültige Anfrage", "Die Anfrage enthält ungültige Angaben."),
+        422: ("Ungültige Anfrage", "Die Anfrage enthält ungültige Angaben."),
         401: ("Bitte anmelden", "Für diese Seite müssen Sie angemeldet sein."),
         403: ("Kein Zugriff", "Für diese Seite fehlt Ihnen die Berechtigung."),
         404: ("Seite nicht gefunden", "Diese Seite gibt es nicht (mehr)."),
@@ -257,6 +259,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         before_request=set_language,
         after_request=remember_language,
         before_send=[security_headers(deployment.settings)],
+        guards=[storable_input],  # before the plugins' guards, which look the ids up
         exception_handlers={HTTPException: error_page, Exception: error_page},
         lifespan=[_lifespan(deployment)],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(deployment.templates)),

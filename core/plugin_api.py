@@ -16,11 +16,12 @@ from core.events.tables import Event, Organisation, Venue
 from core.hookspecs import hookimpl, hookspec
 from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled
 from core.quartiere.tables import Quartier
-from core.web.api import field_errors
+from core.web.api import ApiError, ErrorOut, error_responses, field_errors, json_body, read_json
 from core.web.audit import record as record_audit, redact_audit
 from core.web.auth import StaffContext, client_address, require_staff, require_staff_api
 from core.web.exports import csv_download, spreadsheet_safe
 from core.web.i18n import gettext, language
+from core.web.params import MAX_INT, Count, Id, Limit, Offset, parse_id, parse_int
 from core.web.rendering import csrf_input, flash, page, render
 from core.web.resources import Action, Field, FieldError, Resource
 from core.web.store import hit as hit_rate_limit
@@ -35,9 +36,12 @@ async def publish(event: DomainEvent) -> None:
 
 __all__ = [
     "Action",
+    "ApiError",
     "ConfigError",
+    "Count",
     "Deployment",
     "DomainEvent",
+    "ErrorOut",
     "Event",
     "EventCancelled",
     "EventChanged",
@@ -45,7 +49,11 @@ __all__ = [
     "EventPublished",
     "Field",
     "FieldError",
+    "Id",
+    "Limit",
+    "MAX_INT",
     "MenuLink",
+    "Offset",
     "Organisation",
     "PageBlock",
     "Quartier",
@@ -61,6 +69,7 @@ __all__ = [
     "current",
     "defang",
     "erase_domain_events",
+    "error_responses",
     "event_calendar_text",
     "event_page_url",
     "field_errors",
@@ -73,11 +82,15 @@ __all__ = [
     "in_transaction",
     "is_plugin_enabled",
     "is_postgres",
+    "json_body",
     "language",
     "page",
+    "parse_id",
+    "parse_int",
     "public_event",
     "public_events",
     "publish",
+    "read_json",
     "record_audit",
     "redact_audit",
     "render",

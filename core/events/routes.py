@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, Response, get
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery, QueryParameter
-from typing_extensions import Annotated
+from litestar.params import FromPath, FromQuery
 
 from core.deployment import current
 from core.events import ical, service
@@ -13,6 +12,8 @@ from core.events.schemas import ContactOut, EventOut, OrganisationOut, QuartierO
 from core.events.service import EventDetail
 from core.quartiere.service import get_by_slug
 from core.quartiere.tables import Quartier
+from core.web.api import error_responses
+from core.web.params import Id, Limit, Offset
 
 ICS_MEDIA_TYPE = "text/calendar"  # Litestar adds the charset
 
@@ -76,41 +77,43 @@ class PublicEventsController(Controller):
     path = "/api"
     tags = ["Public"]
 
-    @get("/quartiere", summary="All Quartiere of the deployment")
+    @get("/quartiere", summary="All Quartiere of the deployment", responses=error_responses())
     async def list_quartiere(self) -> list[QuartierOut]:
         return [quartier_out(q) for q in await Quartier.objects().order_by(Quartier.name)]
 
-    @get("/quartiere/{quartier:str}", summary="One Quartier")
+    @get("/quartiere/{quartier:str}", summary="One Quartier", responses=error_responses())
     async def get_quartier(self, quartier: FromPath[str]) -> QuartierOut:
         return quartier_out(await quartier_or_404(quartier))
 
-    @get("/quartiere/{quartier:str}/events", summary="Published events of a Quartier, upcoming first")
+    @get("/quartiere/{quartier:str}/events", summary="Published events of a Quartier, upcoming first", responses=error_responses())
     async def list_events(
         self,
         quartier: FromPath[str],
         include_past: FromQuery[bool] = False,
-        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        limit: FromQuery[Limit] = 100,
+        offset: FromQuery[Offset] = 0,
     ) -> list[EventOut]:
         q = await quartier_or_404(quartier)
         return [event_out(d) for d in await service.public_events(q.id, include_past, limit, offset, quartier=q)]
 
-    @get("/quartiere/{quartier:str}/events.ics", summary="iCalendar feed of a Quartier's events", media_type=ICS_MEDIA_TYPE)
+    @get("/quartiere/{quartier:str}/events.ics", summary="iCalendar feed of a Quartier's events", media_type=ICS_MEDIA_TYPE,
+         responses=error_responses())
     async def quartier_calendar(self, quartier: FromPath[str]) -> Response[bytes]:
         q = await quartier_or_404(quartier)
         details = await service.public_events(q.id, include_past=False, limit=500, quartier=q)
         body = ical.calendar([(d, event_page_url(d)) for d in details], base_url(), name=q.name)
         return ics_response(body, f"{q.slug}.ics")
 
-    @get("/events/{event_id:int}", summary="One published event")
-    async def get_event(self, event_id: FromPath[int]) -> EventOut:
+    @get("/events/{event_id:int}", summary="One published event", responses=error_responses())
+    async def get_event(self, event_id: FromPath[Id]) -> EventOut:
         detail = await service.public_event(event_id)
         if detail is None:
             raise NotFoundException("Event not found.")
         return event_out(detail)
 
-    @get("/events/{event_id:int}/event.ics", summary="iCalendar file of one event", media_type=ICS_MEDIA_TYPE)
-    async def event_calendar(self, event_id: FromPath[int]) -> Response[bytes]:
+    @get("/events/{event_id:int}/event.ics", summary="iCalendar file of one event", media_type=ICS_MEDIA_TYPE,
+         responses=error_responses())
+    async def event_calendar(self, event_id: FromPath[Id]) -> Response[bytes]:
         detail = await service.public_event(event_id)
         if detail is None:
             raise NotFoundException("Event not found.")

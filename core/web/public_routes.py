@@ -19,6 +19,7 @@ from core.events.service import EventDetail
 from core.quartiere.service import disabled_plugins, get_by_slug
 from core.quartiere.tables import Quartier
 from core.web.i18n import gettext as _
+from core.web.params import parse_id, parse_int
 from core.web.rendering import page
 
 AnyRequest = Request[Any, Any, Any]
@@ -44,8 +45,7 @@ EVENTS_PER_PAGE = 50
 @get("/{quartier:str}", include_in_schema=False)
 async def quartier_page(request: AnyRequest, quartier: FromPath[str]) -> Template:
     q = await _quartier(quartier)
-    raw = request.query_params.get("page", "1")
-    number = int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
+    number = parse_int(request.query_params.get("page"), 1, 10_000) or 1
     events = await service.public_events(q.id, limit=EVENTS_PER_PAGE + 1, offset=(number - 1) * EVENTS_PER_PAGE, quartier=q)
     if not events and number > 1:
         raise NotFoundException()
@@ -92,10 +92,10 @@ def json_ld(detail: EventDetail) -> Markup:
 @get("/{quartier:str}/veranstaltungen/{event_ref:str}", include_in_schema=False)
 async def event_page(request: AnyRequest, quartier: FromPath[str], event_ref: FromPath[str]) -> Template | Redirect:
     q = await _quartier(quartier)
-    event_id, _sep, _slug = event_ref.partition("-")
-    if not event_id.isdigit():
+    event_id = parse_id(event_ref.partition("-")[0])
+    if event_id is None:
         raise NotFoundException()
-    detail = await service.public_event(int(event_id), quartier=q)
+    detail = await service.public_event(event_id, quartier=q)
     if detail is None or detail.quartier.id != q.id:
         raise NotFoundException()
     canonical = _event_path(detail)

@@ -18,6 +18,7 @@ from piccolo.columns import Column
 from piccolo.table import Table
 
 from core.web.i18n import gettext as _
+from core.web.params import MAX_INT
 
 if TYPE_CHECKING:
     from core.web.auth import StaffContext
@@ -296,10 +297,13 @@ async def _convert(f: Field, text: str, ctx: StaffContext, resources: dict[str, 
             number = msgspec.convert(text, int, strict=False)
         except msgspec.ValidationError:
             raise ValueError(_("Bitte geben Sie eine ganze Zahl ein.")) from None
-        if f.min_value is not None and number < f.min_value:
-            raise ValueError(_("Die Zahl muss mindestens {n} sein.").format(n=f.min_value))
-        if f.max_value is not None and number > f.max_value:
-            raise ValueError(_("Die Zahl darf höchstens {n} sein.").format(n=f.max_value))
+        # columns are int32 on PostgreSQL: no field takes more, whatever it declares
+        low = max(f.min_value if f.min_value is not None else -MAX_INT - 1, -MAX_INT - 1)
+        high = min(f.max_value if f.max_value is not None else MAX_INT, MAX_INT)
+        if number < low:
+            raise ValueError(_("Die Zahl muss mindestens {n} sein.").format(n=low))
+        if number > high:
+            raise ValueError(_("Die Zahl darf höchstens {n} sein.").format(n=high))
         return number
     if f.type == "email":
         if not EMAIL.match(text):

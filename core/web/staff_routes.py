@@ -20,6 +20,7 @@ from core.web.audit import record
 from core.web.auth import SESSION_USER, StaffContext, require_staff
 from core.web.exports import csv_download, spreadsheet_safe
 from core.web.i18n import gettext as _
+from core.web.params import parse_int
 from core.web.rendering import flash, page
 from core.web.sessions import rotate_session_id
 from core.web.resources import FieldError, Resource, field_choices, form_value, parse_form
@@ -152,10 +153,7 @@ def _resource(name: str, staff: StaffContext, action: str) -> Resource:
 
 
 def _page_number(request: AnyRequest) -> int:
-    try:
-        return max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        return 1
+    return parse_int(request.query_params.get("page"), 1) or 1
 
 
 async def _filtered(resource: Resource, staff: StaffContext, request: AnyRequest) -> tuple[list[Any], Any, bool, dict[str, Any]]:

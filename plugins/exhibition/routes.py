@@ -12,13 +12,13 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from core.plugin_api import (
-    StaffContext, csrf_input, current, field_errors, get_quartier, gettext as _, hit_rate_limit, is_plugin_enabled, language, page, public_event,
-    require_staff,
+    ApiError, Id, Limit, StaffContext, csrf_input, current, error_responses, get_quartier, gettext as _, hit_rate_limit,
+    is_plugin_enabled, json_body, language, page, parse_id, public_event, read_json, require_staff,
 )
 from plugins.exhibition import service
 from plugins.exhibition.media import CONTENT_TYPES
 from plugins.exhibition.schemas import (
-    ContributionCreated, ContributionOut, ErrorOut, ExhibitionOut, ExhibitionSummary, ExhibitOut, ExhibitSummary, ImageOut,
+    ContributionCreated, ContributionOut, ExhibitionOut, ExhibitionSummary, ExhibitOut, ExhibitSummary, ImageOut,
     QuestionOut,
 )
 from plugins.exhibition.service import ContributionInput, InvalidContribution, QuestionClosed
@@ -47,13 +47,13 @@ async def _staff_preview(request: AnyRequest, quartier_id: int) -> StaffContext 
 
 async def _exhibition(request: AnyRequest, quartier: Any, ref: str) -> tuple[Exhibition, bool]:
     """The exhibition named by ``12-slug``, and whether it is a staff preview of an unpublished one."""
-    number, _sep, _slug = ref.partition("-")
-    if not number.isdigit():
+    number = parse_id(ref.partition("-")[0])
+    if number is None:
         raise NotFoundException()
-    exhibition = await service.public_exhibition(quartier.id, int(number))
+    exhibition = await service.public_exhibition(quartier.id, number)
     if exhibition is not None:
         return exhibition, False
-    draft = await service.get_exhibition(int(number))
+    draft = await service.get_exhibition(number)
     if draft is not None and draft.quartier == quartier.id and await _staff_preview(request, quartier.id):
         return draft, True
     raise NotFoundException()
@@ -269,7 +269,8 @@ def _question_out(question: GuidingQuestion, slug: str) -> QuestionOut:
                        contributions_url=service.absolute(f"/api/quartiere/{slug}/questions/{question.id}/contributions"))
 
 
-@get("/api/quartiere/{quartier:str}/exhibitions", summary="Published exhibitions of a Quartier", tags=["Exhibition"])
+@get("/api/quartiere/{quartier:str}/exhibitions", summary="Published exhibitions of a Quartier", tags=["Exhibition"],
+     responses=error_responses())
 async def api_exhibitions(quartier: FromPath[str]) -> list[ExhibitionSummary]:
     q = await _quartier(quartier)
     return [ExhibitionSummary(id=e.id, title=e.title, url=service.absolute(service.exhibition_path(e, q.slug)),
@@ -278,8 +279,9 @@ async def api_exhibitions(quartier: FromPath[str]) -> list[ExhibitionSummary]:
 
 
 @get("/api/quartiere/{quartier:str}/exhibitions/{exhibition_id:int}",
-     summary="A published exhibition with its published exhibits and its guiding questions", tags=["Exhibition"])
-async def api_exhibition(quartier: FromPath[str], exhibition_id: FromPath[int]) -> ExhibitionOut:
+     summary="A published exhibition with its published exhibits and its guiding questions", tags=["Exhibition"],
+     responses=error_responses())
+async def api_exhibition(quartier: FromPath[str], exhibition_id: FromPath[Id]) -> ExhibitionOut:
     q = await _quartier(quartier)
     exhibition = await service.public_exhibition(q.id, exhibition_id)
     if exhibition is None:
@@ -296,8 +298,9 @@ async def api_exhibition(quartier: FromPath[str], exhibition_id: FromPath[int]) 
     )
 
 
-@get("/api/quartiere/{quartier:str}/exhibits/{exhibit_id:int}", summary="A published exhibit with its images", tags=["Exhibition"])
-async def api_exhibit(quartier: FromPath[str], exhibit_id: FromPath[int]) -> ExhibitOut:
+@get("/api/quartiere/{quartier:str}/exhibits/{exhibit_id:int}", summary="A published exhibit with its images", tags=["Exhibition"],
+     responses=error_responses())
+async def api_exhibit(quartier: FromPath[str], exhibit_id: FromPath[Id]) -> ExhibitOut:
     q = await _quartier(quartier)
     from plugins.exhibition.tables import Exhibit
 
@@ -320,8 +323,9 @@ async def api_exhibit(quartier: FromPath[str], exhibit_id: FromPath[int]) -> Exh
     )
 
 
-@get("/api/events/{event_id:int}/questions", summary="Guiding questions asked at a published event", tags=["Exhibition"])
-async def api_event_questions(event_id: FromPath[int]) -> list[QuestionOut]:
+@get("/api/events/{event_id:int}/questions", summary="Guiding questions asked at a published event", tags=["Exhibition"],
+     responses=error_responses())
+async def api_event_questions(event_id: FromPath[Id]) -> list[QuestionOut]:
     detail = await public_event(event_id)
     if detail is None:
         raise NotFoundException()
@@ -330,11 +334,12 @@ async def api_event_questions(event_id: FromPath[int]) -> list[QuestionOut]:
 
 
 @get("/api/quartiere/{quartier:str}/questions/{question_id:int}/contributions",
-     summary="Approved contributions to a guiding question, highlighted first, then newest first", tags=["Exhibition"])
-async def api_contributions(quartier: FromPath[str], question_id: FromPath[int], limit: FromQuery[int] = 100) -> Response[list[ContributionOut]]:
+     summary="Approved contributions to a guiding question, highlighted first, then newest first", tags=["Exhibition"],
+     responses=error_responses())
+async def api_contributions(quartier: FromPath[str], question_id: FromPath[Id], limit: FromQuery[Limit] = 100) -> Response[list[ContributionOut]]:
     q = await _quartier(quartier)
     question = await _question(q, question_id)
-    rows = await service.approved_contributions([question.id], limit=max(1, min(limit, 500)))
+    rows = await service.approved_contributions([question.id], limit=limit)
     body = [ContributionOut(id=c.id, question=c.question, text=c.text, name=c.author_name, highlighted=c.highlighted,
                             created_at=c.created_at) for c in rows]
     return Response(body, headers={"Cache-Control": "no-cache"})
@@ -346,28 +351,24 @@ async def api_contributions(quartier: FromPath[str], question_id: FromPath[int],
     description=("201 with the moderation status (pending: shown after approval; approved: public now); 422 with a German "
                  "message per field; 409 when the question takes no more contributions; 429 when one address sends too many."),
     tags=["Exhibition"],
+    responses=error_responses(409, 429),
+    operation_class=json_body(ContributionInput),
 )
-async def api_submit(request: AnyRequest, quartier: FromPath[str], question_id: FromPath[int]) -> Response[Any]:
+async def api_submit(request: AnyRequest, quartier: FromPath[str], question_id: FromPath[Id]) -> ContributionCreated:
     q = await _quartier(quartier)
     question = await _question(q, question_id)
     if await _rate_limited(request):
-        return Response(ErrorOut(detail="Zu viele Beiträge von dieser Adresse. Bitte warten Sie eine Minute."), status_code=429)
-    try:
-        data = msgspec.json.decode(await request.body(), type=ContributionInput)
-    except msgspec.ValidationError as exc:
-        return Response(ErrorOut(detail="Bitte prüfen Sie Ihre Angaben.", errors=field_errors(exc)), status_code=422)
-    except msgspec.DecodeError:
-        return Response(ErrorOut(detail="Der Inhalt ist kein gültiges JSON."), status_code=400)
+        raise ApiError(429, "Zu viele Beiträge von dieser Adresse. Bitte warten Sie eine Minute.")
+    data = await read_json(request, ContributionInput)
     if data.email and not await _email_offered(question):
         data = msgspec.structs.replace(data, email=None)
     try:
         contribution = await service.submit(question, data)
     except InvalidContribution as exc:
-        return Response(ErrorOut(detail="Bitte prüfen Sie Ihre Angaben.", errors=exc.errors), status_code=422)
+        raise ApiError(422, "Bitte prüfen Sie Ihre Angaben.", exc.errors) from None
     except QuestionClosed as exc:
-        return Response(ErrorOut(detail=str(exc)), status_code=409)
-    return Response(ContributionCreated(id=contribution.id, status=contribution.status, message=result_message(contribution.status)),
-                    status_code=201)
+        raise ApiError(409, str(exc)) from None
+    return ContributionCreated(id=contribution.id, status=contribution.status, message=result_message(contribution.status))
 
 
 PUBLIC_ROUTES = [

@@ -80,7 +80,3 @@ class ContributionCreated(msgspec.Struct):
     status: str  # pending (waits for a moderator) or approved (public)
     message: str
 
-
-class ErrorOut(msgspec.Struct):
-    detail: str
-    errors: dict[str, str] = {}

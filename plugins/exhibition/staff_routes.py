@@ -14,7 +14,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.plugin_api import (
-    Event, StaffContext, csv_download, current, flash, gettext as _, page, record_audit, require_staff, spreadsheet_safe, transaction,
+    Event, StaffContext, csv_download, current, flash, gettext as _, page, parse_id, record_audit, require_staff, spreadsheet_safe,
+    transaction,
 )
 from plugins.exhibition import service
 from plugins.exhibition.media import ImageRejected
@@ -65,10 +66,10 @@ async def moderation_queue(request: AnyRequest) -> Template:
     staff = await _staff(request, MODERATORS)
     state = request.query_params.get("status", "offen")
     state = state if state in service.QUEUE_STATES else "offen"
-    frage = request.query_params.get("frage", "")
+    frage = parse_id(request.query_params.get("frage"))
     questions = await _question_labels(staff.quartier_ids)
     by_id = {q.id: (q, where) for q, where in questions}
-    flt = QueueFilter(state=state, question=int(frage) if frage.isdigit() and int(frage) in by_id else None)
+    flt = QueueFilter(state=state, question=frage if frage in by_id else None)
     items = await service.queue(staff.quartier_ids, flt)
     counts = {name: await service.count(staff.quartier_ids, name) for name in service.QUEUE_STATES}
     return page(request, "exhibition/moderation.html", {
@@ -276,16 +277,16 @@ async def poster(request: AnyRequest, question_id: FromPath[int]) -> Template:
 async def _export_scope(request: AnyRequest, staff: StaffContext) -> tuple[str, list[GuidingQuestion]]:
     """The questions of ?frage=, ?ausstellung= or ?veranstaltung=, and a title for them."""
     params = request.query_params
-    question_id, exhibition_id, event_id = params.get("frage", ""), params.get("ausstellung", ""), params.get("veranstaltung", "")
-    if question_id.isdigit():
-        question = await GuidingQuestion.objects().where(GuidingQuestion.id == int(question_id)).first()
+    question_id, exhibition_id, event_id = (parse_id(params.get(name)) for name in ("frage", "ausstellung", "veranstaltung"))
+    if question_id is not None:
+        question = await GuidingQuestion.objects().where(GuidingQuestion.id == question_id).first()
         _visible(staff, question.quartier if question else None)
         return question.text, [question]
-    if exhibition_id.isdigit():
-        exhibition = await _exhibition_for(staff, int(exhibition_id))
+    if exhibition_id is not None:
+        exhibition = await _exhibition_for(staff, exhibition_id)
         return exhibition.title, await service.questions_of(exhibition_id=exhibition.id)
-    if event_id.isdigit():
-        event = await Event.objects().where(Event.id == int(event_id)).first()
+    if event_id is not None:
+        event = await Event.objects().where(Event.id == event_id).first()
         _visible(staff, event.quartier if event else None)
         return event.title, await service.questions_of(event_id=event.id)
     raise NotFoundException()

@@ -6,13 +6,16 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from core.plugin_api import Event, client_address, field_errors, gettext as _, hit_rate_limit, page, public_event
+from core.plugin_api import (
+    ApiError, Event, Id, client_address, error_responses, gettext as _, hit_rate_limit, json_body, page, public_event, read_json,
+)
 from plugins.registration import service
-from plugins.registration.schemas import AvailabilityOut, ErrorOut, RegistrationOut
+from plugins.registration.schemas import AvailabilityOut, RegistrationOut
 from plugins.registration.service import InvalidRegistration, RegistrationInput, RegistrationRefused, TooManyMails
 
 AnyRequest = Request[Any, Any, Any]
@@ -47,36 +50,33 @@ async def _rate_limited(request: AnyRequest, event_id: int) -> bool:
         "when the e-mail address or the sender's address has had too many mails from us in the last hour."
     ),
     tags=["Registration"],
-    responses={},
+    responses={200: ResponseSpec(RegistrationOut, description="Registered already with this e-mail address"),
+               **error_responses(409, 429)},
+    operation_class=json_body(RegistrationInput),
 )
-async def api_register(request: AnyRequest, event_id: FromPath[int]) -> Response[Any]:
+async def api_register(request: AnyRequest, event_id: FromPath[Id]) -> Response[RegistrationOut]:
     if await _rate_limited(request, event_id):
-        return Response(ErrorOut(detail="Zu viele Anmeldungen von dieser Adresse. Bitte warten Sie eine Minute."), status_code=429)
-    try:
-        data = msgspec.json.decode(await request.body(), type=RegistrationInput)
-    except msgspec.ValidationError as exc:
-        return Response(ErrorOut(detail="Bitte prüfen Sie Ihre Angaben.", errors=field_errors(exc)), status_code=422)
-    except msgspec.DecodeError:
-        return Response(ErrorOut(detail="Der Inhalt ist kein gültiges JSON."), status_code=400)
+        raise ApiError(429, "Zu viele Anmeldungen von dieser Adresse. Bitte warten Sie eine Minute.")
+    data = await read_json(request, RegistrationInput)
     try:
         outcome = await service.register(event_id, data, channel="online", client=client_address(request))
     except InvalidRegistration as exc:
-        return Response(ErrorOut(detail="Bitte prüfen Sie Ihre Angaben.", errors=exc.errors), status_code=422)
+        raise ApiError(422, "Bitte prüfen Sie Ihre Angaben.", exc.errors) from None
     except TooManyMails as exc:
-        errors = {exc.field: exc.message} if exc.field else {"reason": exc.reason}
-        return Response(ErrorOut(detail=exc.message, errors=errors), status_code=429)
+        raise ApiError(429, exc.message, {exc.field: exc.message} if exc.field else {"reason": exc.reason}) from None
     except RegistrationRefused as exc:
         if exc.reason == "no_registration" and await Event.count().where(Event.id == event_id) == 0:
             raise NotFoundException() from None
-        return Response(ErrorOut(detail=exc.message, errors={"reason": exc.reason}), status_code=409)
+        raise ApiError(409, exc.message, {"reason": exc.reason}) from None
     reg = outcome.registration
     body = RegistrationOut(id=reg.id, status=reg.status, waitlist_position=outcome.waitlist_position, seats=reg.seats,
                            message=status_message(reg.status, outcome.waitlist_position))
     return Response(body, status_code=201 if outcome.created else 200)
 
 
-@get("/api/events/{event_id:int}/availability", summary="Seats left and waiting list of an event", tags=["Registration"])
-async def api_availability(event_id: FromPath[int]) -> AvailabilityOut:
+@get("/api/events/{event_id:int}/availability", summary="Seats left and waiting list of an event", tags=["Registration"],
+     responses=error_responses())
+async def api_availability(event_id: FromPath[Id]) -> AvailabilityOut:
     detail = await public_event(event_id)
     if detail is None:
         raise NotFoundException()

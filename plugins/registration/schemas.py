@@ -27,10 +27,6 @@ class AvailabilityOut(msgspec.Struct):
     closes_at: datetime | None
 
 
-class ErrorOut(msgspec.Struct):
-    detail: str
-    errors: dict[str, str] = msgspec.field(default_factory=dict)
-
 
 class StaffRegistrationOut(msgspec.Struct):
     id: int

@@ -19,7 +19,7 @@ import msgspec
 from piccolo.columns.combination import WhereRaw
 
 from core.plugin_api import (
-    Event, contains_link, current, erase_domain_events, gettext, hit_rate_limit, publish, redact_audit, transaction,
+    Count, Event, contains_link, current, erase_domain_events, gettext, hit_rate_limit, publish, redact_audit, transaction,
 )
 from plugins.registration import domain_events as de
 from plugins.registration.tables import ACTIVE_STATUSES, SEAT_STATUSES, Registration, RegistrationForm
@@ -39,7 +39,7 @@ class RegistrationInput(msgspec.Struct, forbid_unknown_fields=True):
     name: str = ""
     email: str | None = None
     phone: str | None = None
-    companions: int = 0
+    companions: Count = 0
     answers: dict[str, Any] = msgspec.field(default_factory=dict)
     consent: bool = False
     language: str = "de"

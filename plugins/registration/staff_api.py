@@ -8,7 +8,7 @@ from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from core.plugin_api import Event, StaffContext, record_audit, require_staff_api, transaction
+from core.plugin_api import ApiError, Event, Id, StaffContext, error_responses, record_audit, require_staff_api, transaction
 from plugins.registration import service
 from plugins.registration.schemas import StaffRegistrationOut
 from plugins.registration.tables import Registration
@@ -39,8 +39,9 @@ async def _out(reg: Registration) -> StaffRegistrationOut:
     )
 
 
-@get("/api/events/{event_id:int}/registrations", summary="Registrations of an event (staff)", tags=["Registration (staff)"])
-async def list_registrations(request: AnyRequest, event_id: FromPath[int]) -> list[StaffRegistrationOut]:
+@get("/api/events/{event_id:int}/registrations", summary="Registrations of an event (staff)", tags=["Registration (staff)"],
+     responses=error_responses(401, 403))
+async def list_registrations(request: AnyRequest, event_id: FromPath[Id]) -> list[StaffRegistrationOut]:
     staff = await require_staff_api(request)
     await _event(staff, event_id)
     rows = await Registration.objects().where(Registration.event == event_id).order_by(Registration.id)
@@ -52,8 +53,9 @@ async def list_registrations(request: AnyRequest, event_id: FromPath[int]) -> li
     summary="Change a registration (staff): confirm, cancel, checkin, checkout, waitlist, admit",
     tags=["Registration (staff)"],
     status_code=200,
+    responses=error_responses(401, 403, 409),
 )
-async def change_registration(request: AnyRequest, registration_id: FromPath[int], action: FromPath[str]) -> StaffRegistrationOut:
+async def change_registration(request: AnyRequest, registration_id: FromPath[Id], action: FromPath[str]) -> StaffRegistrationOut:
     staff = await require_staff_api(request)
     reg = await Registration.objects().where(Registration.id == registration_id).first()
     if reg is None or action not in ACTIONS:
@@ -64,9 +66,7 @@ async def change_registration(request: AnyRequest, registration_id: FromPath[int
             await ACTIONS[action](reg)
             await record_audit(staff.user, action, "registrations", reg.id, reg.name)
     except service.RegistrationStateError as exc:
-        from litestar.exceptions import HTTPException
-
-        raise HTTPException(status_code=409, detail=str(exc)) from None
+        raise ApiError(409, str(exc)) from None
     return await _out(await Registration.objects().where(Registration.id == reg.id).first())
 
 

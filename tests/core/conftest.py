@@ -19,3 +19,13 @@ def sample_plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     if greeter is not None:
         greeter.calls.clear()
     return site
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
+    """The request counts of the OpenAPI fuzz test (tests/core/test_openapi_fuzz.py)."""
+    from tests.core.test_openapi_fuzz import FUZZ_REPORT
+
+    if FUZZ_REPORT:
+        terminalreporter.section("openapi fuzz")
+        for line in FUZZ_REPORT:
+            terminalreporter.write_line(line)

@@ -47,14 +47,16 @@ async def test_events_of_a_quartier_show_published_upcoming_only(make_client):
         assert [e["id"] for e in paged] == [later.id]
 
 
-async def test_bad_query_parameters_get_a_readable_400(make_client):
+async def test_bad_query_parameters_get_a_readable_422(make_client):
     async with make_client() as client:
         await make_quartier("nordstadt")
         response = await client.get("/api/quartiere/nordstadt/events", params={"limit": "0"})
-        assert response.status_code == 400
-        assert "limit" in response.text
+        assert response.status_code == 422
+        assert response.json() == {"status_code": 422, "detail": "Bitte prüfen Sie Ihre Angaben.",
+                                   "errors": {"limit": "Die Zahl muss mindestens 1 sein."}}
         response = await client.get("/api/quartiere/nordstadt/events", params={"include_past": "vielleicht"})
-        assert response.status_code == 400
+        assert response.status_code == 422
+        assert response.json()["errors"] == {"include_past": "Ungültiger Wert: erwartet wird true oder false."}
 
 
 async def test_single_event_published_only(make_client):

@@ -115,7 +115,7 @@ async def test_refusals_give_field_messages_and_store_nothing(make_client):
         for sent, errors in cases:
             response = await client.post(target, json=sent)
             assert response.status_code == 422, sent
-            assert response.json() == {"detail": CHECK, "errors": errors}, sent
+            assert response.json() == {"status_code": 422, "detail": CHECK, "errors": errors}, sent
         for raw in (b"{text: Hallo}", b"", b'{"text": "Hallo"'):
             bad = await client.post(target, content=raw, headers={"content-type": "application/json"})
             assert bad.status_code == 400 and bad.json()["detail"] == "Der Inhalt ist kein gültiges JSON.", raw

@@ -94,7 +94,7 @@ async def test_mails_to_one_address_are_limited_and_a_refusal_writes_nothing(mak
 
         refused = await api_register(client, events[2], email="victim+3@example.org")
         assert refused.status_code == 429
-        assert refused.json() == {"detail": TOO_MANY_TO_ADDRESS, "errors": {"email": TOO_MANY_TO_ADDRESS}}
+        assert refused.json() == {"status_code": 429, "detail": TOO_MANY_TO_ADDRESS, "errors": {"email": TOO_MANY_TO_ADDRESS}}
         form = await form_register(client, events[3], email="victim@example.org")
         assert form.status_code == 429
         page = parse(form.text)
