@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from core.plugin_api import (
-    ApiError, Id, Limit, StaffContext, csrf_input, current, error_responses, get_quartier, gettext as _, hit_rate_limit,
+    ApiError, Id, Limit, StaffContext, client_address, csrf_input, current, error_responses, get_quartier, gettext as _, hit_rate_limit,
     is_plugin_enabled, json_body, language, page, parse_id, public_event, read_json, require_staff,
 )
 from plugins.exhibition import service
@@ -181,8 +181,7 @@ async def _rate_limited(request: AnyRequest) -> bool:
     limit = service.settings().rate_limit_per_minute
     if not limit:
         return False
-    address = request.client.host if request.client else "unknown"
-    return await hit_rate_limit(f"exhibition:{address}", 60) > limit
+    return await hit_rate_limit(f"exhibition:{client_address(request)}", 60) > limit
 
 
 def result_message(status: str) -> str:
