@@ -62,11 +62,13 @@ def run(ctx: click.Context, host: str, port: int) -> None:
 
     from core.app import create_app
 
+    # proxy_headers=False here and in serve: the app believes forwarded headers only from trusted_proxies.
+
     deployment = deployment_of(ctx, web=True)
     if not deployment.settings.is_sqlite:
         _migrate(deployment)
     click.echo(f"Quartier {__version__} on http://{host}:{port}/ ({_db_label(deployment.settings)})")
-    uvicorn.run(create_app(deployment=deployment), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(deployment=deployment), host=host, port=port, log_level="info", proxy_headers=False)
 
 
 @cli.command()
@@ -87,7 +89,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     click.echo(f"Quartier {__version__} on http://{host}:{port}/ with {workers} workers ({_db_label(deployment.settings)})")
     uvicorn.run(
         "core.app:create_app_from_environment", factory=True, host=host, port=port, workers=workers,
-        log_level="warning", access_log=False, proxy_headers=True,
+        log_level="warning", access_log=False, proxy_headers=False,
     )
 
 
