@@ -44,7 +44,24 @@ def deployment_of(ctx: click.Context, web: bool = False) -> Deployment:
     return deployment
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class QuartierGroup(click.Group):
+    """The ``quartier`` group: a database problem in any command (plugins' too) ends with one sentence, exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from core.db.engine import database_problem
+
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            sentence = database_problem(exc)
+            if sentence is None:
+                raise
+            raise click.ClickException(sentence) from None
+
+
+@click.group(cls=QuartierGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Deployment config (TOML); default config/quartier.toml or $QUARTIER_CONFIG.")
 @click.version_option(__version__, prog_name="quartier")
 def cli(config_path: str | None) -> None:
@@ -322,7 +339,7 @@ def demo(ctx: click.Context) -> None:
 
 def build_cli(argv: list[str]) -> tuple[click.Group, Deployment | None, str | None]:
     """Load the deployment named by --config so plugins can add their commands."""
-    group = click.Group(
+    group = QuartierGroup(
         name="quartier", commands=dict(cli.commands), params=list(cli.params), callback=cli.callback,
         help=cli.help, context_settings=cli.context_settings,
     )
