@@ -138,7 +138,7 @@ def _keys(email: str, address: str) -> dict[str, str]:
         return hmac.new(secret, "\0".join(parts).encode(), hashlib.sha256).hexdigest()
 
     return {"pair": f"login:pair:{digest(email, address)}", "account": f"login:account:{digest(email)}",
-            "address": f"login:address:{digest('', address)}"}
+            "address": f"login:address:{digest(address)}"}
 
 
 async def login_attempt(email: str, address: str) -> int | None:
