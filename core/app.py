@@ -36,6 +36,7 @@ from core.quartiere.routes import ROUTES as QUARTIER_ROUTES
 from core.quartiere.tables import Quartier
 from core.web import i18n
 from core.web.api import error_body
+from core.web.auth import forwarded_headers
 from core.web.params import storable_input
 from core.web.public_routes import PUBLIC_HANDLERS
 from core.web.rendering import page
@@ -251,7 +252,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     app = Litestar(
         route_handlers=handlers,
         stores={"sessions": DatabaseStore("session")},
-        middleware=[sessions.middleware],
+        middleware=[*forwarded_headers(deployment.settings), sessions.middleware],
         csrf_config=CSRFConfig(
             secret=deployment.settings.secret_key, exclude=["/api"], cookie_httponly=True, cookie_secure=https,
             cookie_samesite="lax",

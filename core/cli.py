@@ -44,7 +44,24 @@ def deployment_of(ctx: click.Context, web: bool = False) -> Deployment:
     return deployment
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class QuartierGroup(click.Group):
+    """The ``quartier`` group: a database problem in any command (plugins' too) ends with one sentence, exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from core.db.engine import database_problem
+
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            sentence = database_problem(exc)
+            if sentence is None:
+                raise
+            raise click.ClickException(sentence) from None
+
+
+@click.group(cls=QuartierGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Deployment config (TOML); default config/quartier.toml or $QUARTIER_CONFIG.")
 @click.version_option(__version__, prog_name="quartier")
 def cli(config_path: str | None) -> None:
@@ -62,11 +79,13 @@ def run(ctx: click.Context, host: str, port: int) -> None:
 
     from core.app import create_app
 
+    # proxy_headers=False here and in serve: the app believes forwarded headers only from trusted_proxies.
+
     deployment = deployment_of(ctx, web=True)
     if not deployment.settings.is_sqlite:
         _migrate(deployment)
     click.echo(f"Quartier {__version__} on http://{host}:{port}/ ({_db_label(deployment.settings)})")
-    uvicorn.run(create_app(deployment=deployment), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(deployment=deployment), host=host, port=port, log_level="info", proxy_headers=False)
 
 
 @cli.command()
@@ -87,7 +106,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     click.echo(f"Quartier {__version__} on http://{host}:{port}/ with {workers} workers ({_db_label(deployment.settings)})")
     uvicorn.run(
         "core.app:create_app_from_environment", factory=True, host=host, port=port, workers=workers,
-        log_level="warning", access_log=False, proxy_headers=True,
+        log_level="warning", access_log=False, proxy_headers=False,
     )
 
 
@@ -320,7 +339,7 @@ def demo(ctx: click.Context) -> None:
 
 def build_cli(argv: list[str]) -> tuple[click.Group, Deployment | None, str | None]:
     """Load the deployment named by --config so plugins can add their commands."""
-    group = click.Group(
+    group = QuartierGroup(
         name="quartier", commands=dict(cli.commands), params=list(cli.params), callback=cli.callback,
         help=cli.help, context_settings=cli.context_settings,
     )

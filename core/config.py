@@ -8,6 +8,7 @@ path: ``QUARTIER_DATABASE_URL`` for ``database_url``, and
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -47,6 +48,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     migrate_on_start: bool = True
     domain_event_retention_days: int = 30  # delivered domain events (which may hold personal data) are then deleted
     debug: bool = False
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks); empty: none.
+    trusted_proxies: list[str] = msgspec.field(default_factory=list)
     pages: PagesSettings = msgspec.field(default_factory=PagesSettings)
     # Raw sections of plugins, validated by each plugin's own Struct.
     plugin_sections: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
@@ -199,3 +202,9 @@ def check_web_settings(settings: Settings) -> None:
     """What serving web pages needs beyond what the CLI needs."""
     if not settings.secret_key:
         raise ConfigError(f"{settings.source}: setting 'secret_key' is empty; set a long random value (or QUARTIER_SECRET_KEY).")
+    for entry in settings.trusted_proxies:
+        try:
+            ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError:
+            raise ConfigError(f"{settings.source}: setting 'trusted_proxies' is invalid: '{entry}' is not an IP address "
+                              "or network (e.g. 127.0.0.1 or 10.0.0.0/24).") from None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import re
 import sqlite3
 import weakref
 from pathlib import Path
@@ -10,6 +12,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import aiosqlite
+import asyncpg
 from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import AppConfig
 from piccolo.engine.base import Engine
@@ -20,6 +23,10 @@ from core.config import ConfigError
 from core.db import piccolo_conf
 
 _current: Engine | None = None
+
+
+class DatabaseUnavailable(ConfigError):
+    """The database cannot be opened or reached; the message is one sentence for the operator."""
 
 
 def _casefold(text: object) -> object:
@@ -194,16 +201,59 @@ async def _keep_session(connection: Any) -> None:
     """Nothing to reset: Quartier sets no session state (no SET, LISTEN or advisory locks)."""
 
 
+# What connecting to PostgreSQL raises when the server, the database or the login is wrong.
+_CONNECT_ERRORS = (OSError, asyncio.TimeoutError, ValueError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
 class QuartierPostgresEngine(PostgresEngine):
     """Piccolo's PostgreSQL engine; its pool hands a connection back without asyncpg's reset query.
 
     Piccolo takes a pool connection per query, and asyncpg's default reset costs one more round trip
     each time. asyncpg still rolls back a transaction left open before a connection goes back.
+    A failed connect raises ``DatabaseUnavailable`` with one sentence.
     """
+
+    async def check_version(self) -> None:
+        """Skipped: Piccolo's check connects when the engine is made, and only warns (noise when the server is down)."""
 
     async def start_connection_pool(self, **kwargs: Any) -> None:
         kwargs.setdefault("reset", _keep_session)
-        await super().start_connection_pool(**kwargs)
+        try:
+            await super().start_connection_pool(**kwargs)
+        except _CONNECT_ERRORS as exc:
+            raise DatabaseUnavailable(_unreachable(self.config["dsn"], exc)) from exc
+
+    async def get_new_connection(self) -> Any:
+        try:
+            return await super().get_new_connection()
+        except _CONNECT_ERRORS as exc:
+            raise DatabaseUnavailable(_unreachable(self.config["dsn"], exc)) from exc
+
+
+def _unreachable(dsn: str, exc: BaseException) -> str:
+    parts = urlparse(dsn)  # create_engine checked the port
+    where = f"{parts.hostname or 'localhost'}:{parts.port or 5432} (database {parts.path.strip('/') or parts.username or '?'})"
+    if isinstance(exc, asyncpg.PostgresError):
+        return f"PostgreSQL at {where} refused the connection: {exc}; check 'database_url'."
+    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return f"The PostgreSQL server at {where} is not reachable ({reason}); is it running, and is 'database_url' right?"
+
+
+def database_problem(exc: BaseException) -> str | None:
+    """One sentence for an operator when ``exc`` (or what caused it) is a database problem, else None."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, ConfigError):
+            return str(exc)
+        missing = re.match(r'(?:no such table: |relation ")([\w.]+)', str(exc))
+        if missing and isinstance(exc, (sqlite3.OperationalError, asyncpg.UndefinedTableError)):
+            return f"The database has no table {missing.group(1)} yet: run `quartier db migrate` first."
+        if isinstance(exc, sqlite3.OperationalError):
+            return f"The SQLite database cannot be used: {exc}."
+        if isinstance(exc, asyncpg.InsufficientPrivilegeError):
+            return f"The database user may not do this: {exc}."
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
 
 
 def sqlite_path(url: str) -> Path:
@@ -214,13 +264,28 @@ def sqlite_path(url: str) -> Path:
 def create_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         path = sqlite_path(url)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(path) as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
+        try:
+            if not path.parent.is_dir() and path.parent.parent.is_dir():
+                path.parent.mkdir()  # e.g. data/ on the first start; not a whole missing tree (a typo)
+            if not path.parent.is_dir():
+                raise DatabaseUnavailable(f"The directory {path.parent} of the SQLite database does not exist: "
+                                          "create it or correct 'database_url'.")
+            with contextlib.closing(sqlite3.connect(path)) as conn:
+                conn.execute("PRAGMA journal_mode=WAL")
+        except (OSError, sqlite3.Error) as exc:
+            raise DatabaseUnavailable(f"The SQLite database {path} cannot be opened ({exc}): check 'database_url' "
+                                      "and the permissions of the file and its directory.") from None
         return QuartierSQLiteEngine(path=str(path), timeout=30, factory=SQLiteConnection)
     scheme = urlparse(url).scheme
     if scheme in ("postgres", "postgresql"):
+        try:
+            urlparse(url).port
+        except ValueError:
+            raise ConfigError("Setting 'database_url' is invalid: its port is not a number from 1 to 65535.") from None
         return QuartierPostgresEngine(config={"dsn": url}, log_queries=False)
+    if scheme == "sqlite":
+        raise ConfigError("Setting 'database_url' is invalid: a SQLite URL has three slashes, "
+                          "sqlite:///relative/file.sqlite or sqlite:////absolute/file.sqlite.")
     raise ConfigError(
         f"Setting 'database_url' is invalid: '{scheme or url}' is not supported "
         "(use sqlite:///path/to/file.sqlite or postgresql://user@host/db)."

@@ -46,10 +46,14 @@ def launch_chromium(playwright: Any) -> Any:
 
 
 class LiveServer:
-    """Serve an ASGI app with uvicorn on 127.0.0.1:<free port> in a background thread."""
+    """Serve an ASGI app with uvicorn on 127.0.0.1:<free port> in a background thread.
 
-    def __init__(self, app: Any) -> None:
+    ``options`` go to ``uvicorn.Config`` (e.g. ``proxy_headers=False`` as ``quartier run`` / ``serve`` pass it).
+    """
+
+    def __init__(self, app: Any, **options: Any) -> None:
         self.app = app
+        self.options = options
         self.port: int | None = None
         self.server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -80,7 +84,7 @@ class LiveServer:
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
         self.port = self._sock.getsockname()[1]
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, **{"log_level": "warning", "lifespan": "on", **self.options})
         self.server = uvicorn.Server(config)
         if hasattr(self.server, "install_signal_handlers"):
             self.server.install_signal_handlers = lambda: None  # old uvicorn (<0.29)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import hmac
 from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.middleware import DefineMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core.accounts.tables import StaffUser, StaffUserQuartier
+from core.config import Settings
+from core.deployment import current
 from core.web import store
 
 SESSION_USER = "staff_user_id"
-WINDOW_SECONDS = 15 * 60
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
 
 
 @dataclass
@@ -89,20 +93,76 @@ def require_role(ctx: StaffContext, *roles: str) -> None:
 
 
 def client_address(request: Request[Any, Any, Any]) -> str:
+    """The client's address: the peer, or what a proxy in ``trusted_proxies`` forwarded (see ``forwarded_headers``)."""
     return request.client.host if request.client else "unknown"
 
 
-async def login_blocked(email: str, address: str) -> bool:
-    return (
-        await store.count(f"login:account:{email}") >= MAX_FAILURES_PER_ACCOUNT
-        or await store.count(f"login:address:{address}") >= MAX_FAILURES_PER_ADDRESS
-    )
+def forwarded_headers(settings: Settings) -> list[DefineMiddleware]:
+    """The app's first middleware: X-Forwarded-For / -Proto count only from a peer in ``trusted_proxies``.
+
+    uvicorn's own handling is off (``quartier run`` / ``serve`` pass ``proxy_headers=False``): by default it
+    believes any peer on 127.0.0.1, so a client could make up its address and escape every per-address limit.
+    """
+    if not settings.trusted_proxies:
+        return []
+    return [DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=[entry.strip() for entry in settings.trusted_proxies])]
 
 
-async def record_failure(email: str, address: str) -> None:
-    await store.hit(f"login:account:{email}", WINDOW_SECONDS)
-    await store.hit(f"login:address:{address}", WINDOW_SECONDS)
+# -- login throttling ------------------------------------------------------------
+# Counted per (account, address), per address and per account, all in one window. An attacker's
+# failures slow and then refuse only their own pair or address; the account is slowed, never
+# refused, so its owner can always log in from elsewhere with the right password.
+WINDOW_SECONDS = 15 * 60
+FREE_FAILURES_PER_PAIR = 3  # then a delay of FIRST_DELAY, doubling up to MAX_DELAY
+MAX_FAILURES_PER_PAIR = 10  # the next attempt of that pair is refused
+MAX_FAILURES_PER_ADDRESS = 30  # any accounts; the next attempt from that address is refused
+FREE_FAILURES_PER_ACCOUNT = 20  # any addresses; then delayed, never refused
+FIRST_DELAY = 0.5
+MAX_DELAY = 4.0
 
 
-async def record_success(email: str) -> None:
-    await store.reset(f"login:account:{email}")
+async def pause(seconds: float) -> None:
+    """Wait before answering a throttled login (tests replace it so they don't sleep)."""
+    await asyncio.sleep(seconds)
+
+
+def _delay(failures: int, free: int) -> float:
+    return 0.0 if failures < free else min(FIRST_DELAY * 2 ** (failures - free), MAX_DELAY)
+
+
+def _keys(email: str, address: str) -> dict[str, str]:
+    """Counter keys; hashed with the secret key, so neither e-mail nor client addresses are stored."""
+    secret = current().settings.secret_key.encode()
+
+    def digest(*parts: str) -> str:
+        return hmac.new(secret, "\0".join(parts).encode(), hashlib.sha256).hexdigest()
+
+    return {"pair": f"login:pair:{digest(email, address)}", "account": f"login:account:{digest(email)}",
+            "address": f"login:address:{digest(address)}"}
+
+
+async def login_attempt(email: str, address: str) -> int | None:
+    """Call before checking a password: counts the attempt as a failure until ``login_succeeded``.
+
+    Waits as long as the failures so far demand, then returns None (go on and check the
+    password), or the seconds until the (account, address) pair or the address may try
+    again: then the attempt is refused without checking anything. Counting before checking
+    keeps parallel attempts from slipping past the limits.
+    """
+    keys = _keys(email, address)
+    pair, by_address, account = [await store.hit(keys[k], WINDOW_SECONDS) - 1 for k in ("pair", "address", "account")]
+    for key, failures, limit in ((keys["pair"], pair, MAX_FAILURES_PER_PAIR), (keys["address"], by_address, MAX_FAILURES_PER_ADDRESS)):
+        if failures >= limit:
+            return max(1, await store.seconds_left(key))
+    delay = max(_delay(pair, FREE_FAILURES_PER_PAIR), _delay(account, FREE_FAILURES_PER_ACCOUNT))
+    if delay:
+        await pause(delay)
+    return None
+
+
+async def login_succeeded(email: str, address: str) -> None:
+    """The password was right: forget the pair's failures, and this attempt for the address and the account."""
+    keys = _keys(email, address)
+    await store.reset(keys["pair"])
+    await store.unhit(keys["address"])
+    await store.unhit(keys["account"])

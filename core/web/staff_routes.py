@@ -28,6 +28,10 @@ from core.web.resources import FieldError, Resource, field_choices, form_value, 
 AnyRequest = Request[Any, Any, Any]
 
 
+def too_many_failures() -> str:
+    return _("Zu viele Fehlversuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann erneut.")
+
+
 def safe_next(target: str | None) -> str:
     return target if target and target.startswith("/staff") and not target.startswith("//") else "/staff/"
 
@@ -46,15 +50,16 @@ async def login(request: AnyRequest) -> Template | Redirect:
     target = safe_next(str(form.get("next", "")))
     address = auth.client_address(request)
     context = {"next": target, "email": email}
-    if await auth.login_blocked(email, address):
-        return page(request, "core/staff/login.html", {**context, "error": _(
-            "Zu viele Fehlversuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann erneut.")}, status_code=429)
+    retry_after = await auth.login_attempt(email, address)
+    if retry_after is not None:
+        refused = page(request, "core/staff/login.html", {**context, "error": too_many_failures()}, status_code=429)
+        refused.headers["Retry-After"] = str(retry_after)
+        return refused
     user = await authenticate(email, password) if email and password else None
     if user is None:
-        await auth.record_failure(email, address)
         return page(request, "core/staff/login.html", {**context, "error": _(
             "E-Mail-Adresse oder Passwort ist falsch.")}, status_code=400)
-    await auth.record_success(email)
+    await auth.login_succeeded(email, address)
     rotate_session_id(request.scope)
     request.set_session({SESSION_USER: user.id})
     await record(user, "login", "session", user.id, "")
@@ -81,11 +86,12 @@ async def change_password(request: AnyRequest) -> Template | Redirect:
     current_password, new, repeat = (str(form.get(k, "")) for k in ("current", "new", "repeat"))
     errors: dict[str, str] = {}
     address = auth.client_address(request)
-    if await auth.login_blocked(staff.user.email, address):
-        errors["current"] = _("Zu viele Fehlversuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann erneut.")
+    if await auth.login_attempt(staff.user.email, address) is not None:
+        errors["current"] = too_many_failures()
     elif await authenticate(staff.user.email, current_password) is None:
-        await auth.record_failure(staff.user.email, address)
         errors["current"] = _("Das bisherige Passwort stimmt nicht.")
+    else:
+        await auth.login_succeeded(staff.user.email, address)
     try:
         check_password_rules(new)
     except AccountError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta, timezone
 
 from litestar.stores.base import Store
@@ -92,11 +93,19 @@ async def hit(key: str, window_seconds: int) -> int:
     raise RuntimeError(f"could not count {key}")
 
 
-async def count(key: str) -> int:
-    row = await RateCounter.select(RateCounter.count).where(
+async def unhit(key: str) -> None:
+    """Take back one event counted by ``hit`` in the current window."""
+    await RateCounter.update({RateCounter.count: RateCounter.count - 1}).where(
+        (RateCounter.key == key) & (RateCounter.window_ends_at > _now()) & (RateCounter.count > 0)
+    )
+
+
+async def seconds_left(key: str) -> int:
+    """Seconds until the current window of ``key`` ends (0 without one)."""
+    row = await RateCounter.select(RateCounter.window_ends_at).where(
         (RateCounter.key == key) & (RateCounter.window_ends_at > _now())
     ).first()
-    return row["count"] if row else 0
+    return max(0, math.ceil((row["window_ends_at"] - _now()).total_seconds())) if row else 0
 
 
 async def reset(key: str) -> None:

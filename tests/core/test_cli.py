@@ -168,3 +168,96 @@ async def test_sqlite_database_runs_in_wal_mode(tmp_path):
     await Deployment(Settings(database_url=f"sqlite:///{path}")).migrate()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+# -- a database that is not there, not migrated or not reachable: one sentence, never a traceback ----------
+PLUGINS_WITH_COMMANDS = "registration,notifications,exhibition"
+NEEDS_TABLES = [  # every command that reads or writes the database, the plugins' included
+    ["quartiere", "list"], ["quartiere", "plugin", "gifhorn", "registration", "--on"],
+    ["users", "create", "--email", "neu@example.org", "--name", "Neu"], ["users", "token", "--email", "neu@example.org", "--name", "t"],
+    ["users", "revoke-tokens", "--email", "neu@example.org"], ["worker", "--once"], ["registration", "purge"],
+]
+NEEDS_THE_DATABASE = [*NEEDS_TABLES, ["db", "migrate"], ["demo"], ["run"], ["serve"]]
+
+
+def one_sentence_and_failure(capsys, argv: list[str]) -> str:
+    """Run ``quartier ARGV`` in this process: it must exit non-zero with one line on stderr (an exception would fail the test)."""
+    from core.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    out, err = capsys.readouterr()
+    assert exit_.value.code not in (0, None), (argv, out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in err, (argv, err)
+    return lines[0]
+
+
+@pytest.fixture
+def quartier_env(tmp_path, monkeypatch):
+    """Environment for ``main()`` in this process: no config file, the built-in plugins with commands, no server started."""
+    import uvicorn
+
+    for name in [name for name in os.environ if name.startswith("QUARTIER_") and not name.startswith("QUARTIER_REQUIRE_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("QUARTIER_PLUGINS", PLUGINS_WITH_COMMANDS)
+    monkeypatch.setenv("QUARTIER_SECRET_KEY", "cli-test-secret")
+    monkeypatch.setenv("QUARTIER_NEW_PASSWORD", "ein-langes-passwort")
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("the server started"))
+    return monkeypatch
+
+
+def test_users_create_before_db_migrate_names_the_command_to_run(operator):
+    result = operator("users", "create", "--email", "neu@example.org", "--name", "Neu",
+                      extra_env={"QUARTIER_NEW_PASSWORD": "ein-langes-passwort"}, check=False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "Error: The database has no table staff_users yet: run `quartier db migrate` first."]
+
+
+def test_every_command_on_a_database_without_tables_says_to_migrate(quartier_env, capsys, database_url):
+    quartier_env.setenv("QUARTIER_DATABASE_URL", database_url)
+    for argv in NEEDS_TABLES:
+        assert one_sentence_and_failure(capsys, argv).endswith("yet: run `quartier db migrate` first."), argv
+
+
+def free_loopback_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("url, says", [
+    ("mysql://quartier@db.example/quartier", "'mysql' is not supported"),
+    ("sqlite://quartier.sqlite", "a SQLite URL has three slashes"),
+    ("sqlite:///missing/directory/quartier.sqlite", "The directory missing/directory of the SQLite database does not exist"),
+    ("sqlite:///not-a-database.txt", "cannot be opened (file is not a database)"),
+    ("postgresql://quartier@127.0.0.1:{port}/quartier", "The PostgreSQL server at 127.0.0.1:{port} (database quartier) is not reachable"),
+    ("postgresql://quartier@127.0.0.1:99999/quartier", "its port is not a number"),
+])
+def test_every_command_with_a_wrong_or_unreachable_database_ends_with_one_sentence(quartier_env, capsys, tmp_path, url, says):
+    port = free_loopback_port()  # nobody listens there
+    (tmp_path / "not-a-database.txt").write_text("Hallo\n" * 200, encoding="utf-8")
+    quartier_env.setenv("QUARTIER_DATABASE_URL", url.format(port=port))
+    for argv in NEEDS_THE_DATABASE:
+        assert says.format(port=port) in one_sentence_and_failure(capsys, argv), argv
+    assert not (tmp_path / "missing").exists()
+
+
+def test_a_missing_postgresql_database_or_role_ends_with_one_sentence(quartier_env, capsys, quartier_postgres):
+    quartier_env.setenv("QUARTIER_DATABASE_URL", quartier_postgres.dsn("no_such_database"))
+    assert 'refused the connection: database "no_such_database" does not exist' in one_sentence_and_failure(capsys, ["db", "migrate"])
+    quartier_env.setenv("QUARTIER_DATABASE_URL", f"postgresql://nobody@127.0.0.1:{quartier_postgres.port}/postgres")
+    assert 'role "nobody" does not exist' in one_sentence_and_failure(capsys, ["users", "token", "--email", "a@example.org", "--name", "t"])
+
+
+def test_the_database_directory_is_made_when_its_parent_exists(quartier_env, capsys, tmp_path):
+    from core.cli import main
+
+    quartier_env.setenv("QUARTIER_DATABASE_URL", "sqlite:///data/quartier.sqlite")
+    with pytest.raises(SystemExit) as exit_:
+        main(["db", "migrate"])
+    assert exit_.value.code in (0, None) and (tmp_path / "data" / "quartier.sqlite").is_file()
