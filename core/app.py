@@ -34,7 +34,7 @@ from core.events.tables import Event
 from core.quartiere.service import is_plugin_enabled
 from core.quartiere.routes import ROUTES as QUARTIER_ROUTES
 from core.quartiere.tables import Quartier
-from core.web import i18n
+from core.web import i18n, template_i18n
 from core.web.api import error_body
 from core.web.auth import forwarded_headers
 from core.web.params import storable_input
@@ -120,16 +120,19 @@ def paragraphs(text: str) -> Markup:
 
 def template_environment(deployment: Deployment) -> Environment:
     folders = [str(HERE / "templates")]
+    domains: dict[str, str] = {}  # top folder of a plugin's templates -> the plugin
     for name in deployment.plugins:
-        folders.extend(str(folder) for folder in deployment.call_plugin_hook_sync(name, "register_templates") or [])
+        for folder in deployment.call_plugin_hook_sync(name, "register_templates") or []:
+            folders.append(str(folder))
+            domains.update({sub.name: name for sub in Path(folder).iterdir() if sub.is_dir()})
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(folder) for folder in folders]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         enable_async=False,  # Litestar renders synchronously
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", template_i18n.PluginDomains],
         auto_reload=deployment.settings.debug,  # otherwise every render stats each template file
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    template_i18n.install(env, domains)
     env.filters.update(
         when=i18n.format_when, day=i18n.format_day, clock=i18n.format_clock, short=i18n.format_short, paragraphs=paragraphs,
     )
@@ -148,6 +151,8 @@ def collect_resources(deployment: Deployment) -> dict[str, Resource]:
     for name in deployment.plugins:
         for resource in deployment.call_plugin_hook_sync(name, "staff_resources", deployment=deployment) or []:
             resource.plugin = name
+            for f in resource.fields:
+                f.plugin = name
             declared.append((name, resource))
     for owner, resource in declared:
         if resource.name in resources:
@@ -229,10 +234,10 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
 
     check_web_settings(deployment.settings)
     deployment.resources = collect_resources(deployment)
-    locale_dirs = [HERE / "locale"]
+    domains = {i18n.CORE_DOMAIN: [HERE / "locale"]}
     for name in deployment.plugins:
-        locale_dirs.extend(Path(folder) for folder in deployment.call_plugin_hook_sync(name, "register_locales") or [])
-    i18n.load_catalogs(locale_dirs)
+        domains[name] = [Path(folder) for folder in deployment.call_plugin_hook_sync(name, "register_locales") or []]
+    i18n.load_catalogs(domains)
     deployment.templates = template_environment(deployment)
 
     handlers: list[Any] = [healthz, PublicEventsController, *STAFF_HANDLERS, *QUARTIER_ROUTES, *PUBLIC_HANDLERS]

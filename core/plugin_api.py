@@ -20,7 +20,7 @@ from core.web.api import ApiError, ErrorOut, error_responses, field_errors, json
 from core.web.audit import record as record_audit, redact_audit
 from core.web.auth import StaffContext, client_address, require_staff, require_staff_api
 from core.web.exports import csv_download, spreadsheet_safe
-from core.web.i18n import gettext, language
+from core.web.i18n import Translator, language, plugin_gettext
 from core.web.params import MAX_INT, Count, Id, Limit, Offset, parse_id, parse_int
 from core.web.rendering import csrf_input, flash, page, render
 from core.web.resources import Action, Field, FieldError, Resource
@@ -58,6 +58,7 @@ __all__ = [
     "PageBlock",
     "Quartier",
     "Resource",
+    "Translator",
     "StaffContext",
     "Venue",
     "Widget",
@@ -75,7 +76,6 @@ __all__ = [
     "field_errors",
     "flash",
     "get_quartier",
-    "gettext",
     "hit_rate_limit",
     "hookimpl",
     "hookspec",
@@ -85,6 +85,7 @@ __all__ = [
     "json_body",
     "language",
     "page",
+    "plugin_gettext",
     "parse_id",
     "parse_int",
     "public_event",

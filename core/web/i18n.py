@@ -18,34 +18,48 @@ from babel.support import NullTranslations, Translations
 LANGUAGES = {"de": "Deutsch", "en": "English"}
 SOURCE_LANGUAGE = "de"
 
+CORE_DOMAIN = "core"
+
 _language: ContextVar[str] = ContextVar("quartier_language", default=SOURCE_LANGUAGE)
-_catalogs: dict[str, NullTranslations] = {}
+# language -> domain ("core" or a plugin's name) -> its translations; a plugin's fall back to the core's
+_catalogs: dict[str, dict[str, NullTranslations]] = {}
 
 
-def load_catalogs(locale_dirs: list[Path]) -> None:
-    """Read every ``messages.po`` below the given dirs, merged per language.
+def _read(folders: list[Path], lang: str) -> Translations | None:
+    """The ``messages.po`` of ``lang`` below ``folders`` merged; where two define a message, the first folder wins."""
+    merged: Translations | None = None
+    for folder in reversed(folders):  # babel's merge lets the last one win
+        po = Path(folder) / lang / "LC_MESSAGES" / "messages.po"
+        if not po.exists():
+            continue
+        with po.open("rb") as fp:
+            catalog = read_po(fp, locale=lang)
+        buf = io.BytesIO()
+        write_mo(buf, catalog)
+        buf.seek(0)
+        translations = Translations(fp=buf)
+        merged = translations if merged is None else merged.merge(translations)
+    return merged
 
-    Later dirs add their messages; where two define the same message, the earlier
-    one (the core's, then plugins in the listed order) wins.
+
+def load_catalogs(domains: dict[str, list[Path]]) -> None:
+    """Read the catalogs of each domain: ``{"core": [core/locale], "<plugin>": [its locale dirs], ...}``.
+
+    A plugin's catalog translates that plugin's texts only; what it lacks comes from the core's
+    catalog, then stays German. No plugin sees another plugin's catalog.
     """
     _catalogs.clear()
     for lang in LANGUAGES:
         if lang == SOURCE_LANGUAGE:
             continue
-        merged: Translations | None = None
-        for folder in reversed(locale_dirs):  # babel's merge lets the last one win
-            po = Path(folder) / lang / "LC_MESSAGES" / "messages.po"
-            if not po.exists():
-                continue
-            with po.open("rb") as fp:
-                catalog = read_po(fp, locale=lang)
-            buf = io.BytesIO()
-            write_mo(buf, catalog)
-            buf.seek(0)
-            translations = Translations(fp=buf)
-            merged = translations if merged is None else merged.merge(translations)
-        if merged is not None:
-            _catalogs[lang] = merged
+        core = _read(domains.get(CORE_DOMAIN, []), lang) or NullTranslations()
+        found: dict[str, NullTranslations] = {CORE_DOMAIN: core}
+        for domain, folders in domains.items():
+            own = _read(folders, lang) if domain != CORE_DOMAIN else None
+            if own is not None:
+                own.add_fallback(core)
+                found[domain] = own
+        _catalogs[lang] = found
 
 
 def set_language(lang: str) -> None:
@@ -56,16 +70,55 @@ def language() -> str:
     return _language.get()
 
 
-def gettext(message: str) -> str:
-    catalog = _catalogs.get(_language.get())
+def _catalog(domain: str) -> NullTranslations | None:
+    found = _catalogs.get(_language.get())
+    if found is None:
+        return None
+    catalog = found.get(domain)
+    return catalog if catalog is not None else found.get(CORE_DOMAIN)
+
+
+def dgettext(domain: str, message: str) -> str:
+    """``message`` in the current language from ``domain``'s catalog (a plugin's name, or "core")."""
+    catalog = _catalog(domain)
     return catalog.gettext(message) if catalog else message
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    catalog = _catalogs.get(_language.get())
+def dngettext(domain: str, singular: str, plural: str, n: int) -> str:
+    catalog = _catalog(domain)
     if catalog:
         return catalog.ngettext(singular, plural, n)
     return singular if n == 1 else plural
+
+
+def gettext(message: str) -> str:
+    """A core text in the current language (plugins use ``plugin_gettext``)."""
+    return dgettext(CORE_DOMAIN, message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return dngettext(CORE_DOMAIN, singular, plural, n)
+
+
+class Translator:
+    """``_ = plugin_gettext("name")``: ``_("Text")`` and ``_.ngettext(singular, plural, n)`` in a plugin's domain."""
+
+    def __init__(self, domain: str) -> None:
+        self.domain = domain
+
+    def __call__(self, message: str) -> str:
+        return dgettext(self.domain, message)
+
+    def gettext(self, message: str) -> str:
+        return dgettext(self.domain, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return dngettext(self.domain, singular, plural, n)
+
+
+def plugin_gettext(plugin: str) -> Translator:
+    """The translations of one plugin: its own catalog first, then the core's; never another plugin's."""
+    return Translator(plugin)
 
 
 def _local(moment: datetime, tz: str) -> datetime:

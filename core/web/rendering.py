@@ -44,10 +44,12 @@ def staff_menu(ctx: StaffContext) -> dict[str, list[MenuLink]]:
     for resource in deployment.resources.values():
         if resource.may("view", ctx):
             links.append(MenuLink(label=resource.label_plural, url=f"/staff/r/{resource.name}/", group=resource.menu_group,
-                                  roles=resource.view_roles))
+                                  roles=resource.view_roles, plugin=resource.plugin))
     for name in deployment.plugins:  # in the listed order; a failing plugin loses only its own links
         try:
-            links.extend(deployment.call_plugin_hook_sync(name, "menu_links", deployment=deployment, staff=ctx) or [])
+            for link in deployment.call_plugin_hook_sync(name, "menu_links", deployment=deployment, staff=ctx) or []:
+                link.plugin = name
+                links.append(link)
         except Exception:
             log.exception("plugin %s failed in menu_links", name)
     if ctx.is_admin:

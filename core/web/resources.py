@@ -17,7 +17,7 @@ import msgspec
 from piccolo.columns import Column
 from piccolo.table import Table
 
-from core.web.i18n import gettext as _
+from core.web.i18n import dgettext, gettext as _
 from core.web.params import MAX_INT
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ class Field:
     required_on_create: bool = False
     # how an empty choice/fk value is named: the select's empty option, lists, detail pages (German)
     empty_label: str = ""
+    plugin: str = "core"  # set by the core to its resource's plugin: the catalog of its labels
 
     def __post_init__(self) -> None:
         if self.type not in FIELD_TYPES:
@@ -221,7 +222,7 @@ def _struct_type(f: Field) -> Any:
 
 async def field_choices(f: Field, ctx: StaffContext, resources: dict[str, Resource]) -> Choices:
     if f.choices is not None:
-        return [(value, _(label)) for value, label in f.choices]
+        return [(value, dgettext(f.plugin, label)) for value, label in f.choices]
     if f.options is not None:
         return await f.options(ctx)
     if f.type == "fk" and f.references:

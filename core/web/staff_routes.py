@@ -19,7 +19,7 @@ from core.web import auth
 from core.web.audit import record
 from core.web.auth import SESSION_USER, StaffContext, require_staff
 from core.web.exports import csv_download, spreadsheet_safe
-from core.web.i18n import gettext as _
+from core.web.i18n import dgettext, gettext as _
 from core.web.params import parse_int
 from core.web.rendering import flash, page
 from core.web.sessions import rotate_session_id
@@ -231,12 +231,12 @@ async def resource_export(request: AnyRequest, resource_name: FromPath[str]) -> 
     for row in await query:
         extra = await resource.load_extra(row) if resource.load_extra else {}
         rows.append([_cell(f, extra.get(f.name, getattr(row, f.name, "")), labels) for f in columns])
-    return csv_download([_(f.label) for f in columns], rows, f"{resource.name}.csv")
+    return csv_download([dgettext(resource.plugin, f.label) for f in columns], rows, f"{resource.name}.csv")
 
 
 def _cell(f: Any, value: Any, labels: dict[str, dict[str, str]]) -> str:
     if value is None:
-        return _(f.empty_label) if f.empty_label else ""
+        return dgettext(f.plugin, f.empty_label) if f.empty_label else ""
     return spreadsheet_safe(_cell_text(f, value, labels))
 
 
@@ -303,9 +303,9 @@ async def resource_create(request: AnyRequest, resource_name: FromPath[str]) -> 
                     await row.save()
                 await record(staff.user, "create", resource.name, row.id, resource.display(row), _loggable(resource, result.values))
         except FieldError as exc:
-            result.errors[exc.field] = _(str(exc))
+            result.errors[exc.field] = dgettext(resource.plugin, str(exc))
         except ValueError as exc:
-            result.errors["__all__"] = _(str(exc))
+            result.errors["__all__"] = dgettext(resource.plugin, str(exc))
         else:
             flash(request, _("„{name}“ wurde angelegt.").format(name=resource.display(row)))
             return Redirect(f"/staff/r/{resource.name}/{row.id}", status_code=303)
@@ -381,9 +381,9 @@ async def resource_update(request: AnyRequest, resource_name: FromPath[str], row
                 changed = {k: v for k, v in _loggable(resource, result.values).items() if str(before.get(k)) != v}
                 await record(staff.user, "update", resource.name, row.id, resource.display(row), changed)
         except FieldError as exc:
-            result.errors[exc.field] = _(str(exc))
+            result.errors[exc.field] = dgettext(resource.plugin, str(exc))
         except ValueError as exc:
-            result.errors["__all__"] = _(str(exc))
+            result.errors["__all__"] = dgettext(resource.plugin, str(exc))
         else:
             flash(request, _("Änderungen an „{name}“ wurden gespeichert.").format(name=resource.display(row)))
             return Redirect(f"/staff/r/{resource.name}/{row.id}", status_code=303)
@@ -412,7 +412,7 @@ async def resource_delete(request: AnyRequest, resource_name: FromPath[str], row
                 await resource.table.delete().where(resource.table._meta.primary_key == row.id)
             await record(staff.user, "delete", resource.name, row.id, name)
     except ValueError as exc:
-        return page(request, "core/staff/confirm_delete.html", {"resource": resource, "row": row, "error": _(str(exc))},
+        return page(request, "core/staff/confirm_delete.html", {"resource": resource, "row": row, "error": dgettext(resource.plugin, str(exc))},
                     status_code=409, staff=staff)
     flash(request, _("„{name}“ wurde gelöscht.").format(name=name))
     return Redirect(f"/staff/r/{resource.name}/", status_code=303)
@@ -435,9 +435,9 @@ async def resource_action(request: AnyRequest, resource_name: FromPath[str], row
             after = await resource.get(staff, row.id)  # the action may have changed what the row shows
             await record(staff.user, action.name, resource.name, row.id, resource.display(after) if after else "")
     except ValueError as exc:
-        flash(request, _(str(exc)), kind="error")
+        flash(request, dgettext(resource.plugin, str(exc)), kind="error")
     else:
-        flash(request, _("„{label}“ wurde ausgeführt.").format(label=_(action.label)))
+        flash(request, _("„{label}“ wurde ausgeführt.").format(label=dgettext(resource.plugin, action.label)))
     return Redirect(f"/staff/r/{resource.name}/{row.id}", status_code=303)
 
 

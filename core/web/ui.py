@@ -9,12 +9,13 @@ from markupsafe import Markup
 
 @dataclass
 class MenuLink:
-    """An entry in the staff menu; ``roles`` who see it."""
+    """An entry in the staff menu; ``roles`` who see it. ``plugin`` (set by the core) names the catalog of its texts."""
 
     label: str
     url: str
     group: str = "Verwaltung"
     roles: tuple[str, ...] = ("admin", "staff")
+    plugin: str = "core"
 
 
 @dataclass

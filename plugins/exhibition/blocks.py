@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.plugin_api import EventDetail, PageBlock, StaffContext, Widget, gettext as _, render
+from core.plugin_api import EventDetail, PageBlock, StaffContext, Widget, plugin_gettext, render
 from plugins.exhibition import service
+
+_ = plugin_gettext("exhibition")
 
 
 async def event_blocks(detail: EventDetail, request: Any) -> list[PageBlock]:

@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from core.plugin_api import (
-    ApiError, Id, Limit, StaffContext, client_address, csrf_input, current, error_responses, get_quartier, gettext as _, hit_rate_limit,
+    ApiError, Id, Limit, StaffContext, client_address, csrf_input, current, error_responses, get_quartier, hit_rate_limit, plugin_gettext,
     is_plugin_enabled, json_body, language, page, parse_id, public_event, read_json, require_staff,
 )
 from plugins.exhibition import service
@@ -23,6 +23,8 @@ from plugins.exhibition.schemas import (
 )
 from plugins.exhibition.service import ContributionInput, InvalidContribution, QuestionClosed
 from plugins.exhibition.tables import ExhibitImage, Exhibition, GuidingQuestion
+
+_ = plugin_gettext("exhibition")
 
 AnyRequest = Request[Any, Any, Any]
 HONEYPOT = "website"

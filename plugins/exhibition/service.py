@@ -13,12 +13,14 @@ from typing import Any
 import msgspec
 
 from core.plugin_api import (
-    Event, Quartier, after_commit, contains_link, current, gettext, public_event, publish, transaction,
+    Event, Quartier, after_commit, contains_link, current, plugin_gettext, public_event, publish, transaction,
 )
 from plugins.exhibition import media
 from plugins.exhibition.domain_events import ContributionApproved, ContributionSubmitted, ExhibitionPublished
 from plugins.exhibition.settings import ExhibitionSettings
 from plugins.exhibition.tables import Contribution, Exhibit, ExhibitImage, Exhibition, ExhibitionEvent, GuidingQuestion
+
+_ = plugin_gettext("exhibition")
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -394,9 +396,9 @@ def validate(data: ContributionInput) -> dict[str, str]:
     if not text:
         errors["text"] = "Bitte schreiben Sie Ihren Beitrag."
     elif len(text) > s.contribution_max_length:
-        errors["text"] = gettext("Ihr Beitrag ist zu lang ({n} von höchstens {max} Zeichen).").format(n=len(text), max=s.contribution_max_length)
+        errors["text"] = _("Ihr Beitrag ist zu lang ({n} von höchstens {max} Zeichen).").format(n=len(text), max=s.contribution_max_length)
     if len(data.name.strip()) > s.name_max_length:
-        errors["name"] = gettext("Der Name ist zu lang (höchstens {max} Zeichen).").format(max=s.name_max_length)
+        errors["name"] = _("Der Name ist zu lang (höchstens {max} Zeichen).").format(max=s.name_max_length)
     elif contains_link(data.name):  # the name is shown on public pages next to the text
         errors["name"] = "Bitte geben Sie nur Ihren Namen an, ohne Internetadresse."
     if data.email and (len(data.email) > 200 or not EMAIL.match(data.email.strip())):

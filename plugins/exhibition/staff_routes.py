@@ -14,7 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.plugin_api import (
-    Event, StaffContext, csv_download, current, flash, gettext as _, page, parse_id, record_audit, require_staff, spreadsheet_safe,
+    Event, StaffContext, csv_download, current, flash, page, parse_id, plugin_gettext, record_audit, require_staff, spreadsheet_safe,
     transaction,
 )
 from plugins.exhibition import service
@@ -24,6 +24,8 @@ from plugins.exhibition.routes import image_urls, qr_svg
 from plugins.exhibition.service import ImageInput, QueueFilter, StateError
 from plugins.exhibition.settings import ExhibitionSettings
 from plugins.exhibition.tables import Contribution, Exhibit, ExhibitImage, Exhibition, GuidingQuestion
+
+_ = plugin_gettext("exhibition")
 
 AnyRequest = Request[Any, Any, Any]
 EDITORS = ("admin", "staff")

@@ -9,8 +9,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from core.plugin_api import gettext as _, page
+from core.plugin_api import page, plugin_gettext
 from plugins.notifications import announcements
+
+_ = plugin_gettext("notifications")
 
 AnyRequest = Request[Any, Any, Any]
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.plugin_api import EventDetail, PageBlock, csrf_input, gettext as _, render
+from core.plugin_api import EventDetail, PageBlock, csrf_input, plugin_gettext, render
 from plugins.registration import service
+
+_ = plugin_gettext("registration")
 
 
 async def form_context(detail: EventDetail, request: Any, values: dict[str, Any] | None = None,

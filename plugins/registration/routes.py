@@ -12,11 +12,13 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from core.plugin_api import (
-    ApiError, Event, Id, client_address, error_responses, gettext as _, hit_rate_limit, json_body, page, public_event, read_json,
+    ApiError, Event, Id, client_address, error_responses, hit_rate_limit, json_body, page, plugin_gettext, public_event, read_json,
 )
 from plugins.registration import service
 from plugins.registration.schemas import AvailabilityOut, RegistrationOut
 from plugins.registration.service import InvalidRegistration, RegistrationInput, RegistrationRefused, TooManyMails
+
+_ = plugin_gettext("registration")
 
 AnyRequest = Request[Any, Any, Any]
 HONEYPOT = "website"

@@ -19,10 +19,12 @@ import msgspec
 from piccolo.columns.combination import WhereRaw
 
 from core.plugin_api import (
-    Count, Event, contains_link, current, erase_domain_events, gettext, hit_rate_limit, publish, redact_audit, transaction,
+    Count, Event, contains_link, current, erase_domain_events, hit_rate_limit, plugin_gettext, publish, redact_audit, transaction,
 )
 from plugins.registration import domain_events as de
 from plugins.registration.tables import ACTIVE_STATUSES, SEAT_STATUSES, Registration, RegistrationForm
+
+_ = plugin_gettext("registration")
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^[0-9+()/ .-]{5,30}$")
@@ -225,7 +227,7 @@ def validate(form: RegistrationForm, data: RegistrationInput, channel: str) -> R
     if data.companions < 0 or data.companions > form.max_companions:
         errors["companions"] = (
             "Begleitpersonen sind bei dieser Veranstaltung nicht vorgesehen." if form.max_companions == 0
-            else gettext("Höchstens {n} Begleitpersonen.").format(n=form.max_companions)
+            else _("Höchstens {n} Begleitpersonen.").format(n=form.max_companions)
         )
     if not data.consent:
         errors["consent"] = "Bitte stimmen Sie der Verarbeitung Ihrer Angaben zu."

@@ -12,10 +12,12 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core.plugin_api import Event, StaffContext, csv_download, gettext as _, page, require_staff, spreadsheet_safe
+from core.plugin_api import Event, StaffContext, csv_download, page, plugin_gettext, require_staff, spreadsheet_safe
 from plugins.registration import service
 from plugins.registration.resources import CHANNEL_CHOICES, STATUS_CHOICES
 from plugins.registration.tables import SEAT_STATUSES, Registration
+
+_ = plugin_gettext("registration")
 
 AnyRequest = Request[Any, Any, Any]
 STATUS_LABELS = dict(STATUS_CHOICES)

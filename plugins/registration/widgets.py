@@ -8,9 +8,11 @@ from datetime import date, datetime, timedelta, timezone
 
 from markupsafe import Markup, escape
 
-from core.plugin_api import Event, StaffContext, Widget, gettext as _, render
+from core.plugin_api import Event, StaffContext, Widget, plugin_gettext, render
 from plugins.registration import service
 from plugins.registration.tables import Registration, RegistrationForm
+
+_ = plugin_gettext("registration")
 
 
 def chart_svg(days: list[date], totals: list[int], title: str) -> Markup:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.plugin_api import EventDetail, PageBlock, gettext as _, render
+from core.plugin_api import EventDetail, PageBlock, plugin_gettext, render
 from quartier_hilfsangebote import service
+
+_ = plugin_gettext("hilfsangebote")
 
 BLOCK_TITLE = "Beratung vor Ort"
 BLOCK_SIZE = 3

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from core.plugin_api import gettext as _
+from core.plugin_api import plugin_gettext
+
+_ = plugin_gettext("hilfsangebote")
 
 NAMES = {
     "de": "Deutsch",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.plugin_api import Field, Resource, StaffContext, gettext as _
+from core.plugin_api import Field, Resource, StaffContext, plugin_gettext
 from quartier_hilfsangebote import service
 from quartier_hilfsangebote.service import LABELS
 from quartier_hilfsangebote.tables import Offer
+
+_ = plugin_gettext("hilfsangebote")
 
 
 async def category_options(staff: StaffContext) -> list[tuple[str, str]]:

@@ -13,10 +13,12 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
-from core.plugin_api import Quartier, current, get_quartier, gettext as _, page
+from core.plugin_api import Quartier, current, get_quartier, page, plugin_gettext
 from quartier_hilfsangebote import languages as language_names, service
 from quartier_hilfsangebote.schemas import AddressOut, OfferOut
 from quartier_hilfsangebote.tables import Offer
+
+_ = plugin_gettext("hilfsangebote")
 
 AnyRequest = Request[Any, Any, Any]
 

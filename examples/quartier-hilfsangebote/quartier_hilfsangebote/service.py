@@ -13,10 +13,12 @@ from typing import Annotated, Any, Literal, Mapping, Sequence
 
 import msgspec
 
-from core.plugin_api import current, gettext as _, transaction
+from core.plugin_api import current, plugin_gettext, transaction
 from quartier_hilfsangebote import languages as language_names
 from quartier_hilfsangebote.settings import HilfsangeboteSettings
 from quartier_hilfsangebote.tables import Offer
+
+_ = plugin_gettext("hilfsangebote")
 
 PLUGIN = "hilfsangebote"
 EMAIL = r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"

@@ -157,7 +157,7 @@ def test_plural_entries_have_both_english_forms():
 def test_the_app_translates_with_the_catalog():
     from core.web import i18n
 
-    i18n.load_catalogs([CORE / "locale"])
+    i18n.load_catalogs({i18n.CORE_DOMAIN: [CORE / "locale"]})
     try:
         i18n.set_language("en")
         assert i18n.gettext("Veranstaltungen") == "Events"
@@ -168,6 +168,77 @@ def test_the_app_translates_with_the_catalog():
         assert i18n.gettext("Veranstaltungen") == "Veranstaltungen"
     finally:
         i18n.set_language(i18n.SOURCE_LANGUAGE)
+
+
+# -- one domain per plugin --------------------------------------------------------------
+def _write_catalog(folder: Path, translations: dict[MsgId, str | tuple[str, str]]) -> Path:
+    catalog = Catalog(locale="en")
+    for msgid, string in translations.items():
+        catalog.add(msgid, string)
+    po = folder / "en" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    with po.open("wb") as out:
+        write_po(out, catalog)
+    return folder
+
+
+def _domains(tmp_path: Path) -> dict[str, list[Path]]:
+    """The core says "Address" for "Adresse"; plugin a says "URL"; plugin b has only its own text."""
+    return {
+        "core": [_write_catalog(tmp_path / "core", {"Adresse": "Address", "Speichern": "Save"})],
+        "a": [_write_catalog(tmp_path / "a", {"Adresse": "URL", "Nur bei A": "Only at A",
+                                              ("%(num)d Ding", "%(num)d Dinge"): ("%(num)d thing", "%(num)d things")})],
+        "b": [_write_catalog(tmp_path / "b", {"Nur bei B": "Only at B"})],
+        "c": [tmp_path / "no-catalog"],
+    }
+
+
+def test_a_plugin_text_comes_from_its_own_catalog_then_the_core_never_another_plugin(tmp_path):
+    from core.web import i18n
+
+    i18n.load_catalogs(_domains(tmp_path))
+    try:
+        i18n.set_language("en")
+        assert i18n.dgettext("a", "Adresse") == "URL"  # its own word wins in its own domain
+        assert i18n.dgettext("b", "Adresse") == "Address" and i18n.dgettext("c", "Adresse") == "Address"  # the core's
+        assert i18n.gettext("Adresse") == "Address"  # core texts from the core's catalog only
+        assert i18n.dgettext("b", "Nur bei A") == "Nur bei A"  # not from a: stays German
+        assert i18n.gettext("Nur bei B") == "Nur bei B"
+        translate = i18n.plugin_gettext("a")
+        assert translate("Nur bei A") == "Only at A" and translate("Speichern") == "Save"
+        assert translate.ngettext("%(num)d Ding", "%(num)d Dinge", 2) % {"num": 2} == "2 things"
+        assert i18n.plugin_gettext("b").ngettext("%(num)d Ding", "%(num)d Dinge", 1) == "%(num)d Ding"
+        assert i18n.plugin_gettext("not-loaded")("Adresse") == "Address"
+        i18n.set_language("de")
+        assert translate("Adresse") == "Adresse"
+    finally:
+        i18n.set_language(i18n.SOURCE_LANGUAGE)
+        i18n.load_catalogs({i18n.CORE_DOMAIN: [CORE / "locale"]})
+
+
+def test_a_template_translates_in_the_domain_of_the_folder_it_is_written_in(tmp_path):
+    """``_()`` in ``a/...`` uses plugin a's catalog; the core layout it extends keeps the core's texts."""
+    from jinja2 import DictLoader, Environment
+
+    from core.web import i18n, template_i18n
+
+    env = Environment(loader=DictLoader({
+        "core/base.html": '<b>{{ _("Adresse") }}</b>{% block content %}{% endblock %}',
+        "a/page.html": '{% extends "core/base.html" %}{% block content %}{{ _("Adresse") }}|{{ gettext("Nur bei A") }}|'
+                       '{{ ngettext("%(num)d Ding", "%(num)d Dinge", 3) }}|{{ _("Nur bei B") }}|{{ _("Speichern") }}|'
+                       '{{ _("[{who}]").format(who="<i>") }}{% endblock %}',
+        "core/label.html": "{{ dgettext(plugin, label) }}",
+    }), autoescape=True, extensions=["jinja2.ext.i18n", template_i18n.PluginDomains])
+    template_i18n.install(env, {"a": "a", "b": "b"})
+    i18n.load_catalogs(_domains(tmp_path))
+    try:
+        i18n.set_language("en")
+        assert env.get_template("a/page.html").render() == "<b>Address</b>URL|Only at A|3 things|Nur bei B|Save|[&lt;i&gt;]"
+        assert env.get_template("core/label.html").render(plugin="a", label="Adresse") == "URL"
+        assert env.get_template("core/label.html").render(plugin="b", label="Adresse") == "Address"
+    finally:
+        i18n.set_language(i18n.SOURCE_LANGUAGE)
+        i18n.load_catalogs({i18n.CORE_DOMAIN: [CORE / "locale"]})
 
 
 # -- the language switch ------------------------------------------------------------

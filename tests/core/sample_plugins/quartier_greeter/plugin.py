@@ -26,7 +26,7 @@ from core.plugin_api import (
     StaffContext,
     Widget,
     get_quartier,
-    gettext as _,
+    plugin_gettext,
     hookimpl,
     hookspec,
     page,
@@ -36,6 +36,8 @@ from core.plugin_api import (
 )
 from quartier_greeter.piccolo_app import APP_CONFIG
 from quartier_greeter.tables import Greeting, ReceivedEvent
+
+_ = plugin_gettext("greeter")
 
 HERE = Path(__file__).parent
 calls: list[str] = []  # what the lifecycle hooks saw, for the tests
