@@ -3,6 +3,10 @@
 A test module collects the strings (``extract_messages`` for ``_()`` calls, a ``Declared`` for labels
 the UI translates at render time), builds the template with ``build_catalog`` and asserts that
 ``missing_translations``, ``stale_entries`` and ``wrong_placeholders`` find nothing.
+
+A plugin's catalog is its own translation domain: what it lacks comes from the core's catalog, never
+from another plugin's. So a plugin checks ``missing_translations(wanted, ours, core=core_catalog())``:
+a core text it uses needs no entry of its own (it may still have one, to say it differently).
 """
 
 from __future__ import annotations
@@ -80,9 +84,17 @@ def build_catalog(project: str, extracted: dict[MsgId, list[tuple[str, int]]], d
     return catalog
 
 
+CORE_LOCALE = Path(__file__).resolve().parents[1] / "locale"
+
+
 def read_catalog(path: Path, locale: str = "en") -> Catalog:
     with path.open("rb") as fp:
         return read_po(fp, locale=locale)
+
+
+def core_catalog(locale: str = "en") -> Catalog:
+    """The core's catalog, where a plugin's texts fall back to."""
+    return read_catalog(CORE_LOCALE / locale / "LC_MESSAGES" / "messages.po", locale)
 
 
 def translated(message: Message | None) -> bool:
@@ -93,16 +105,21 @@ def translated(message: Message | None) -> bool:
     return all(s and s.strip() for s in strings)
 
 
-def missing_translations(wanted: Catalog, catalog: Catalog) -> list[str]:
-    """The strings of ``wanted`` without a translation in ``catalog``, each with where it comes from."""
+def _translates(catalog: Catalog, msgid: MsgId) -> bool:
+    entry = catalog.get(msgid)
+    if isinstance(msgid, tuple) and entry is not None and entry.id != msgid:
+        return False  # the plural form changed
+    return translated(entry)
+
+
+def missing_translations(wanted: Catalog, catalog: Catalog, core: Catalog | None = None) -> list[str]:
+    """The strings of ``wanted`` without a translation in ``catalog`` (nor in ``core``, the core's catalog
+    a plugin's texts fall back to), each with where it comes from."""
     missing = []
     for message in wanted:
         if not message.id:
             continue
-        entry = catalog.get(message.id)
-        if isinstance(message.id, tuple) and entry is not None and entry.id != message.id:
-            entry = None  # the plural form changed
-        if not translated(entry):
+        if not (_translates(catalog, message.id) or (core is not None and _translates(core, message.id))):
             where = [f"{path}:{line}" for path, line in message.locations] + list(message.auto_comments)
             missing.append(f"{message.id!r}  ({', '.join(where[:3])})")
     return missing

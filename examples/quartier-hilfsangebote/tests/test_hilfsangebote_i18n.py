@@ -1,9 +1,10 @@
-"""The English catalog covers every German text the plugin shows, and nothing else.
+"""The English catalog covers every German text the plugin shows, and only the plugin's catalog translates them.
 
-The texts come from ``_()`` / ``gettext`` / ``ngettext`` in the code and templates (found with Babel, as
-``pybabel extract`` would) and from declarations the core or the plugin translates when it renders them:
-the staff resource (labels, help texts, menu group), the form messages, the default categories, the
-language names and the block title. Texts the core's catalog translates already are not repeated here.
+The texts come from ``_()`` / ``gettext`` / ``ngettext`` in the code and templates (found with Babel as
+``babel.cfg`` says, like ``pybabel extract``) and from declarations the core or the plugin translates when it
+renders them: the staff resource (labels, help texts, menu group), the form messages, the default categories,
+the language names and the block title. Texts the core's catalog translates need no entry here (the core's
+catalog is where this plugin's texts fall back to); no other plugin's catalog is ever used for them.
 
 After changing texts: add the new ones to quartier_hilfsangebote/locale/en/LC_MESSAGES/messages.po
 (this test names them).
@@ -11,77 +12,62 @@ After changing texts: add the new ones to quartier_hilfsangebote/locale/en/LC_ME
 
 from __future__ import annotations
 
-import importlib.resources
 from pathlib import Path
 
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.pofile import read_po
+from babel.messages.catalog import Catalog
 
 import quartier_hilfsangebote
+from core.testing.catalog import (
+    Declared, build_catalog, core_catalog, extract_messages, missing_translations, read_catalog, stale_entries,
+    wrong_placeholders,
+)
+from hilfsangebote_kit import PLUGINS, offer, parse, quartier
 from quartier_hilfsangebote import blocks, languages, service, settings
 from quartier_hilfsangebote.resources import OFFERS
 
 PACKAGE = Path(quartier_hilfsangebote.__file__).parent
+ROOT = PACKAGE.parent  # holds babel.cfg
 CATALOG = PACKAGE / "locale" / "en" / "LC_MESSAGES" / "messages.po"
-METHODS = [("**.py", "python"), ("templates/**.html", "jinja2")]
-OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true", "silent": "false"}}
-KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "gettext": None, "ngettext": (1, 2)}
 
 
-def read(path) -> dict[str | tuple[str, str], str | tuple[str, ...]]:
-    with path.open("rb") as fp:
-        catalog = read_po(fp, locale="en")
-    return {m.id: m.string for m in catalog if m.id}
-
-
-def extracted() -> set[str | tuple[str, str]]:
-    found: set[str | tuple[str, str]] = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(str(PACKAGE), METHODS, OPTIONS, keywords=KEYWORDS):
-        if isinstance(message, (tuple, list)):
-            message = (message[0], message[1]) if len(message) > 1 and message[1] else message[0]
-        if message:
-            found.add(message)
+def declared() -> Declared:
+    found = Declared()
+    found.add_resource(OFFERS)
+    for where, texts in {
+        "block title": [blocks.BLOCK_TITLE], "page title": [settings.HilfsangeboteSettings().page_title],
+        "service.MESSAGES": service.MESSAGES.values(), "service.LABELS": service.LABELS.values(),
+        "settings.CATEGORIES": settings.CATEGORIES, "languages.NAMES": languages.NAMES.values(),
+    }.items():
+        for text in texts:
+            found.add(text, where)
     return found
 
 
-def declared() -> set[str]:
-    texts = {OFFERS.label, OFFERS.label_plural, OFFERS.menu_group, blocks.BLOCK_TITLE,
-             settings.HilfsangeboteSettings().page_title}
-    for f in OFFERS.fields:
-        texts.update(t for t in (f.label, f.help) if t)
-    texts.update(service.MESSAGES.values())
-    texts.update(service.LABELS.values())
-    texts.update(settings.CATEGORIES)
-    texts.update(languages.NAMES.values())
-    return texts
-
-
-def core_catalog() -> dict:
-    return read(importlib.resources.files("core") / "locale" / "en" / "LC_MESSAGES" / "messages.po")
+def template_catalog() -> Catalog:
+    return build_catalog("quartier-hilfsangebote", extract_messages(PACKAGE, ROOT), declared())
 
 
 def test_every_text_has_an_english_translation():
-    ours, core = read(CATALOG), core_catalog()
-    wanted = extracted() | declared()
-    missing = sorted(str(m) for m in wanted if not (ours.get(m) or core.get(m)))
+    missing = missing_translations(template_catalog(), read_catalog(CATALOG), core=core_catalog())
     assert missing == [], "not in the English catalog:\n" + "\n".join(missing)
-    for msgid, translation in ours.items():
-        assert all(translation if isinstance(translation, tuple) else [translation]), f"empty translation of {msgid!r}"
 
 
-def test_the_catalog_holds_only_our_own_texts():
-    ours, core = read(CATALOG), core_catalog()
-    assert sorted(str(m) for m in ours if m in core) == [], "the core translates these already (and its translation wins)"
-    unused = sorted(str(m) for m in set(ours) - extracted() - declared())
-    assert unused == [], "in the catalog but not used"
+def test_no_stale_entries():
+    assert stale_entries(template_catalog(), read_catalog(CATALOG)) == [], "in the catalog but not used"
 
 
 def test_placeholders_survive_translation():
-    import re
+    assert wrong_placeholders(read_catalog(CATALOG)) == []
 
-    placeholder = re.compile(r"\{[a-z_]+\}|%\([a-z_]+\)d")
-    for msgid, translation in read(CATALOG).items():
-        ids = msgid if isinstance(msgid, tuple) else (msgid,)
-        strings = translation if isinstance(translation, tuple) else (translation,)
-        for text in strings:
-            assert set(placeholder.findall(text)) == set(placeholder.findall(ids[0])), msgid
+
+async def test_another_plugins_catalog_does_not_translate_our_texts(make_client):
+    """The notifications catalog says "URL" for its own "Adresse" (an Apprise target's); loaded first, it
+    must not change the offer's "Adresse" here, which this plugin's catalog translates as "Address"."""
+    assert core_catalog().get("Adresse") is None  # so only a plugin's catalog can translate it
+    async with make_client(["notifications", *PLUGINS]) as client:
+        await quartier("nordstadt")
+        await offer(name="Schuldnerberatung", street="Steinweg 10", postal_code="38518", city="Gifhorn")
+        html = (await client.get("/nordstadt/hilfe?lang=en")).text
+        terms = [dt.text for dt in parse(html).all("dt")]
+        assert "Address" in terms and "URL" not in terms, terms
+        assert "Adresse" not in terms
