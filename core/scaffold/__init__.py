@@ -3,9 +3,10 @@
 The skeleton is a complete, installable package that follows docs/plugins.md:
 an entry point in the group ``quartier``, settings, one table with its first
 migration, a service, a public page, a JSON endpoint, a template, an English
-catalog and tests that use the core's test kit. The files are rendered from
-``templates/*.tmpl`` (``string.Template``: ``${name}`` and friends, so Jinja's
-braces in the page template need no escaping).
+catalog with the ``babel.cfg`` its translation test reads, and tests that use
+the core's test kit. The files are rendered from ``templates/*.tmpl``
+(``string.Template``: ``${name}`` and friends, so Jinja's braces in the page
+template need no escaping).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ RESERVED = {"core"}  # the core's own Piccolo app
 # template file -> path of the written file, below the package folder quartier-<name>/
 FILES = {
     "pyproject.toml.tmpl": "pyproject.toml",
+    "babel.cfg.tmpl": "babel.cfg",
     "README.md.tmpl": "README.md",
     "conftest.py.tmpl": "conftest.py",
     "package_init.py.tmpl": "{package}/__init__.py",
@@ -37,6 +39,7 @@ FILES = {
     "page.html.tmpl": "{package}/templates/{name}/page.html",
     "messages.po.tmpl": "{package}/locale/en/LC_MESSAGES/messages.po",
     "test_plugin.py.tmpl": "tests/test_{name}.py",
+    "test_i18n.py.tmpl": "tests/test_i18n.py",
 }
 
 

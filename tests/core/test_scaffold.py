@@ -67,7 +67,7 @@ def test_skeleton_has_every_file_and_imports_the_core_only_through_plugin_api(tm
         "quartier_nachbarn/migrations/__init__.py",
         "quartier_nachbarn/migrations/nachbarn_2026_11_24t20_35_44_396001.py",
         "quartier_nachbarn/templates/nachbarn/page.html",
-        "quartier_nachbarn/locale/en/LC_MESSAGES/messages.po",
+        "quartier_nachbarn/locale/en/LC_MESSAGES/messages.po", "babel.cfg", "tests/test_i18n.py",
     ]:
         assert (target / path).is_file(), path
     assert len([p for p in target.rglob("*") if p.is_file()]) == len(FILES)
@@ -91,7 +91,30 @@ def test_skeleton_has_every_file_and_imports_the_core_only_through_plugin_api(tm
             assert "${" not in text, f"{path}: a placeholder was not filled in"
             if path.suffix == ".py":
                 ast.parse(text, filename=str(path))
-                assert core_violations(text) == [], f"{path} imports the core beyond core.plugin_api"
+                kit = "core.testing." if path.parent.name == "tests" else "core.plugin_api."  # tests use the test kit
+                violations = [(line, module) for line, module in core_violations(text) if not module.startswith(kit)]
+                assert violations == [], f"{path} imports the core beyond core.plugin_api"
+
+
+def test_generated_translation_test_passes_as_written_and_names_a_text_without_english(tmp_path):
+    """The skeleton's tests/test_i18n.py runs without installing the plugin (it reads babel.cfg)."""
+    target = create_plugin("nachbarn", tmp_path)
+
+    def run_i18n_test() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pytest", "tests/test_i18n.py", "-q", "-p", "no:cacheprovider"],
+                              cwd=target, env=clean_env(), capture_output=True, text=True, timeout=120)
+
+    passed = run_i18n_test()
+    assert passed.returncode == 0, passed.stdout[-3000:] + passed.stderr[-3000:]
+    assert "3 passed" in passed.stdout
+
+    page = target / "quartier_nachbarn" / "templates" / "nachbarn" / "page.html"
+    html = page.read_text(encoding="utf-8")
+    cut = html.rindex("{% endblock %}")
+    page.write_text(html[:cut] + '<p>{{ _("Neu im Quartier") }}</p>\n' + html[cut:], encoding="utf-8")
+    failed = run_i18n_test()
+    assert failed.returncode == 1, failed.stdout[-3000:] + failed.stderr[-3000:]
+    assert "1 failed, 2 passed" in failed.stdout and "'Neu im Quartier'" in failed.stdout
 
 
 @pytest.mark.parametrize("name", ["Hilfe", "9leben", "mein-plugin", "_intern", "hilfe angebote", "", "core", "class",
@@ -215,7 +238,7 @@ def test_slow_generated_plugin_installs_lists_migrates_and_passes_its_own_tests(
             cwd=tmp_path, env=clean_env(QUARTIER_TEST_DATABASES="sqlite"), capture_output=True, text=True, timeout=300,
         )
         assert tests.returncode == 0, f"the generated tests failed:\n{tests.stdout[-5000:]}\n{tests.stderr[-3000:]}"
-        assert "3 passed" in tests.stdout
+        assert "6 passed" in tests.stdout
     finally:
         removed = pip("uninstall", "-y", dist)
         assert removed.returncode == 0, removed.stdout + removed.stderr
