@@ -124,7 +124,8 @@ def template_environment(deployment: Deployment) -> Environment:
     for name in deployment.plugins:
         for folder in deployment.call_plugin_hook_sync(name, "register_templates") or []:
             folders.append(str(folder))
-            domains.update({sub.name: name for sub in Path(folder).iterdir() if sub.is_dir()})
+            if Path(folder).is_dir():
+                domains.update({sub.name: name for sub in Path(folder).iterdir() if sub.is_dir()})
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(folder) for folder in folders]),
         autoescape=select_autoescape(default=True, default_for_string=True),

@@ -52,7 +52,8 @@ def load_catalogs(domains: dict[str, list[Path]]) -> None:
     for lang in LANGUAGES:
         if lang == SOURCE_LANGUAGE:
             continue
-        core = _read(domains.get(CORE_DOMAIN, []), lang) or NullTranslations()
+        core: NullTranslations | None = _read(domains.get(CORE_DOMAIN, []), lang)
+        core = core if core is not None else NullTranslations()
         found: dict[str, NullTranslations] = {CORE_DOMAIN: core}
         for domain, folders in domains.items():
             own = _read(folders, lang) if domain != CORE_DOMAIN else None
@@ -109,8 +110,7 @@ class Translator:
     def __call__(self, message: str) -> str:
         return dgettext(self.domain, message)
 
-    def gettext(self, message: str) -> str:
-        return dgettext(self.domain, message)
+    gettext = __call__
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return dngettext(self.domain, singular, plural, n)
