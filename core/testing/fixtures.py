@@ -6,6 +6,10 @@ Tests that use ``database_url`` (directly or through ``make_deployment`` /
 local binaries; without them the PostgreSQL runs are skipped, unless
 ``QUARTIER_REQUIRE_POSTGRES=1`` (as in CI), which turns the skip into a failure.
 Browser tests do the same with ``QUARTIER_REQUIRE_BROWSER=1``.
+
+Migrations run once per session and list of Piccolo apps, into a template
+database; ``make_deployment`` gives each test a copy of it (see ``MigratedTemplates``).
+Test databases live in RAM (``/dev/shm``) where it has room.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ import contextlib
 import itertools
 import os
 import re
+import shutil
+import sqlite3
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable, Iterator
@@ -21,6 +28,8 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Iterator
 import pytest
 
 from core.config import PagesSettings, Settings
+from core.db import create_engine
+from core.db.engine import sqlite_path
 from core.deployment import Deployment
 from core.testing.postgres import PostgresServer, find_pg_bindir
 
@@ -34,34 +43,158 @@ def skip_or_fail(reason: str, required_by: str) -> None:
     pytest.skip(reason)
 
 
+RAM_DIR = Path("/dev/shm")
+RAM_NEEDED = 2 << 30  # bytes free in RAM_DIR for the PostgreSQL cluster and the SQLite files
+
+
 @pytest.fixture(scope="session")
-def quartier_postgres() -> Iterator[PostgresServer]:
+def quartier_scratch() -> Iterator[Path]:
+    """A directory for the session's databases: in RAM (tmpfs /dev/shm) where it has room, else in the temp dir.
+
+    Test databases are thrown away, so nothing is gained by waiting for a disk: on a busy disk
+    a CREATE DATABASE took 0.3-0.5 s and every SQLite commit an fsync.
+    """
+    in_ram = RAM_DIR.is_dir() and os.access(RAM_DIR, os.W_OK) and shutil.disk_usage(RAM_DIR).free > RAM_NEEDED
+    path = Path(tempfile.mkdtemp(prefix="quartier-tests-", dir=RAM_DIR if in_ram else None))
+    path.chmod(0o711)  # the PostgreSQL cluster inside may belong to the postgres user
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def quartier_postgres(quartier_scratch: Path) -> Iterator[PostgresServer]:
     """A PostgreSQL server for the whole test session, on a loopback port."""
     bindir = find_pg_bindir()
     if bindir is None:
         skip_or_fail("PostgreSQL binaries not found", "QUARTIER_REQUIRE_POSTGRES")
-    server = PostgresServer(bindir).start()
+    server = PostgresServer(bindir, parent=quartier_scratch).start()
     try:
         yield server
     finally:
         server.stop()
 
 
-@pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """URL of an empty database of each backend under test."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/quartier.sqlite"
-        return
-    if request.param != "postgres":
-        raise ValueError(f"unknown backend {request.param!r} in QUARTIER_TEST_DATABASES")
-    server: PostgresServer = request.getfixturevalue("quartier_postgres")
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    server.create_database(name)
+# The kit's PostgreSQL test databases by URL: only these may be replaced by a template's copy.
+_postgres_databases: dict[str, tuple[PostgresServer, str]] = {}
+
+
+@pytest.fixture
+def sqlite_database_url(quartier_scratch: Path) -> Iterator[str]:
+    """URL of a new SQLite file (not created yet), deleted after the test."""
+    path = quartier_scratch / f"t_{uuid.uuid4().hex[:16]}.sqlite"
     try:
-        yield server.dsn(name)
+        yield f"sqlite:///{path}"
     finally:
-        server.drop_database(name)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+@pytest.fixture
+def postgres_database_url(quartier_postgres: PostgresServer) -> Iterator[str]:
+    """URL of a new empty PostgreSQL database, dropped after the test."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    quartier_postgres.create_database(name)
+    url = quartier_postgres.dsn(name)
+    _postgres_databases[url] = (quartier_postgres, name)
+    try:
+        yield url
+    finally:
+        del _postgres_databases[url]
+        quartier_postgres.drop_database(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest) -> str:
+    """URL of an empty database of each backend under test."""
+    if request.param not in ("sqlite", "postgres"):
+        raise ValueError(f"unknown backend {request.param!r} in QUARTIER_TEST_DATABASES")
+    return request.getfixturevalue(f"{request.param}_database_url")
+
+
+class MigratedTemplates:
+    """Migrated template databases of one session, one per backend and list of Piccolo apps.
+
+    The first deployment with a list of apps migrates a template (the real migrations, through
+    ``core.db.migrations.migrate``); later ones get a copy: ``CREATE DATABASE ... TEMPLATE`` on
+    PostgreSQL, a file copy on SQLite. A template is never handed to a test: on PostgreSQL it takes
+    no connections at all. The key holds each app's name and its migration files (name, size,
+    mtime), so a new or changed migration makes a new template.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.templates: dict[tuple[Any, ...], str] = {}  # key -> SQLite path or PostgreSQL database name
+
+    @staticmethod
+    def key(apps: list[Any]) -> tuple[Any, ...]:
+        parts = []
+        for app in apps:
+            folder = Path(app.resolved_migrations_folder_path)
+            files = sorted((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in folder.glob("*.py")) if folder.is_dir() else []
+            parts.append((app.app_name, str(folder), tuple(files)))
+        return tuple(parts)
+
+    @staticmethod
+    async def _migrate(deployment: Deployment, url: str) -> None:
+        """``deployment.migrate()`` into the database at ``url`` (migrations reach the engine through ``current()``)."""
+        own_engine, deployment.engine = deployment.engine, create_engine(url)
+        try:
+            await deployment.migrate()
+        finally:
+            deployment.engine = own_engine
+            deployment.bind()
+
+    async def copy_sqlite(self, deployment: Deployment) -> None:
+        """Replace the deployment's (empty) SQLite file with a copy of the migrated template."""
+        key = ("sqlite", self.key(deployment.apps))
+        template = self.templates.get(key)
+        if template is None:
+            template = str(self.folder / f"template_{len(self.templates)}.sqlite")
+            await self._migrate(deployment, f"sqlite:///{template}")
+            with contextlib.closing(sqlite3.connect(template)) as conn:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the one file
+            self.templates[key] = template
+        path = sqlite_path(deployment.settings.database_url)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(template, path)
+
+    async def copy_postgres(self, deployment: Deployment, server: PostgresServer, name: str) -> None:
+        """Replace the deployment's (empty) PostgreSQL database with a copy of the migrated template."""
+        key = ("postgres", server.port, self.key(deployment.apps))
+        template = self.templates.get(key)
+        if template is None:
+            template = f"template_{len(self.templates)}"
+            server.create_database(template)
+            await self._migrate(deployment, server.dsn(template))
+            server.execute(f'ALTER DATABASE "{template}" WITH ALLOW_CONNECTIONS false')
+            self.templates[key] = template
+        server.create_database(name, template=template, replace=True)
+
+
+@pytest.fixture(scope="session")
+def quartier_templates(quartier_scratch: Path) -> MigratedTemplates:
+    """The session's migrated template databases (used by ``make_deployment``)."""
+    return MigratedTemplates(quartier_scratch)
+
+
+async def _is_empty(url: str) -> bool:
+    """Whether the database has no tables yet (a file that does not exist counts as empty)."""
+    if url.startswith("sqlite:///"):
+        path = sqlite_path(url)
+        if not path.exists():
+            return True
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        return not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM pg_class WHERE relnamespace = 'public'::regnamespace)")
+    finally:
+        await conn.close()
 
 
 @pytest.fixture
@@ -87,12 +220,27 @@ def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
 
 
 @pytest.fixture
-def make_deployment(make_settings: Callable[..., Settings]) -> Callable[..., Awaitable[Deployment]]:
-    """``await make_deployment(plugins=[...])``: a migrated deployment bound to the test database."""
+def make_deployment(make_settings: Callable[..., Settings],
+                    quartier_templates: MigratedTemplates) -> Callable[..., Awaitable[Deployment]]:
+    """``await make_deployment(plugins=[...])``: a migrated deployment bound to the test database.
+
+    An empty test database becomes a copy of the session's template for these plugins' apps;
+    a database with tables (a second deployment in the test, or one the test migrated itself)
+    is migrated with ``deployment.migrate()``.
+    """
 
     async def make(plugins: list[str] | tuple[str, ...] = (), **kwargs: Any) -> Deployment:
         deployment = Deployment(make_settings(plugins, **kwargs))
-        await deployment.migrate()
+        url = deployment.settings.database_url
+        postgres = _postgres_databases.get(url)
+        if (url.startswith("sqlite:///") or postgres) and await _is_empty(url):
+            if postgres:
+                await quartier_templates.copy_postgres(deployment, *postgres)
+            else:
+                await quartier_templates.copy_sqlite(deployment)
+            deployment.bind()
+        else:
+            await deployment.migrate()
         return deployment
 
     return make

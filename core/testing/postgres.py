@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import contextlib
 import glob
 import os
 import pwd
@@ -12,8 +14,11 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import asyncpg
 
 PG_USER = "postgres"  # database superuser and, when running as root, OS user
 
@@ -57,19 +62,17 @@ def _quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _quote_literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 class PostgresServer:
     """A private PostgreSQL cluster listening on 127.0.0.1:<free port>."""
 
-    def __init__(self, bindir: Path | str) -> None:
+    def __init__(self, bindir: Path | str, parent: Path | str | None = None) -> None:
         self.bindir = Path(bindir)
+        self.parent = parent  # where the cluster's directory goes (default /tmp)
         self.basedir: Path | None = None
         self.port: int | None = None
         self._as_root = os.geteuid() == 0
         self._running = False
+        self._admin: tuple[asyncio.AbstractEventLoop, threading.Thread, asyncpg.Connection] | None = None
 
     # -- paths -----------------------------------------------------------
     @property
@@ -108,8 +111,8 @@ class PostgresServer:
     def start(self) -> "PostgresServer":
         if self._running:
             return self
-        # Short path under /tmp: unix socket paths are limited to ~107 bytes.
-        parent = "/tmp" if os.path.isdir("/tmp") else None
+        # Short path (/tmp by default): unix socket paths are limited to ~107 bytes.
+        parent = self.parent or ("/tmp" if os.path.isdir("/tmp") else None)
         self.basedir = Path(tempfile.mkdtemp(prefix="quartier-pg-", dir=parent))
         atexit.register(self.stop)
         try:
@@ -160,6 +163,7 @@ class PostgresServer:
         """Stop the server (immediate mode) and delete its files. Idempotent."""
         if self.basedir is None:
             return
+        self._close_admin()
         if self.datadir.exists():
             result = self._run_pg("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "-w", "stop", timeout=60)
             if result.returncode != 0:
@@ -190,43 +194,61 @@ class PostgresServer:
             raise RuntimeError("server not started")
         return f"postgresql://{PG_USER}@127.0.0.1:{self.port}/{dbname}"
 
-    def psql(self, sql: str, dbname: str = "postgres") -> str:
-        """Run SQL with psql (sync); returns stdout, raises RuntimeError on error."""
+    def execute(self, *statements: str) -> None:
+        """Run SQL statements one by one as the superuser, on a connection kept open (a psql per call cost ~20 ms).
+
+        The connection lives in its own thread and event loop, so this works from sync and async code alike.
+        Errors are raised as RuntimeError.
+        """
         if not self._running:
             raise RuntimeError("server not running")
-        cmd = [
-            str(self.bindir / "psql"), "-X", "-q", "-A", "-t",
-            "-h", "127.0.0.1", "-p", str(self.port), "-U", PG_USER, "-d", dbname,
-            "-v", "ON_ERROR_STOP=1", "-c", sql,
-        ]  # fmt: skip
-        result = subprocess.run(
-            cmd, env=_clean_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"psql failed ({result.returncode}) for {sql!r}:\n{result.stderr}")
-        return result.stdout
+        if self._admin is None:
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(target=loop.run_forever, name="quartier-postgres-admin", daemon=True)
+            thread.start()
+            connection = asyncio.run_coroutine_threadsafe(asyncpg.connect(self.dsn()), loop).result(timeout=60)
+            self._admin = (loop, thread, connection)
+        loop, _, connection = self._admin
 
-    def _terminate_sql(self, name: str) -> str:
-        return (
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            f" WHERE datname = {_quote_literal(name)} AND pid <> pg_backend_pid()"
-        )
+        async def run() -> None:
+            for sql in statements:
+                await connection.execute(sql)
 
-    def create_database(self, name: str, template: str | None = None) -> None:
+        try:
+            asyncio.run_coroutine_threadsafe(run(), loop).result(timeout=120)
+        except asyncpg.PostgresError as exc:
+            raise RuntimeError(f"{exc} (in {statements!r})") from exc
+
+    def _close_admin(self) -> None:
+        if self._admin is None:
+            return
+        loop, thread, connection = self._admin
+        self._admin = None
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(connection.close(timeout=5), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
+
+    def create_database(self, name: str, template: str | None = None, *, replace: bool = False) -> None:
+        """CREATE DATABASE, as a copy of ``template`` if given; ``replace=True`` drops one of that name first."""
         sql = f"CREATE DATABASE {_quote_ident(name)}"
         if template:
             sql += f" TEMPLATE {_quote_ident(template)}"
+        statements = [self._drop_sql(name), sql] if replace else [sql]
         deadline = time.monotonic() + 10
         while True:
             try:
-                self.psql(sql)
+                self.execute(*statements)
                 return
             except RuntimeError as exc:
                 # Backends of just-closed template connections exit asynchronously.
                 if "is being accessed by other users" not in str(exc) or time.monotonic() > deadline:
                     raise
-                time.sleep(0.1)
+                time.sleep(0.05)
+
+    def _drop_sql(self, name: str) -> str:
+        return f"DROP DATABASE IF EXISTS {_quote_ident(name)} WITH (FORCE)"  # FORCE ends its connections
 
     def drop_database(self, name: str) -> None:
-        self.psql(self._terminate_sql(name))
-        self.psql(f"DROP DATABASE IF EXISTS {_quote_ident(name)} WITH (FORCE)")
+        self.execute(self._drop_sql(name))

@@ -32,12 +32,8 @@ def _read(folders: list[Path], lang: str) -> Translations | None:
         po = Path(folder) / lang / "LC_MESSAGES" / "messages.po"
         if not po.exists():
             continue
-        with po.open("rb") as fp:
-            catalog = read_po(fp, locale=lang)
-        buf = io.BytesIO()
-        write_mo(buf, catalog)
-        buf.seek(0)
-        translations = Translations(fp=buf)
+        stat = po.stat()
+        translations = Translations(fp=io.BytesIO(_compiled(str(po), lang, stat.st_mtime_ns, stat.st_size)))
         merged = translations if merged is None else merged.merge(translations)
     return merged
 
@@ -61,6 +57,16 @@ def load_catalogs(domains: dict[str, list[Path]]) -> None:
                 own.add_fallback(core)
                 found[domain] = own
         _catalogs[lang] = found
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(po: str, lang: str, mtime_ns: int, size: int) -> bytes:
+    """A ``messages.po`` compiled to .mo bytes, once per file version (every app built in a process reads them)."""
+    with open(po, "rb") as fp:
+        catalog = read_po(fp, locale=lang)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    return buf.getvalue()
 
 
 def set_language(lang: str) -> None:

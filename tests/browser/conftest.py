@@ -32,9 +32,9 @@ PASSWORD = "geheim-genug-123"
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
+def database_url(sqlite_database_url: str) -> str:
     """SQLite only for browser tests (overrides the parametrized fixture from core.testing.fixtures)."""
-    return f"sqlite:///{tmp_path}/quartier.sqlite"
+    return sqlite_database_url
 
 
 # -- the app ---------------------------------------------------------------------------------
@@ -111,13 +111,11 @@ def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def live_app(make_settings: Callable[..., Any], cheap_passwords: None) -> Iterator[LiveApp]:
+def live_app(make_deployment: Callable[..., Any], cheap_passwords: None) -> Iterator[LiveApp]:
     """A migrated, seeded deployment on a fresh SQLite file, served by uvicorn on a free port."""
     from core.app import create_app
-    from core.deployment import Deployment
 
-    deployment = Deployment(make_settings())
-    run_async(deployment.migrate())  # before the server starts; binds the Piccolo tables globally
+    deployment = run_async(make_deployment())  # before the server starts; binds the Piccolo tables globally
     seeded = run_async(_seed())
     with LiveServer(create_app(deployment=deployment)) as server:
         yield LiveApp(url=server.url, deployment=deployment, **seeded)

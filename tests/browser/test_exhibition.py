@@ -93,13 +93,11 @@ async def _seed_exhibition(quartier_slug: str, event_id: int) -> dict[str, Any]:
 
 
 @pytest.fixture
-def exhibition_app(make_settings: Callable[..., Any], cheap_passwords: None) -> Iterator[ExhibitionApp]:
+def exhibition_app(make_deployment: Callable[..., Any], cheap_passwords: None) -> Iterator[ExhibitionApp]:
     """Like ``live_app``, with plugins=["exhibition"] (wall refresh 1 s, no rate limit) and a published exhibition."""
     from core.app import create_app
-    from core.deployment import Deployment
 
-    deployment = Deployment(make_settings(plugins=["exhibition"], sections=SECTIONS))
-    run_async(deployment.migrate())
+    deployment = run_async(make_deployment(plugins=["exhibition"], sections=SECTIONS))
     seeded = run_async(_seed())
     content = run_async(_seed_exhibition(seeded["quartier_slug"], seeded["event_id"]))
     with LiveServer(create_app(deployment=deployment)) as server:

@@ -47,13 +47,11 @@ async def _quartier_id(slug: str) -> int:
 
 
 @pytest.fixture
-def hilfe_app(make_settings: Callable[..., Any], cheap_passwords: None) -> Iterator[LiveApp]:
+def hilfe_app(make_deployment: Callable[..., Any], cheap_passwords: None) -> Iterator[LiveApp]:
     """Like ``live_app``, with plugins=["hilfsangebote"] and four offers in Nordstadt."""
     from core.app import create_app
-    from core.deployment import Deployment
 
-    deployment = Deployment(make_settings(plugins=PLUGINS))
-    run_async(deployment.migrate())
+    deployment = run_async(make_deployment(plugins=PLUGINS))
     seeded = run_async(_seed())
     run_async(_seed_offers(run_async(_quartier_id(seeded["quartier_slug"]))))
     with LiveServer(create_app(deployment=deployment)) as server:

@@ -56,13 +56,11 @@ async def _seed_registrations(event_id: int) -> None:
 
 
 @pytest.fixture
-def notifications_app(make_settings: Callable[..., Any], cheap_passwords: None, smtp: Sink) -> Iterator[NotificationsApp]:  # noqa: F811
+def notifications_app(make_deployment: Callable[..., Any], cheap_passwords: None, smtp: Sink) -> Iterator[NotificationsApp]:  # noqa: F811
     """Like ``live_app``, with plugins registration and notifications (no in-process worker: the test sends)."""
     from core.app import create_app
-    from core.deployment import Deployment
 
-    deployment = Deployment(make_settings(plugins=PLUGINS, sections=sections(smtp.port)))
-    run_async(deployment.migrate())
+    deployment = run_async(make_deployment(plugins=PLUGINS, sections=sections(smtp.port)))
     seeded = run_async(_seed())
     run_async(_seed_registrations(seeded["event_id"]))
     with LiveServer(create_app(deployment=deployment)) as server:

@@ -55,13 +55,11 @@ async def _seed_registrations(event_id: int) -> dict[str, Any]:
 
 
 @pytest.fixture
-def registration_app(make_settings: Callable[..., Any], cheap_passwords: None) -> Iterator[RegistrationApp]:
+def registration_app(make_deployment: Callable[..., Any], cheap_passwords: None) -> Iterator[RegistrationApp]:
     """Like ``live_app``, with plugins=["registration"] and a registration form on the published event."""
     from core.app import create_app
-    from core.deployment import Deployment
 
-    deployment = Deployment(make_settings(plugins=["registration"], sections=SETTINGS))
-    run_async(deployment.migrate())
+    deployment = run_async(make_deployment(plugins=["registration"], sections=SETTINGS))
     seeded = run_async(_seed())
     people = run_async(_seed_registrations(seeded["event_id"]))
     with LiveServer(create_app(deployment=deployment)) as server:
