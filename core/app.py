@@ -27,7 +27,7 @@ from litestar.template.config import TemplateConfig
 
 from core import __version__
 from core.config import ConfigError, Settings, check_web_settings, load_settings
-from core.deployment import Deployment, current, maybe_await
+from core.deployment import Deployment, current
 from core.domain_events.service import delete_old_events, redeliver_pending
 from core.events.routes import PublicEventsController
 from core.events.tables import Event
@@ -91,13 +91,11 @@ def _lifespan(deployment: Deployment):
         await deployment.engine.start_connection_pool(min_size=2, max_size=20)  # SQLite: reused connections
         if deployment.settings.migrate_on_start and deployment.settings.is_sqlite:
             await deployment.migrate()
-        for result in deployment.pm.hook.startup(deployment=deployment):
-            await maybe_await(result)
+        await deployment.hooks.startup(deployment=deployment)
         jobs: list[tuple[float, Any]] = [
             (REDELIVERY_SECONDS, redeliver_pending), (3600, delete_expired), (3600, delete_old_events),
         ]
-        for pairs in deployment.pm.hook.background_tasks(deployment=deployment):
-            jobs.extend(pairs or [])
+        jobs.extend(deployment.hooks.background_tasks(deployment=deployment).flat())
         tasks = [asyncio.create_task(_periodic(deployment, seconds, job)) for seconds, job in jobs]
         try:
             yield
@@ -105,8 +103,7 @@ def _lifespan(deployment: Deployment):
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            for result in deployment.pm.hook.shutdown(deployment=deployment):
-                await maybe_await(result)
+            await deployment.hooks.shutdown(deployment=deployment)
             await deployment.engine.close_connection_pool()
 
     return lifespan
@@ -120,8 +117,7 @@ def paragraphs(text: str) -> Markup:
 
 def template_environment(deployment: Deployment) -> Environment:
     folders = [str(HERE / "templates")]
-    for name in deployment.plugins:
-        folders.extend(str(folder) for folder in deployment.call_plugin_hook_sync(name, "register_templates") or [])
+    folders.extend(str(folder) for folder in deployment.hooks.register_templates().flat())
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(folder) for folder in folders]),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -145,8 +141,8 @@ def collect_resources(deployment: Deployment) -> dict[str, Resource]:
 
     resources: dict[str, Resource] = {}
     declared = [("core", r) for r in (EVENTS, VENUES, QUARTIERE, ORGANISATIONS, STAFF_USERS)]
-    for name in deployment.plugins:
-        for resource in deployment.call_plugin_hook_sync(name, "staff_resources", deployment=deployment) or []:
+    for name, answer in deployment.hooks.staff_resources(deployment=deployment).items():
+        for resource in answer or []:
             resource.plugin = name
             declared.append((name, resource))
     for owner, resource in declared:
@@ -230,18 +226,17 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     check_web_settings(deployment.settings)
     deployment.resources = collect_resources(deployment)
     locale_dirs = [HERE / "locale"]
-    for name in deployment.plugins:
-        locale_dirs.extend(Path(folder) for folder in deployment.call_plugin_hook_sync(name, "register_locales") or [])
+    locale_dirs.extend(Path(folder) for folder in deployment.hooks.register_locales().flat())
     i18n.load_catalogs(locale_dirs)
     deployment.templates = template_environment(deployment)
 
     handlers: list[Any] = [healthz, PublicEventsController, *STAFF_HANDLERS, *QUARTIER_ROUTES, *PUBLIC_HANDLERS]
     static_dirs = {"core": str(HERE / "static")}
-    for name in deployment.plugins:
-        routes = deployment.call_plugin_hook_sync(name, "register_routes", deployment=deployment) or []
+    for name, routes in deployment.hooks.register_routes(deployment=deployment).items():
         if routes:
             handlers.append(Router(path="/", route_handlers=routes, guards=[plugin_guard(name)]))
-        static_dirs.update(deployment.call_plugin_hook_sync(name, "register_static") or {})
+    for folders in deployment.hooks.register_static().values():
+        static_dirs.update(folders or {})
     handlers.extend(
         create_static_files_router(path=f"/static/{url_name}", directories=[folder], name=f"static-{url_name}")
         for url_name, folder in static_dirs.items()

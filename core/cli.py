@@ -348,7 +348,7 @@ def build_cli(argv: list[str]) -> tuple[click.Group, Deployment | None, str | No
     except ConfigError as exc:
         return group, None, str(exc)
     deployment.bind()
-    deployment.pm.hook.register_commands(cli=group)
+    deployment.hooks.register_commands(cli=group)
     return group, deployment, None
 
 

@@ -18,6 +18,7 @@ import pluggy
 
 from core import __version__, hookspecs
 from core.config import ConfigError, Settings
+from core.hooks import Hooks
 
 ENTRY_POINT_GROUP = "quartier"
 BUILTIN_PACKAGE = "plugins"
@@ -106,7 +107,7 @@ def load_plugins(settings: Settings, pm: pluggy.PluginManager) -> dict[str, Plug
         info.loaded = True
         loaded[name] = info
 
-    for specs in pm.hook.register_hookspecs():
+    for specs in Hooks(pm, list(loaded)).register_hookspecs().values():
         if specs is not None:
             pm.add_hookspecs(specs)
     try:

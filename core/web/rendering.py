@@ -8,7 +8,6 @@ from litestar import Request
 from litestar.response import Template
 from markupsafe import Markup
 
-import logging
 from urllib.parse import urlencode
 
 from core.deployment import current
@@ -19,7 +18,6 @@ from core.web.ui import MenuLink
 FLASH_KEY = "flash"
 # What page() puts into every template; a page's own context must not reuse these names.
 LAYOUT_KEYS = frozenset({"request_path", "query_without_lang", "lang", "languages", "flashes", "staff", "menu", "settings"})
-log = logging.getLogger(__name__)
 
 
 def flash(request: Request[Any, Any, Any], message: str, kind: str = "success") -> None:
@@ -45,11 +43,7 @@ def staff_menu(ctx: StaffContext) -> dict[str, list[MenuLink]]:
         if resource.may("view", ctx):
             links.append(MenuLink(label=resource.label_plural, url=f"/staff/r/{resource.name}/", group=resource.menu_group,
                                   roles=resource.view_roles))
-    for name in deployment.plugins:  # in the listed order; a failing plugin loses only its own links
-        try:
-            links.extend(deployment.call_plugin_hook_sync(name, "menu_links", deployment=deployment, staff=ctx) or [])
-        except Exception:
-            log.exception("plugin %s failed in menu_links", name)
+    links.extend(deployment.hooks.menu_links(deployment=deployment, staff=ctx).flat())
     if ctx.is_admin:
         links.append(MenuLink(label="Plugins je Quartier", url="/staff/plugins", group="System", roles=("admin",)))
         links.append(MenuLink(label="Protokoll", url="/staff/audit", group="System", roles=("admin",)))

@@ -122,9 +122,7 @@ async def dashboard(request: AnyRequest) -> Template:
         ids = list(staff.quartier_ids) or [-1]
         quartiere = quartiere.where(Quartier.id.is_in(ids))
         events = events.where(Event.quartier.is_in(ids))
-    widgets = []
-    for result in (await deployment.call_isolated("dashboard_widgets", deployment=deployment, staff=staff)).values():
-        widgets.extend(result or [])
+    widgets = (await deployment.hooks.dashboard_widgets(deployment=deployment, staff=staff)).flat()
     quartier_rows = await quartiere
     names = {q.id: q.name for q in quartier_rows}
     return page(request, "core/staff/dashboard.html", {

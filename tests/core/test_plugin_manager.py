@@ -87,6 +87,6 @@ def test_section_for_no_known_plugin_is_refused(sample_plugins):
 
 def test_plugin_hookspecs_let_other_plugins_implement_them(sample_plugins):
     deployment = Deployment(settings("greeter", "quiet"))
-    assert deployment.pm.hook.greeting_suffix() == ["und herzlich willkommen"]
+    assert deployment.hooks.greeting_suffix() == {"quiet": "und herzlich willkommen"}
     # A plugin implementing another plugin's optional hook loads without that plugin.
     assert list(Deployment(settings("quiet")).plugins) == ["quiet"]

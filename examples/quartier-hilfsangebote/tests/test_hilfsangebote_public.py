@@ -234,5 +234,5 @@ async def test_demo_offers_are_added_once(make_client):
     async with make_client(PLUGINS) as client:
         q = await quartier("gifhorn")
         for _ in range(2):  # `quartier demo` may run again
-            await client.deployment.call_isolated("load_demo", deployment=client.deployment, quartier_id=q.id, event_id=0)
+            await client.deployment.hooks.load_demo(deployment=client.deployment, quartier_id=q.id, event_id=0, quartier=q.id)
         assert len(cards((await client.get("/gifhorn/hilfe")).text)) == 3

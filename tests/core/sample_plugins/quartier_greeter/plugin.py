@@ -74,7 +74,7 @@ async def greeting_page(quartier: FromPath[str]) -> Template:
         raise NotFoundException()
     from core.plugin_api import current
 
-    suffixes = current().pm.hook.greeting_suffix()
+    suffixes = list(current().hooks.greeting_suffix().values())
     text = " ".join([settings().greeting] * settings().repeat + suffixes)
     return Template(template_name="greeter/greeting.html", context={"quartier": q, "text": text})
 
