@@ -28,6 +28,7 @@ from litestar.template.config import TemplateConfig
 from core import __version__
 from core.config import ConfigError, Settings, check_web_settings, load_settings
 from core.deployment import Deployment, current
+from core.plugin_manager import load_deployment
 from core.domain_events.service import delete_old_events, redeliver_pending
 from core.events.routes import PublicEventsController
 from core.events.tables import Event
@@ -220,7 +221,7 @@ async def healthz() -> dict[str, str]:
 def create_app(settings: Settings | None = None, deployment: Deployment | None = None) -> Litestar:
     """Build the web app. Pass a ready ``deployment`` or ``settings`` (default: from the environment)."""
     if deployment is None:
-        deployment = Deployment(settings or load_settings())
+        deployment = load_deployment(settings or load_settings())
     deployment.bind()
 
     check_web_settings(deployment.settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -14,20 +15,29 @@ from core.config import Settings, validate_section
 from core.db import bind_engine, create_engine
 from core.domain_events.types import CORE_EVENT_TYPES, DomainEvent
 from core.hooks import Hooks
-from core.plugin_manager import PluginInfo, create_plugin_manager, load_plugins
 
 log = logging.getLogger(__name__)
 
 _current: Deployment | None = None
 
 
-class Deployment:
-    """Built once per process from the settings; handed to hooks as ``deployment``."""
+@dataclass
+class PluginInfo:
+    name: str
+    module: str
+    version: str
+    source: str  # "built-in" or "package <dist>"
+    hooks: list[str] = field(default_factory=list)
+    loaded: bool = False
 
-    def __init__(self, settings: Settings) -> None:
+
+class Deployment:
+    """Built once per process by ``core.plugin_manager.load_deployment(settings)``; handed to hooks as ``deployment``."""
+
+    def __init__(self, settings: Settings, pm: pluggy.PluginManager, plugins: dict[str, PluginInfo]) -> None:
         self.settings = settings
-        self.pm: pluggy.PluginManager = create_plugin_manager()
-        self.plugins: dict[str, PluginInfo] = load_plugins(settings, self.pm)
+        self.pm = pm
+        self.plugins = plugins
         self.hooks = Hooks(self.pm, list(self.plugins))
         structs = self.hooks.plugin_settings()
         self._plugin_settings: dict[str, msgspec.Struct | None] = {
@@ -65,11 +75,6 @@ class Deployment:
 
         self.bind()
         return await migrate(self.apps)
-
-    async def publish(self, event: DomainEvent) -> None:
-        from core.domain_events.service import publish
-
-        await publish(self, event)
 
 
 def current() -> Deployment:

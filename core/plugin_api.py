@@ -9,7 +9,7 @@ from core.config import ConfigError
 from core.db import after_commit, in_transaction, is_postgres, transaction
 from core.deployment import Deployment, current
 from core.domain_events import DomainEvent, EventCancelled, EventChanged, EventPublished
-from core.domain_events.service import erase_events as erase_domain_events
+from core.domain_events.service import erase_events as erase_domain_events, publish as publish_in
 from core.events.routes import event_calendar_text, event_page_url
 from core.events.service import EventDetail, public_event, public_events
 from core.events.tables import Event, Organisation, Venue
@@ -31,7 +31,7 @@ from core.web.ui import MenuLink, PageBlock, Widget
 
 async def publish(event: DomainEvent) -> None:
     """Publish a domain event in the current transaction (delivered after commit)."""
-    await current().publish(event)
+    await publish_in(current(), event)
 
 
 __all__ = [

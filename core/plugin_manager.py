@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import pkgutil
-from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -18,20 +17,11 @@ import pluggy
 
 from core import __version__, hookspecs
 from core.config import ConfigError, Settings
+from core.deployment import Deployment, PluginInfo
 from core.hooks import Hooks
 
 ENTRY_POINT_GROUP = "quartier"
 BUILTIN_PACKAGE = "plugins"
-
-
-@dataclass
-class PluginInfo:
-    name: str
-    module: str
-    version: str
-    source: str  # "built-in" or "package <dist>"
-    hooks: list[str] = field(default_factory=list)
-    loaded: bool = False
 
 
 def builtin_plugins() -> dict[str, str]:
@@ -80,6 +70,12 @@ def _import_plugin(info: PluginInfo, source: str) -> ModuleType | Any:
             f"Plugin '{info.name}' ({info.module}), listed in {source} key 'plugins', "
             f"failed to import: {type(exc).__name__}: {exc}."
         ) from exc
+
+
+def load_deployment(settings: Settings) -> Deployment:
+    """The deployment of these settings, with its plugins loaded; raise ConfigError with one sentence."""
+    pm = create_plugin_manager()
+    return Deployment(settings, pm, load_plugins(settings, pm))
 
 
 def create_plugin_manager() -> pluggy.PluginManager:

@@ -22,6 +22,7 @@ import pytest
 
 from core.config import PagesSettings, Settings
 from core.deployment import Deployment
+from core.plugin_manager import load_deployment
 from core.testing.postgres import PostgresServer, find_pg_bindir
 
 BACKENDS = [b.strip() for b in os.environ.get("QUARTIER_TEST_DATABASES", "sqlite,postgres").split(",") if b.strip()]
@@ -91,7 +92,7 @@ def make_deployment(make_settings: Callable[..., Settings]) -> Callable[..., Awa
     """``await make_deployment(plugins=[...])``: a migrated deployment bound to the test database."""
 
     async def make(plugins: list[str] | tuple[str, ...] = (), **kwargs: Any) -> Deployment:
-        deployment = Deployment(make_settings(plugins, **kwargs))
+        deployment = load_deployment(make_settings(plugins, **kwargs))
         await deployment.migrate()
         return deployment
 

@@ -293,7 +293,7 @@ async def resource_create(request: AnyRequest, resource_name: FromPath[str]) -> 
     result = await parse_form(resource, await _form_dict(request), staff, current().resources, False, current().settings.timezone)
     if result.ok:
         try:
-            async with transaction(immediate=True):
+            async with transaction():
                 if resource.create:
                     row = await resource.create(result.values, staff)
                 else:
@@ -369,7 +369,7 @@ async def resource_update(request: AnyRequest, resource_name: FromPath[str], row
     if result.ok:
         before = {name: getattr(row, name, None) for name in result.values}
         try:
-            async with transaction(immediate=True):
+            async with transaction():
                 if resource.update:
                     row = await resource.update(row, result.values, staff)
                 else:
@@ -403,7 +403,7 @@ async def resource_delete(request: AnyRequest, resource_name: FromPath[str], row
     row = await _changeable_row(resource, staff, row_id)
     name = resource.display(row)
     try:
-        async with transaction(immediate=True):
+        async with transaction():
             if resource.delete:
                 await resource.delete(row, staff)
             else:
@@ -428,7 +428,7 @@ async def resource_action(request: AnyRequest, resource_name: FromPath[str], row
     if staff.role not in action.roles:
         raise PermissionDeniedException(_("Dafür fehlt Ihnen die Berechtigung."))
     try:
-        async with transaction(immediate=True):
+        async with transaction():
             await action.run(row, staff)
             after = await resource.get(staff, row.id)  # the action may have changed what the row shows
             await record(staff.user, action.name, resource.name, row.id, resource.display(after) if after else "")

@@ -62,7 +62,7 @@ async def change_registration(request: AnyRequest, registration_id: FromPath[Id]
         raise NotFoundException()
     await _event(staff, reg.event)
     try:
-        async with transaction(immediate=True):
+        async with transaction():
             await ACTIONS[action](reg)
             await record_audit(staff.user, action, "registrations", reg.id, reg.name)
     except service.RegistrationStateError as exc:

@@ -114,9 +114,9 @@ def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
 def live_app(make_settings: Callable[..., Any], cheap_passwords: None) -> Iterator[LiveApp]:
     """A migrated, seeded deployment on a fresh SQLite file, served by uvicorn on a free port."""
     from core.app import create_app
-    from core.deployment import Deployment
+    from core.plugin_manager import load_deployment
 
-    deployment = Deployment(make_settings())
+    deployment = load_deployment(make_settings())
     run_async(deployment.migrate())  # before the server starts; binds the Piccolo tables globally
     seeded = run_async(_seed())
     with LiveServer(create_app(deployment=deployment)) as server:

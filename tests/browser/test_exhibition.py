@@ -96,9 +96,9 @@ async def _seed_exhibition(quartier_slug: str, event_id: int) -> dict[str, Any]:
 def exhibition_app(make_settings: Callable[..., Any], cheap_passwords: None) -> Iterator[ExhibitionApp]:
     """Like ``live_app``, with plugins=["exhibition"] (wall refresh 1 s, no rate limit) and a published exhibition."""
     from core.app import create_app
-    from core.deployment import Deployment
+    from core.plugin_manager import load_deployment
 
-    deployment = Deployment(make_settings(plugins=["exhibition"], sections=SECTIONS))
+    deployment = load_deployment(make_settings(plugins=["exhibition"], sections=SECTIONS))
     run_async(deployment.migrate())
     seeded = run_async(_seed())
     content = run_async(_seed_exhibition(seeded["quartier_slug"], seeded["event_id"]))

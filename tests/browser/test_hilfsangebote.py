@@ -50,9 +50,9 @@ async def _quartier_id(slug: str) -> int:
 def hilfe_app(make_settings: Callable[..., Any], cheap_passwords: None) -> Iterator[LiveApp]:
     """Like ``live_app``, with plugins=["hilfsangebote"] and four offers in Nordstadt."""
     from core.app import create_app
-    from core.deployment import Deployment
+    from core.plugin_manager import load_deployment
 
-    deployment = Deployment(make_settings(plugins=PLUGINS))
+    deployment = load_deployment(make_settings(plugins=PLUGINS))
     run_async(deployment.migrate())
     seeded = run_async(_seed())
     run_async(_seed_offers(run_async(_quartier_id(seeded["quartier_slug"]))))

@@ -59,9 +59,9 @@ async def _seed_registrations(event_id: int) -> None:
 def notifications_app(make_settings: Callable[..., Any], cheap_passwords: None, smtp: Sink) -> Iterator[NotificationsApp]:  # noqa: F811
     """Like ``live_app``, with plugins registration and notifications (no in-process worker: the test sends)."""
     from core.app import create_app
-    from core.deployment import Deployment
+    from core.plugin_manager import load_deployment
 
-    deployment = Deployment(make_settings(plugins=PLUGINS, sections=sections(smtp.port)))
+    deployment = load_deployment(make_settings(plugins=PLUGINS, sections=sections(smtp.port)))
     run_async(deployment.migrate())
     seeded = run_async(_seed())
     run_async(_seed_registrations(seeded["event_id"]))

@@ -58,9 +58,9 @@ async def _seed_registrations(event_id: int) -> dict[str, Any]:
 def registration_app(make_settings: Callable[..., Any], cheap_passwords: None) -> Iterator[RegistrationApp]:
     """Like ``live_app``, with plugins=["registration"] and a registration form on the published event."""
     from core.app import create_app
-    from core.deployment import Deployment
+    from core.plugin_manager import load_deployment
 
-    deployment = Deployment(make_settings(plugins=["registration"], sections=SETTINGS))
+    deployment = load_deployment(make_settings(plugins=["registration"], sections=SETTINGS))
     run_async(deployment.migrate())
     seeded = run_async(_seed())
     people = run_async(_seed_registrations(seeded["event_id"]))
