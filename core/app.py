@@ -31,8 +31,6 @@ from core.deployment import Deployment, current
 from core.plugin_manager import load_deployment
 from core.domain_events.service import delete_old_events, redeliver_pending
 from core.events.routes import PublicEventsController
-from core.events.tables import Event
-from core.quartiere.service import is_plugin_enabled
 from core.quartiere.routes import ROUTES as QUARTIER_ROUTES
 from core.quartiere.tables import Quartier
 from core.web import i18n
@@ -43,11 +41,13 @@ from core.web.public_routes import PUBLIC_HANDLERS
 from core.web.rendering import page
 from core.web.resources import Resource
 from core.web.staff_routes import STAFF_HANDLERS
+from core.web.scope import SCOPE_KEY, check_plugin_scope, scope_problem
 from core.web.security import security_headers, served_over_https
 from core.web.sessions import SessionConfig
 from core.web.store import DatabaseStore, delete_expired
 
 LANGUAGE_COOKIE = "lang"
+PLUGIN_KEY = "plugin"  # handler option: the plugin that registered the route
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -55,25 +55,22 @@ REDELIVERY_SECONDS = 30
 
 
 def plugin_guard(plugin: str):
-    """Answer 404 on a plugin's route when it is switched off for the Quartier in the path."""
+    """Answer 404 on a plugin's route when it is switched off for the Quartier its declared scope names."""
 
-    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-        params = connection.path_params
-        quartier_id: int | None = None
-        if "quartier" in params:
-            row = await Quartier.select(Quartier.id).where(Quartier.slug == params["quartier"]).first()
-            if row is None:
-                raise NotFoundException()
-            quartier_id = row["id"]
-        elif "event_id" in params:
-            row = await Event.select(Event.quartier).where(Event.id == params["event_id"]).first()
-            if row is None:
-                raise NotFoundException()
-            quartier_id = row["quartier"]
-        if quartier_id is not None and not await is_plugin_enabled(quartier_id, plugin):
-            raise NotFoundException()
+    async def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        await check_plugin_scope(plugin, handler.opt.get(SCOPE_KEY), connection)
 
     return guard
+
+
+def check_route_scopes(app: Litestar) -> None:
+    """Every route of a plugin declares its tenant scope (core/web/scope.py); refuse the start otherwise."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            plugin = handler.opt.get(PLUGIN_KEY) if handler.http_methods != {"OPTIONS"} else None  # Litestar's own
+            problem = plugin and scope_problem(handler.opt.get(SCOPE_KEY), set(route.path_parameters))
+            if problem:
+                raise ConfigError(f"Plugin '{plugin}': route {route.path} {problem}.")
 
 
 async def _periodic(deployment: Deployment, seconds: float, job: Any) -> None:
@@ -235,7 +232,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     static_dirs = {"core": str(HERE / "static")}
     for name, routes in deployment.hooks.register_routes(deployment=deployment).items():
         if routes:
-            handlers.append(Router(path="/", route_handlers=routes, guards=[plugin_guard(name)]))
+            handlers.append(Router(path="/", route_handlers=routes, guards=[plugin_guard(name)], opt={PLUGIN_KEY: name}))
     for folders in deployment.hooks.register_static().values():
         static_dirs.update(folders or {})
     handlers.extend(
@@ -268,6 +265,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         ),
         debug=deployment.settings.debug,
     )
+    check_route_scopes(app)
     app.state.deployment = deployment
     # First path segments of the app's own pages: a Quartier slug must not shadow them.
     deployment.reserved_slugs = {

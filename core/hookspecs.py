@@ -69,8 +69,8 @@ def register_domain_events() -> list[type[DomainEvent]]:
 def register_routes(deployment: Deployment) -> list[ControllerRouterHandler]:
     """Return Litestar route handlers, controllers or routers to mount.
 
-    Paths with a ``{quartier:str}`` or ``{event_id:int}`` parameter answer 404
-    when the plugin is switched off for that Quartier.
+    Each route declares its tenant scope, ``opt={"quartier": ...}``
+    (core/web/scope.py); it answers 404 where the plugin is switched off.
     """
 
 

@@ -24,6 +24,7 @@ from core.web.i18n import gettext, language
 from core.web.params import MAX_INT, Count, Id, Limit, Offset, parse_id, parse_int
 from core.web.rendering import csrf_input, flash, page, render
 from core.web.resources import Action, Field, FieldError, Resource
+from core.web.scope import row_scope
 from core.web.store import hit as hit_rate_limit
 from core.web.text import contains_link, defang
 from core.web.ui import MenuLink, PageBlock, Widget
@@ -96,6 +97,7 @@ __all__ = [
     "render",
     "require_staff",
     "require_staff_api",
+    "row_scope",
     "spreadsheet_safe",
     "staff_contacts",
     "transaction",

@@ -40,10 +40,10 @@ def staff_menu(ctx: StaffContext) -> dict[str, list[MenuLink]]:
     deployment = current()
     links: list[MenuLink] = [MenuLink(label="Übersicht", url="/staff/", group="Start", roles=("admin", "staff", "moderator"))]
     for resource in deployment.resources.values():
-        if resource.may("view", ctx):
+        if resource.may("view", ctx) and resource.plugin not in ctx.hidden_plugins:
             links.append(MenuLink(label=resource.label_plural, url=f"/staff/r/{resource.name}/", group=resource.menu_group,
                                   roles=resource.view_roles))
-    links.extend(deployment.hooks.menu_links(deployment=deployment, staff=ctx).flat())
+    links.extend(deployment.hooks.menu_links(deployment=deployment, staff=ctx, plugins=ctx.shown_plugins(deployment.plugins)).flat())
     if ctx.is_admin:
         links.append(MenuLink(label="Plugins je Quartier", url="/staff/plugins", group="System", roles=("admin",)))
         links.append(MenuLink(label="Protokoll", url="/staff/audit", group="System", roles=("admin",)))

@@ -122,7 +122,8 @@ async def dashboard(request: AnyRequest) -> Template:
         ids = list(staff.quartier_ids) or [-1]
         quartiere = quartiere.where(Quartier.id.is_in(ids))
         events = events.where(Event.quartier.is_in(ids))
-    widgets = (await deployment.hooks.dashboard_widgets(deployment=deployment, staff=staff)).flat()
+    shown = staff.shown_plugins(deployment.plugins)
+    widgets = (await deployment.hooks.dashboard_widgets(deployment=deployment, staff=staff, plugins=shown)).flat()
     quartier_rows = await quartiere
     names = {q.id: q.name for q in quartier_rows}
     return page(request, "core/staff/dashboard.html", {
@@ -149,7 +150,7 @@ async def audit_log(request: AnyRequest) -> Template:
 # -- generated resource screens ------------------------------------------------------
 def _resource(name: str, staff: StaffContext, action: str) -> Resource:
     resource = current().resources.get(name)
-    if resource is None:
+    if resource is None or resource.plugin in staff.hidden_plugins:
         raise NotFoundException()
     if not resource.may(action, staff):
         raise PermissionDeniedException(_("Dafür fehlt Ihnen die Berechtigung."))
@@ -172,7 +173,7 @@ async def _filtered(resource: Resource, staff: StaffContext, request: AnyRequest
         if not value:
             continue
         f = resource.field(name)
-        allowed = {v for v, _label in await field_choices(f, staff, current().resources)} if f.type != "bool" else {"1", "0"}
+        allowed = {v for v, _label in await field_choices(f, staff, current().resources, resource.plugin)} if f.type != "bool" else {"1", "0"}
         if value not in allowed:
             continue
         state["filters"][name] = value
@@ -191,7 +192,7 @@ async def _labels(resource: Resource, staff: StaffContext) -> dict[str, dict[str
     labels = {}
     for f in resource.fields:
         if f.type in ("choice", "fk", "multichoice"):
-            labels[f.name] = {str(v): label for v, label in await field_choices(f, staff, current().resources)}
+            labels[f.name] = {str(v): label for v, label in await field_choices(f, staff, current().resources, resource.plugin)}
     return labels
 
 
@@ -209,7 +210,7 @@ async def resource_list(request: AnyRequest, resource_name: FromPath[str]) -> Te
     filter_choices = {}
     for name in resource.filters:
         f = resource.field(name)
-        filter_choices[name] = [("1", _("Ja")), ("0", _("Nein"))] if f.type == "bool" else await field_choices(f, staff, current().resources)
+        filter_choices[name] = [("1", _("Ja")), ("0", _("Nein"))] if f.type == "bool" else await field_choices(f, staff, current().resources, resource.plugin)
     return page(request, "core/staff/list.html", {
         "resource": resource, "rows": rows, "total": total, "page": page_no, "pages": pages, "state": state,
         "labels": await _labels(resource, staff), "query_string": urlencode(keep), "filter_choices": filter_choices,
@@ -259,7 +260,7 @@ async def _form_page(request: AnyRequest, staff: StaffContext, resource: Resourc
     fields = resource.form_fields(editing, staff)
     for f in fields:
         if f.type in ("choice", "fk", "multichoice"):
-            choices[f.name] = await field_choices(f, staff, current().resources)
+            choices[f.name] = await field_choices(f, staff, current().resources, resource.plugin)
     return page(request, "core/staff/form.html", {
         "resource": resource, "row": row, "fields": fields, "values": raw, "errors": errors,
         "choices": choices, "editing": editing,
