@@ -32,6 +32,7 @@ class StaffContext:
     quartier_ids: set[int] | None
     plugins_off: dict[str, set[int]] = field(default_factory=dict)  # plugin -> Quartiere where it is switched off
     hidden_plugins: set[str] = field(default_factory=set)  # switched off in every Quartier the user may see
+    seen_quartier_ids: set[int] = field(default_factory=set)  # every Quartier id the user may see, when a plugin is off
 
     @property
     def is_admin(self) -> bool:
@@ -39,6 +40,11 @@ class StaffContext:
 
     def may_see_quartier(self, quartier_id: int) -> bool:
         return self.quartier_ids is None or quartier_id in self.quartier_ids
+
+    def quartiere_for(self, plugin: str) -> set[int] | None:
+        """The Quartiere a plugin's staff page shows to this user: theirs where the plugin is on (None: all)."""
+        off = self.plugins_off.get(plugin)
+        return self.quartier_ids if not off else self.seen_quartier_ids - off
 
     def shown_plugins(self, plugins: Iterable[str]) -> list[str]:
         """The plugins whose menu links, widgets and screens this user gets."""
@@ -58,7 +64,8 @@ async def context_for(user: StaffUser) -> StaffContext:
     if seen is None and off:
         seen = {row["id"] for row in await Quartier.select(Quartier.id)}
     hidden = {plugin for plugin, where in off.items() if seen is not None and seen <= where}
-    return StaffContext(user=user, role=user.role, quartier_ids=quartier_ids, plugins_off=off, hidden_plugins=hidden)
+    return StaffContext(user=user, role=user.role, quartier_ids=quartier_ids, plugins_off=off, hidden_plugins=hidden,
+                        seen_quartier_ids=seen or set())
 
 
 async def optional_staff(request: Request[Any, Any, Any]) -> StaffContext | None:

@@ -39,7 +39,8 @@ async def _staff(request: AnyRequest, roles: tuple[str, ...]) -> StaffContext:
 
 
 def _visible(staff: StaffContext, quartier_id: int | None) -> None:
-    if quartier_id is None or not staff.may_see_quartier(quartier_id):
+    quartiere = staff.quartiere_for("exhibition")
+    if quartier_id is None or (quartiere is not None and quartier_id not in quartiere):
         raise NotFoundException()
 
 
@@ -67,11 +68,12 @@ async def moderation_queue(request: AnyRequest) -> Template:
     state = request.query_params.get("status", "offen")
     state = state if state in service.QUEUE_STATES else "offen"
     frage = parse_id(request.query_params.get("frage"))
-    questions = await _question_labels(staff.quartier_ids)
+    quartiere = staff.quartiere_for("exhibition")  # theirs, where the exhibition is switched on
+    questions = await _question_labels(quartiere)
     by_id = {q.id: (q, where) for q, where in questions}
     flt = QueueFilter(state=state, question=frage if frage in by_id else None)
-    items = await service.queue(staff.quartier_ids, flt)
-    counts = {name: await service.count(staff.quartier_ids, name) for name in service.QUEUE_STATES}
+    items = await service.queue(quartiere, flt)
+    counts = {name: await service.count(quartiere, name) for name in service.QUEUE_STATES}
     return page(request, "exhibition/moderation.html", {
         "items": [(c, *by_id.get(c.question, (None, ""))) for c in items], "state": state, "states": service.QUEUE_STATES,
         "counts": counts, "questions": questions, "selected_question": flt.question,

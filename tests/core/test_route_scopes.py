@@ -130,3 +130,16 @@ async def test_menu_links_widgets_and_screens_of_a_plugin_off_everywhere_the_use
             assert ('href="/staff/r/greeter-greetings/"' in dashboard) is shown  # the generated screen's menu entry
             assert (await client.get("/staff/r/greeter-greetings/")).status_code == (200 if shown else 404)
             assert (await client.get("/staff/greeter")).status_code == (200 if shown else 404)  # hand-written, scope "none"
+
+
+async def test_hand_written_staff_lists_leave_out_quartiere_where_the_plugin_is_off(make_staff_client):
+    async with make_staff_client(role="admin", plugins=["exhibition"]) as client:
+        off = await exhibition("nordstadt", questions=["Was fehlt im Norden?"])
+        on = await exhibition("suedstadt", questions=["Was fehlt im Süden?"])
+        await contribute(off.questions[0], "Eine Bank am Teich")
+        await contribute(on.questions[0], "Ein Spielplatz")
+        await set_plugin_enabled(off.quartier.id, "exhibition", False)
+        queue = (await client.get("/staff/moderation")).text
+        assert "Ein Spielplatz" in queue and "Eine Bank am Teich" not in queue
+        assert (await client.get(f"/staff/ausstellungen/beitraege?frage={off.questions[0].id}")).status_code == 404
+        assert (await client.get(f"/staff/ausstellungen/beitraege?frage={on.questions[0].id}")).status_code == 200
