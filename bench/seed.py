@@ -23,12 +23,12 @@ SLUG = "benchstadt"
 async def seed(events: int, recipients: int, email: str, password: str) -> dict:
     from core.accounts.service import create_user
     from core.config import load_settings
-    from core.deployment import Deployment
+    from core.plugin_manager import load_deployment
     from core.events import service as events_service
     from core.events.tables import Organisation, Venue
     from core.quartiere.tables import Quartier
 
-    deployment = Deployment(load_settings())
+    deployment = load_deployment(load_settings())
     deployment.bind()
     pg = deployment.engine.engine_type == "postgres"
     if pg:

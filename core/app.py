@@ -27,11 +27,10 @@ from litestar.template.config import TemplateConfig
 
 from core import __version__
 from core.config import ConfigError, Settings, check_web_settings, load_settings
-from core.deployment import Deployment, current, maybe_await
+from core.deployment import Deployment, current
+from core.plugin_manager import load_deployment
 from core.domain_events.service import delete_old_events, redeliver_pending
 from core.events.routes import PublicEventsController
-from core.events.tables import Event
-from core.quartiere.service import is_plugin_enabled
 from core.quartiere.routes import ROUTES as QUARTIER_ROUTES
 from core.quartiere.tables import Quartier
 from core.web import i18n, template_i18n
@@ -42,11 +41,13 @@ from core.web.public_routes import PUBLIC_HANDLERS
 from core.web.rendering import page
 from core.web.resources import Resource
 from core.web.staff_routes import STAFF_HANDLERS
+from core.web.scope import SCOPE_KEY, check_plugin_scope, scope_problem
 from core.web.security import security_headers, served_over_https
 from core.web.sessions import SessionConfig
 from core.web.store import DatabaseStore, delete_expired
 
 LANGUAGE_COOKIE = "lang"
+PLUGIN_KEY = "plugin"  # handler option: the plugin that registered the route
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -54,25 +55,22 @@ REDELIVERY_SECONDS = 30
 
 
 def plugin_guard(plugin: str):
-    """Answer 404 on a plugin's route when it is switched off for the Quartier in the path."""
+    """Answer 404 on a plugin's route when it is switched off for the Quartier its declared scope names."""
 
-    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-        params = connection.path_params
-        quartier_id: int | None = None
-        if "quartier" in params:
-            row = await Quartier.select(Quartier.id).where(Quartier.slug == params["quartier"]).first()
-            if row is None:
-                raise NotFoundException()
-            quartier_id = row["id"]
-        elif "event_id" in params:
-            row = await Event.select(Event.quartier).where(Event.id == params["event_id"]).first()
-            if row is None:
-                raise NotFoundException()
-            quartier_id = row["quartier"]
-        if quartier_id is not None and not await is_plugin_enabled(quartier_id, plugin):
-            raise NotFoundException()
+    async def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        await check_plugin_scope(plugin, handler.opt.get(SCOPE_KEY), connection)
 
     return guard
+
+
+def check_route_scopes(app: Litestar) -> None:
+    """Every route of a plugin declares its tenant scope (core/web/scope.py); refuse the start otherwise."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            plugin = handler.opt.get(PLUGIN_KEY) if handler.http_methods != {"OPTIONS"} else None  # Litestar's own
+            problem = plugin and scope_problem(handler.opt.get(SCOPE_KEY), set(route.path_parameters))
+            if problem:
+                raise ConfigError(f"Plugin '{plugin}': route {route.path} {problem}.")
 
 
 async def _periodic(deployment: Deployment, seconds: float, job: Any) -> None:
@@ -91,13 +89,11 @@ def _lifespan(deployment: Deployment):
         await deployment.engine.start_connection_pool(min_size=2, max_size=20)  # SQLite: reused connections
         if deployment.settings.migrate_on_start and deployment.settings.is_sqlite:
             await deployment.migrate()
-        for result in deployment.pm.hook.startup(deployment=deployment):
-            await maybe_await(result)
+        await deployment.hooks.startup(deployment=deployment)
         jobs: list[tuple[float, Any]] = [
             (REDELIVERY_SECONDS, redeliver_pending), (3600, delete_expired), (3600, delete_old_events),
         ]
-        for pairs in deployment.pm.hook.background_tasks(deployment=deployment):
-            jobs.extend(pairs or [])
+        jobs.extend(deployment.hooks.background_tasks(deployment=deployment).flat())
         tasks = [asyncio.create_task(_periodic(deployment, seconds, job)) for seconds, job in jobs]
         try:
             yield
@@ -105,8 +101,7 @@ def _lifespan(deployment: Deployment):
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            for result in deployment.pm.hook.shutdown(deployment=deployment):
-                await maybe_await(result)
+            await deployment.hooks.shutdown(deployment=deployment)
             await deployment.engine.close_connection_pool()
 
     return lifespan
@@ -121,8 +116,8 @@ def paragraphs(text: str) -> Markup:
 def template_environment(deployment: Deployment) -> Environment:
     folders = [str(HERE / "templates")]
     domains: dict[str, str] = {}  # top folder of a plugin's templates -> the plugin
-    for name in deployment.plugins:
-        for folder in deployment.call_plugin_hook_sync(name, "register_templates") or []:
+    for name, answer in deployment.hooks.register_templates().items():
+        for folder in answer or []:
             folders.append(str(folder))
             if Path(folder).is_dir():
                 domains.update({sub.name: name for sub in Path(folder).iterdir() if sub.is_dir()})
@@ -149,8 +144,8 @@ def collect_resources(deployment: Deployment) -> dict[str, Resource]:
 
     resources: dict[str, Resource] = {}
     declared = [("core", r) for r in (EVENTS, VENUES, QUARTIERE, ORGANISATIONS, STAFF_USERS)]
-    for name in deployment.plugins:
-        for resource in deployment.call_plugin_hook_sync(name, "staff_resources", deployment=deployment) or []:
+    for name, answer in deployment.hooks.staff_resources(deployment=deployment).items():
+        for resource in answer or []:
             resource.plugin = name
             for f in resource.fields:
                 f.plugin = name
@@ -230,24 +225,24 @@ async def healthz() -> dict[str, str]:
 def create_app(settings: Settings | None = None, deployment: Deployment | None = None) -> Litestar:
     """Build the web app. Pass a ready ``deployment`` or ``settings`` (default: from the environment)."""
     if deployment is None:
-        deployment = Deployment(settings or load_settings())
+        deployment = load_deployment(settings or load_settings())
     deployment.bind()
 
     check_web_settings(deployment.settings)
     deployment.resources = collect_resources(deployment)
     domains = {i18n.CORE_DOMAIN: [HERE / "locale"]}
-    for name in deployment.plugins:
-        domains[name] = [Path(folder) for folder in deployment.call_plugin_hook_sync(name, "register_locales") or []]
+    for name, answer in deployment.hooks.register_locales().items():
+        domains[name] = [Path(folder) for folder in answer or []]
     i18n.load_catalogs(domains)
     deployment.templates = template_environment(deployment)
 
     handlers: list[Any] = [healthz, PublicEventsController, *STAFF_HANDLERS, *QUARTIER_ROUTES, *PUBLIC_HANDLERS]
     static_dirs = {"core": str(HERE / "static")}
-    for name in deployment.plugins:
-        routes = deployment.call_plugin_hook_sync(name, "register_routes", deployment=deployment) or []
+    for name, routes in deployment.hooks.register_routes(deployment=deployment).items():
         if routes:
-            handlers.append(Router(path="/", route_handlers=routes, guards=[plugin_guard(name)]))
-        static_dirs.update(deployment.call_plugin_hook_sync(name, "register_static") or {})
+            handlers.append(Router(path="/", route_handlers=routes, guards=[plugin_guard(name)], opt={PLUGIN_KEY: name}))
+    for folders in deployment.hooks.register_static().values():
+        static_dirs.update(folders or {})
     handlers.extend(
         create_static_files_router(path=f"/static/{url_name}", directories=[folder], name=f"static-{url_name}")
         for url_name, folder in static_dirs.items()
@@ -278,6 +273,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         ),
         debug=deployment.settings.debug,
     )
+    check_route_scopes(app)
     app.state.deployment = deployment
     # First path segments of the app's own pages: a Quartier slug must not shadow them.
     deployment.reserved_slugs = {

@@ -13,6 +13,7 @@ import click
 from core import __version__
 from core.config import ConfigError, Settings, check_web_settings, load_settings
 from core.deployment import Deployment
+from core.plugin_manager import available_plugins, load_deployment
 
 DEFAULT_CONFIG = Path("config/quartier.toml")
 
@@ -166,8 +167,6 @@ def plugins(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from core.plugin_manager import available_plugins
-
     deployment = deployment_of(ctx)
     for name, info in available_plugins().items():
         loaded = deployment.plugins.get(name)
@@ -344,11 +343,11 @@ def build_cli(argv: list[str]) -> tuple[click.Group, Deployment | None, str | No
         help=cli.help, context_settings=cli.context_settings,
     )
     try:
-        deployment = Deployment(load_settings(_config_from_argv(argv)))
+        deployment = load_deployment(load_settings(_config_from_argv(argv)))
     except ConfigError as exc:
         return group, None, str(exc)
     deployment.bind()
-    deployment.pm.hook.register_commands(cli=group)
+    deployment.hooks.register_commands(cli=group)
     return group, deployment, None
 
 

@@ -63,13 +63,6 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
 _CORE_FIELDS = {f.name for f in msgspec.structs.fields(Settings)} - {"plugin_sections", "source"}
 
 
-def describe_type(tp: Any) -> str:
-    names = {str: "a string", int: "an integer", bool: "true or false", float: "a number"}
-    if tp in names:
-        return names[tp]
-    return getattr(tp, "__name__", str(tp))
-
-
 def is_secret(key: str) -> bool:
     return any(marker in key.lower() for marker in SECRET_MARKERS)
 

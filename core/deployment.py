@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -14,37 +14,40 @@ from core import piccolo_app
 from core.config import Settings, validate_section
 from core.db import bind_engine, create_engine
 from core.domain_events.types import CORE_EVENT_TYPES, DomainEvent
-from core.plugin_manager import PluginInfo, create_plugin_manager, load_plugins
+from core.hooks import Hooks
 
 log = logging.getLogger(__name__)
 
 _current: Deployment | None = None
 
 
-async def maybe_await(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
+@dataclass
+class PluginInfo:
+    name: str
+    module: str
+    version: str
+    source: str  # "built-in" or "package <dist>"
+    hooks: list[str] = field(default_factory=list)
+    loaded: bool = False
 
 
 class Deployment:
-    """Built once per process from the settings; handed to hooks as ``deployment``."""
+    """Built once per process by ``core.plugin_manager.load_deployment(settings)``; handed to hooks as ``deployment``."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, pm: pluggy.PluginManager, plugins: dict[str, PluginInfo]) -> None:
         self.settings = settings
-        self.pm: pluggy.PluginManager = create_plugin_manager()
-        self.plugins: dict[str, PluginInfo] = load_plugins(settings, self.pm)
-        self._plugin_settings: dict[str, msgspec.Struct | None] = {}
-        for name in self.plugins:
-            struct = self.call_plugin_hook_sync(name, "plugin_settings")
-            self._plugin_settings[name] = validate_section(settings, name, struct) if struct else None
+        self.pm = pm
+        self.plugins = plugins
+        self.hooks = Hooks(self.pm, list(self.plugins))
+        structs = self.hooks.plugin_settings()
+        self._plugin_settings: dict[str, msgspec.Struct | None] = {
+            name: validate_section(settings, name, structs[name]) if structs.get(name) else None for name in self.plugins
+        }
         self.apps: list[AppConfig] = [piccolo_app.APP_CONFIG]
-        for name in self.plugins:
-            app = self.call_plugin_hook_sync(name, "register_tables")
-            if app is not None:
-                self.apps.append(app)
+        self.apps.extend(app for app in self.hooks.register_tables().values() if app is not None)
         self.domain_event_types: dict[str, type[DomainEvent]] = {t.name: t for t in CORE_EVENT_TYPES}
-        for types in self.pm.hook.register_domain_events():
-            for event_type in types or []:
-                self.domain_event_types[event_type.name] = event_type
+        for event_type in self.hooks.register_domain_events().flat():
+            self.domain_event_types[event_type.name] = event_type
         self.engine = create_engine(settings.database_url)
         self.resources: dict[str, Any] = {}  # staff resources, collected by the app factory
         self.templates: Any = None  # the Jinja environment, made by the app factory
@@ -60,35 +63,6 @@ class Deployment:
     def has_plugin(self, name: str) -> bool:
         return name in self.plugins
 
-    def _hookimpl(self, plugin: str, hook: str) -> pluggy.HookImpl | None:
-        caller = getattr(self.pm.hook, hook)
-        for impl in caller.get_hookimpls():
-            if impl.plugin_name == plugin:
-                return impl
-        return None
-
-    def call_plugin_hook_sync(self, plugin: str, hook: str, **kwargs: Any) -> Any:
-        """Call one plugin's implementation of a hook (None when it has none)."""
-        impl = self._hookimpl(plugin, hook)
-        if impl is None:
-            return None
-        return impl.function(**{name: kwargs[name] for name in impl.argnames})
-
-    async def call_plugin_hook(self, plugin: str, hook: str, **kwargs: Any) -> Any:
-        return await maybe_await(self.call_plugin_hook_sync(plugin, hook, **kwargs))
-
-    async def call_isolated(self, hook: str, plugins: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
-        """Call a hook on each plugin separately; a failing plugin is logged and skipped."""
-        results: dict[str, Any] = {}
-        for impl in getattr(self.pm.hook, hook).get_hookimpls():
-            if plugins is not None and impl.plugin_name not in plugins:
-                continue
-            try:
-                results[impl.plugin_name] = await self.call_plugin_hook(impl.plugin_name, hook, **kwargs)
-            except Exception:
-                log.exception("plugin %s failed in hook %s", impl.plugin_name, hook)
-        return results
-
     # -- database ----------------------------------------------------------
     def bind(self) -> None:
         """Point every table of the core and the loaded plugins at this deployment's database."""
@@ -101,11 +75,6 @@ class Deployment:
 
         self.bind()
         return await migrate(self.apps)
-
-    async def publish(self, event: DomainEvent) -> None:
-        from core.domain_events.service import publish
-
-        await publish(self, event)
 
 
 def current() -> Deployment:

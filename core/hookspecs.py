@@ -2,29 +2,43 @@
 
 Each hook is documented in ``docs/plugins.md`` under its exact signature;
 ``tests/core/test_hookspecs.py`` fails when a hook lacks documentation or a test.
-Call hooks with keyword arguments only. A hook may return an awaitable where its
-documentation says so; the caller awaits it.
+Call a hook only through the runner, ``deployment.hooks.<name>(**kwargs)``
+(core/hooks.py). Each spec declares how it is called: ``isolated`` (a failing
+plugin is logged and left out; otherwise the start or the request fails with
+the plugin's name), ``per_quartier`` (only plugins switched on for the
+Quartier are called) and ``awaitable`` (an implementation may return an
+awaitable; the runner awaits it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 
+from core.hooks import HookspecMarker
+
 if TYPE_CHECKING:
     import click
     import msgspec
+    from litestar import Request
+    from litestar.types import ControllerRouterHandler
     from piccolo.conf.apps import AppConfig
 
     from core.deployment import Deployment
     from core.domain_events import DomainEvent
+    from core.events.service import EventDetail
+    from core.web.auth import StaffContext
+    from core.web.resources import Resource
+    from core.web.ui import MenuLink, PageBlock, Widget
 
-hookspec = pluggy.HookspecMarker("quartier")
+hookspec = HookspecMarker("quartier")
 hookimpl = pluggy.HookimplMarker("quartier")
 
 
-@hookspec(firstresult=True)
+@hookspec
 def plugin_settings() -> type[msgspec.Struct] | None:
     """Return the msgspec Struct that validates this plugin's config section.
 
@@ -52,11 +66,11 @@ def register_domain_events() -> list[type[DomainEvent]]:
 
 
 @hookspec
-def register_routes(deployment: Deployment) -> list[Any]:
+def register_routes(deployment: Deployment) -> list[ControllerRouterHandler]:
     """Return Litestar route handlers, controllers or routers to mount.
 
-    Paths with a ``{quartier:str}`` or ``{event_id:int}`` parameter answer 404
-    when the plugin is switched off for that Quartier.
+    Each route declares its tenant scope, ``opt={"quartier": ...}``
+    (core/web/scope.py); it answers 404 where the plugin is switched off.
     """
 
 
@@ -76,7 +90,7 @@ def register_commands(cli: click.Group) -> None:
 
 
 @hookspec
-def register_hookspecs() -> Any:
+def register_hookspecs() -> ModuleType | type | None:
     """Return a module or class with further ``hookspec``-marked functions.
 
     Lets a plugin define hooks that other plugins implement (for example the
@@ -84,18 +98,24 @@ def register_hookspecs() -> Any:
     """
 
 
-@hookspec
-def startup(deployment: Deployment) -> Any:
-    """Run once when the web application starts; may return an awaitable."""
+@hookspec(awaitable=True)
+def startup(deployment: Deployment) -> Awaitable[None] | None:
+    """Run once when the web application starts; may return an awaitable.
+
+    A failing plugin stops the start with an error naming it (``HookFailed``).
+    """
+
+
+@hookspec(awaitable=True, isolated=True)
+def shutdown(deployment: Deployment) -> Awaitable[None] | None:
+    """Run once when the web application stops; may return an awaitable.
+
+    Called per plugin in isolation: a failing plugin is logged and the others still stop.
+    """
 
 
 @hookspec
-def shutdown(deployment: Deployment) -> Any:
-    """Run once when the web application stops; may return an awaitable."""
-
-
-@hookspec
-def background_tasks(deployment: Deployment) -> list[Any]:
+def background_tasks(deployment: Deployment) -> list[tuple[float, Callable[[Deployment], Awaitable[None]]]]:
     """Return ``(seconds, coroutine_function)`` pairs run periodically by the app.
 
     Each coroutine function is called as ``await fn(deployment)`` every
@@ -103,8 +123,8 @@ def background_tasks(deployment: Deployment) -> list[Any]:
     """
 
 
-@hookspec
-def on_domain_event(event: DomainEvent, deployment: Deployment) -> Any:
+@hookspec(awaitable=True, isolated=True, per_quartier=True)
+def on_domain_event(event: DomainEvent, deployment: Deployment) -> Awaitable[None] | None:
     """React to a domain event after the transaction that published it committed.
 
     Called only for plugins switched on for the event's Quartier. May return an
@@ -114,12 +134,12 @@ def on_domain_event(event: DomainEvent, deployment: Deployment) -> Any:
     """
 
 
-@hookspec
-def load_demo(deployment: Deployment, quartier_id: int, event_id: int) -> Any:
+@hookspec(awaitable=True, per_quartier=True)
+def load_demo(deployment: Deployment, quartier_id: int, event_id: int) -> Awaitable[None] | None:
     """Add this plugin's part of the demo deployment (``quartier demo``); may return an awaitable.
 
-    Called after the core created the demo Quartier and its demo event; must be
-    idempotent, since ``quartier demo`` may run again on the same database.
+    Called after the core created the demo Quartier and its demo event, for the
+    plugins switched on there; must be idempotent, since ``quartier demo`` may run again on the same database.
     """
 
 
@@ -132,7 +152,7 @@ def register_locales() -> list[str]:
 
 
 @hookspec
-def staff_resources(deployment: Deployment) -> list[Any]:
+def staff_resources(deployment: Deployment) -> list[Resource]:
     """Return ``core.plugin_api.Resource`` declarations; the core generates their staff screens.
 
     List, detail, create, edit, delete, search, filters, sorting, CSV export, and
@@ -140,21 +160,26 @@ def staff_resources(deployment: Deployment) -> list[Any]:
     """
 
 
-@hookspec
-def menu_links(deployment: Deployment, staff: Any) -> list[Any]:
-    """Return ``MenuLink`` entries for the staff menu (hand-written pages); ``staff`` is the StaffContext."""
+@hookspec(isolated=True)
+def menu_links(deployment: Deployment, staff: StaffContext) -> list[MenuLink]:
+    """Return ``MenuLink`` entries for the staff menu (hand-written pages).
+
+    Called per plugin in isolation: a failing plugin loses only its own links.
+    """
 
 
-@hookspec
-def dashboard_widgets(deployment: Deployment, staff: Any) -> Any:
+@hookspec(awaitable=True, isolated=True)
+def dashboard_widgets(deployment: Deployment, staff: StaffContext) -> list[Widget] | Awaitable[list[Widget]]:
     """Return ``Widget`` boxes for the staff dashboard, or an awaitable of them.
 
     Called per plugin in isolation: a failing widget is logged and left out.
     """
 
 
-@hookspec
-def event_page_blocks(deployment: Deployment, event: Any, request: Any) -> Any:
+@hookspec(awaitable=True, isolated=True, per_quartier=True)
+def event_page_blocks(
+    deployment: Deployment, event: EventDetail, request: Request[Any, Any, Any]
+) -> list[PageBlock] | Awaitable[list[PageBlock]]:
     """Return ``PageBlock`` items for a public event page (an awaitable is fine).
 
     ``event`` is the ``EventDetail``. Called only for plugins switched on in the

@@ -9,7 +9,7 @@ from core.config import ConfigError
 from core.db import after_commit, in_transaction, is_postgres, transaction
 from core.deployment import Deployment, current
 from core.domain_events import DomainEvent, EventCancelled, EventChanged, EventPublished
-from core.domain_events.service import erase_events as erase_domain_events
+from core.domain_events.service import erase_events as erase_domain_events, publish as publish_in
 from core.events.routes import event_calendar_text, event_page_url
 from core.events.service import EventDetail, public_event, public_events
 from core.events.tables import Event, Organisation, Venue
@@ -24,6 +24,7 @@ from core.web.i18n import Translator, language, plugin_gettext
 from core.web.params import MAX_INT, Count, Id, Limit, Offset, parse_id, parse_int
 from core.web.rendering import csrf_input, flash, page, render
 from core.web.resources import Action, Field, FieldError, Resource
+from core.web.scope import row_scope
 from core.web.store import hit as hit_rate_limit
 from core.web.text import contains_link, defang
 from core.web.ui import MenuLink, PageBlock, Widget
@@ -31,7 +32,7 @@ from core.web.ui import MenuLink, PageBlock, Widget
 
 async def publish(event: DomainEvent) -> None:
     """Publish a domain event in the current transaction (delivered after commit)."""
-    await current().publish(event)
+    await publish_in(current(), event)
 
 
 __all__ = [
@@ -97,6 +98,7 @@ __all__ = [
     "render",
     "require_staff",
     "require_staff_api",
+    "row_scope",
     "spreadsheet_safe",
     "staff_contacts",
     "transaction",

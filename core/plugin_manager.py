@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import pkgutil
-from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -18,19 +17,11 @@ import pluggy
 
 from core import __version__, hookspecs
 from core.config import ConfigError, Settings
+from core.deployment import Deployment, PluginInfo
+from core.hooks import Hooks
 
 ENTRY_POINT_GROUP = "quartier"
 BUILTIN_PACKAGE = "plugins"
-
-
-@dataclass
-class PluginInfo:
-    name: str
-    module: str
-    version: str
-    source: str  # "built-in" or "package <dist>"
-    hooks: list[str] = field(default_factory=list)
-    loaded: bool = False
 
 
 def builtin_plugins() -> dict[str, str]:
@@ -81,6 +72,12 @@ def _import_plugin(info: PluginInfo, source: str) -> ModuleType | Any:
         ) from exc
 
 
+def load_deployment(settings: Settings) -> Deployment:
+    """The deployment of these settings, with its plugins loaded; raise ConfigError with one sentence."""
+    pm = create_plugin_manager()
+    return Deployment(settings, pm, load_plugins(settings, pm))
+
+
 def create_plugin_manager() -> pluggy.PluginManager:
     pm = pluggy.PluginManager("quartier")
     pm.add_hookspecs(hookspecs)
@@ -108,7 +105,7 @@ def load_plugins(settings: Settings, pm: pluggy.PluginManager) -> dict[str, Plug
         info.loaded = True
         loaded[name] = info
 
-    for specs in pm.hook.register_hookspecs():
+    for specs in Hooks(pm, list(loaded)).register_hookspecs().values():
         if specs is not None:
             pm.add_hookspecs(specs)
     try:

@@ -36,7 +36,7 @@ async def create_user(email: str, name: str, password: str, role: str = "staff",
     if role not in ROLES:
         raise AccountError(f"Unbekannte Rolle „{role}“ (möglich: {', '.join(ROLES)}).")
     check_password_rules(password)
-    async with transaction(immediate=True):
+    async with transaction():
         if await StaffUser.exists().where(StaffUser.email == email):
             raise AccountError(f"Es gibt schon ein Konto für {email}.")
         quartier_rows = []

@@ -33,8 +33,8 @@ def in_transaction() -> bool:
 
 
 @contextlib.asynccontextmanager
-async def transaction(immediate: bool = False) -> AsyncIterator[None]:
-    """A transaction. On SQLite it always holds the write lock from its start (``immediate`` is implied there)."""
+async def transaction() -> AsyncIterator[None]:
+    """A transaction. On SQLite it holds the write lock from its start (BEGIN IMMEDIATE), so read-then-write is safe."""
     if _pending.get() is not None:
         yield
         return

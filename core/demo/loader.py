@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core.deployment import Deployment, maybe_await
+from core.deployment import Deployment
 from core.events import service as events
 from core.events.tables import Event, Organisation, Venue
 from core.quartiere.tables import Quartier
@@ -106,6 +106,5 @@ async def load_demo(deployment: Deployment, today: date | None = None) -> Event:
     if event.status == "draft":
         event = await events.publish_event(event.id)
 
-    for result in deployment.pm.hook.load_demo(deployment=deployment, quartier_id=quartier.id, event_id=event.id):
-        await maybe_await(result)
+    await deployment.hooks.load_demo(deployment=deployment, quartier_id=quartier.id, event_id=event.id, quartier=quartier.id)
     return event

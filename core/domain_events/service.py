@@ -19,7 +19,6 @@ import msgspec
 from core.db import after_commit, in_transaction, transaction
 from core.domain_events.tables import DomainEventRecord
 from core.domain_events.types import DomainEvent
-from core.quartiere.service import disabled_plugins
 
 if TYPE_CHECKING:
     from core.deployment import Deployment
@@ -34,14 +33,6 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-async def listeners(deployment: Deployment, quartier_id: int | None) -> list[str]:
-    names = [impl.plugin_name for impl in deployment.pm.hook.on_domain_event.get_hookimpls()]
-    if quartier_id is None:
-        return names
-    off = await disabled_plugins(quartier_id)
-    return [name for name in names if name not in off]
-
-
 async def publish(deployment: Deployment, event: DomainEvent) -> None:
     """Record the event in the current transaction (or a new one) and deliver it after commit."""
     if not in_transaction():
@@ -50,7 +41,7 @@ async def publish(deployment: Deployment, event: DomainEvent) -> None:
         return
     if type(event).name not in deployment.domain_event_types:
         raise ValueError(f"Domain event type {type(event).__name__} is not registered (register_domain_events).")
-    pending = await listeners(deployment, event.quartier_id)
+    pending = await deployment.hooks.on_domain_event.enabled_implementers(event.quartier_id)
     rows = await DomainEventRecord.insert(
         DomainEventRecord(
             event_id=event.event_id,
@@ -83,15 +74,11 @@ async def deliver(deployment: Deployment, record_id: int) -> None:
 
 
 async def _dispatch(deployment: Deployment, record_id: int, event: DomainEvent, pending: list[str]) -> None:
-    still_pending: list[str] = []
-    errors: list[str] = []
-    for name in pending:
-        try:
-            await deployment.call_plugin_hook(name, "on_domain_event", event=event, deployment=deployment)
-        except Exception as exc:
-            log.exception("plugin %s failed on domain event %s", name, type(event).name)
-            still_pending.append(name)
-            errors.append(f"{name}: {type(exc).__name__}: {exc}")
+    results = await deployment.hooks.on_domain_event(
+        event=event, deployment=deployment, quartier=event.quartier_id, plugins=pending
+    )
+    still_pending = list(results.failed)
+    errors = [f"{name}: {type(exc).__name__}: {exc}" for name, exc in results.failed.items()]
     await DomainEventRecord.update(
         {
             DomainEventRecord.pending_plugins: json.dumps(still_pending),

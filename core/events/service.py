@@ -11,6 +11,7 @@ from core.db import transaction
 from core.db.rows import any_of, as_objects
 from core.deployment import current
 from core.domain_events import EventCancelled, EventChanged, EventPublished
+from core.domain_events.service import publish
 from core.events.tables import Event, EventOrganisation, Organisation, Venue
 from core.quartiere.tables import Quartier
 
@@ -130,7 +131,7 @@ async def create_event(
 ) -> Event:
     """Create a draft event; ``organisations`` is a list of (organisation id, role)."""
     _check_times(starts_at, ends_at)
-    async with transaction(immediate=True):
+    async with transaction():
         await _unique_slug(quartier_id, slug)
         event = Event(quartier=quartier_id, title=title, slug=slug, starts_at=starts_at, ends_at=ends_at, **fields)
         await event.save()
@@ -143,7 +144,7 @@ async def create_event(
 
 async def update_event(event_id: int, **changes: Any) -> Event:
     """Change an event; a published one gets a new iCalendar SEQUENCE and an ``event.changed``."""
-    async with transaction(immediate=True):
+    async with transaction():
         event = await Event.objects().where(Event.id == event_id).first()
         if event is None:
             raise EventError("Diese Veranstaltung gibt es nicht.")
@@ -160,12 +161,12 @@ async def update_event(event_id: int, **changes: Any) -> Event:
         await event.save()
         noteworthy = [name for name in changed if name in NOTEWORTHY_FIELDS]
         if event.status == "published" and noteworthy:
-            await current().publish(EventChanged(quartier_id=event.quartier, event=event.id, fields=noteworthy))
+            await publish(current(), EventChanged(quartier_id=event.quartier, event=event.id, fields=noteworthy))
     return event
 
 
 async def _set_status(event_id: int, status: str, allowed_from: tuple[str, ...]) -> Event:
-    async with transaction(immediate=True):
+    async with transaction():
         event = await Event.objects().where(Event.id == event_id).first()
         if event is None:
             raise EventError("Diese Veranstaltung gibt es nicht.")
@@ -178,7 +179,7 @@ async def _set_status(event_id: int, status: str, allowed_from: tuple[str, ...])
         event.updated_at = now()
         await event.save()
         event_type = EventPublished if status == "published" else EventCancelled
-        await current().publish(event_type(quartier_id=event.quartier, event=event.id))
+        await publish(current(), event_type(quartier_id=event.quartier, event=event.id))
     return event
 
 

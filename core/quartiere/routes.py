@@ -40,7 +40,7 @@ async def switch_plugin(request: AnyRequest, quartier_id: FromPath[int], plugin:
     if quartier is None or plugin not in current().plugins:
         raise NotFoundException()
     enabled = (await request.form()).get("enabled") == "1"
-    async with transaction(immediate=True):
+    async with transaction():
         await set_plugin_enabled(quartier_id, plugin, enabled)
         await record(staff.user, "plugin-on" if enabled else "plugin-off", "quartiere", quartier_id, f"{quartier.name}: {plugin}")
     message = _("„{plugin}“ ist in {quartier} jetzt eingeschaltet.") if enabled else _("„{plugin}“ ist in {quartier} jetzt ausgeschaltet.")

@@ -25,7 +25,7 @@ async def is_plugin_enabled(quartier_id: int, plugin: str) -> bool:
 
 
 async def set_plugin_enabled(quartier_id: int, plugin: str, enabled: bool) -> None:
-    async with transaction(immediate=True):
+    async with transaction():
         updated = await QuartierPlugin.update({QuartierPlugin.enabled: enabled}).where(
             (QuartierPlugin.quartier == quartier_id) & (QuartierPlugin.plugin == plugin)
         ).returning(QuartierPlugin.id)

@@ -31,6 +31,7 @@ from core.config import PagesSettings, Settings
 from core.db import create_engine
 from core.db.engine import sqlite_path
 from core.deployment import Deployment
+from core.plugin_manager import load_deployment
 from core.testing.postgres import PostgresServer, find_pg_bindir
 
 BACKENDS = [b.strip() for b in os.environ.get("QUARTIER_TEST_DATABASES", "sqlite,postgres").split(",") if b.strip()]
@@ -230,7 +231,7 @@ def make_deployment(make_settings: Callable[..., Settings],
     """
 
     async def make(plugins: list[str] | tuple[str, ...] = (), **kwargs: Any) -> Deployment:
-        deployment = Deployment(make_settings(plugins, **kwargs))
+        deployment = load_deployment(make_settings(plugins, **kwargs))
         url = deployment.settings.database_url
         postgres = _postgres_databases.get(url)
         if (url.startswith("sqlite:///") or postgres) and await _is_empty(url):

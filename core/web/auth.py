@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 from litestar import Request
@@ -15,6 +16,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core.accounts.tables import StaffUser, StaffUserQuartier
 from core.config import Settings
+from core.quartiere.tables import Quartier, QuartierPlugin
 from core.deployment import current
 from core.web import store
 
@@ -23,11 +25,14 @@ SESSION_USER = "staff_user_id"
 
 @dataclass
 class StaffContext:
-    """Who is asking: the user, their role and the Quartiere they may see (None: all)."""
+    """Who is asking: the user, their role, the Quartiere they may see (None: all) and where plugins are off."""
 
     user: StaffUser
     role: str
     quartier_ids: set[int] | None
+    plugins_off: dict[str, set[int]] = field(default_factory=dict)  # plugin -> Quartiere where it is switched off
+    hidden_plugins: set[str] = field(default_factory=set)  # switched off in every Quartier the user may see
+    seen_quartier_ids: set[int] = field(default_factory=set)  # every Quartier id the user may see, when a plugin is off
 
     @property
     def is_admin(self) -> bool:
@@ -36,12 +41,31 @@ class StaffContext:
     def may_see_quartier(self, quartier_id: int) -> bool:
         return self.quartier_ids is None or quartier_id in self.quartier_ids
 
+    def quartiere_for(self, plugin: str) -> set[int] | None:
+        """The Quartiere a plugin's staff page shows to this user: theirs where the plugin is on (None: all)."""
+        off = self.plugins_off.get(plugin)
+        return self.quartier_ids if not off else self.seen_quartier_ids - off
+
+    def shown_plugins(self, plugins: Iterable[str]) -> list[str]:
+        """The plugins whose menu links, widgets and screens this user gets."""
+        return [name for name in plugins if name not in self.hidden_plugins]
+
 
 async def context_for(user: StaffUser) -> StaffContext:
-    if user.role == "admin":
-        return StaffContext(user=user, role=user.role, quartier_ids=None)
-    rows = await StaffUserQuartier.select(StaffUserQuartier.quartier).where(StaffUserQuartier.user == user.id)
-    return StaffContext(user=user, role=user.role, quartier_ids={row["quartier"] for row in rows})
+    off: dict[str, set[int]] = {}
+    for row in await QuartierPlugin.select(QuartierPlugin.plugin, QuartierPlugin.quartier).where(
+            QuartierPlugin.enabled == False):  # noqa: E712
+        off.setdefault(row["plugin"], set()).add(row["quartier"])
+    quartier_ids: set[int] | None = None
+    if user.role != "admin":
+        rows = await StaffUserQuartier.select(StaffUserQuartier.quartier).where(StaffUserQuartier.user == user.id)
+        quartier_ids = {row["quartier"] for row in rows}
+    seen = quartier_ids
+    if seen is None and off:
+        seen = {row["id"] for row in await Quartier.select(Quartier.id)}
+    hidden = {plugin for plugin, where in off.items() if seen is not None and seen <= where}
+    return StaffContext(user=user, role=user.role, quartier_ids=quartier_ids, plugins_off=off, hidden_plugins=hidden,
+                        seen_quartier_ids=seen or set())
 
 
 async def optional_staff(request: Request[Any, Any, Any]) -> StaffContext | None:

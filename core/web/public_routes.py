@@ -16,7 +16,7 @@ from core.events import service
 from core.events.ical import location_text
 from core.events.routes import event_page_url
 from core.events.service import EventDetail
-from core.quartiere.service import disabled_plugins, get_by_slug
+from core.quartiere.service import get_by_slug
 from core.quartiere.tables import Quartier
 from core.web.i18n import gettext as _
 from core.web.params import parse_id, parse_int
@@ -103,10 +103,8 @@ async def event_page(request: AnyRequest, quartier: FromPath[str], event_ref: Fr
         query = request.url.query
         return Redirect(canonical + (f"?{query}" if query else ""), status_code=301)
     deployment = current()
-    off = await disabled_plugins(q.id)
-    enabled = [name for name in deployment.plugins if name not in off]
-    results = await deployment.call_isolated("event_page_blocks", plugins=enabled, deployment=deployment, event=detail, request=request)
-    blocks = sorted((block for result in results.values() for block in (result or [])), key=lambda b: b.order)
+    results = await deployment.hooks.event_page_blocks(deployment=deployment, event=detail, request=request, quartier=q.id)
+    blocks = sorted(results.flat(), key=lambda b: b.order)
     return page(request, "core/public/event.html", {
         "quartier": q, "detail": detail, "event": detail.event, "venue": detail.venue, "blocks": blocks,
         "organisers": [o for o, role in detail.organisations if role == "organiser"],

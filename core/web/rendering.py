@@ -8,7 +8,6 @@ from litestar import Request
 from litestar.response import Template
 from markupsafe import Markup
 
-import logging
 from urllib.parse import urlencode
 
 from core.deployment import current
@@ -19,7 +18,6 @@ from core.web.ui import MenuLink
 FLASH_KEY = "flash"
 # What page() puts into every template; a page's own context must not reuse these names.
 LAYOUT_KEYS = frozenset({"request_path", "query_without_lang", "lang", "languages", "flashes", "staff", "menu", "settings"})
-log = logging.getLogger(__name__)
 
 
 def flash(request: Request[Any, Any, Any], message: str, kind: str = "success") -> None:
@@ -42,16 +40,14 @@ def staff_menu(ctx: StaffContext) -> dict[str, list[MenuLink]]:
     deployment = current()
     links: list[MenuLink] = [MenuLink(label="Übersicht", url="/staff/", group="Start", roles=("admin", "staff", "moderator"))]
     for resource in deployment.resources.values():
-        if resource.may("view", ctx):
+        if resource.may("view", ctx) and resource.plugin not in ctx.hidden_plugins:
             links.append(MenuLink(label=resource.label_plural, url=f"/staff/r/{resource.name}/", group=resource.menu_group,
                                   roles=resource.view_roles, plugin=resource.plugin))
-    for name in deployment.plugins:  # in the listed order; a failing plugin loses only its own links
-        try:
-            for link in deployment.call_plugin_hook_sync(name, "menu_links", deployment=deployment, staff=ctx) or []:
-                link.plugin = name
-                links.append(link)
-        except Exception:
-            log.exception("plugin %s failed in menu_links", name)
+    menu = deployment.hooks.menu_links(deployment=deployment, staff=ctx, plugins=ctx.shown_plugins(deployment.plugins))
+    for name, answer in menu.items():
+        for link in answer or []:
+            link.plugin = name
+            links.append(link)
     if ctx.is_admin:
         links.append(MenuLink(label="Plugins je Quartier", url="/staff/plugins", group="System", roles=("admin",)))
         links.append(MenuLink(label="Protokoll", url="/staff/audit", group="System", roles=("admin",)))

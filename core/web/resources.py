@@ -167,20 +167,30 @@ class Resource:
         return not (self.deployment_wide_rows and ctx.quartier_ids is not None and getattr(row, self.quartier_path or "") is None)
 
     # -- queries -------------------------------------------------------------
-    def scope_clause(self, ctx: StaffContext) -> Any | None:
-        """The where-clause that keeps ``ctx`` inside its Quartiere and this resource's rows (None: no limit)."""
+    def scope_clause(self, ctx: StaffContext, plugin: str | None = None) -> Any | None:
+        """The where-clause that keeps ``ctx`` inside its Quartiere and this resource's rows (None: no limit).
+
+        Rows of Quartiere where ``plugin`` (default: the resource's own) is switched off are left out.
+        """
         clause = self.only() if self.only else None
-        if ctx.quartier_ids is None or self.quartier_path is None:
+        if self.quartier_path is None:
             return clause
         column = self.column(self.quartier_path)
-        scope = column.is_in(list(ctx.quartier_ids) or [-1])
-        if self.deployment_wide_rows:
-            scope = scope | column.is_null()
-        return scope if clause is None else clause & scope
+        scopes = []
+        if ctx.quartier_ids is not None:
+            scopes.append(column.is_in(list(ctx.quartier_ids) or [-1]))
+        off = ctx.plugins_off.get(plugin or self.plugin)
+        if off:
+            scopes.append(column.not_in(list(off)))
+        for scope in scopes:
+            if self.deployment_wide_rows:
+                scope = scope | column.is_null()
+            clause = scope if clause is None else clause & scope
+        return clause
 
-    def scoped(self, ctx: StaffContext):
+    def scoped(self, ctx: StaffContext, plugin: str | None = None):
         query = self.table.objects()
-        clause = self.scope_clause(ctx)
+        clause = self.scope_clause(ctx, plugin)
         return query.where(clause) if clause is not None else query
 
     async def get(self, ctx: StaffContext, row_id: int) -> Any | None:
@@ -220,14 +230,15 @@ def _struct_type(f: Field) -> Any:
     }.get(f.type, str)
 
 
-async def field_choices(f: Field, ctx: StaffContext, resources: dict[str, Resource]) -> Choices:
+async def field_choices(f: Field, ctx: StaffContext, resources: dict[str, Resource], plugin: str = "core") -> Choices:
+    """What a user may pick for a field of a resource of ``plugin`` (no row of a Quartier where it is off)."""
     if f.choices is not None:
         return [(value, dgettext(f.plugin, label)) for value, label in f.choices]
     if f.options is not None:
         return await f.options(ctx)
     if f.type == "fk" and f.references:
         target = resources[f.references]
-        rows = await target.scoped(ctx).order_by(
+        rows = await target.scoped(ctx, plugin if plugin != "core" else None).order_by(
             target.column(target.ordering.lstrip("-")), ascending=not target.ordering.startswith("-"))
         return [(str(row.id), target.display(row)) for row in rows]
     return []
@@ -250,7 +261,7 @@ async def parse_form(
             picked = form.get(f.name, [])
             picked = [picked] if isinstance(picked, str) else list(picked)
             raw[f.name] = picked  # type: ignore[assignment]
-            allowed = {value for value, _label in await field_choices(f, ctx, resources)}
+            allowed = {value for value, _label in await field_choices(f, ctx, resources, resource.plugin)}
             if any(p not in allowed for p in picked):
                 errors[f.name] = _("Bitte wählen Sie nur Einträge aus der Liste.")
             elif f.required and not picked:
@@ -273,7 +284,7 @@ async def parse_form(
             errors[f.name] = _("Höchstens {n} Zeichen.").format(n=f.max_length)
             continue
         try:
-            values[f.name] = await _convert(f, text, ctx, resources, tz)
+            values[f.name] = await _convert(f, text, ctx, resources, tz, resource.plugin)
         except ValueError as exc:
             errors[f.name] = str(exc)
     if resource.check:
@@ -292,7 +303,7 @@ async def parse_form(
     return FormResult(values=values, raw=raw, errors=errors)
 
 
-async def _convert(f: Field, text: str, ctx: StaffContext, resources: dict[str, Resource], tz: str) -> Any:
+async def _convert(f: Field, text: str, ctx: StaffContext, resources: dict[str, Resource], tz: str, plugin: str) -> Any:
     if f.type == "int":
         try:
             number = msgspec.convert(text, int, strict=False)
@@ -335,7 +346,7 @@ async def _convert(f: Field, text: str, ctx: StaffContext, resources: dict[str, 
         except ValueError:
             raise ValueError(_("Bitte geben Sie ein Datum an.")) from None
     if f.type in ("choice", "fk"):
-        allowed = {value for value, _label in await field_choices(f, ctx, resources)}
+        allowed = {value for value, _label in await field_choices(f, ctx, resources, plugin)}
         if text not in allowed:
             raise ValueError(_("Bitte wählen Sie einen Eintrag aus der Liste."))
         return int(text) if f.type == "fk" else text

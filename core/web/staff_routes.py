@@ -122,9 +122,8 @@ async def dashboard(request: AnyRequest) -> Template:
         ids = list(staff.quartier_ids) or [-1]
         quartiere = quartiere.where(Quartier.id.is_in(ids))
         events = events.where(Event.quartier.is_in(ids))
-    widgets = []
-    for result in (await deployment.call_isolated("dashboard_widgets", deployment=deployment, staff=staff)).values():
-        widgets.extend(result or [])
+    shown = staff.shown_plugins(deployment.plugins)
+    widgets = (await deployment.hooks.dashboard_widgets(deployment=deployment, staff=staff, plugins=shown)).flat()
     quartier_rows = await quartiere
     names = {q.id: q.name for q in quartier_rows}
     return page(request, "core/staff/dashboard.html", {
@@ -151,7 +150,7 @@ async def audit_log(request: AnyRequest) -> Template:
 # -- generated resource screens ------------------------------------------------------
 def _resource(name: str, staff: StaffContext, action: str) -> Resource:
     resource = current().resources.get(name)
-    if resource is None:
+    if resource is None or resource.plugin in staff.hidden_plugins:
         raise NotFoundException()
     if not resource.may(action, staff):
         raise PermissionDeniedException(_("Dafür fehlt Ihnen die Berechtigung."))
@@ -174,7 +173,7 @@ async def _filtered(resource: Resource, staff: StaffContext, request: AnyRequest
         if not value:
             continue
         f = resource.field(name)
-        allowed = {v for v, _label in await field_choices(f, staff, current().resources)} if f.type != "bool" else {"1", "0"}
+        allowed = {v for v, _label in await field_choices(f, staff, current().resources, resource.plugin)} if f.type != "bool" else {"1", "0"}
         if value not in allowed:
             continue
         state["filters"][name] = value
@@ -193,7 +192,7 @@ async def _labels(resource: Resource, staff: StaffContext) -> dict[str, dict[str
     labels = {}
     for f in resource.fields:
         if f.type in ("choice", "fk", "multichoice"):
-            labels[f.name] = {str(v): label for v, label in await field_choices(f, staff, current().resources)}
+            labels[f.name] = {str(v): label for v, label in await field_choices(f, staff, current().resources, resource.plugin)}
     return labels
 
 
@@ -211,7 +210,7 @@ async def resource_list(request: AnyRequest, resource_name: FromPath[str]) -> Te
     filter_choices = {}
     for name in resource.filters:
         f = resource.field(name)
-        filter_choices[name] = [("1", _("Ja")), ("0", _("Nein"))] if f.type == "bool" else await field_choices(f, staff, current().resources)
+        filter_choices[name] = [("1", _("Ja")), ("0", _("Nein"))] if f.type == "bool" else await field_choices(f, staff, current().resources, resource.plugin)
     return page(request, "core/staff/list.html", {
         "resource": resource, "rows": rows, "total": total, "page": page_no, "pages": pages, "state": state,
         "labels": await _labels(resource, staff), "query_string": urlencode(keep), "filter_choices": filter_choices,
@@ -261,7 +260,7 @@ async def _form_page(request: AnyRequest, staff: StaffContext, resource: Resourc
     fields = resource.form_fields(editing, staff)
     for f in fields:
         if f.type in ("choice", "fk", "multichoice"):
-            choices[f.name] = await field_choices(f, staff, current().resources)
+            choices[f.name] = await field_choices(f, staff, current().resources, resource.plugin)
     return page(request, "core/staff/form.html", {
         "resource": resource, "row": row, "fields": fields, "values": raw, "errors": errors,
         "choices": choices, "editing": editing,
@@ -295,7 +294,7 @@ async def resource_create(request: AnyRequest, resource_name: FromPath[str]) -> 
     result = await parse_form(resource, await _form_dict(request), staff, current().resources, False, current().settings.timezone)
     if result.ok:
         try:
-            async with transaction(immediate=True):
+            async with transaction():
                 if resource.create:
                     row = await resource.create(result.values, staff)
                 else:
@@ -371,7 +370,7 @@ async def resource_update(request: AnyRequest, resource_name: FromPath[str], row
     if result.ok:
         before = {name: getattr(row, name, None) for name in result.values}
         try:
-            async with transaction(immediate=True):
+            async with transaction():
                 if resource.update:
                     row = await resource.update(row, result.values, staff)
                 else:
@@ -405,7 +404,7 @@ async def resource_delete(request: AnyRequest, resource_name: FromPath[str], row
     row = await _changeable_row(resource, staff, row_id)
     name = resource.display(row)
     try:
-        async with transaction(immediate=True):
+        async with transaction():
             if resource.delete:
                 await resource.delete(row, staff)
             else:
@@ -430,7 +429,7 @@ async def resource_action(request: AnyRequest, resource_name: FromPath[str], row
     if staff.role not in action.roles:
         raise PermissionDeniedException(_("Dafür fehlt Ihnen die Berechtigung."))
     try:
-        async with transaction(immediate=True):
+        async with transaction():
             await action.run(row, staff)
             after = await resource.get(staff, row.id)  # the action may have changed what the row shows
             await record(staff.user, action.name, resource.name, row.id, resource.display(after) if after else "")

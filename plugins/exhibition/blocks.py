@@ -30,5 +30,5 @@ async def event_blocks(detail: EventDetail, request: Any) -> list[PageBlock]:
 
 
 async def moderation_widget(staff: StaffContext) -> list[Widget]:
-    waiting = await service.count(staff.quartier_ids, "offen")
+    waiting = await service.count(staff.quartiere_for("exhibition"), "offen")
     return [Widget(title=_("Beiträge zu prüfen"), html=render("exhibition/widget.html", waiting=waiting), order=15)]

@@ -100,13 +100,13 @@ async def question_context(request: AnyRequest, quartier: Any, question: Guiding
 
 
 # -- pages -------------------------------------------------------------------------------------
-@get("/{quartier:str}/ausstellungen", include_in_schema=False)
+@get("/{quartier:str}/ausstellungen", opt={"quartier": "path:quartier"}, include_in_schema=False)
 async def exhibitions_page(request: AnyRequest, quartier: FromPath[str]) -> Template:
     q = await _quartier(quartier)
     return page(request, "exhibition/list.html", {"quartier": q, "exhibitions": await service.published_exhibitions(q.id)})
 
 
-@get("/{quartier:str}/ausstellungen/{ref:str}", include_in_schema=False)
+@get("/{quartier:str}/ausstellungen/{ref:str}", opt={"quartier": "path:quartier"}, include_in_schema=False)
 async def exhibition_page(request: AnyRequest, quartier: FromPath[str], ref: FromPath[str]) -> Template | Redirect:
     q = await _quartier(quartier)
     exhibition, preview = await _exhibition(request, q, ref)
@@ -122,7 +122,7 @@ async def exhibition_page(request: AnyRequest, quartier: FromPath[str], ref: Fro
     })
 
 
-@get("/{quartier:str}/ausstellungen/{ref:str}/exponate/{exhibit_id:int}", include_in_schema=False)
+@get("/{quartier:str}/ausstellungen/{ref:str}/exponate/{exhibit_id:int}", opt={"quartier": "path:quartier"}, include_in_schema=False)
 async def exhibit_page(request: AnyRequest, quartier: FromPath[str], ref: FromPath[str], exhibit_id: FromPath[int]) -> Template:
     q = await _quartier(quartier)
     exhibition, preview = await _exhibition(request, q, ref)
@@ -153,7 +153,7 @@ async def _wall(request: AnyRequest, q: Any, title: str, questions: list[Guiding
     })
 
 
-@get("/{quartier:str}/ausstellungen/{ref:str}/wand", include_in_schema=False)
+@get("/{quartier:str}/ausstellungen/{ref:str}/wand", opt={"quartier": "path:quartier"}, include_in_schema=False)
 async def exhibition_wall(request: AnyRequest, quartier: FromPath[str], ref: FromPath[str]) -> Template:
     q = await _quartier(quartier)
     exhibition, _preview = await _exhibition(request, q, ref)
@@ -161,7 +161,7 @@ async def exhibition_wall(request: AnyRequest, quartier: FromPath[str], ref: Fro
     return await _wall(request, q, exhibition.title, questions, service.exhibition_path(exhibition, q.slug))
 
 
-@get("/{quartier:str}/fragen/{question_id:int}", include_in_schema=False)
+@get("/{quartier:str}/fragen/{question_id:int}", opt={"quartier": "path:quartier"}, include_in_schema=False)
 async def question_page(request: AnyRequest, quartier: FromPath[str], question_id: FromPath[int]) -> Template:
     q = await _quartier(quartier)
     question = await _question(q, question_id)
@@ -192,7 +192,7 @@ def result_message(status: str) -> str:
     return _("Danke für Ihren Beitrag! Er erscheint, sobald ihn jemand aus dem Quartiersmanagement freigegeben hat.")
 
 
-@post("/{quartier:str}/fragen/{question_id:int}", include_in_schema=False)
+@post("/{quartier:str}/fragen/{question_id:int}", opt={"quartier": "path:quartier"}, include_in_schema=False)
 async def submit_form(request: AnyRequest, quartier: FromPath[str], question_id: FromPath[int]) -> Template:
     q = await _quartier(quartier)
     question = await _question(q, question_id)
@@ -216,7 +216,7 @@ async def submit_form(request: AnyRequest, quartier: FromPath[str], question_id:
                                 result={"status": contribution.status, "message": result_message(contribution.status)})
 
 
-@get("/{quartier:str}/fragen/{question_id:int}/wand", include_in_schema=False)
+@get("/{quartier:str}/fragen/{question_id:int}/wand", opt={"quartier": "path:quartier"}, include_in_schema=False)
 async def question_wall(request: AnyRequest, quartier: FromPath[str], question_id: FromPath[int]) -> Template:
     q = await _quartier(quartier)
     question = await _question(q, question_id)
@@ -231,7 +231,7 @@ def qr_svg(url: str) -> bytes:
     return out.getvalue()
 
 
-@get("/{quartier:str}/fragen/{question_id:int}/qr.svg", include_in_schema=False)
+@get("/{quartier:str}/fragen/{question_id:int}/qr.svg", opt={"quartier": "path:quartier"}, include_in_schema=False)
 async def question_qr(quartier: FromPath[str], question_id: FromPath[int]) -> Response[bytes]:
     q = await _quartier(quartier)
     question = await _question(q, question_id)
@@ -239,7 +239,7 @@ async def question_qr(quartier: FromPath[str], question_id: FromPath[int]) -> Re
                     headers={"Cache-Control": "public, max-age=3600"})
 
 
-@get("/{quartier:str}/medien/ausstellung/{key:str}/{file:str}", include_in_schema=False)
+@get("/{quartier:str}/medien/ausstellung/{key:str}/{file:str}", opt={"quartier": "path:quartier"}, include_in_schema=False)
 async def media_file(request: AnyRequest, quartier: FromPath[str], key: FromPath[str], file: FromPath[str]) -> Response[bytes]:
     q = await _quartier(quartier)
     image = await ExhibitImage.objects().where(ExhibitImage.key == key).first()
@@ -270,7 +270,7 @@ def _question_out(question: GuidingQuestion, slug: str) -> QuestionOut:
                        contributions_url=service.absolute(f"/api/quartiere/{slug}/questions/{question.id}/contributions"))
 
 
-@get("/api/quartiere/{quartier:str}/exhibitions", summary="Published exhibitions of a Quartier", tags=["Exhibition"],
+@get("/api/quartiere/{quartier:str}/exhibitions", opt={"quartier": "path:quartier"}, summary="Published exhibitions of a Quartier", tags=["Exhibition"],
      responses=error_responses())
 async def api_exhibitions(quartier: FromPath[str]) -> list[ExhibitionSummary]:
     q = await _quartier(quartier)
@@ -279,7 +279,7 @@ async def api_exhibitions(quartier: FromPath[str]) -> list[ExhibitionSummary]:
             for e in await service.published_exhibitions(q.id)]
 
 
-@get("/api/quartiere/{quartier:str}/exhibitions/{exhibition_id:int}",
+@get("/api/quartiere/{quartier:str}/exhibitions/{exhibition_id:int}", opt={"quartier": "path:quartier"},
      summary="A published exhibition with its published exhibits and its guiding questions", tags=["Exhibition"],
      responses=error_responses())
 async def api_exhibition(quartier: FromPath[str], exhibition_id: FromPath[Id]) -> ExhibitionOut:
@@ -299,7 +299,7 @@ async def api_exhibition(quartier: FromPath[str], exhibition_id: FromPath[Id]) -
     )
 
 
-@get("/api/quartiere/{quartier:str}/exhibits/{exhibit_id:int}", summary="A published exhibit with its images", tags=["Exhibition"],
+@get("/api/quartiere/{quartier:str}/exhibits/{exhibit_id:int}", opt={"quartier": "path:quartier"}, summary="A published exhibit with its images", tags=["Exhibition"],
      responses=error_responses())
 async def api_exhibit(quartier: FromPath[str], exhibit_id: FromPath[Id]) -> ExhibitOut:
     q = await _quartier(quartier)
@@ -324,7 +324,7 @@ async def api_exhibit(quartier: FromPath[str], exhibit_id: FromPath[Id]) -> Exhi
     )
 
 
-@get("/api/events/{event_id:int}/questions", summary="Guiding questions asked at a published event", tags=["Exhibition"],
+@get("/api/events/{event_id:int}/questions", opt={"quartier": "event:event_id"}, summary="Guiding questions asked at a published event", tags=["Exhibition"],
      responses=error_responses())
 async def api_event_questions(event_id: FromPath[Id]) -> list[QuestionOut]:
     detail = await public_event(event_id)
@@ -334,7 +334,7 @@ async def api_event_questions(event_id: FromPath[Id]) -> list[QuestionOut]:
             if await service.question_is_public(question)]
 
 
-@get("/api/quartiere/{quartier:str}/questions/{question_id:int}/contributions",
+@get("/api/quartiere/{quartier:str}/questions/{question_id:int}/contributions", opt={"quartier": "path:quartier"},
      summary="Approved contributions to a guiding question, highlighted first, then newest first", tags=["Exhibition"],
      responses=error_responses())
 async def api_contributions(quartier: FromPath[str], question_id: FromPath[Id], limit: FromQuery[Limit] = 100) -> Response[list[ContributionOut]]:
@@ -347,7 +347,7 @@ async def api_contributions(quartier: FromPath[str], question_id: FromPath[Id], 
 
 
 @post(
-    "/api/quartiere/{quartier:str}/questions/{question_id:int}/contributions",
+    "/api/quartiere/{quartier:str}/questions/{question_id:int}/contributions", opt={"quartier": "path:quartier"},
     summary="Answer a guiding question",
     description=("201 with the moderation status (pending: shown after approval; approved: public now); 422 with a German "
                  "message per field; 409 when the question takes no more contributions; 429 when one address sends too many."),

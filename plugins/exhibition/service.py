@@ -136,7 +136,7 @@ async def exhibitions_for_event(event_id: int) -> list[Exhibition]:
 
 # -- exhibits ----------------------------------------------------------------------------------
 async def create_exhibit(exhibition_id: int, title: str, body: str = "", status: str = "draft") -> Exhibit:
-    async with transaction(immediate=True):
+    async with transaction():
         last = await Exhibit.select(Exhibit.position).where(Exhibit.exhibition == exhibition_id).order_by(
             Exhibit.position, ascending=False).first()
         exhibit = Exhibit(exhibition=exhibition_id, title=title, body=body, status=status, position=(last["position"] + 1) if last else 1)
@@ -153,7 +153,7 @@ async def exhibits_of(exhibition_id: int, published_only: bool = False) -> list[
 
 async def move_exhibit(exhibit: Exhibit, step: int) -> None:
     """One place up (-1) or down (+1) among the exhibits of its exhibition."""
-    async with transaction(immediate=True):
+    async with transaction():
         if not await _swap(Exhibit, await exhibits_of(exhibit.exhibition), exhibit.id, step):
             raise StateError("Das Exponat steht schon am Anfang." if step < 0 else "Das Exponat steht schon am Ende.")
 
@@ -232,7 +232,7 @@ async def add_image(exhibit: Exhibit, data: bytes, text: ImageInput) -> ExhibitI
         await store.save(names[0], processed.original)
         for width, blob in processed.variants.items():
             await store.save(image_name(image, width), blob)
-        async with transaction(immediate=True):
+        async with transaction():
             last = await ExhibitImage.select(ExhibitImage.position).where(ExhibitImage.exhibit == exhibit.id).order_by(
                 ExhibitImage.position, ascending=False).first()
             image.position = (last["position"] + 1) if last else 1
@@ -263,7 +263,7 @@ async def update_image(image: ExhibitImage, text: ImageInput) -> None:
 
 
 async def move_image(image: ExhibitImage, step: int) -> None:
-    async with transaction(immediate=True):
+    async with transaction():
         if not await _swap(ExhibitImage, (await images_of([image.exhibit]))[image.exhibit], image.id, step):
             raise StateError("Das Bild steht schon am Anfang." if step < 0 else "Das Bild steht schon am Ende.")
 

@@ -14,8 +14,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.plugin_api import (
-    Event, StaffContext, csv_download, current, flash, page, parse_id, plugin_gettext, record_audit, require_staff, spreadsheet_safe,
-    transaction,
+    Event, StaffContext, csv_download, current, flash, page, parse_id, plugin_gettext, record_audit, require_staff, row_scope,
+    spreadsheet_safe, transaction,
 )
 from plugins.exhibition import service
 from plugins.exhibition.media import ImageRejected
@@ -41,7 +41,8 @@ async def _staff(request: AnyRequest, roles: tuple[str, ...]) -> StaffContext:
 
 
 def _visible(staff: StaffContext, quartier_id: int | None) -> None:
-    if quartier_id is None or not staff.may_see_quartier(quartier_id):
+    quartiere = staff.quartiere_for("exhibition")
+    if quartier_id is None or (quartiere is not None and quartier_id not in quartiere):
         raise NotFoundException()
 
 
@@ -63,17 +64,18 @@ def _queue_url(state: str, question: int | None) -> str:
     return "/staff/moderation" + ("?" + urlencode(params) if params else "")
 
 
-@get("/staff/moderation", include_in_schema=False)
+@get("/staff/moderation", opt={"quartier": "none"}, include_in_schema=False)
 async def moderation_queue(request: AnyRequest) -> Template:
     staff = await _staff(request, MODERATORS)
     state = request.query_params.get("status", "offen")
     state = state if state in service.QUEUE_STATES else "offen"
     frage = parse_id(request.query_params.get("frage"))
-    questions = await _question_labels(staff.quartier_ids)
+    quartiere = staff.quartiere_for("exhibition")  # theirs, where the exhibition is switched on
+    questions = await _question_labels(quartiere)
     by_id = {q.id: (q, where) for q, where in questions}
     flt = QueueFilter(state=state, question=frage if frage in by_id else None)
-    items = await service.queue(staff.quartier_ids, flt)
-    counts = {name: await service.count(staff.quartier_ids, name) for name in service.QUEUE_STATES}
+    items = await service.queue(quartiere, flt)
+    counts = {name: await service.count(quartiere, name) for name in service.QUEUE_STATES}
     return page(request, "exhibition/moderation.html", {
         "items": [(c, *by_id.get(c.question, (None, ""))) for c in items], "state": state, "states": service.QUEUE_STATES,
         "counts": counts, "questions": questions, "selected_question": flt.question,
@@ -81,7 +83,7 @@ async def moderation_queue(request: AnyRequest) -> Template:
     }, staff=staff)
 
 
-@post("/staff/moderation/{contribution_id:int}/{decision:str}", include_in_schema=False)
+@post("/staff/moderation/{contribution_id:int}/{decision:str}", opt={"quartier": row_scope("contribution_id", Contribution.quartier)}, include_in_schema=False)
 async def moderate(request: AnyRequest, contribution_id: FromPath[int], decision: FromPath[str]) -> Redirect:
     staff = await _staff(request, MODERATORS)
     contribution = await Contribution.objects().where(Contribution.id == contribution_id).first()
@@ -130,7 +132,7 @@ async def _exhibit_for(staff: StaffContext, exhibit_id: int) -> tuple[Exhibit, E
     return exhibit, await _exhibition_for(staff, exhibit.exhibition)
 
 
-@get("/staff/ausstellungen/{exhibition_id:int}/exponate", include_in_schema=False)
+@get("/staff/ausstellungen/{exhibition_id:int}/exponate", opt={"quartier": row_scope("exhibition_id", Exhibition.quartier)}, include_in_schema=False)
 async def exhibit_order(request: AnyRequest, exhibition_id: FromPath[int]) -> Template:
     staff = await _staff(request, EDITORS)
     exhibition = await _exhibition_for(staff, exhibition_id)
@@ -143,7 +145,7 @@ async def exhibit_order(request: AnyRequest, exhibition_id: FromPath[int]) -> Te
     }, staff=staff)
 
 
-@post("/staff/ausstellungen/exponate/{exhibit_id:int}/verschieben", include_in_schema=False)
+@post("/staff/ausstellungen/exponate/{exhibit_id:int}/verschieben", opt={"quartier": row_scope("exhibit_id", Exhibit.exhibition.quartier)}, include_in_schema=False)
 async def move_exhibit(request: AnyRequest, exhibit_id: FromPath[int]) -> Redirect:
     staff = await _staff(request, EDITORS)
     exhibit, exhibition = await _exhibit_for(staff, exhibit_id)
@@ -167,7 +169,7 @@ async def _images_page(request: AnyRequest, staff: StaffContext, exhibit: Exhibi
     }, status_code=status_code, staff=staff)
 
 
-@get("/staff/ausstellungen/exponate/{exhibit_id:int}/bilder", include_in_schema=False)
+@get("/staff/ausstellungen/exponate/{exhibit_id:int}/bilder", opt={"quartier": row_scope("exhibit_id", Exhibit.exhibition.quartier)}, include_in_schema=False)
 async def images_page(request: AnyRequest, exhibit_id: FromPath[int]) -> Template:
     staff = await _staff(request, EDITORS)
     exhibit, exhibition = await _exhibit_for(staff, exhibit_id)
@@ -178,7 +180,7 @@ def _image_text(form: Any) -> ImageInput:
     return msgspec.convert({name: str(form.get(name, "")) for name in ("alt_text", "caption", "credit", "licence")}, ImageInput)
 
 
-@post("/staff/ausstellungen/exponate/{exhibit_id:int}/bilder", include_in_schema=False)
+@post("/staff/ausstellungen/exponate/{exhibit_id:int}/bilder", opt={"quartier": row_scope("exhibit_id", Exhibit.exhibition.quartier)}, include_in_schema=False)
 async def upload_image(request: AnyRequest, exhibit_id: FromPath[int]) -> Template | Redirect:
     staff = await _staff(request, EDITORS)
     exhibit, exhibition = await _exhibit_for(staff, exhibit_id)
@@ -224,7 +226,7 @@ async def _image_for(staff: StaffContext, image_id: int) -> tuple[ExhibitImage, 
     return image, exhibit
 
 
-@post("/staff/ausstellungen/bilder/{image_id:int}/bearbeiten", include_in_schema=False)
+@post("/staff/ausstellungen/bilder/{image_id:int}/bearbeiten", opt={"quartier": row_scope("image_id", ExhibitImage.exhibit.exhibition.quartier)}, include_in_schema=False)
 async def edit_image(request: AnyRequest, image_id: FromPath[int]) -> Redirect:
     staff = await _staff(request, EDITORS)
     image, exhibit = await _image_for(staff, image_id)
@@ -237,7 +239,7 @@ async def edit_image(request: AnyRequest, image_id: FromPath[int]) -> Redirect:
     return Redirect(f"/staff/ausstellungen/exponate/{exhibit.id}/bilder#i{image.id}", status_code=303)
 
 
-@post("/staff/ausstellungen/bilder/{image_id:int}/verschieben", include_in_schema=False)
+@post("/staff/ausstellungen/bilder/{image_id:int}/verschieben", opt={"quartier": row_scope("image_id", ExhibitImage.exhibit.exhibition.quartier)}, include_in_schema=False)
 async def move_image(request: AnyRequest, image_id: FromPath[int]) -> Redirect:
     staff = await _staff(request, EDITORS)
     image, exhibit = await _image_for(staff, image_id)
@@ -249,7 +251,7 @@ async def move_image(request: AnyRequest, image_id: FromPath[int]) -> Redirect:
     return Redirect(f"/staff/ausstellungen/exponate/{exhibit.id}/bilder#i{image.id}", status_code=303)
 
 
-@post("/staff/ausstellungen/bilder/{image_id:int}/loeschen", include_in_schema=False)
+@post("/staff/ausstellungen/bilder/{image_id:int}/loeschen", opt={"quartier": row_scope("image_id", ExhibitImage.exhibit.exhibition.quartier)}, include_in_schema=False)
 async def delete_image(request: AnyRequest, image_id: FromPath[int]) -> Redirect:
     staff = await _staff(request, EDITORS)
     image, exhibit = await _image_for(staff, image_id)
@@ -260,7 +262,7 @@ async def delete_image(request: AnyRequest, image_id: FromPath[int]) -> Redirect
 
 
 # -- QR poster ---------------------------------------------------------------------------------
-@get("/staff/ausstellungen/fragen/{question_id:int}/aushang", include_in_schema=False)
+@get("/staff/ausstellungen/fragen/{question_id:int}/aushang", opt={"quartier": row_scope("question_id", GuidingQuestion.quartier)}, include_in_schema=False)
 async def poster(request: AnyRequest, question_id: FromPath[int]) -> Template:
     staff = await _staff(request, EDITORS)
     question = await GuidingQuestion.objects().where(GuidingQuestion.id == question_id).first()
@@ -302,7 +304,7 @@ def _export_row(contribution: Contribution, question: GuidingQuestion) -> list[A
     ]]
 
 
-@get("/staff/ausstellungen/beitraege", include_in_schema=False)
+@get("/staff/ausstellungen/beitraege", opt={"quartier": "none"}, include_in_schema=False)
 async def export_page(request: AnyRequest) -> Template:
     """A printable page (and PDF via the browser's print dialogue) for documenting the participation."""
     staff = await _staff(request, EDITORS)
@@ -321,7 +323,7 @@ async def export_page(request: AnyRequest) -> Template:
     }, staff=staff)
 
 
-@get("/staff/ausstellungen/beitraege.csv", include_in_schema=False)
+@get("/staff/ausstellungen/beitraege.csv", opt={"quartier": "none"}, include_in_schema=False)
 async def export_csv(request: AnyRequest) -> Response[bytes]:
     staff = await _staff(request, EDITORS)
     title, questions = await _export_scope(request, staff)

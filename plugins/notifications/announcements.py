@@ -90,7 +90,7 @@ async def send_test(announcement: Announcement, name: str, email: str) -> None:
 async def send(announcement: Announcement) -> int:
     """Queue the announcement for its audience (once per person, whatever happens); returns how many."""
     count = 0
-    async with transaction(immediate=True):
+    async with transaction():
         fresh = await Announcement.objects().where(Announcement.id == announcement.id).first()
         if fresh.status == "sent":
             raise ValueError("Diese Mitteilung wurde schon versandt.")

@@ -26,7 +26,7 @@ def items_of(notices: list[ModerationNotice]) -> list[dict[str, Any]]:
 async def send_digests(deployment: Any = None) -> int:
     """One message per moderator of each Quartier with everything that arrived since the last digest."""
     sent = 0
-    async with transaction(immediate=True):
+    async with transaction():
         notices = await ModerationNotice.objects().where(ModerationNotice.digested_at.is_null()).order_by(ModerationNotice.id)
         if not notices:
             return 0

@@ -17,13 +17,13 @@ _ = plugin_gettext("notifications")
 AnyRequest = Request[Any, Any, Any]
 
 
-@get("/benachrichtigungen/abbestellen/{token:str}", include_in_schema=False)
+@get("/benachrichtigungen/abbestellen/{token:str}", opt={"quartier": "none"}, include_in_schema=False)
 async def unsubscribe_page(request: AnyRequest, token: FromPath[str]) -> Template:
     return page(request, "notifications/unsubscribe.html", {"token": token, "done": False})
 
 
 # Mail programs POST here without a form (RFC 8058); the signed token is the protection.
-@post("/benachrichtigungen/abbestellen/{token:str}", include_in_schema=False, status_code=200, exclude_from_csrf=True)
+@post("/benachrichtigungen/abbestellen/{token:str}", opt={"quartier": "none"}, include_in_schema=False, status_code=200, exclude_from_csrf=True)
 async def unsubscribe(request: AnyRequest, token: FromPath[str]) -> Template | Response[str]:
     if not await announcements.unsubscribe(token):
         raise NotFoundException()

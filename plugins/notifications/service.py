@@ -79,7 +79,7 @@ async def claim(limit: int, moment: datetime | None = None) -> list[OutboxMessag
     moment = moment or now()
     lease = moment + timedelta(seconds=settings().lease_seconds)
     sql = CLAIM_POSTGRES if is_postgres() else CLAIM_SQLITE
-    async with transaction(immediate=True):
+    async with transaction():
         rows = await OutboxMessage.raw(sql, lease, moment, moment, limit)
     ids = [row["id"] for row in rows]
     if not ids:

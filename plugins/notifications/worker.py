@@ -15,9 +15,8 @@ log = logging.getLogger(__name__)
 
 def channels(deployment: Deployment) -> dict[str, Channel]:
     found: dict[str, Channel] = {}
-    for result in deployment.pm.hook.notification_channels(deployment=deployment):
-        for channel in result or []:
-            found[channel.name] = channel
+    for channel in deployment.hooks.notification_channels(deployment=deployment).flat():
+        found[channel.name] = channel
     return found
 
 

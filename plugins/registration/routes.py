@@ -13,10 +13,12 @@ from litestar.response import Template
 
 from core.plugin_api import (
     ApiError, Event, Id, client_address, error_responses, hit_rate_limit, json_body, page, plugin_gettext, public_event, read_json,
+    row_scope,
 )
 from plugins.registration import service
 from plugins.registration.schemas import AvailabilityOut, RegistrationOut
 from plugins.registration.service import InvalidRegistration, RegistrationInput, RegistrationRefused, TooManyMails
+from plugins.registration.tables import Registration
 
 _ = plugin_gettext("registration")
 
@@ -43,7 +45,7 @@ async def _rate_limited(request: AnyRequest, event_id: int) -> bool:
 
 # -- JSON API ------------------------------------------------------------------------------
 @post(
-    "/api/events/{event_id:int}/registrations",
+    "/api/events/{event_id:int}/registrations", opt={"quartier": "event:event_id"},
     summary="Register for an event",
     description=(
         "201 with the new registration (status unconfirmed, confirmed or waitlisted); 200 with the existing one "
@@ -76,7 +78,7 @@ async def api_register(request: AnyRequest, event_id: FromPath[Id]) -> Response[
     return Response(body, status_code=201 if outcome.created else 200)
 
 
-@get("/api/events/{event_id:int}/availability", summary="Seats left and waiting list of an event", tags=["Registration"],
+@get("/api/events/{event_id:int}/availability", opt={"quartier": "event:event_id"}, summary="Seats left and waiting list of an event", tags=["Registration"],
      responses=error_responses())
 async def api_availability(event_id: FromPath[Id]) -> AvailabilityOut:
     detail = await public_event(event_id)
@@ -107,7 +109,7 @@ def current_language() -> str:
     return language()
 
 
-@post("/{quartier:str}/veranstaltungen/{event_id:int}/anmeldung", include_in_schema=False)
+@post("/{quartier:str}/veranstaltungen/{event_id:int}/anmeldung", opt={"quartier": "path:quartier"}, include_in_schema=False)
 async def register_form(request: AnyRequest, quartier: FromPath[str], event_id: FromPath[int]) -> Template:
     detail = await public_event(event_id)
     if detail is None or detail.quartier.slug != quartier:
@@ -154,19 +156,19 @@ async def _personal_page(request: AnyRequest, reg: Any, event: Any, message: str
     }, status_code=status_code)
 
 
-@get("/anmeldung/{token:str}", include_in_schema=False)
+@get("/anmeldung/{token:str}", opt={"quartier": row_scope("token", Registration.event.quartier, key=Registration.token)}, include_in_schema=False)
 async def personal(request: AnyRequest, token: FromPath[str]) -> Template:
     reg, event = await _by_token(token)
     return await _personal_page(request, reg, event)
 
 
-@get("/anmeldung/{token:str}/bestaetigen", include_in_schema=False)
+@get("/anmeldung/{token:str}/bestaetigen", opt={"quartier": row_scope("token", Registration.event.quartier, key=Registration.token)}, include_in_schema=False)
 async def confirm_page(request: AnyRequest, token: FromPath[str]) -> Template:
     reg, event = await _by_token(token)
     return page(request, "registration/confirm.html", {"reg": reg, "event": event, "token": token})
 
 
-@post("/anmeldung/{token:str}/bestaetigen", include_in_schema=False)
+@post("/anmeldung/{token:str}/bestaetigen", opt={"quartier": row_scope("token", Registration.event.quartier, key=Registration.token)}, include_in_schema=False)
 async def confirm(request: AnyRequest, token: FromPath[str]) -> Template:
     reg, event = await _by_token(token)
     try:
@@ -177,13 +179,13 @@ async def confirm(request: AnyRequest, token: FromPath[str]) -> Template:
     return await _personal_page(request, reg, event, message)
 
 
-@get("/anmeldung/{token:str}/stornieren", include_in_schema=False)
+@get("/anmeldung/{token:str}/stornieren", opt={"quartier": row_scope("token", Registration.event.quartier, key=Registration.token)}, include_in_schema=False)
 async def cancel_page(request: AnyRequest, token: FromPath[str]) -> Template:
     reg, event = await _by_token(token)
     return page(request, "registration/cancel.html", {"reg": reg, "event": event, "token": token})
 
 
-@post("/anmeldung/{token:str}/stornieren", include_in_schema=False)
+@post("/anmeldung/{token:str}/stornieren", opt={"quartier": row_scope("token", Registration.event.quartier, key=Registration.token)}, include_in_schema=False)
 async def cancel(request: AnyRequest, token: FromPath[str]) -> Template:
     reg, event = await _by_token(token)
     try:

@@ -371,7 +371,7 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
     if existing is not None:
         return Outcome(existing, created=False, waitlist_position=await position(existing))
     try:
-        async with transaction(immediate=True):
+        async with transaction():
             if channel == "online" and clean.email:  # every such registration mails an unconfirmed address
                 await _count_mail(clean.email, client)
             needs_opt_in = channel == "online" and form.double_opt_in and clean.email is not None
@@ -420,7 +420,7 @@ async def by_token(token: str) -> Registration | None:
 
 async def confirm(reg: Registration) -> Registration:
     """The person opened the link in the e-mail: the address is confirmed, and so is the seat."""
-    async with transaction(immediate=True):
+    async with transaction():
         fresh = await Registration.objects().where(Registration.id == reg.id).first()
         if fresh.status in ("cancelled", "expired"):
             raise RegistrationStateError("Diese Anmeldung ist nicht mehr gültig.")
@@ -474,7 +474,7 @@ async def promote(form_id: int, exclude: set[int] | None = None) -> list[Registr
 
 async def cancel(reg: Registration, reason: str = "") -> Registration:
     """Cancel (by the person's link or by staff); a freed seat goes to the next in line."""
-    async with transaction(immediate=True):
+    async with transaction():
         fresh = await Registration.objects().where(Registration.id == reg.id).first()
         if fresh.status not in ACTIVE_STATUSES:
             raise RegistrationStateError("Diese Anmeldung ist bereits storniert oder abgelaufen.")
@@ -501,7 +501,7 @@ async def expire_due(moment: datetime | None = None) -> int:
     )
     count = 0
     for row in due:
-        async with transaction(immediate=True):
+        async with transaction():
             taken = await Registration.update({Registration.status: "expired", Registration.expires_at: None}).where(
                 (Registration.id == row["id"]) & (Registration.status == "unconfirmed")
             ).returning(Registration.seats, Registration.form)
@@ -517,7 +517,7 @@ async def expire_due(moment: datetime | None = None) -> int:
 
 async def set_capacity(form_id: int, capacity: int | None) -> list[Registration]:
     """Change the capacity; a raise promotes from the waiting list at once."""
-    async with transaction(immediate=True):
+    async with transaction():
         form = await RegistrationForm.objects().where(RegistrationForm.id == form_id).first()
         if capacity is not None and capacity < form.taken:
             raise RegistrationStateError(
@@ -528,7 +528,7 @@ async def set_capacity(form_id: int, capacity: int | None) -> list[Registration]
 
 
 async def move_to_waitlist(reg: Registration) -> Registration:
-    async with transaction(immediate=True):
+    async with transaction():
         fresh = await Registration.objects().where(Registration.id == reg.id).first()
         if fresh.status not in SEAT_STATUSES:
             raise RegistrationStateError("Nur Anmeldungen mit Platz können auf die Warteliste gesetzt werden.")
@@ -545,7 +545,7 @@ async def move_to_waitlist(reg: Registration) -> Registration:
 
 async def admit(reg: Registration) -> Registration:
     """Staff give a waiting person a seat now, even beyond capacity (their decision)."""
-    async with transaction(immediate=True):
+    async with transaction():
         fresh = await Registration.objects().where(Registration.id == reg.id).first()
         if fresh.status != "waitlisted":
             raise RegistrationStateError("Nur Personen auf der Warteliste können nachrücken.")

@@ -8,7 +8,9 @@ from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from core.plugin_api import ApiError, Event, Id, StaffContext, error_responses, record_audit, require_staff_api, transaction
+from core.plugin_api import (
+    ApiError, Event, Id, StaffContext, error_responses, record_audit, require_staff_api, row_scope, transaction,
+)
 from plugins.registration import service
 from plugins.registration.schemas import StaffRegistrationOut
 from plugins.registration.tables import Registration
@@ -39,7 +41,7 @@ async def _out(reg: Registration) -> StaffRegistrationOut:
     )
 
 
-@get("/api/events/{event_id:int}/registrations", summary="Registrations of an event (staff)", tags=["Registration (staff)"],
+@get("/api/events/{event_id:int}/registrations", opt={"quartier": "event:event_id"}, summary="Registrations of an event (staff)", tags=["Registration (staff)"],
      responses=error_responses(401, 403))
 async def list_registrations(request: AnyRequest, event_id: FromPath[Id]) -> list[StaffRegistrationOut]:
     staff = await require_staff_api(request)
@@ -49,7 +51,7 @@ async def list_registrations(request: AnyRequest, event_id: FromPath[Id]) -> lis
 
 
 @post(
-    "/api/registrations/{registration_id:int}/{action:str}",
+    "/api/registrations/{registration_id:int}/{action:str}", opt={"quartier": row_scope("registration_id", Registration.event.quartier)},
     summary="Change a registration (staff): confirm, cancel, checkin, checkout, waitlist, admit",
     tags=["Registration (staff)"],
     status_code=200,
@@ -62,7 +64,7 @@ async def change_registration(request: AnyRequest, registration_id: FromPath[Id]
         raise NotFoundException()
     await _event(staff, reg.event)
     try:
-        async with transaction(immediate=True):
+        async with transaction():
             await ACTIONS[action](reg)
             await record_audit(staff.user, action, "registrations", reg.id, reg.name)
     except service.RegistrationStateError as exc:

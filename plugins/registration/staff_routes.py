@@ -31,7 +31,7 @@ async def _event_for(staff: StaffContext, event_id: int) -> Event:
     return event
 
 
-@get("/staff/anmeldungen/{event_id:int}/checkin", include_in_schema=False)
+@get("/staff/anmeldungen/{event_id:int}/checkin", opt={"quartier": "event:event_id"}, include_in_schema=False)
 async def checkin_screen(request: AnyRequest, event_id: FromPath[int]) -> Template:
     staff = await require_staff(request)
     event = await _event_for(staff, event_id)
@@ -47,7 +47,7 @@ async def checkin_screen(request: AnyRequest, event_id: FromPath[int]) -> Templa
     }, staff=staff)
 
 
-@post("/staff/anmeldungen/{event_id:int}/checkin/{registration_id:int}", include_in_schema=False)
+@post("/staff/anmeldungen/{event_id:int}/checkin/{registration_id:int}", opt={"quartier": "event:event_id"}, include_in_schema=False)
 async def checkin(request: AnyRequest, event_id: FromPath[int], registration_id: FromPath[int]) -> Redirect:
     staff = await require_staff(request)
     await _event_for(staff, event_id)
@@ -99,7 +99,7 @@ async def _header(event_id: int) -> list[str]:
             _("Eingecheckt"), *[q["label"] for q in questions], _("Angemeldet am")]
 
 
-@get("/staff/anmeldungen/{event_id:int}/liste", include_in_schema=False)
+@get("/staff/anmeldungen/{event_id:int}/liste", opt={"quartier": "event:event_id"}, include_in_schema=False)
 async def printable_list(request: AnyRequest, event_id: FromPath[int]) -> Template:
     staff = await require_staff(request)
     event = await _event_for(staff, event_id)
@@ -108,14 +108,14 @@ async def printable_list(request: AnyRequest, event_id: FromPath[int]) -> Templa
     }, staff=staff)
 
 
-@get("/staff/anmeldungen/{event_id:int}/export.csv", include_in_schema=False)
+@get("/staff/anmeldungen/{event_id:int}/export.csv", opt={"quartier": "event:event_id"}, include_in_schema=False)
 async def export_csv(request: AnyRequest, event_id: FromPath[int]) -> Response[bytes]:
     staff = await require_staff(request)
     event = await _event_for(staff, event_id)
     return csv_download(await _header(event_id), await _rows(event_id), f"anmeldungen-{event.slug}.csv")
 
 
-@get("/staff/anmeldungen/{event_id:int}/export.xlsx", include_in_schema=False)
+@get("/staff/anmeldungen/{event_id:int}/export.xlsx", opt={"quartier": "event:event_id"}, include_in_schema=False)
 async def export_xlsx(request: AnyRequest, event_id: FromPath[int]) -> Response[bytes]:
     from openpyxl import Workbook
     from openpyxl.styles import Font

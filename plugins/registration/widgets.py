@@ -66,8 +66,9 @@ async def upcoming_widgets(staff: StaffContext) -> list[Widget]:
     if staff.role not in ("admin", "staff"):
         return []
     query = Event.objects().where((Event.ends_at >= datetime.now(timezone.utc)) & (Event.status != "cancelled"))
-    if staff.quartier_ids is not None:
-        query = query.where(Event.quartier.is_in(list(staff.quartier_ids) or [-1]))
+    quartiere = staff.quartiere_for("registration")
+    if quartiere is not None:
+        query = query.where(Event.quartier.is_in(list(quartiere) or [-1]))
     events = await query.order_by(Event.starts_at).limit(5)
     forms = {f.event: f for f in await RegistrationForm.objects().where(RegistrationForm.event.is_in([e.id for e in events] or [-1]))}
     widgets = []

@@ -162,10 +162,10 @@ async def test_sqlite_database_runs_in_wal_mode(tmp_path):
     import sqlite3
 
     from core.config import Settings
-    from core.deployment import Deployment
+    from core.plugin_manager import load_deployment
 
     path = tmp_path / "wal.sqlite"
-    await Deployment(Settings(database_url=f"sqlite:///{path}")).migrate()
+    await load_deployment(Settings(database_url=f"sqlite:///{path}")).migrate()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 

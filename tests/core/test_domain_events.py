@@ -1,6 +1,7 @@
 """Domain events: stored with the change, delivered after commit, never on rollback, redelivered after failure."""
 
 from core.db import transaction
+from core.plugin_api import publish
 from core.domain_events.service import redeliver_pending
 from core.domain_events.tables import DomainEventRecord
 from tests.core.factories import make_quartier
@@ -33,7 +34,7 @@ async def test_handlers_run_only_after_commit(make_client, sample_plugins):
     async with make_client(["greeter"]) as client:
         nord = await make_quartier("nordstadt")
         async with transaction():
-            await client.deployment.publish(GreetingSent(quartier_id=nord.id, text="später"))
+            await publish(GreetingSent(quartier_id=nord.id, text="später"))
             # Still inside the transaction: nobody has heard of it yet.
             assert (await client.get("/api/greeter/received")).json() == []
         assert len((await client.get("/api/greeter/received")).json()) == 1
@@ -44,7 +45,7 @@ async def test_failed_delivery_is_retried_and_delivered_once(make_client, sample
 
     async with make_client(["greeter"]) as client:
         nord = await make_quartier("nordstadt")
-        await client.deployment.publish(GreetingSent(quartier_id=nord.id, text="explode"))
+        await publish(GreetingSent(quartier_id=nord.id, text="explode"))
         record = await DomainEventRecord.objects().first()
         assert record.dispatched_at is None
         assert "first delivery fails" in record.last_error
@@ -66,7 +67,7 @@ async def test_event_never_delivered_by_a_dead_process_is_picked_up(make_client,
     async with make_client(["greeter"]) as client:
         nord = await make_quartier("nordstadt")
         async with transaction():
-            await client.deployment.publish(GreetingSent(quartier_id=nord.id, text="verwaist"))
+            await publish(GreetingSent(quartier_id=nord.id, text="verwaist"))
             # Simulate the crash: the queued delivery never runs.
             from core.db.transaction import _pending
 
@@ -85,5 +86,5 @@ async def test_event_published_outside_a_transaction_is_delivered(make_client, s
 
     async with make_client(["greeter"]) as client:
         nord = await make_quartier("nordstadt")
-        await client.deployment.publish(GreetingSent(quartier_id=nord.id, text="direkt"))
+        await publish(GreetingSent(quartier_id=nord.id, text="direkt"))
         assert len((await client.get("/api/greeter/received")).json()) == 1

@@ -86,9 +86,9 @@ def _fuzz(base_url: str, token: str, known: dict[str, Any]) -> tuple[Counter[int
 
 def test_openapi_fuzz(make_settings: Any, database_url: str) -> None:
     from core.app import create_app
-    from core.deployment import Deployment
+    from core.plugin_manager import load_deployment
 
-    deployment = Deployment(make_settings(PLUGINS))
+    deployment = load_deployment(make_settings(PLUGINS))
     token, known = run_async(_prepare(deployment))
     with LiveServer(create_app(deployment=deployment)) as server:
         statuses, failures, operations = _fuzz(server.url, token, known)

@@ -1,5 +1,6 @@
 """Per-Quartier plugin switches: off means no pages and no domain events for that Quartier."""
 
+from core.plugin_api import publish
 from core.quartiere.service import is_plugin_enabled, set_plugin_enabled
 from tests.core.factories import make_quartier, table_names
 
@@ -34,7 +35,7 @@ async def test_switched_off_plugin_gets_no_domain_events_of_that_quartier(make_c
         # The route itself is off in nordstadt, so publish there directly.
         from quartier_greeter.plugin import GreetingSent
 
-        await client.deployment.publish(GreetingSent(quartier_id=nord.id, text="hallo nord"))
+        await publish(GreetingSent(quartier_id=nord.id, text="hallo nord"))
         assert (await client.post("/api/greeter/suedstadt/greetings", json={"text": "hallo süd"})).status_code == 201
         received = (await client.get("/api/greeter/received")).json()
         assert received == [{"name": "greeter.greeting_sent", "quartier_id": sued.id}]

@@ -15,7 +15,7 @@ async def test_concurrent_read_then_write_transactions_all_commit(make_deploymen
     await make_quartier("nordstadt")
 
     async def add(i: int) -> None:
-        async with transaction():  # not marked immediate: it reads first, then writes
+        async with transaction():  # reads first, then writes
             await Quartier.count()
             await asyncio.sleep(0.01)  # the others read meanwhile
             await make_quartier(f"quartier-{i}")

@@ -45,7 +45,7 @@ def register(cli: click.Group) -> None:
             if quartier is None:
                 raise click.ClickException(f"Quartier '{quartier_slug}' does not exist.")
             added = updated = 0
-            async with transaction(immediate=True):  # all good rows, or none when the database fails
+            async with transaction():  # all good rows, or none when the database fails
                 with click.progressbar(parsed.rows, label=f"Importing {file.name}", file=sys.stderr) as rows:
                     for row in rows:
                         if row.offer is None or dry_run:

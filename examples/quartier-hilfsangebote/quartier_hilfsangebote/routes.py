@@ -35,7 +35,7 @@ def page_path(quartier: Quartier) -> str:
 
 
 # -- the public page ----------------------------------------------------------------------------
-@get("/{quartier:str}/hilfe", include_in_schema=False)
+@get("/{quartier:str}/hilfe", opt={"quartier": "path:quartier"}, include_in_schema=False)
 async def offers_page(request: AnyRequest, quartier: FromPath[str]) -> Template:
     q = await quartier_or_404(quartier)
     params = request.query_params
@@ -72,7 +72,7 @@ def offer_out(offer: Offer, quartier: Quartier) -> OfferOut:
 
 
 @get(
-    "/api/quartiere/{quartier:str}/hilfsangebote",
+    "/api/quartiere/{quartier:str}/hilfsangebote", opt={"quartier": "path:quartier"},
     summary="Help and counselling offers of a Quartier",
     description=(
         "The active offers (Beratungs- und Hilfsangebote) of a Quartier, by name. 404 when the Quartier does not "

@@ -202,12 +202,14 @@ async def test_switched_off_for_a_quartier_no_page_no_block(make_staff_client):
         event_page = await admin.get(path)
         assert event_page.status_code == 200 and block_of(event_page.text) is None
         assert (await admin.get("/suedstadt/hilfe")).status_code == 200  # only that Quartier
-        # the staff screens stay, the offers are kept
-        assert "Schuldnerberatung" in (await admin.get("/staff/r/hilfsangebote-offers/")).text
+        # the staff screens leave Nordstadt's offers out while it is off; the offers are kept
+        staff_list = (await admin.get("/staff/r/hilfsangebote-offers/")).text
+        assert "Schuldnerberatung" not in staff_list and "Pflegestützpunkt Süd" in staff_list
 
         await switch(admin, nord.id, on=True)
         assert cards((await admin.get("/nordstadt/hilfe")).text) == ["Migrationsberatung", "Schuldnerberatung", "Sprachcafé"]
         assert block_of((await admin.get(path)).text) is not None
+        assert "Schuldnerberatung" in (await admin.get("/staff/r/hilfsangebote-offers/")).text
 
 
 async def test_the_setting_switches_the_block_off_everywhere(make_staff_client):
@@ -234,5 +236,5 @@ async def test_demo_offers_are_added_once(make_client):
     async with make_client(PLUGINS) as client:
         q = await quartier("gifhorn")
         for _ in range(2):  # `quartier demo` may run again
-            await client.deployment.call_isolated("load_demo", deployment=client.deployment, quartier_id=q.id, event_id=0)
+            await client.deployment.hooks.load_demo(deployment=client.deployment, quartier_id=q.id, event_id=0, quartier=q.id)
         assert len(cards((await client.get("/gifhorn/hilfe")).text)) == 3

@@ -57,10 +57,10 @@ async def test_a_second_deployment_migrates_the_database_of_the_first(make_deplo
 
 
 async def test_a_database_the_test_migrated_itself_is_kept(make_settings, make_deployment):
-    from core.deployment import Deployment
+    from core.plugin_manager import load_deployment
     from core.quartiere.tables import Quartier
 
-    ran = await Deployment(make_settings()).migrate()
+    ran = await load_deployment(make_settings()).migrate()
     assert ran["core"], "the real migrations ran into the empty test database"
     await Quartier.insert(Quartier(name="Südstadt", slug="suedstadt"))
     await make_deployment()

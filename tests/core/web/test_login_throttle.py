@@ -143,9 +143,9 @@ async def test_forwarded_for_is_honoured_from_a_trusted_proxy(make_client, pause
 def test_behind_a_real_uvicorn_as_quartier_runs_it(make_settings, pauses, trusted, refused):
     """uvicorn on loopback with the options of ``quartier run`` / ``serve``: its own default (trust 127.0.0.1) is off."""
     from core.app import create_app
-    from core.deployment import Deployment
+    from core.plugin_manager import load_deployment
 
-    deployment = Deployment(make_settings(trusted_proxies=trusted))
+    deployment = load_deployment(make_settings(trusted_proxies=trusted))
     run_async(deployment.migrate())
     user = run_async(create_staff_user("staff", ["nordstadt"]))
 

@@ -3,7 +3,7 @@
 import json
 from typing import ClassVar
 
-from core.plugin_api import DomainEvent
+from core.plugin_api import DomainEvent, publish
 from core.testing.fixtures import post_form
 from plugins.notifications.digest import send_digests
 from plugins.notifications.tables import AppriseTarget, OutboxMessage
@@ -57,7 +57,7 @@ async def test_moderation_digest_into_a_room(make_staff_client, smtp, receiver):
         deployment = admin.deployment
         deployment.domain_event_types[Submitted.name] = Submitted
         nord = (await admin.get("/api/quartiere/nordstadt")).json()["id"]
-        await deployment.publish(Submitted(quartier_id=nord, summary="Mehr Grün im Hof"))
+        await publish(Submitted(quartier_id=nord, summary="Mehr Grün im Hof"))
         await send_digests()
         await work(deployment, once=True)
         (request,) = receiver.requests

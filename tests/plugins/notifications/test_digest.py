@@ -3,7 +3,7 @@
 from typing import ClassVar
 
 from core.accounts.service import create_user
-from core.plugin_api import DomainEvent
+from core.plugin_api import DomainEvent, publish
 from plugins.notifications.digest import send_digests
 from plugins.notifications.worker import work
 from tests.core.factories import make_quartier
@@ -27,8 +27,8 @@ async def test_one_digest_per_moderator_and_window(make_deployment, smtp, fast_p
     await create_user("mod@example.org", "Mona Moderatorin", "ein-langes-passwort", "moderator", ["nordstadt"])
     await create_user("qm@example.org", "Quirin Manager", "ein-langes-passwort", "staff", ["nordstadt", "suedstadt"])
     for text in ("Dass man sich grüßt.", "Ein Nachbarschaftsfest!", "Mehr Bänke."):
-        await deployment.publish(ContributionSubmitted(quartier_id=nord.id, summary=text, url="http://x/staff/moderation"))
-    await deployment.publish(ContributionSubmitted(quartier_id=sued.id, summary="Spielplatz"))
+        await publish(ContributionSubmitted(quartier_id=nord.id, summary=text, url="http://x/staff/moderation"))
+    await publish(ContributionSubmitted(quartier_id=sued.id, summary="Spielplatz"))
 
     assert await send_digests() == 3  # Mona and Quirin for Nordstadt, Quirin for Südstadt
     await work(deployment, once=True)
@@ -39,5 +39,5 @@ async def test_one_digest_per_moderator_and_window(make_deployment, smtp, fast_p
     assert sorted(m["Subject"] for m in smtp.to("qm@example.org")) == ["1 Beitrag wartet auf Moderation", "3 Beiträge warten auf Moderation"]
 
     assert await send_digests() == 0  # nothing new, nothing sent
-    await deployment.publish(ContributionSubmitted(quartier_id=nord.id, summary="Noch einer"))
+    await publish(ContributionSubmitted(quartier_id=nord.id, summary="Noch einer"))
     assert await send_digests() == 2

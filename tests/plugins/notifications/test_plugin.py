@@ -51,11 +51,11 @@ def test_worker_command_sends_with_a_progress_bar(tmp_path, smtp, database_url):
     import asyncio
 
     from core.config import Settings
-    from core.deployment import Deployment
+    from core.plugin_manager import load_deployment
 
     settings = Settings(plugins=["notifications"], database_url=database_url, secret_key="x")
     settings.plugin_sections = sections(smtp.port)
-    deployment = Deployment(settings)
+    deployment = load_deployment(settings)
 
     async def prepare() -> None:
         await deployment.migrate()

@@ -69,19 +69,19 @@ def settings() -> GreeterSettings:
     return current().settings_for("greeter")
 
 
-@get("/{quartier:str}/greeting")
+@get("/{quartier:str}/greeting", opt={"quartier": "path:quartier"})
 async def greeting_page(quartier: FromPath[str]) -> Template:
     q = await get_quartier(quartier)
     if q is None:
         raise NotFoundException()
     from core.plugin_api import current
 
-    suffixes = current().pm.hook.greeting_suffix()
+    suffixes = list(current().hooks.greeting_suffix().values())
     text = " ".join([settings().greeting] * settings().repeat + suffixes)
     return Template(template_name="greeter/greeting.html", context={"quartier": q, "text": text})
 
 
-@post("/api/greeter/{quartier:str}/greetings", status_code=201)
+@post("/api/greeter/{quartier:str}/greetings", opt={"quartier": "path:quartier"}, status_code=201)
 async def send_greeting(quartier: FromPath[str], data: JSONBody[GreetingBody]) -> dict[str, str]:
     q = await get_quartier(quartier)
     if q is None:
@@ -93,7 +93,7 @@ async def send_greeting(quartier: FromPath[str], data: JSONBody[GreetingBody]) -
     return {"sent": data.text}
 
 
-@get("/api/greeter/received")
+@get("/api/greeter/received", opt={"quartier": "none"})
 async def received() -> list[dict[str, object]]:
     rows = await ReceivedEvent.select(ReceivedEvent.name, ReceivedEvent.quartier_id).order_by(ReceivedEvent.id)
     return rows
@@ -107,7 +107,7 @@ async def greeting_counts(staff: StaffContext) -> list[tuple[str, int]]:
     return [(q.name, await Greeting.count().where(Greeting.quartier == q.id)) for q in await quartiere]
 
 
-@get("/staff/greeter")
+@get("/staff/greeter", opt={"quartier": "none"})
 async def staff_overview(request: Request) -> Template:
     staff = await require_staff(request)  # not logged in: the core redirects to the login page
     return page(request, "greeter/staff.html", {"counts": await greeting_counts(staff)}, staff=staff)
