@@ -8,7 +8,10 @@ from core.accounts.service import staff_contacts
 from core.config import ConfigError
 from core.db import after_commit, in_transaction, is_postgres, transaction
 from core.deployment import Deployment, current
-from core.domain_events import DomainEvent, EventCancelled, EventChanged, EventPublished
+from core.domain_events import (
+    DomainEvent, EventCancelled, EventChanged, EventDecodeError, EventPublished, Personal, decode_event, personal_fields,
+    redacted,
+)
 from core.domain_events.service import erase_events as erase_domain_events
 from core.events.routes import event_calendar_text, event_page_url
 from core.events.service import EventDetail, public_event, public_events
@@ -45,6 +48,7 @@ __all__ = [
     "Event",
     "EventCancelled",
     "EventChanged",
+    "EventDecodeError",
     "EventDetail",
     "EventPublished",
     "Field",
@@ -56,6 +60,7 @@ __all__ = [
     "Offset",
     "Organisation",
     "PageBlock",
+    "Personal",
     "Quartier",
     "Resource",
     "StaffContext",
@@ -66,6 +71,7 @@ __all__ = [
     "contains_link",
     "csrf_input",
     "csv_download",
+    "decode_event",
     "current",
     "defang",
     "erase_domain_events",
@@ -87,12 +93,14 @@ __all__ = [
     "page",
     "parse_id",
     "parse_int",
+    "personal_fields",
     "public_event",
     "public_events",
     "publish",
     "read_json",
     "record_audit",
     "redact_audit",
+    "redacted",
     "render",
     "require_staff",
     "require_staff_api",

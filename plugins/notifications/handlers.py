@@ -7,10 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import msgspec
 from babel.dates import format_datetime
 
-from core.plugin_api import DomainEvent, Event, event_calendar_text, public_event, transaction
+from core.plugin_api import DomainEvent, Event, event_calendar_text, public_event, redacted, transaction
 from plugins.notifications import messages, service
 from plugins.notifications.tables import OutboxMessage, Recipient
 
@@ -143,11 +142,6 @@ async def on_event(event: Any) -> None:
             await schedule_reminder(recipient, row.starts_at, row.timezone, row.title)
 
 
-# Never leave the house: contact data, and links whose token lets the holder confirm or cancel.
-# A receiving system that needs a person's details asks the staff API with its own token.
-PRIVATE_FIELDS = {"person_name", "email", "phone", "view_url", "confirm_url", "cancel_url", "notify_email"}
-
-
 async def on_contribution_published(event: Any) -> None:
     """Someone asked to be told when their answer to a guiding question is public: one message, nothing kept for later."""
     email = getattr(event, "notify_email", None)
@@ -168,7 +162,9 @@ async def to_webhook(event: DomainEvent) -> None:
     url = service.settings().webhook_url
     if not url:
         return
-    data = {key: value for key, value in msgspec.to_builtins(event).items() if key not in PRIVATE_FIELDS}
+    # Fields the producer declared Personal never leave the house; a receiving system that
+    # needs a person's details asks the staff API with its own token.
+    data = redacted(event)
     payload = {"type": type(event).name, "event_id": str(event.event_id), "occurred_at": event.occurred_at.isoformat(),
                "data": data}
     await service.enqueue(channel="webhook", recipient=url, kind=type(event).name, subject=type(event).name,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 import click
 import msgspec
@@ -21,6 +21,7 @@ from core.plugin_api import (
     Field,
     MenuLink,
     PageBlock,
+    Personal,
     Quartier,
     Resource,
     StaffContext,
@@ -49,6 +50,7 @@ class GreeterSettings(msgspec.Struct, forbid_unknown_fields=True):
 class GreetingSent(DomainEvent):
     name: ClassVar[str] = "greeter.greeting_sent"
     text: str
+    requester_email: Annotated[str, Personal] = ""
 
 
 class GreeterSpecs:
