@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from core.deployment import Deployment
     from core.domain_events import DomainEvent
+    from core.messaging.types import MessageRequest, MessageType
 
 hookspec = pluggy.HookspecMarker("quartier")
 hookimpl = pluggy.HookimplMarker("quartier")
@@ -160,3 +161,29 @@ def event_page_blocks(deployment: Deployment, event: Any, request: Any) -> Any:
     ``event`` is the ``EventDetail``. Called only for plugins switched on in the
     event's Quartier, each in isolation.
     """
+
+
+# -- messaging (core/messaging): declared by any plugin, delivered by one ----------------------
+@hookspec
+def register_message_types() -> list[MessageType]:
+    """Return the ``MessageType``s this plugin sends with ``send_message``.
+
+    The messaging plugin shows their texts to staff for editing and refuses a
+    request for a type no plugin declared.
+    """
+
+
+@hookspec(firstresult=True)
+def deliver_message(request: MessageRequest, deployment: Deployment) -> Any:
+    """Take a ``MessageRequest``: render its text, pick a channel, queue it; return a ``MessageResult``.
+
+    Implemented by the plugin that delivers messages (one per deployment);
+    other plugins call ``send_message``, never this hook. Raises ``MessageError``
+    for an unknown type or a request without a recipient.
+    """
+
+
+@hookspec(firstresult=True)
+def withdraw_messages(owner: str, key_prefix: str, erase: bool, deployment: Deployment) -> Any:
+    """Cancel the ``owner`` plugin's unsent messages whose idempotency key starts with ``key_prefix`` (``erase``: delete
+    them, sent or not); return how many. Implemented by the plugin that delivers messages."""

@@ -17,6 +17,8 @@ from core.events.routes import event_calendar_text, event_page_url
 from core.events.service import EventDetail, public_event, public_events
 from core.events.tables import Event, Organisation, Venue
 from core.hookspecs import hookimpl, hookspec
+from core.messaging.service import send_message, withdraw_messages
+from core.messaging.types import MessageError, MessageRecipient, MessageRequest, MessageResult, MessageType
 from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled
 from core.quartiere.tables import Quartier
 from core.web.api import ApiError, ErrorOut, error_responses, field_errors, json_body, read_json
@@ -57,6 +59,11 @@ __all__ = [
     "Limit",
     "MAX_INT",
     "MenuLink",
+    "MessageError",
+    "MessageRecipient",
+    "MessageRequest",
+    "MessageResult",
+    "MessageType",
     "Offset",
     "Organisation",
     "PageBlock",
@@ -104,7 +111,9 @@ __all__ = [
     "render",
     "require_staff",
     "require_staff_api",
+    "send_message",
     "spreadsheet_safe",
     "staff_contacts",
     "transaction",
+    "withdraw_messages",
 ]
