@@ -18,8 +18,8 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
 import quartier_hilfsangebote
-from quartier_hilfsangebote import blocks, languages, service, settings
-from quartier_hilfsangebote.resources import OFFERS
+from quartier_hilfsangebote import blocks, callbacks, languages, service, settings
+from quartier_hilfsangebote.resources import CALLBACKS, OFFERS
 
 PACKAGE = Path(quartier_hilfsangebote.__file__).parent
 CATALOG = PACKAGE / "locale" / "en" / "LC_MESSAGES" / "messages.po"
@@ -47,8 +47,11 @@ def extracted() -> set[str | tuple[str, str]]:
 def declared() -> set[str]:
     texts = {OFFERS.label, OFFERS.label_plural, OFFERS.menu_group, blocks.BLOCK_TITLE,
              settings.HilfsangeboteSettings().page_title}
-    for f in OFFERS.fields:
-        texts.update(t for t in (f.label, f.help) if t)
+    for resource in (OFFERS, CALLBACKS):
+        texts.update({resource.label, resource.label_plural, *(a.label for a in resource.actions)})
+        texts.update(t for f in resource.fields for t in (f.label, f.help) if t)
+    texts.update(callbacks.MESSAGES.values())
+    texts.add(callbacks.CONFIRMATION.label)  # shown to staff editing the message texts
     texts.update(service.MESSAGES.values())
     texts.update(service.LABELS.values())
     texts.update(settings.CATEGORIES)
