@@ -167,13 +167,22 @@ def plugins(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
+    from core.domain_events.contract import describe
+    from core.domain_events.service import event_types_by_plugin
+
     deployment = deployment_of(ctx)
+    events = event_types_by_plugin(deployment)
     for name, info in available_plugins().items():
         loaded = deployment.plugins.get(name)
         state = "loaded" if loaded else "available"
         click.echo(f"{name:<20} {info.version:<10} {state:<10} {info.source}")
         if loaded:
             click.echo(f"{'':<20} hooks: {', '.join(loaded.hooks) or '-'}")
+            for event_type in events.get(name, []):
+                click.echo(f"{'':<20} event: {describe(event_type)}")
+    for event_type in events["core"]:
+        click.echo(f"{'core':<20} event: {describe(event_type)}")
+    click.echo("(* personal data: not sent to webhooks, deleted after domain_event_retention_days)")
 
 
 @plugins.command("new")

@@ -46,7 +46,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     default_language: str = "de"
     deployment_name: str = "Quartier"
     migrate_on_start: bool = True
-    domain_event_retention_days: int = 30  # delivered domain events (which may hold personal data) are then deleted
+    domain_event_retention_days: int = 30  # delivered domain events with personal-data fields are then deleted
+    domain_event_log_days: int = 365  # delivered domain events without personal data are then deleted
     debug: bool = False
     # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks); empty: none.
     trusted_proxies: list[str] = msgspec.field(default_factory=list)

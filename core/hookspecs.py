@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from core.deployment import Deployment
     from core.domain_events import DomainEvent
     from core.events.service import EventDetail
+    from core.messaging.types import MessageRequest, MessageResult, MessageType
     from core.web.auth import StaffContext
     from core.web.resources import Resource
     from core.web.ui import MenuLink, PageBlock, Widget
@@ -185,3 +186,29 @@ def event_page_blocks(
     ``event`` is the ``EventDetail``. Called only for plugins switched on in the
     event's Quartier, each in isolation.
     """
+
+
+# -- messaging (core/messaging): declared by any plugin, delivered by one ----------------------
+@hookspec
+def register_message_types() -> list[MessageType]:
+    """Return the ``MessageType``s this plugin sends with ``send_message``.
+
+    The messaging plugin shows their texts to staff for editing and refuses a
+    request for a type no plugin declared.
+    """
+
+
+@hookspec(firstresult=True, awaitable=True, per_quartier=True)
+def deliver_message(request: MessageRequest, deployment: Deployment) -> Awaitable[MessageResult]:
+    """Take a ``MessageRequest``: render its text, pick a channel, queue it; return a ``MessageResult``.
+
+    Implemented by the plugin that delivers messages (one per deployment);
+    other plugins call ``send_message``, never this hook. Raises ``MessageError``
+    for an unknown type or a request without a recipient.
+    """
+
+
+@hookspec(firstresult=True, awaitable=True)
+def withdraw_messages(owner: str, key_prefix: str, erase: bool, deployment: Deployment) -> Awaitable[int]:
+    """Cancel the ``owner`` plugin's unsent messages whose idempotency key starts with ``key_prefix`` (``erase``: delete
+    them, sent or not); return how many. Implemented by the plugin that delivers messages."""

@@ -8,12 +8,17 @@ from core.accounts.service import staff_contacts
 from core.config import ConfigError
 from core.db import after_commit, in_transaction, is_postgres, transaction
 from core.deployment import Deployment, current
-from core.domain_events import DomainEvent, EventCancelled, EventChanged, EventPublished
+from core.domain_events import (
+    DomainEvent, EventCancelled, EventChanged, EventDecodeError, EventPublished, Personal, decode_event, personal_fields,
+    redacted,
+)
 from core.domain_events.service import erase_events as erase_domain_events, publish as publish_in
 from core.events.routes import event_calendar_text, event_page_url
 from core.events.service import EventDetail, public_event, public_events
 from core.events.tables import Event, Organisation, Venue
 from core.hookspecs import hookimpl, hookspec
+from core.messaging.service import send_message, withdraw_messages
+from core.messaging.types import MessageError, MessageRecipient, MessageRequest, MessageResult, MessageType
 from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled
 from core.quartiere.tables import Quartier
 from core.web.api import ApiError, ErrorOut, error_responses, field_errors, json_body, read_json
@@ -46,6 +51,7 @@ __all__ = [
     "Event",
     "EventCancelled",
     "EventChanged",
+    "EventDecodeError",
     "EventDetail",
     "EventPublished",
     "Field",
@@ -54,9 +60,15 @@ __all__ = [
     "Limit",
     "MAX_INT",
     "MenuLink",
+    "MessageError",
+    "MessageRecipient",
+    "MessageRequest",
+    "MessageResult",
+    "MessageType",
     "Offset",
     "Organisation",
     "PageBlock",
+    "Personal",
     "Quartier",
     "Resource",
     "Translator",
@@ -68,6 +80,7 @@ __all__ = [
     "contains_link",
     "csrf_input",
     "csv_download",
+    "decode_event",
     "current",
     "defang",
     "erase_domain_events",
@@ -89,17 +102,21 @@ __all__ = [
     "plugin_gettext",
     "parse_id",
     "parse_int",
+    "personal_fields",
     "public_event",
     "public_events",
     "publish",
     "read_json",
     "record_audit",
     "redact_audit",
+    "redacted",
     "render",
     "require_staff",
     "require_staff_api",
     "row_scope",
+    "send_message",
     "spreadsheet_safe",
     "staff_contacts",
     "transaction",
+    "withdraw_messages",
 ]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from core.db import after_commit, in_transaction, transaction
+from core.domain_events.contract import personal_fields
 from core.domain_events.tables import DomainEventRecord
 from core.domain_events.types import DomainEvent
 
@@ -69,8 +70,37 @@ async def deliver(deployment: Deployment, record_id: int) -> None:
     if event_type is None:
         log.warning("domain event %s has no registered type; kept for later", record.name)
         return
-    event = msgspec.json.decode(record.payload, type=event_type)
+    try:
+        event = msgspec.json.decode(record.payload, type=event_type)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        # Kept and counted, never dropped silently; the payload is not logged (it may hold personal data).
+        error = f"Plugin '{owner(deployment, record.name)}': domain event '{record.name}' does not decode: {exc}"
+        log.error("%s (record %s)", error, record_id)
+        await DomainEventRecord.update(
+            {DomainEventRecord.attempts: DomainEventRecord.attempts + 1, DomainEventRecord.last_error: error,
+             DomainEventRecord.claimed_until: None}
+        ).where(DomainEventRecord.id == record_id)
+        return
     await _dispatch(deployment, record_id, event, json.loads(record.pending_plugins))
+
+
+def event_types_by_plugin(deployment: Deployment) -> dict[str, list[type[DomainEvent]]]:
+    """The domain event types each loaded plugin registers (``core`` for the core's own)."""
+    from core.domain_events.types import CORE_EVENT_TYPES
+
+    found: dict[str, list[type[DomainEvent]]] = {"core": list(CORE_EVENT_TYPES)}
+    for name, types in deployment.hooks.register_domain_events().items():
+        if types:
+            found[name] = list(types)
+    return found
+
+
+def owner(deployment: Deployment, name: str) -> str:
+    """The plugin that registers the event type ``name`` (``unknown`` if none does)."""
+    for plugin, types in event_types_by_plugin(deployment).items():
+        if any(t.name == name for t in types):
+            return plugin
+    return "unknown"
 
 
 async def _dispatch(deployment: Deployment, record_id: int, event: DomainEvent, pending: list[str]) -> None:
@@ -133,9 +163,20 @@ async def erase_events(name_prefix: str, key: str, value: int) -> int:
 
 
 async def delete_old_events(deployment: Deployment) -> int:
-    """Delivered events older than ``domain_event_retention_days`` are deleted (they may hold personal data)."""
-    cutoff = _now() - timedelta(days=deployment.settings.domain_event_retention_days)
-    rows = await DomainEventRecord.delete().where(
-        DomainEventRecord.dispatched_at.is_not_null() & (DomainEventRecord.dispatched_at < cutoff)
-    ).returning(DomainEventRecord.id)
+    """Delete delivered events: those whose type declares personal-data fields after
+    ``domain_event_retention_days``, the others after ``domain_event_log_days``.
+    A type no longer registered counts as personal."""
+    settings = deployment.settings
+    plain = [name for name, t in deployment.domain_event_types.items() if not personal_fields(t)]
+    delivered = DomainEventRecord.dispatched_at.is_not_null()
+    personal_cutoff = _now() - timedelta(days=settings.domain_event_retention_days)
+    plain_cutoff = _now() - timedelta(days=settings.domain_event_log_days)
+    query = DomainEventRecord.delete().where(delivered & (DomainEventRecord.dispatched_at < personal_cutoff))
+    if plain:
+        query = query.where(DomainEventRecord.name.not_in(plain))
+    rows = await query.returning(DomainEventRecord.id)
+    if plain:
+        rows += await DomainEventRecord.delete().where(
+            delivered & (DomainEventRecord.dispatched_at < plain_cutoff) & DomainEventRecord.name.is_in(plain)
+        ).returning(DomainEventRecord.id)
     return len(rows)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from core.plugin_api import DomainEvent
+from core.plugin_api import DomainEvent, Personal
 
 
 class ContributionSubmitted(DomainEvent):
@@ -30,7 +30,7 @@ class ContributionApproved(DomainEvent):
     question_text: str
     excerpt: str
     url: str  # the public page of the question
-    notify_email: str | None = None
+    notify_email: Annotated[str | None, Personal] = None
     language: str = "de"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.plugin_api import Deployment, MenuLink, hookimpl
+from core.plugin_api import Deployment, DomainEvent, MenuLink, hookimpl
 from plugins.exhibition import domain_events
 from plugins.exhibition.piccolo_app import APP_CONFIG
 from plugins.exhibition.settings import ExhibitionSettings
@@ -25,6 +25,21 @@ def register_tables():
 @hookimpl
 def register_domain_events():
     return domain_events.ALL
+
+
+@hookimpl
+def register_message_types():
+    from plugins.exhibition.messages import MESSAGE_TYPES
+
+    return MESSAGE_TYPES
+
+
+@hookimpl
+async def on_domain_event(event: DomainEvent, deployment: Deployment):
+    if isinstance(event, domain_events.ContributionApproved):
+        from plugins.exhibition.messages import tell_author
+
+        await tell_author(event)
 
 
 @hookimpl

@@ -7,15 +7,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import msgspec
 from babel.dates import format_datetime
 
-from core.plugin_api import DomainEvent, Event, event_calendar_text, public_event, transaction
-from plugins.notifications import messages, service
+from core.plugin_api import DomainEvent, Event, MessageRecipient, event_calendar_text, public_event, redacted, transaction
+from plugins.notifications import delivery, messages, service
 from plugins.notifications.tables import OutboxMessage, Recipient
 
 ACTIVE = ("unconfirmed", "confirmed", "waitlisted")
-AUTOMATIC = {"Auto-Submitted": "auto-generated"}
 REGISTRATION_KINDS = {
     "registration.confirmed": "registered",
     "registration.promoted": "promoted",
@@ -56,27 +54,11 @@ async def _send(recipient: Recipient, kind: str, key: str, *, event_title: str, 
     }
     subject, text, html = await messages.render(kind, recipient.language, context, quartier_id=recipient.quartier_id)
     calendar = await event_calendar_text(recipient.event_id) if with_calendar else ""
-    if not recipient.email:
-        from plugins.notifications.apprise_channel import target_for
-
-        sms = await target_for("sms", recipient.quartier_id)
-        if sms is not None:  # the deployment has an SMS gateway
-            await service.enqueue(channel="apprise", recipient=f"{sms.id}|{recipient.phone}", kind=kind, subject=subject,
-                                  body_text=text, language=recipient.language, quartier_id=recipient.quartier_id,
-                                  event_id=recipient.event_id, person=recipient.name, idempotency_key=key, send_at=send_at)
-            return
-        if kind == "reminder":
-            return  # a call list entry a day before would only repeat the registration
-        # Registered by phone only: the message goes on the staff's call list instead.
-        await service.enqueue(channel="call", recipient=recipient.phone, kind=kind, subject=subject, body_text=text,
-                              language=recipient.language, quartier_id=recipient.quartier_id, event_id=recipient.event_id,
-                              person=recipient.name, idempotency_key=key)
-        return
-    await service.enqueue(
-        recipient=recipient.email, kind=kind, subject=subject, body_text=text, body_html=html, headers=AUTOMATIC,
-        calendar=calendar, language=recipient.language, quartier_id=recipient.quartier_id, event_id=recipient.event_id,
-        person=recipient.name, idempotency_key=key, send_at=send_at,
-    )
+    # A call list entry a day before would only repeat the registration: reminders go by e-mail or SMS only.
+    channels = ("email", "sms") if kind == "reminder" else ("email", "sms", "call")
+    to = MessageRecipient(name=recipient.name, email=recipient.email, phone=recipient.phone, language=recipient.language)
+    await delivery.queue(to, kind=kind, subject=subject, text=text, html=html, idempotency_key=key, channels=channels,
+                         quartier_id=recipient.quartier_id, event_id=recipient.event_id, calendar=calendar, send_at=send_at)
 
 
 async def schedule_reminder(recipient: Recipient, starts_at: datetime, tz: str, title: str) -> None:
@@ -143,32 +125,14 @@ async def on_event(event: Any) -> None:
             await schedule_reminder(recipient, row.starts_at, row.timezone, row.title)
 
 
-# Never leave the house: contact data, and links whose token lets the holder confirm or cancel.
-# A receiving system that needs a person's details asks the staff API with its own token.
-PRIVATE_FIELDS = {"person_name", "email", "phone", "view_url", "confirm_url", "cancel_url", "notify_email"}
-
-
-async def on_contribution_published(event: Any) -> None:
-    """Someone asked to be told when their answer to a guiding question is public: one message, nothing kept for later."""
-    email = getattr(event, "notify_email", None)
-    if not email:
-        return
-    language = event.language if event.language in ("de", "en") else "de"
-    subject, text, html = await messages.render("contribution_published", language, {
-        "question": messages.StaffText(event.question_text), "excerpt": event.excerpt, "url": messages.Link(event.url),
-        "quartier": await messages.quartier_context(event.quartier_id),
-    }, quartier_id=event.quartier_id)
-    await service.enqueue(recipient=email, kind="contribution_published", subject=subject, body_text=text, body_html=html,
-                          headers=AUTOMATIC, language=language, quartier_id=event.quartier_id,
-                          idempotency_key=f"contribution:{event.contribution}:published")
-
-
 async def to_webhook(event: DomainEvent) -> None:
     """Other systems of the municipality may follow everything that happens, as signed JSON."""
     url = service.settings().webhook_url
     if not url:
         return
-    data = {key: value for key, value in msgspec.to_builtins(event).items() if key not in PRIVATE_FIELDS}
+    # Fields the producer declared Personal never leave the house; a receiving system that
+    # needs a person's details asks the staff API with its own token.
+    data = redacted(event)
     payload = {"type": type(event).name, "event_id": str(event.event_id), "occurred_at": event.occurred_at.isoformat(),
                "data": data}
     await service.enqueue(channel="webhook", recipient=url, kind=type(event).name, subject=type(event).name,
@@ -187,5 +151,3 @@ async def handle(event: DomainEvent) -> None:
             await on_registration(event)
         elif type(event).name in ("event.changed", "event.cancelled"):
             await on_event(event)
-        elif type(event).name == "exhibition.contribution_approved":
-            await on_contribution_published(event)

@@ -18,7 +18,7 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from core.plugin_api import Quartier, defang
+from core.plugin_api import MessageType, Quartier, current, defang
 
 
 class Link(str):
@@ -59,7 +59,6 @@ VARIABLES = {
     "event_cancelled": ["name", "event_title", "when", "quartier"],
     "announcement": ["name", "subject", "body", "unsubscribe_url", "quartier"],
     "moderation_digest": ["name", "count", "items", "quartier"],
-    "contribution_published": ["question", "excerpt", "url", "quartier"],
 }
 EXAMPLE = {
     "name": "Erika Mustermann", "event_title": "Netzwerktreff: Gute Nachbarschaft", "when": "Montag, 28. Dezember 2026, 14:00",
@@ -69,8 +68,6 @@ EXAMPLE = {
     "unsubscribe_url": Link("https://quartier.example/benachrichtigungen/abbestellen/BEISPIEL"),
     "count": 2, "items": [{"summary": "„Dass man sich grüßt.“ zu „Was verstehe ich unter guter Nachbarschaft?“",
                            "url": Link("https://quartier.example/staff/moderation")}] * 2,
-    "question": StaffText("Was wünsche ich mir für mein Quartier?"), "excerpt": "Eine Bank vor dem Treffpunkt.",
-    "url": Link("https://quartier.example/gifhorn/fragen/2"),
 }
 EXAMPLE["event_title"] = StaffText(EXAMPLE["event_title"])
 EXAMPLE["when"] = StaffText(EXAMPLE["when"])
@@ -81,9 +78,58 @@ _env = SandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=
                             keep_trailing_newline=True, finalize=_finalize)
 
 
+def declared() -> dict[str, MessageType]:
+    """Every message type the loaded plugins declare (``register_message_types``), by kind ``<plugin>.<key>``."""
+    deployment = current()
+    found: dict[str, MessageType] = {}
+    for name, types in deployment.hooks.register_message_types().items():
+        for message_type in types or []:
+            found[f"{name}.{message_type.key}"] = message_type
+    return found
+
+
+def shipped(kind: str, language: str) -> str | None:
+    """The default text of a kind in a language: this plugin's own file, or the text its declaring plugin gave."""
+    path = TEMPLATES / f"{kind}.{language}.txt"
+    if path.exists():
+        return path.read_text(encoding="utf-8")
+    message_type = declared().get(kind)
+    return message_type.texts.get(language) if message_type else None
+
+
 def default_text(kind: str, language: str) -> str:
-    lang = language if (TEMPLATES / f"{kind}.{language}.txt").exists() else "de"
-    return (TEMPLATES / f"{kind}.{lang}.txt").read_text(encoding="utf-8")
+    text = shipped(kind, language) or shipped(kind, "de")
+    if text is None:
+        raise LookupError(f"message kind '{kind}' has no text")
+    return text
+
+
+def variables(kind: str) -> list[str]:
+    """The variables staff may use in a kind's text."""
+    message_type = declared().get(kind)
+    if message_type is not None:
+        return ["name", *message_type.variables, "quartier"]
+    return VARIABLES[kind]
+
+
+def example(kind: str) -> dict[str, Any]:
+    """Values for the staff preview of a kind."""
+    message_type = declared().get(kind)
+    if message_type is None:
+        return EXAMPLE
+    return {**EXAMPLE, **marked(message_type, message_type.example)}
+
+
+def marked(message_type: MessageType, values: dict[str, Any]) -> dict[str, Any]:
+    """Values with the type's links and staff texts marked; everything else counts as citizen text."""
+    def mark(key: str, value: Any) -> Any:
+        if key in message_type.links:
+            return Link(value or "")
+        if key in message_type.staff_texts:
+            return StaffText(value or "")
+        return value
+
+    return {key: mark(key, value) for key, value in values.items()}
 
 
 def check(text: str) -> str | None:
@@ -137,8 +183,9 @@ async def source(kind: str, language: str, *, quartier_id: int | None) -> str:
         for owner in (quartier_id, None):
             if (lang, owner) in texts:
                 return texts[(lang, owner)]
-        if (TEMPLATES / f"{kind}.{lang}.txt").exists():
-            return default_text(kind, lang)
+        text = shipped(kind, lang)
+        if text is not None:
+            return text
     return default_text(kind, "de")
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from core.plugin_api import Deployment, DomainEvent, hookimpl
+from core.plugin_api import Deployment, DomainEvent, MessageRequest, hookimpl
 from plugins.notifications.hookspecs import NotificationSpecs
 from plugins.notifications.piccolo_app import APP_CONFIG
 from plugins.notifications.settings import NotificationSettings
@@ -73,6 +73,20 @@ async def on_domain_event(event: DomainEvent, deployment: Deployment):
     from plugins.notifications.handlers import handle
 
     await handle(event)
+
+
+@hookimpl
+async def deliver_message(request: MessageRequest, deployment: Deployment):
+    from plugins.notifications.delivery import deliver
+
+    return await deliver(request)
+
+
+@hookimpl
+async def withdraw_messages(owner: str, key_prefix: str, erase: bool, deployment: Deployment):
+    from plugins.notifications.delivery import withdraw
+
+    return await withdraw(owner, key_prefix, erase)
 
 
 async def send_due(deployment: Deployment) -> None:

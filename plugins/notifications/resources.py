@@ -17,8 +17,24 @@ KIND_CHOICES = [
     ("event_changed", "Veranstaltung geändert"), ("event_cancelled", "Veranstaltung abgesagt"),
     ("announcement", "Mitteilung"), ("announcement-test", "Mitteilung (Test)"),
     ("moderation_digest", "Moderations-Übersicht"),
-    ("contribution_published", "Beitrag veröffentlicht"),
 ]
+
+
+class WithDeclared(list):
+    """Choices of message kinds: these, then the types the loaded plugins declare (``<plugin>.<key>``)."""
+
+    def __iter__(self):
+        from core.plugin_api import current
+        from plugins.notifications.messages import declared
+
+        yield from super().__iter__()
+        try:
+            current()
+        except RuntimeError:  # no deployment (collecting this plugin's texts): its own kinds only
+            return
+        yield from ((kind, message_type.label) for kind, message_type in declared().items())
+
+
 AUDIENCE_CHOICES = [("registered", "Angemeldete"), ("waitlisted", "Warteliste"), ("all", "Angemeldete und Warteliste")]
 
 
@@ -34,7 +50,7 @@ DELIVERY_LOG = Resource(
     fields=[
         Field("recipient", "Empfänger"),
         Field("person", "Person"),
-        Field("kind", "Art", type="choice", choices=KIND_CHOICES),
+        Field("kind", "Art", type="choice", choices=WithDeclared(KIND_CHOICES)),
         Field("status", "Status", type="choice", choices=STATUS_CHOICES),
         Field("event_id", "Veranstaltung", type="fk", references="events"),
         Field("channel", "Kanal"),
@@ -133,7 +149,7 @@ from plugins.notifications import messages  # noqa: E402
 from plugins.notifications.tables import MessageTemplate  # noqa: E402
 
 LANGUAGE_CHOICES = [("de", "Deutsch"), ("en", "Englisch")]
-EDITABLE_KINDS = [(k, label) for k, label in KIND_CHOICES if k in messages.VARIABLES]
+EDITABLE_KINDS = WithDeclared((k, label) for k, label in KIND_CHOICES if k in messages.VARIABLES)
 
 
 def check_template(values: dict[str, Any]) -> dict[str, str]:
@@ -178,12 +194,12 @@ EXAMPLE_QUARTIER = {"name": "Nordstadt", "office": "Quartiersbüro Nordstadt", "
 
 async def template_extra(row: MessageTemplate) -> dict[str, Any]:
     quartier = await messages.quartier_context(row.quartier) if row.quartier is not None else EXAMPLE_QUARTIER
-    context = {**messages.EXAMPLE, "quartier": quartier}
+    context = {**messages.example(row.kind), "quartier": quartier}
     try:
         subject, text, _html = messages.render_text(row.text, row.language, context)
     except Exception as exc:  # a variable that does not exist for this kind
-        return {"preview": f"Vorschau nicht möglich: {exc}", "variables": ", ".join(messages.VARIABLES[row.kind])}
-    return {"preview": f"Betreff: {subject}\n\n{text}", "variables": ", ".join(messages.VARIABLES[row.kind])}
+        return {"preview": f"Vorschau nicht möglich: {exc}", "variables": ", ".join(messages.variables(row.kind))}
+    return {"preview": f"Betreff: {subject}\n\n{text}", "variables": ", ".join(messages.variables(row.kind))}
 
 
 def template_links(row: MessageTemplate) -> list[tuple[str, str]]:
@@ -239,7 +255,7 @@ CALL_LIST = Resource(
     fields=[
         Field("person", "Person"),
         Field("recipient", "Telefon", type="tel"),
-        Field("kind", "Anlass", type="choice", choices=KIND_CHOICES),
+        Field("kind", "Anlass", type="choice", choices=WithDeclared(KIND_CHOICES)),
         Field("event_id", "Veranstaltung", type="fk", references="events"),
         Field("status", "Status", type="choice", choices=[("pending", "Offen"), ("sent", "Erledigt"), ("cancelled", "Entfallen")]),
         Field("body_text", "Was zu sagen ist", type="textarea"),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from core.plugin_api import DomainEvent
+from core.plugin_api import DomainEvent, Personal
 
 
 class RegistrationEvent(DomainEvent):
@@ -17,17 +17,17 @@ class RegistrationEvent(DomainEvent):
     starts_at: datetime
     ends_at: datetime
     timezone: str
-    person_name: str
-    email: str | None
-    phone: str
+    person_name: Annotated[str, Personal]
+    email: Annotated[str | None, Personal]
+    phone: Annotated[str, Personal]
     language: str
     channel: str
     status: str
     seats: int
     waitlist_position: int | None = None
-    view_url: str = ""
-    confirm_url: str = ""
-    cancel_url: str = ""
+    view_url: Annotated[str, Personal] = ""  # its token acts for the person
+    confirm_url: Annotated[str, Personal] = ""  # its token acts for the person
+    cancel_url: Annotated[str, Personal] = ""  # its token acts for the person
     reason: str = ""
 
 

@@ -46,6 +46,9 @@ def test_plugins_lists_loaded_and_available_with_version_source_and_hooks(operat
     greeter_line = next(line for line in out.splitlines() if line.startswith("greeter "))
     assert "1.2.3" in greeter_line and "loaded" in greeter_line and "package quartier-greeter" in greeter_line
     assert "hooks:" in out and "register_routes" in out and "on_domain_event" in out
+    # Published event types with their fields, personal data marked.
+    assert "event: greeter.greeting_sent (text, requester_email*)" in out
+    assert "event: event.published (event)" in out
     quiet_line = next(line for line in out.splitlines() if line.startswith("quiet "))
     assert "available" in quiet_line
 

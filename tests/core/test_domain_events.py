@@ -7,6 +7,15 @@ from core.domain_events.tables import DomainEventRecord
 from tests.core.factories import make_quartier
 
 
+async def publish_and_crash(client, event) -> None:
+    """Publish and commit, then die: the queued delivery never runs."""
+    from core.db.transaction import _pending
+
+    async with transaction():
+        await publish(event)
+        _pending.get().clear()
+
+
 async def test_event_is_delivered_after_the_request_commits(make_client, sample_plugins):
     async with make_client(["greeter"]) as client:
         nord = await make_quartier("nordstadt")
@@ -66,12 +75,7 @@ async def test_event_never_delivered_by_a_dead_process_is_picked_up(make_client,
 
     async with make_client(["greeter"]) as client:
         nord = await make_quartier("nordstadt")
-        async with transaction():
-            await publish(GreetingSent(quartier_id=nord.id, text="verwaist"))
-            # Simulate the crash: the queued delivery never runs.
-            from core.db.transaction import _pending
-
-            _pending.get().clear()
+        await publish_and_crash(client, GreetingSent(quartier_id=nord.id, text="verwaist"))
         assert (await client.get("/api/greeter/received")).json() == []
         assert await redeliver_pending(client.deployment) == 0  # still claimed by the "dead" process
         await DomainEventRecord.update(
@@ -88,3 +92,77 @@ async def test_event_published_outside_a_transaction_is_delivered(make_client, s
         nord = await make_quartier("nordstadt")
         await publish(GreetingSent(quartier_id=nord.id, text="direkt"))
         assert len((await client.get("/api/greeter/received")).json()) == 1
+
+
+async def test_personal_fields_are_declared_not_guessed_from_names():
+    from typing import Annotated, ClassVar
+
+    from core.plugin_api import DomainEvent, Personal, personal_fields, redacted
+
+    class Asked(DomainEvent):
+        name: ClassVar[str] = "test.asked"
+        requester_email: Annotated[str, Personal]
+        email_sent: bool = False  # a name like "email", but no personal data
+
+    assert personal_fields(Asked) == {"requester_email"}
+    data = redacted(Asked(quartier_id=None, requester_email="a@example.org", email_sent=True))
+    assert "requester_email" not in data and data["email_sent"] is True
+
+
+async def test_a_consumer_decodes_into_its_own_struct_or_gets_an_error_naming_plugin_and_event():
+    from datetime import datetime
+
+    import msgspec
+    import pytest
+
+    from core.plugin_api import EventDecodeError, EventChanged, decode_event
+
+    class Seen(msgspec.Struct):
+        event: int
+        occurred_at: datetime
+
+    changed = EventChanged(quartier_id=1, event=7, fields=["starts_at"])
+    assert decode_event(changed, Seen, plugin="mine") == Seen(event=7, occurred_at=changed.occurred_at)
+
+    class NeedsTitle(msgspec.Struct):
+        title: str
+
+    with pytest.raises(EventDecodeError, match=r"Plugin 'mine': domain event 'event.changed' .*`title`"):
+        decode_event(changed, NeedsTitle, plugin="mine")
+
+
+async def test_a_stored_payload_that_does_not_decode_is_kept_with_an_error_naming_plugin_and_event(make_client, sample_plugins):
+    from quartier_greeter.plugin import GreetingSent
+
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        await publish_and_crash(client, GreetingSent(quartier_id=nord.id, text="kaputt"))
+        await DomainEventRecord.update({DomainEventRecord.payload: '{"quartier_id": "nordstadt"}',
+                                        DomainEventRecord.claimed_until: None}, force=True)
+        assert await redeliver_pending(client.deployment) == 1
+        record = await DomainEventRecord.objects().first()
+        assert record.dispatched_at is None and record.attempts == 1
+        assert record.last_error.startswith("Plugin 'greeter': domain event 'greeter.greeting_sent' does not decode")
+        assert (await client.get("/api/greeter/received")).json() == []
+
+
+async def test_retention_deletes_personal_events_sooner_than_the_others(make_client, sample_plugins):
+    from datetime import datetime, timedelta, timezone
+
+    from core.domain_events.service import delete_old_events
+    from core.plugin_api import EventPublished
+    from quartier_greeter.plugin import GreetingSent
+
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        await publish(GreetingSent(quartier_id=nord.id, text="persönlich"))
+        await publish(EventPublished(quartier_id=nord.id, event=1))
+        days = client.deployment.settings.domain_event_retention_days
+        await DomainEventRecord.update(
+            {DomainEventRecord.dispatched_at: datetime.now(timezone.utc) - timedelta(days=days + 1)}, force=True)
+        assert await delete_old_events(client.deployment) == 1
+        assert [r.name for r in await DomainEventRecord.objects()] == ["event.published"]
+        await DomainEventRecord.update({DomainEventRecord.dispatched_at: datetime.now(timezone.utc) - timedelta(
+            days=client.deployment.settings.domain_event_log_days + 1)}, force=True)
+        assert await delete_old_events(client.deployment) == 1
+        assert await DomainEventRecord.count() == 0

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from core.accounts.service import create_user
 from core.cli import build_cli
 from core.events import service
+from core.hookspecs import hookimpl
 from core.quartiere.service import set_plugin_enabled
 from tests.core.factories import make_event, make_quartier, table_names
 
@@ -235,3 +236,67 @@ async def test_hook_event_page_blocks(make_client, sample_plugins):
         response = await client.get(url)
         assert response.status_code == 200
         assert 'aria-label="Gruß"' not in response.text and "willkommen" not in response.text
+
+
+class FakeMessaging:
+    """A stand-in for the plugin that delivers messages: it records what it is asked."""
+
+    def __init__(self) -> None:
+        self.requests: list = []
+        self.withdrawn: list = []
+
+    @hookimpl
+    def deliver_message(self, request, deployment):
+        from core.plugin_api import MessageResult
+
+        self.requests.append(request)
+        return MessageResult(accepted=True, channel="fake")
+
+    @hookimpl
+    def withdraw_messages(self, owner, key_prefix, erase, deployment):
+        self.withdrawn.append((owner, key_prefix, erase))
+        return 2
+
+
+def greeting_request(quartier_id, **values):
+    from core.plugin_api import MessageRecipient, MessageRequest
+
+    return MessageRequest(plugin="greeter", key="greeting", idempotency_key=values.pop("key", "g1"), quartier_id=quartier_id,
+                          to=MessageRecipient(name="Erika", email="erika@example.org"), context={"text": "Moin"}, **values)
+
+
+async def test_hook_register_message_types(make_deployment, sample_plugins):
+    deployment = await make_deployment(["greeter"])
+    declared = deployment.hooks.register_message_types()["greeter"]
+    assert [(t.key, t.variables, t.channels) for t in declared] == [("greeting", ("text",), ("email", "call"))]
+    assert declared[0].texts["de"].startswith("Betreff: ")
+
+
+async def test_hook_deliver_message(make_client, sample_plugins):
+    from core.plugin_api import send_message
+
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        # Nobody delivers messages: asking is a no-op the caller can see.
+        result = await send_message(greeting_request(nord.id))
+        assert (result.accepted, result.reason) == (False, "not delivered: no messaging plugin")
+        fake = FakeMessaging()
+        client.deployment.pm.register(fake, name="fakemail")
+        result = await send_message(greeting_request(nord.id))
+        assert (result.accepted, result.channel) == (True, "fake")
+        assert [(r.plugin, r.key, r.to.email) for r in fake.requests] == [("greeter", "greeting", "erika@example.org")]
+        await set_plugin_enabled(nord.id, "fakemail", False)
+        result = await send_message(greeting_request(nord.id))
+        assert (result.accepted, result.reason) == (False, "not delivered: messaging is switched off for this Quartier")
+        assert len(fake.requests) == 1
+
+
+async def test_hook_withdraw_messages(make_client, sample_plugins):
+    from core.plugin_api import withdraw_messages
+
+    async with make_client(["greeter"]) as client:
+        assert await withdraw_messages("greeter", "reminder:") == 0  # nobody delivers messages
+        fake = FakeMessaging()
+        client.deployment.pm.register(fake, name="fakemail")
+        assert await withdraw_messages("greeter", "reminder:", erase=True) == 2
+        assert fake.withdrawn == [("greeter", "reminder:", True)]

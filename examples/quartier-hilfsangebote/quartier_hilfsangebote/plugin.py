@@ -47,9 +47,16 @@ def register_locales():
 
 @hookimpl
 def staff_resources(deployment: Deployment):
-    from quartier_hilfsangebote.resources import OFFERS
+    from quartier_hilfsangebote.resources import CALLBACKS, OFFERS
 
-    return [OFFERS]
+    return [OFFERS, CALLBACKS]
+
+
+@hookimpl
+def register_message_types():
+    from quartier_hilfsangebote.callbacks import CONFIRMATION
+
+    return [CONFIRMATION]
 
 
 @hookimpl

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.plugin_api import Field, Resource, StaffContext, plugin_gettext
+from core.plugin_api import Action, Field, Resource, StaffContext, plugin_gettext
 from quartier_hilfsangebote import service
 from quartier_hilfsangebote.service import LABELS
-from quartier_hilfsangebote.tables import Offer
+from quartier_hilfsangebote.tables import CallbackRequest, Offer
 
 _ = plugin_gettext("hilfsangebote")
 
@@ -67,5 +67,35 @@ OFFERS = Resource(
     title=lambda row: row.name,
     create=create_offer,
     update=update_offer,
+    menu_group="Beratung und Hilfe",
+)
+
+
+async def mark_done(row: CallbackRequest, staff: StaffContext) -> None:
+    await CallbackRequest.update({CallbackRequest.done: True}).where(CallbackRequest.id == row.id)
+
+
+CALLBACKS = Resource(
+    name="hilfsangebote-callbacks",
+    table=CallbackRequest,
+    label="Rückrufbitte",
+    label_plural="Rückrufbitten",
+    fields=[
+        Field("offer", "Hilfsangebot", type="fk", references="hilfsangebote-offers", editable=False),
+        Field("quartier", "Quartier", type="fk", references="quartiere", editable=False),
+        Field("name", LABELS["name"], editable=False),
+        Field("phone", LABELS["phone"], editable=False),
+        Field("email", LABELS["email"], editable=False),
+        Field("done", "Erledigt", type="bool", default=False),
+        Field("created_at", "Eingegangen", type="datetime", in_form=False),
+    ],
+    list_columns=["created_at", "name", "phone", "email", "offer", "done"],
+    search_fields=["name", "email", "phone"],
+    filters=["done", "offer"],
+    ordering="-created_at",
+    quartier_path="quartier",
+    create_roles=(),
+    title=lambda row: row.name,
+    actions=[Action("done", "Erledigt", mark_done, visible=lambda row: not row.done)],
     menu_group="Beratung und Hilfe",
 )

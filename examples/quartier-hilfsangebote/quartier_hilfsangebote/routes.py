@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request, get
+from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
-from core.plugin_api import Quartier, current, get_quartier, page, plugin_gettext
-from quartier_hilfsangebote import languages as language_names, service
+from core.plugin_api import Quartier, client_address, current, get_quartier, hit_rate_limit, language, page, plugin_gettext
+from quartier_hilfsangebote import callbacks, languages as language_names, service
 from quartier_hilfsangebote.schemas import AddressOut, OfferOut
 from quartier_hilfsangebote.tables import Offer
 
@@ -58,6 +58,47 @@ async def offers_page(request: AnyRequest, quartier: FromPath[str]) -> Template:
     })
 
 
+# -- Rückruf erbeten ----------------------------------------------------------------------------
+CALLBACKS_PER_MINUTE = 5
+
+
+async def shown_offer_or_404(quartier: Quartier, offer_id: int) -> Offer:
+    offer = await Offer.objects().where(
+        (Offer.id == offer_id) & (Offer.quartier == quartier.id) & (Offer.active == True)  # noqa: E712
+    ).first()
+    if offer is None:
+        raise NotFoundException("Offer not found.")
+    return offer
+
+
+def callback_page(request: AnyRequest, quartier: Quartier, offer: Offer, status_code: int = 200, **context: Any) -> Template:
+    return page(request, "hilfsangebote/callback.html", {
+        "quartier": quartier, "offer": offer, "back": f"{page_path(quartier)}#angebot-{offer.id}",
+        "values": {}, "errors": {}, **context}, status_code=status_code)
+
+
+@get("/{quartier:str}/hilfe/{offer_id:int}/rueckruf", opt={"quartier": "path:quartier"}, include_in_schema=False)
+async def callback_form(request: AnyRequest, quartier: FromPath[str], offer_id: FromPath[int]) -> Template:
+    q = await quartier_or_404(quartier)
+    return callback_page(request, q, await shown_offer_or_404(q, offer_id))
+
+
+@post("/{quartier:str}/hilfe/{offer_id:int}/rueckruf", opt={"quartier": "path:quartier"}, include_in_schema=False, status_code=200)
+async def callback_submit(request: AnyRequest, quartier: FromPath[str], offer_id: FromPath[int]) -> Template:
+    q = await quartier_or_404(quartier)
+    offer = await shown_offer_or_404(q, offer_id)
+    form = await request.form()
+    values = {name: form.get(name, "") for name in callbacks.LIMITS}
+    if await hit_rate_limit(f"hilfsangebote:callback:{client_address(request)}", 60) > CALLBACKS_PER_MINUTE:
+        return callback_page(request, q, offer, 429, values=values,
+                             errors={"form": _("Zu viele Anfragen von dieser Adresse. Bitte warten Sie eine Minute.")})
+    try:
+        _row, result = await callbacks.request_callback(offer, values, language())
+    except callbacks.InvalidCallback as exc:
+        return callback_page(request, q, offer, 400, values=values, errors=exc.errors)
+    return callback_page(request, q, offer, done=True, confirmed_by=result.channel if result.accepted else "")
+
+
 # -- JSON API -----------------------------------------------------------------------------------
 def offer_out(offer: Offer, quartier: Quartier) -> OfferOut:
     base = current().settings.base_url.rstrip("/")
@@ -94,4 +135,4 @@ async def api_offers(
     return [offer_out(offer, q) for offer in offers]
 
 
-ROUTES = [offers_page, api_offers]
+ROUTES = [offers_page, callback_form, callback_submit, api_offers]

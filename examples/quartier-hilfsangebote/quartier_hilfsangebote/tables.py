@@ -24,3 +24,16 @@ class Offer(Table, tablename="hilfsangebote_offers"):
     accessible = Boolean(default=False)
     active = Boolean(default=True, index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class CallbackRequest(Table, tablename="hilfsangebote_callbacks"):
+    """A citizen asked to be called back about an offer (Rückruf erbeten)."""
+
+    quartier = ForeignKey(references=Quartier, on_delete=OnDelete.cascade, index=True)
+    offer = ForeignKey(references=Offer, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=200)
+    email = Varchar(length=200, default="")
+    phone = Varchar(length=60, default="")
+    language = Varchar(length=5, default="de")
+    done = Boolean(default=False, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -22,8 +22,8 @@ from core.testing.catalog import (
     wrong_placeholders,
 )
 from hilfsangebote_kit import PLUGINS, offer, parse, quartier
-from quartier_hilfsangebote import blocks, languages, service, settings
-from quartier_hilfsangebote.resources import OFFERS
+from quartier_hilfsangebote import blocks, callbacks, languages, service, settings
+from quartier_hilfsangebote.resources import CALLBACKS, OFFERS
 
 PACKAGE = Path(quartier_hilfsangebote.__file__).parent
 ROOT = PACKAGE.parent  # holds babel.cfg
@@ -33,9 +33,12 @@ CATALOG = PACKAGE / "locale" / "en" / "LC_MESSAGES" / "messages.po"
 def declared() -> Declared:
     found = Declared()
     found.add_resource(OFFERS)
+    found.add_resource(CALLBACKS)
+    found.add(callbacks.CONFIRMATION.label, "callbacks.CONFIRMATION: label")  # shown to staff editing the message texts
     for where, texts in {
         "block title": [blocks.BLOCK_TITLE], "page title": [settings.HilfsangeboteSettings().page_title],
-        "service.MESSAGES": service.MESSAGES.values(), "service.LABELS": service.LABELS.values(),
+        "service.MESSAGES": service.MESSAGES.values(), "callbacks.MESSAGES": callbacks.MESSAGES.values(),
+        "service.LABELS": service.LABELS.values(),
         "settings.CATEGORIES": settings.CATEGORIES, "languages.NAMES": languages.NAMES.values(),
     }.items():
         for text in texts:

@@ -217,6 +217,8 @@ def declared_messages() -> dict[str, list[str]]:
     for link in plugin.menu_links(deployment=None, staff=None):
         found.add(link.label, "menu_links (plugin.py): label")
         found.add(link.group, "menu_links (plugin.py): group")
+    for message_type in plugin.register_message_types():  # shown to staff editing the texts
+        found.add(message_type.label, f"register_message_types: {message_type.key}")
     for key, text in QUEUE_STATES.items():
         found.add(text, f"service.QUEUE_STATES[{key!r}]")
     for key, text in STATUS_LABELS.items():

@@ -44,11 +44,11 @@ async def test_told_once_when_published_and_the_address_is_gone(make_staff_clien
         assert response.status_code == 201
         (row,) = await Contribution.objects()
         assert (row.status, row.notify_email) == ("pending", ADDRESS)
-        assert await mails("contribution_published") == []
+        assert await mails("exhibition.contribution_published") == []
 
         await decide(client, row, "approve")
         assert (await fresh(row)).notify_email is None
-        (message,) = await mails("contribution_published")
+        (message,) = await mails("exhibition.contribution_published")
         assert (message.recipient, message.subject) == (ADDRESS, "Ihr Beitrag ist veröffentlicht")
         await work(client.deployment, once=True)
         (mail,) = smtp_server.to(ADDRESS)
@@ -58,7 +58,7 @@ async def test_told_once_when_published_and_the_address_is_gone(make_staff_clien
         # hidden and approved again: public once more, but nobody is written to twice
         await decide(client, row, "hide")
         await decide(client, row, "approve")
-        assert len(await mails("contribution_published")) == 1
+        assert len(await mails("exhibition.contribution_published")) == 1
         await work(client.deployment, once=True)
         assert len(smtp_server.to(ADDRESS)) == 1
 
@@ -74,7 +74,7 @@ async def test_rejection_forgets_the_address_and_sends_nothing(make_staff_client
         await decide(client, row, "reject", reason="Werbung")
         assert (await fresh(row)).notify_email is None
         await decide(client, row, "approve")  # changed their mind: public now, but the address is gone
-        assert await mails("contribution_published") == []
+        assert await mails("exhibition.contribution_published") == []
         await work(client.deployment, once=True)
         assert smtp_server.to(ADDRESS) == []
 
@@ -189,3 +189,22 @@ async def test_a_url_in_a_contribution_is_inert_in_the_digest_and_the_published_
         text, html = mail_parts(published)
         assert_inert(text, html)
         assert f'href="http://testserver.local/nordstadt/fragen/{q.id}"' in html
+
+
+async def test_a_text_staff_edited_before_the_kind_moved_here_is_kept(make_staff_client, smtp_server):
+    """The kind was "contribution_published" of the notifications plugin; it is the exhibition's message type now."""
+    import importlib
+
+    from plugins.notifications.tables import MessageTemplate
+
+    migration = importlib.import_module("plugins.notifications.migrations.notifications_2026_12_06t15_10_00_000000")
+    async with make_staff_client(quartiere=["nordstadt"], plugins=WITH_NOTIFICATIONS, sections=sections(smtp_server.port)) as client:
+        await MessageTemplate.insert(MessageTemplate(kind="contribution_published", language="de",
+                                                     text="Betreff: Online: {{ question }}\n{{ url }}"))
+        await (await migration.forwards()).run()
+        assert [r.kind for r in await MessageTemplate.objects()] == ["exhibition.contribution_published"]
+        x = await exhibition(questions=[Q1])
+        await answer(client, qpath(x.questions[0]), "Man hilft sich.", email=ADDRESS)
+        await decide(client, await Contribution.objects().first(), "approve")
+        (message,) = await mails("exhibition.contribution_published")
+        assert message.subject == f"Online: {Q1}"

@@ -8,8 +8,11 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Annotated, ClassVar
 
 import pytest
+
+from core.plugin_api import DomainEvent, Personal
 
 from plugins.notifications.tables import OutboxMessage
 from plugins.notifications.worker import work
@@ -218,6 +221,27 @@ async def test_a_redirect_is_not_followed(make_client, smtp, receiver):
     finally:
         stop_receiver(elsewhere)
     assert len(receiver.requests) == 2 and elsewhere.requests == []
+
+
+class CallbackRequested(DomainEvent):
+    """An event of a plugin the notifications plugin has never heard of."""
+
+    name: ClassVar[str] = "thirdparty.callback_requested"
+    offer: int
+    requester_email: Annotated[str, Personal]
+    requester_phone: Annotated[str, Personal] = ""
+
+
+async def test_fields_declared_personal_do_not_leave_whatever_their_name(make_client, smtp, receiver):
+    async with make_client(PLUGINS, sections=sections(smtp.port, webhook_url=receiver.url)) as client:
+        client.deployment.domain_event_types[CallbackRequested.name] = CallbackRequested
+        await client.deployment.publish(CallbackRequested(quartier_id=None, offer=3, requester_email="r@example.org",
+                                                          requester_phone="0511 123"))
+        await work(client.deployment, once=True)
+        (request,) = receiver.of("thirdparty.callback_requested")
+        data = json.loads(request["body"])["data"]
+        assert data["offer"] == 3 and not {"requester_email", "requester_phone"} & set(data)
+        assert b"r@example.org" not in request["body"] and b"0511" not in request["body"]
 
 
 async def test_without_webhook_url_nothing_is_queued(make_client, smtp, receiver):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 import click
 import msgspec
@@ -20,7 +20,9 @@ from core.plugin_api import (
     EventDetail,
     Field,
     MenuLink,
+    MessageType,
     PageBlock,
+    Personal,
     Quartier,
     Resource,
     StaffContext,
@@ -51,6 +53,15 @@ class GreeterSettings(msgspec.Struct, forbid_unknown_fields=True):
 class GreetingSent(DomainEvent):
     name: ClassVar[str] = "greeter.greeting_sent"
     text: str
+    requester_email: Annotated[str, Personal] = ""
+
+
+GREETING_MESSAGE = MessageType(
+    key="greeting", label="Gruß",
+    texts={"de": "Betreff: Ein Gruß aus {{ quartier.name }}\nHallo {{ name }},\n\n{{ text }}\n",
+           "en": "Subject: A greeting from {{ quartier.name }}\nHello {{ name }},\n\n{{ text }}\n"},
+    variables=("text",), channels=("email", "call"), example={"text": "Moin!"},
+)
 
 
 class GreeterSpecs:
@@ -208,6 +219,11 @@ async def on_domain_event(event: DomainEvent, deployment: Deployment):
         calls.append("exploded")
         raise RuntimeError("first delivery fails")
     await ReceivedEvent.insert(ReceivedEvent(event_id=event.event_id, name=type(event).name, quartier_id=event.quartier_id))
+
+
+@hookimpl
+def register_message_types():
+    return [GREETING_MESSAGE]
 
 
 @hookimpl
