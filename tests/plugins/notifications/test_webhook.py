@@ -12,7 +12,7 @@ from typing import Annotated, ClassVar
 
 import pytest
 
-from core.plugin_api import DomainEvent, Personal
+from core.plugin_api import DomainEvent, Personal, publish
 
 from plugins.notifications.tables import OutboxMessage
 from plugins.notifications.worker import work
@@ -235,8 +235,8 @@ class CallbackRequested(DomainEvent):
 async def test_fields_declared_personal_do_not_leave_whatever_their_name(make_client, smtp, receiver):
     async with make_client(PLUGINS, sections=sections(smtp.port, webhook_url=receiver.url)) as client:
         client.deployment.domain_event_types[CallbackRequested.name] = CallbackRequested
-        await client.deployment.publish(CallbackRequested(quartier_id=None, offer=3, requester_email="r@example.org",
-                                                          requester_phone="0511 123"))
+        await publish(CallbackRequested(quartier_id=None, offer=3, requester_email="r@example.org",
+                                      requester_phone="0511 123"))
         await work(client.deployment, once=True)
         (request,) = receiver.of("thirdparty.callback_requested")
         data = json.loads(request["body"])["data"]
