@@ -28,6 +28,7 @@ from litestar.template.config import TemplateConfig
 from core import __version__
 from core.config import ConfigError, Settings, check_web_settings, load_settings
 from core.deployment import Deployment, current
+from core.jobs import Job, plugin_jobs, run_periodically
 from core.plugin_manager import load_deployment
 from core.domain_events.service import delete_old_events, redeliver_pending
 from core.events.routes import PublicEventsController
@@ -73,13 +74,17 @@ def check_route_scopes(app: Litestar) -> None:
                 raise ConfigError(f"Plugin '{plugin}': route {route.path} {problem}.")
 
 
-async def _periodic(deployment: Deployment, seconds: float, job: Any) -> None:
-    while True:
-        await asyncio.sleep(seconds)
-        try:
-            await job(deployment)
-        except Exception:
-            log.exception("background task %r failed", job)
+def core_jobs() -> list[Job]:
+    """The core's own jobs: deployment-wide upkeep."""
+
+    def wide(seconds: float, upkeep: Any) -> Job:
+        async def run(deployment: Deployment, _quartiere: frozenset[int] | None) -> None:
+            await upkeep(deployment)
+
+        run.__qualname__ = upkeep.__qualname__  # for the log
+        return Job(seconds, run, deployment_wide=True)
+
+    return [wide(REDELIVERY_SECONDS, redeliver_pending), wide(3600, delete_expired), wide(3600, delete_old_events)]
 
 
 def _lifespan(deployment: Deployment):
@@ -90,11 +95,9 @@ def _lifespan(deployment: Deployment):
         if deployment.settings.migrate_on_start and deployment.settings.is_sqlite:
             await deployment.migrate()
         await deployment.hooks.startup(deployment=deployment)
-        jobs: list[tuple[float, Any]] = [
-            (REDELIVERY_SECONDS, redeliver_pending), (3600, delete_expired), (3600, delete_old_events),
-        ]
-        jobs.extend(deployment.hooks.background_tasks(deployment=deployment).flat())
-        tasks = [asyncio.create_task(_periodic(deployment, seconds, job)) for seconds, job in jobs]
+        jobs = [("core", job) for job in core_jobs()]
+        jobs.extend(plugin_jobs(deployment.hooks.background_tasks(deployment=deployment)))
+        tasks = [asyncio.create_task(run_periodically(deployment, plugin, job)) for plugin, job in jobs]
         try:
             yield
         finally:

@@ -6,7 +6,7 @@ import asyncio
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,6 +14,9 @@ from core import __version__
 from core.config import ConfigError, Settings, check_web_settings, load_settings
 from core.deployment import Deployment
 from core.plugin_manager import available_plugins, load_deployment
+
+if TYPE_CHECKING:
+    from core.quartiere.tables import Quartier
 
 DEFAULT_CONFIG = Path("config/quartier.toml")
 
@@ -43,6 +46,19 @@ def deployment_of(ctx: click.Context, web: bool = False) -> Deployment:
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
     return deployment
+
+
+async def quartier_for_command(slug: str, plugin: str | None = None) -> Quartier:
+    """The Quartier a command acts on (bind the deployment first); exit 1 with one sentence when it does not
+    exist or ``plugin`` is switched off there."""
+    from core.quartiere.service import get_by_slug, is_plugin_enabled
+
+    quartier = await get_by_slug(slug)
+    if quartier is None:
+        raise click.ClickException(f"Quartier '{slug}' does not exist.")
+    if plugin is not None and not await is_plugin_enabled(quartier.id, plugin):
+        raise click.ClickException(f"Plugin '{plugin}' is switched off for Quartier '{slug}'.")
+    return quartier
 
 
 class QuartierGroup(click.Group):
@@ -239,7 +255,7 @@ def quartiere_list(ctx: click.Context) -> None:
 @click.pass_context
 def quartiere_plugin(ctx: click.Context, quartier_slug: str, plugin: str, enabled: bool) -> None:
     """Switch a loaded PLUGIN on or off for one Quartier."""
-    from core.quartiere.service import get_by_slug, set_plugin_enabled
+    from core.quartiere.service import set_plugin_enabled
 
     deployment = deployment_of(ctx)
     if plugin not in deployment.plugins:
@@ -247,9 +263,7 @@ def quartiere_plugin(ctx: click.Context, quartier_slug: str, plugin: str, enable
 
     async def switch() -> None:
         deployment.bind()
-        quartier = await get_by_slug(quartier_slug)
-        if quartier is None:
-            raise click.ClickException(f"Quartier '{quartier_slug}' does not exist.")
+        quartier = await quartier_for_command(quartier_slug)
         await set_plugin_enabled(quartier.id, plugin, enabled)
 
     run_async(switch())

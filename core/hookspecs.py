@@ -12,7 +12,7 @@ awaitable; the runner awaits it).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from core.deployment import Deployment
     from core.domain_events import DomainEvent
     from core.events.service import EventDetail
+    from core.jobs import Job
     from core.messaging.types import MessageRequest, MessageResult, MessageType
     from core.web.auth import StaffContext
     from core.web.resources import Resource
@@ -116,11 +117,13 @@ def shutdown(deployment: Deployment) -> Awaitable[None] | None:
 
 
 @hookspec
-def background_tasks(deployment: Deployment) -> list[tuple[float, Callable[[Deployment], Awaitable[None]]]]:
-    """Return ``(seconds, coroutine_function)`` pairs run periodically by the app.
+def background_tasks(deployment: Deployment) -> list[Job]:
+    """Return the plugin's periodic ``Job``s (core/jobs.py), run by the app.
 
-    Each coroutine function is called as ``await fn(deployment)`` every
-    ``seconds``; an exception is logged and the task runs again next time.
+    Each time a job is due it is called as ``await job.run(deployment, quartiere)``
+    with the ids of the Quartiere where the plugin is switched on (not at all
+    while it is off everywhere); a ``deployment_wide`` job gets ``None``. An
+    exception is logged and the job runs again next time.
     """
 
 

@@ -5,6 +5,7 @@ rest of ``core`` may change without notice.
 """
 
 from core.accounts.service import staff_contacts
+from core.cli import quartier_for_command
 from core.config import ConfigError
 from core.db import after_commit, in_transaction, is_postgres, transaction
 from core.deployment import Deployment, current
@@ -17,9 +18,10 @@ from core.events.routes import event_calendar_text, event_page_url
 from core.events.service import EventDetail, public_event, public_events
 from core.events.tables import Event, Organisation, Venue
 from core.hookspecs import hookimpl, hookspec
+from core.jobs import Job
 from core.messaging.service import send_message, withdraw_messages
 from core.messaging.types import MessageError, MessageRecipient, MessageRequest, MessageResult, MessageType
-from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled
+from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled, quartiere_with_plugin
 from core.quartiere.tables import Quartier
 from core.web.api import ApiError, ErrorOut, error_responses, field_errors, json_body, read_json
 from core.web.audit import record as record_audit, redact_audit
@@ -57,6 +59,7 @@ __all__ = [
     "Field",
     "FieldError",
     "Id",
+    "Job",
     "Limit",
     "MAX_INT",
     "MenuLink",
@@ -106,6 +109,8 @@ __all__ = [
     "public_event",
     "public_events",
     "publish",
+    "quartier_for_command",
+    "quartiere_with_plugin",
     "read_json",
     "record_audit",
     "redact_audit",

@@ -31,3 +31,12 @@ async def set_plugin_enabled(quartier_id: int, plugin: str, enabled: bool) -> No
         ).returning(QuartierPlugin.id)
         if not updated:
             await QuartierPlugin.insert(QuartierPlugin(quartier=quartier_id, plugin=plugin, enabled=enabled))
+
+
+async def quartiere_with_plugin(plugin: str) -> frozenset[int]:
+    """The ids of the Quartiere where a loaded plugin is switched on."""
+    rows = await Quartier.raw(
+        "SELECT id FROM quartiere WHERE id NOT IN "
+        "(SELECT quartier FROM quartier_plugins WHERE plugin = {} AND enabled = {})", plugin, False
+    )
+    return frozenset(row["id"] for row in rows)

@@ -23,11 +23,16 @@ def items_of(notices: list[ModerationNotice]) -> list[dict[str, Any]]:
     return [{"summary": n.summary, "url": messages.Link(n.url)} for n in notices]
 
 
-async def send_digests(deployment: Any = None) -> int:
-    """One message per moderator of each Quartier with everything that arrived since the last digest."""
+async def send_digests(deployment: Any = None, quartiere: frozenset[int] | None = None) -> int:
+    """One message per moderator of each Quartier (of ``quartiere``, if given) with everything that arrived since the
+    last digest."""
     sent = 0
     async with transaction():
-        notices = await ModerationNotice.objects().where(ModerationNotice.digested_at.is_null()).order_by(ModerationNotice.id)
+        pending = ModerationNotice.objects().where(ModerationNotice.digested_at.is_null()).order_by(ModerationNotice.id)
+        if quartiere is not None:
+            pending = pending.where(ModerationNotice.quartier_id.is_in(list(quartiere) or [-1])
+                                    | ModerationNotice.quartier_id.is_null())  # no Quartier: marked, never sent
+        notices = await pending
         if not notices:
             return 0
         by_quartier: dict[int | None, list[ModerationNotice]] = defaultdict(list)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from core.plugin_api import Deployment, DomainEvent, MessageRequest, hookimpl
+from core.plugin_api import Deployment, DomainEvent, Job, MessageRequest, hookimpl
 from plugins.notifications.hookspecs import NotificationSpecs
 from plugins.notifications.piccolo_app import APP_CONFIG
 from plugins.notifications.settings import NotificationSettings
@@ -89,7 +89,7 @@ async def withdraw_messages(owner: str, key_prefix: str, erase: bool, deployment
     return await withdraw(owner, key_prefix, erase)
 
 
-async def send_due(deployment: Deployment) -> None:
+async def send_due(deployment: Deployment, quartiere: frozenset[int] | None) -> None:
     from plugins.notifications import service
     from plugins.notifications.worker import channels
 
@@ -103,7 +103,8 @@ def background_tasks(deployment: Deployment):
     from plugins.notifications.digest import send_digests
 
     settings = deployment.settings_for("notifications")
-    return [(settings.poll_seconds, send_due), (settings.digest_minutes * 60, send_digests)]
+    # The outbox is the deployment's: it sends what was queued while the sender was switched on, whoever queued it.
+    return [Job(settings.poll_seconds, send_due, deployment_wide=True), Job(settings.digest_minutes * 60, send_digests)]
 
 
 @hookimpl

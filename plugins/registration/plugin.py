@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from core.plugin_api import Deployment, hookimpl
+from core.plugin_api import Deployment, Job, hookimpl
 from plugins.registration import domain_events, service
 from plugins.registration.piccolo_app import APP_CONFIG
 from plugins.registration.settings import RegistrationSettings
@@ -76,17 +76,18 @@ async def event_page_blocks(deployment: Deployment, event, request):
     return await event_block(event, request)
 
 
-async def expire(deployment: Deployment) -> None:
-    await service.expire_due()
+async def expire(deployment: Deployment, quartiere: frozenset[int] | None) -> None:
+    await service.expire_due(quartiere=quartiere)
 
 
-async def purge(deployment: Deployment) -> None:
+async def purge(deployment: Deployment, quartiere: frozenset[int] | None) -> None:
     await service.anonymise_due()
 
 
 @hookimpl
 def background_tasks(deployment: Deployment):
-    return [(60, expire), (24 * 3600, purge)]
+    # Deletion deadlines (DSGVO) run in every Quartier, also where registration is switched off now.
+    return [Job(60, expire), Job(24 * 3600, purge, deployment_wide=True)]
 
 
 @hookimpl
@@ -101,11 +102,11 @@ def register_commands(cli: click.Group):
         """Anonymise personal data of registrations whose event ended long enough ago."""
         import asyncio
 
-        from core.plugin_api import current
+        from core.plugin_api import current, quartiere_with_plugin
 
         async def run() -> tuple[int, int]:
             current().bind()
-            expired = await service.expire_due()
+            expired = await service.expire_due(quartiere=await quartiere_with_plugin("registration"))
             return expired, await service.anonymise_due(days)
 
         expired, count = asyncio.run(run())

@@ -493,14 +493,16 @@ async def cancel(reg: Registration, reason: str = "") -> Registration:
     return fresh
 
 
-async def expire_due(moment: datetime | None = None) -> int:
-    """Unconfirmed registrations past their time lose their seat; returns how many."""
+async def expire_due(moment: datetime | None = None, quartiere: frozenset[int] | None = None) -> int:
+    """Unconfirmed registrations past their time lose their seat (only in ``quartiere``, if given); returns how many."""
     moment = moment or now()
-    due = await Registration.select(Registration.id).where(
+    due = Registration.select(Registration.id).where(
         (Registration.status == "unconfirmed") & (Registration.expires_at <= moment)
     )
+    if quartiere is not None:
+        due = due.where(Registration.event.quartier.is_in(list(quartiere) or [-1]))
     count = 0
-    for row in due:
+    for row in await due:
         async with transaction():
             taken = await Registration.update({Registration.status: "expired", Registration.expires_at: None}).where(
                 (Registration.id == row["id"]) & (Registration.status == "unconfirmed")

@@ -112,11 +112,19 @@ async def test_hook_background_tasks(make_client, sample_plugins):
     from quartier_greeter.plugin import calls
 
     async with make_client(["greeter"]):
-        for _ in range(200):
-            if calls.count("tick") >= 2:
-                break
-            await asyncio.sleep(0.01)
-    assert calls.count("tick") >= 2
+        await asyncio.sleep(0.05)
+        assert not [call for call in calls if call.startswith("tick")]  # no Quartier yet: the job is not called
+        nord, sued = await make_quartier("nordstadt"), await make_quartier("suedstadt")
+        await set_plugin_enabled(nord.id, "greeter", False)
+        for expected in (1, 3):
+            for _ in range(200):
+                if calls.count(f"tick:{[sued.id]}") >= expected:
+                    break
+                await asyncio.sleep(0.01)
+            if expected == 1:
+                calls.clear()  # from now on every run reads the switch as it is
+    assert calls.count(f"tick:{[sued.id]}") >= 3  # called again and again, for Südstadt only
+    assert set(calls) == {f"tick:{[sued.id]}", "shutdown"}
 
 
 async def test_hook_on_domain_event(make_client, sample_plugins):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from core.plugin_api import current, get_quartier, transaction
+from core.plugin_api import current, quartier_for_command, transaction
 from quartier_hilfsangebote import importer, service
 
 
@@ -41,9 +41,7 @@ def register(cli: click.Group) -> None:
 
         async def run() -> tuple[str, int, int]:
             current().bind()
-            quartier = await get_quartier(quartier_slug)
-            if quartier is None:
-                raise click.ClickException(f"Quartier '{quartier_slug}' does not exist.")
+            quartier = await quartier_for_command(quartier_slug, "hilfsangebote")
             added = updated = 0
             async with transaction():  # all good rows, or none when the database fails
                 with click.progressbar(parsed.rows, label=f"Importing {file.name}", file=sys.stderr) as rows:

@@ -129,6 +129,21 @@ async def test_nothing_imported_exits_with_1(make_deployment, config, tmp_path):
     assert await Offer.count() == 0
 
 
+async def test_a_quartier_where_the_plugin_is_switched_off_is_refused(make_deployment, config, tmp_path):
+    await make_deployment(PLUGINS)
+    await quartier("nordstadt")
+    await quartier("suedstadt")
+    assert (await quartier_cli(config, "quartiere", "plugin", "nordstadt", "hilfsangebote", "--off"))[0] == 0
+    for args in ([], ["--dry-run"]):
+        code, out, err = await quartier_cli(config, "hilfsangebote", "import", *args, "nordstadt", str(csv_file(tmp_path, GOOD_AND_BAD)))
+        assert (code, out) == (1, "")
+        assert err.strip() == "Error: Plugin 'hilfsangebote' is switched off for Quartier 'nordstadt'."
+    assert await Offer.count() == 0
+    code, out, _err = await quartier_cli(config, "hilfsangebote", "import", "suedstadt", str(csv_file(tmp_path, GOOD_AND_BAD)))
+    assert code == 0 and out.splitlines()[-1].startswith("Imported 3 offers into Suedstadt")
+    assert await Offer.count() == 3
+
+
 async def test_dry_run_stores_nothing(make_deployment, config, tmp_path):
     await make_deployment(PLUGINS)
     await quartier("nordstadt")

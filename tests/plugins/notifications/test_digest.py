@@ -41,3 +41,20 @@ async def test_one_digest_per_moderator_and_window(make_deployment, smtp, fast_p
     assert await send_digests() == 0  # nothing new, nothing sent
     await publish(ContributionSubmitted(quartier_id=nord.id, summary="Noch einer"))
     assert await send_digests() == 2
+
+
+async def test_the_digest_job_sends_only_for_the_quartiere_it_is_given(make_deployment, smtp, fast_passwords):
+    deployment = await make_deployment(["notifications"], sections=sections(smtp.port))
+    deployment.domain_event_types[ContributionSubmitted.name] = ContributionSubmitted
+    nord = await make_quartier("nordstadt")
+    sued = await make_quartier("suedstadt")
+    await create_user("qm@example.org", "Quirin Manager", "ein-langes-passwort", "staff", ["nordstadt", "suedstadt"])
+    for q in (nord, sued):
+        await publish(ContributionSubmitted(quartier_id=q.id, summary=f"Bänke in {q.name}"))
+
+    assert await send_digests(quartiere=frozenset({sued.id})) == 1  # notifications is off in Nordstadt
+    assert await send_digests(quartiere=frozenset({sued.id})) == 0
+    assert await send_digests(quartiere=frozenset({nord.id, sued.id})) == 1  # switched on again: Nordstadt's waited
+    await work(deployment, once=True)
+    assert sorted(m.get_body(preferencelist=("plain",)).get_content().count("Bänke in Nordstadt")
+                  for m in smtp.to("qm@example.org")) == [0, 1]

@@ -33,7 +33,9 @@ async def test_unconfirmed_registration_expires_and_frees_its_seat_for_the_next(
     assert first.expires_at - first.created_at <= timedelta(hours=24, seconds=5)
 
     assert await service.expire_due(datetime.now(timezone.utc) + timedelta(hours=23)) == 0
-    assert await service.expire_due(datetime.now(timezone.utc) + timedelta(hours=25)) == 1
+    later = datetime.now(timezone.utc) + timedelta(hours=25)
+    assert await service.expire_due(later, quartiere=frozenset({_q.id + 1})) == 0  # the job where registration is on
+    assert await service.expire_due(later, quartiere=frozenset({_q.id})) == 1
     first = await Registration.objects().where(Registration.id == first.id).first()
     second = await Registration.objects().where(Registration.id == second.id).first()
     assert first.status == "expired"

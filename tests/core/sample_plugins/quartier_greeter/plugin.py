@@ -19,6 +19,7 @@ from core.plugin_api import (
     DomainEvent,
     EventDetail,
     Field,
+    Job,
     MenuLink,
     MessageType,
     PageBlock,
@@ -27,12 +28,14 @@ from core.plugin_api import (
     Resource,
     StaffContext,
     Widget,
+    current,
     get_quartier,
     plugin_gettext,
     hookimpl,
     hookspec,
     page,
     publish,
+    quartier_for_command,
     require_staff,
     transaction,
 )
@@ -113,8 +116,9 @@ async def received() -> list[dict[str, object]]:
 async def greeting_counts(staff: StaffContext) -> list[tuple[str, int]]:
     """(Quartier name, number of greetings) for the Quartiere ``staff`` may see."""
     quartiere = Quartier.objects().order_by(Quartier.name)
-    if staff.quartier_ids is not None:
-        quartiere = quartiere.where(Quartier.id.is_in(list(staff.quartier_ids) or [-1]))
+    shown = staff.quartiere_for("greeter")
+    if shown is not None:
+        quartiere = quartiere.where(Quartier.id.is_in(list(shown) or [-1]))
     return [(q.name, await Greeting.count().where(Greeting.quartier == q.id)) for q in await quartiere]
 
 
@@ -191,6 +195,20 @@ def register_commands(cli: click.Group):
         """Say hello (sample plugin command)."""
         click.echo(f"{settings().greeting}, {name}!")
 
+    @cli.command("greetings")
+    @click.argument("quartier_slug")
+    def greetings(quartier_slug: str) -> None:
+        """Count the greetings of a Quartier (sample command that acts on a Quartier)."""
+        import asyncio
+
+        async def count() -> tuple[str, int]:
+            current().bind()
+            quartier = await quartier_for_command(quartier_slug, "greeter")
+            return quartier.name, await Greeting.count().where(Greeting.quartier == quartier.id)
+
+        name, number = asyncio.run(count())
+        click.echo(f"{number} greetings in {name}.")
+
 
 @hookimpl
 def startup(deployment: Deployment):
@@ -202,13 +220,13 @@ async def shutdown(deployment: Deployment):
     calls.append("shutdown")
 
 
-async def tick(deployment: Deployment) -> None:
-    calls.append("tick")
+async def tick(deployment: Deployment, quartiere: frozenset[int] | None) -> None:
+    calls.append(f"tick:{sorted(quartiere or [])}")
 
 
 @hookimpl
 def background_tasks(deployment: Deployment):
-    return [(0.01, tick)]
+    return [Job(0.01, tick)]
 
 
 @hookimpl
