@@ -89,20 +89,33 @@ async def require_staff(request: Request[Any, Any, Any]) -> StaffContext:
     return ctx
 
 
+async def token_staff(request: Request[Any, Any, Any]) -> StaffContext | None:
+    """The staff user of a valid ``Authorization: Bearer <token>`` header (None without one or for a wrong one)."""
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    cached = request.scope.get("quartier_token_staff", False)  # the scope guard asked already
+    if cached is not False:
+        return cached
+    from core.accounts.service import user_for_token
+
+    user = await user_for_token(header[7:].strip())
+    ctx = None if user is None else await context_for(user)
+    request.scope["quartier_token_staff"] = ctx  # type: ignore[typeddict-unknown-key]
+    return ctx
+
+
 async def require_staff_api(request: Request[Any, Any, Any]) -> StaffContext:
     """Staff on the JSON API: ``Authorization: Bearer <token>``, or the browser session.
 
     The API is outside the CSRF check, so with a session a changing request must
     send JSON: a form on another site cannot.
     """
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        from core.accounts.service import user_for_token
-
-        user = await user_for_token(header[7:].strip())
-        if user is None:
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        token_ctx = await token_staff(request)
+        if token_ctx is None:
             raise NotAuthorizedException("Ungültiges API-Token.")
-        return await context_for(user)
+        return token_ctx
     ctx = await optional_staff(request)
     if ctx is None:
         raise NotAuthorizedException("Bitte melden Sie sich an oder senden Sie ein API-Token.")

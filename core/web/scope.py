@@ -26,7 +26,7 @@ from piccolo.columns import Column
 from core.events.tables import Event
 from core.quartiere.service import is_plugin_enabled
 from core.quartiere.tables import Quartier
-from core.web.auth import optional_staff
+from core.web.auth import optional_staff, token_staff
 
 SCOPE_KEY = "quartier"
 NO_SCOPE = "none"
@@ -86,10 +86,11 @@ async def scoped_quartier_id(scope: Any, params: dict[str, Any]) -> int | None:
 async def check_plugin_scope(plugin: str, scope: Any, connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     """404 unless the plugin is switched on for the Quartier the request concerns.
 
-    A route of no single Quartier is hidden from a logged-in staff user for whom the plugin is off everywhere.
+    A route of no single Quartier is hidden from a staff user (logged in, or with an API token) for whom the
+    plugin is off everywhere.
     """
     if scope == NO_SCOPE:
-        staff = await optional_staff(connection)  # type: ignore[arg-type]
+        staff = await optional_staff(connection) or await token_staff(connection)  # type: ignore[arg-type]
         if staff is not None and plugin in staff.hidden_plugins:
             raise NotFoundException()
         return
