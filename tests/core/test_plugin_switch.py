@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -18,6 +19,7 @@ from core.accounts.service import create_api_token
 from core.cli import build_cli
 from core.config import ConfigError
 from core.jobs import Job, plugin_jobs, run_once
+from core.plugin_manager import load_deployment
 from core.quartiere.service import set_plugin_enabled
 from core.testing.fixtures import ensure_quartiere
 from tests.core.factories import make_event
@@ -103,6 +105,33 @@ async def test_greeter_switched_off_for_nordstadt_reaches_nothing_there_and_ever
         calls.clear()
         await asyncio.sleep(0.05)
         assert calls == []
+
+
+# Plugin commands that act on one Quartier, and the test that runs each with the plugin switched off there.
+QUARTIER_COMMANDS = {
+    "greetings": "test_a_command_on_a_quartier_refuses_one_where_the_plugin_is_off (below)",
+    "hilfsangebote import": "examples/quartier-hilfsangebote/tests/test_hilfsangebote_import.py",
+}
+
+
+def test_every_plugin_command_on_a_quartier_is_known_and_tested(make_settings, sample_plugins):
+    from tests.core.test_route_scopes import ALL_PLUGINS
+
+    group = click.Group("quartier")
+    load_deployment(make_settings(ALL_PLUGINS)).hooks.register_commands(cli=group)
+
+    def walk(command: click.Command, path: str) -> list[tuple[str, click.Command]]:
+        if isinstance(command, click.Group):
+            return [found for name, sub in command.commands.items() for found in walk(sub, f"{path} {name}".strip())]
+        return [(path, command)]
+
+    commands = walk(group, "")
+    assert len(commands) > len(QUARTIER_COMMANDS)
+    on_a_quartier = {path for path, command in commands if any("quartier" in p.name for p in command.params)}
+    assert on_a_quartier == set(QUARTIER_COMMANDS), "a command that acts on a Quartier checks it with quartier_for_command"
+    for path, command in commands:
+        names = [p.name for p in command.params if "quartier" in p.name]
+        assert names in ([], ["quartier_slug"]), f"{path}: name the Quartier argument quartier_slug"
 
 
 def test_a_command_on_a_quartier_refuses_one_where_the_plugin_is_off(sample_plugins, tmp_path):
