@@ -15,7 +15,7 @@ from urllib.parse import quote
 from litestar import Litestar, Request, Response, Router, get
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
-from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect
 from markupsafe import Markup, escape
 from litestar.handlers.base import BaseRouteHandler
