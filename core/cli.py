@@ -265,7 +265,7 @@ def users() -> None:
 @users.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", type=click.Choice(["admin", "staff", "moderator"]), default="staff", show_default=True)
+@click.option("--role", default="staff", show_default=True, help="admin, staff or a role a loaded plugin declares.")
 @click.option("--quartier", "quartiere_", multiple=True, help="Slug of a Quartier the account works in (repeatable).")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, envvar="QUARTIER_NEW_PASSWORD",
               help="Asked for when not given (or set QUARTIER_NEW_PASSWORD).")

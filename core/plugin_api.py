@@ -4,6 +4,7 @@ Everything a plugin needs from the core is re-exported by this module; the
 rest of ``core`` may change without notice.
 """
 
+from core.accounts.roles import Role
 from core.accounts.service import staff_contacts
 from core.config import ConfigError
 from core.db import after_commit, in_transaction, is_postgres, transaction
@@ -71,6 +72,7 @@ __all__ = [
     "Personal",
     "Quartier",
     "Resource",
+    "Role",
     "Translator",
     "StaffContext",
     "Venue",

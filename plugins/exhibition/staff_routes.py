@@ -14,7 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.plugin_api import (
-    Event, StaffContext, csv_download, current, flash, page, parse_id, plugin_gettext, record_audit, require_staff, row_scope,
+    Event, Role, StaffContext, csv_download, current, flash, page, parse_id, plugin_gettext, record_audit, require_staff, row_scope,
     spreadsheet_safe, transaction,
 )
 from plugins.exhibition import service
@@ -29,13 +29,15 @@ _ = plugin_gettext("exhibition")
 
 AnyRequest = Request[Any, Any, Any]
 EDITORS = ("admin", "staff")
-MODERATORS = ("admin", "staff", "moderator")
+# the exhibition's own role: sees the moderation queue of its Quartiere and nothing else of staff
+MODERATOR = Role("moderator", "Moderation", "Prüft die Beiträge zu den Leitfragen der zugewiesenen Quartiere, sonst nichts.")
+MODERATORS = ("admin", "staff", MODERATOR.key)
 STATUS_LABELS = {"pending": "Wartet auf Prüfung", "approved": "Freigegeben", "rejected": "Abgelehnt", "hidden": "Ausgeblendet"}
 
 
 async def _staff(request: AnyRequest, roles: tuple[str, ...]) -> StaffContext:
     staff = await require_staff(request)
-    if staff.role not in roles:
+    if not staff.has_role(*roles):
         raise PermissionDeniedException(_("Für diese Seite fehlt Ihnen die Berechtigung."))
     return staff
 

@@ -3,6 +3,7 @@
 from typing import ClassVar
 
 from core.accounts.service import create_user
+from core.testing.fixtures import create_staff_user
 from core.plugin_api import DomainEvent, publish
 from plugins.notifications.digest import send_digests
 from plugins.notifications.worker import work
@@ -24,7 +25,7 @@ async def test_one_digest_per_moderator_and_window(make_deployment, smtp, fast_p
     deployment.domain_event_types[ContributionSubmitted.name] = ContributionSubmitted
     nord = await make_quartier("nordstadt")
     sued = await make_quartier("suedstadt")
-    await create_user("mod@example.org", "Mona Moderatorin", "ein-langes-passwort", "moderator", ["nordstadt"])
+    await create_staff_user("moderator", ["nordstadt"], email="mod@example.org", name="Mona Moderatorin")
     await create_user("qm@example.org", "Quirin Manager", "ein-langes-passwort", "staff", ["nordstadt", "suedstadt"])
     for text in ("Dass man sich grüßt.", "Ein Nachbarschaftsfest!", "Mehr Bänke."):
         await publish(ContributionSubmitted(quartier_id=nord.id, summary=text, url="http://x/staff/moderation"))

@@ -25,6 +25,7 @@ from core.plugin_api import (
     Personal,
     Quartier,
     Resource,
+    Role,
     StaffContext,
     Widget,
     get_quartier,
@@ -128,6 +129,8 @@ async def hide_greeting(row: Greeting, staff: StaffContext) -> None:
     await Greeting.update({Greeting.shown: False}).where(Greeting.id == row.id)
 
 
+HOST = Role("greeter-host", "Grußdienst", "Liest die Grüße der zugewiesenen Quartiere, sonst nichts.")
+
 GREETINGS = Resource(
     name="greeter-greetings",
     table=Greeting,
@@ -142,6 +145,7 @@ GREETINGS = Resource(
     search_fields=["text"],
     filters=["quartier", "shown"],
     ordering="text",
+    view_roles=("admin", "staff", HOST.key),
     title=lambda row: row.text,
     actions=[Action("hide", "Ausblenden", hide_greeting, visible=lambda row: row.shown)],
     menu_group="Grüße",
@@ -234,6 +238,11 @@ async def load_demo(deployment: Deployment, quartier_id: int, event_id: int):
 @hookimpl
 def register_locales():
     return [str(HERE / "locale")]  # holds locale/en/LC_MESSAGES/messages.po
+
+
+@hookimpl
+def register_roles():
+    return [HOST]
 
 
 @hookimpl
