@@ -10,8 +10,8 @@ from core.config import ConfigError
 from core.db import after_commit, in_transaction, is_postgres, transaction
 from core.deployment import Deployment, current
 from core.domain_events import (
-    DomainEvent, EventCancelled, EventChanged, EventDecodeError, EventPublished, Personal, decode_event, personal_fields,
-    redacted,
+    DomainEvent, EventCancelled, EventChanged, EventDecodeError, EventPublished, Personal, StaffAttention, decode_event,
+    personal_fields, redacted,
 )
 from core.domain_events.service import erase_events as erase_domain_events, publish as publish_in
 from core.events.routes import event_calendar_text, event_page_url
@@ -74,6 +74,7 @@ __all__ = [
     "Resource",
     "Role",
     "Translator",
+    "StaffAttention",
     "StaffContext",
     "Venue",
     "Widget",

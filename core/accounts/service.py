@@ -101,7 +101,11 @@ async def revoke_api_tokens(email: str) -> int:
 
 
 async def staff_contacts(quartier_id: int, roles: tuple[str, ...]) -> list[tuple[int, str, str, str]]:
-    """(id, name, e-mail, language) of active accounts with one of ``roles`` assigned to the Quartier."""
+    """(id, name, e-mail, language) of active accounts with one of ``roles`` assigned to the Quartier.
+
+    A role no loaded plugin declares grants nothing, so its accounts are left out.
+    """
+    roles = tuple(role for role in roles if current().roles.get(role) is not None)
     links = await StaffUserQuartier.select(StaffUserQuartier.user).where(StaffUserQuartier.quartier == quartier_id)
     ids = [row["user"] for row in links]
     if not ids:

@@ -74,14 +74,14 @@ def staff_resources(deployment: Deployment):
 
 @hookimpl
 def menu_links(deployment: Deployment, staff):
-    from plugins.exhibition.staff_routes import MODERATORS
+    from plugins.exhibition.roles import MODERATORS
 
     return [MenuLink(label="Moderation", url="/staff/moderation", group="Ausstellungen", roles=MODERATORS)]
 
 
 @hookimpl
 def register_roles():
-    from plugins.exhibition.staff_routes import MODERATOR
+    from plugins.exhibition.roles import MODERATOR
 
     return [MODERATOR]
 

@@ -14,12 +14,13 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.plugin_api import (
-    Event, Role, StaffContext, csv_download, current, flash, page, parse_id, plugin_gettext, record_audit, require_staff, row_scope,
+    Event, StaffContext, csv_download, current, flash, page, parse_id, plugin_gettext, record_audit, require_staff, row_scope,
     spreadsheet_safe, transaction,
 )
 from plugins.exhibition import service
 from plugins.exhibition.media import ImageRejected
 from plugins.exhibition.resources import PUBLISH_CHOICES
+from plugins.exhibition.roles import MODERATORS
 from plugins.exhibition.routes import image_urls, qr_svg
 from plugins.exhibition.service import ImageInput, QueueFilter, StateError
 from plugins.exhibition.settings import ExhibitionSettings
@@ -29,9 +30,6 @@ _ = plugin_gettext("exhibition")
 
 AnyRequest = Request[Any, Any, Any]
 EDITORS = ("admin", "staff")
-# the exhibition's own role: sees the moderation queue of its Quartiere and nothing else of staff
-MODERATOR = Role("moderator", "Moderation", "Prüft die Beiträge zu den Leitfragen der zugewiesenen Quartiere, sonst nichts.")
-MODERATORS = ("admin", "staff", MODERATOR.key)
 STATUS_LABELS = {"pending": "Wartet auf Prüfung", "approved": "Freigegeben", "rejected": "Abgelehnt", "hidden": "Ausgeblendet"}
 
 

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from core.accounts.roles import Role, RoleRegistry
 from core.config import ConfigError
+
+CORE = Path(__file__).resolve().parents[2] / "core"
+
+
+def test_the_core_names_no_plugin_role():
+    found = [str(path.relative_to(CORE)) for path in CORE.rglob("*")
+             if path.suffix in (".py", ".html", ".toml") and "moderator" in path.read_text(encoding="utf-8").lower()]
+    assert found == []
+
 
 def test_a_role_declared_twice_stops_the_start():
     with pytest.raises(ConfigError, match="Plugin 'b' declared the role 'host', which 'a' already declares"):
