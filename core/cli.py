@@ -161,7 +161,7 @@ def db_makemigrations(ctx: click.Context, app_name: str, description: str) -> No
 @cli.group(invoke_without_command=True)
 @click.pass_context
 def plugins(ctx: click.Context) -> None:
-    """List loaded and available plugins with version, source and hooks.
+    """List loaded and available plugins with version, source, hooks, events and roles.
 
     'quartier plugins new NAME' writes the skeleton of a new plugin package.
     """
@@ -180,6 +180,9 @@ def plugins(ctx: click.Context) -> None:
             click.echo(f"{'':<20} hooks: {', '.join(loaded.hooks) or '-'}")
             for event_type in events.get(name, []):
                 click.echo(f"{'':<20} event: {describe(event_type)}")
+            for role in deployment.roles:
+                if role.plugin == name:
+                    click.echo(f"{'':<20} role: {role.key} ({role.label}): {role.description}")
     for event_type in events["core"]:
         click.echo(f"{'core':<20} event: {describe(event_type)}")
     click.echo("(* personal data: not sent to webhooks, deleted after domain_event_retention_days)")

@@ -11,7 +11,6 @@ from plugins.notifications.apprise_channel import target_for
 from plugins.notifications.tables import ModerationNotice
 
 
-
 async def collect(quartier_id: int | None, attention: StaffAttention) -> None:
     await ModerationNotice.insert(ModerationNotice(
         quartier_id=quartier_id, summary=attention.summary, url=attention.url, roles=",".join(attention.roles)))
