@@ -177,7 +177,7 @@ def db_makemigrations(ctx: click.Context, app_name: str, description: str) -> No
 @cli.group(invoke_without_command=True)
 @click.pass_context
 def plugins(ctx: click.Context) -> None:
-    """List loaded and available plugins with version, source and hooks.
+    """List loaded and available plugins with version, source, hooks, events and roles.
 
     'quartier plugins new NAME' writes the skeleton of a new plugin package.
     """
@@ -196,6 +196,9 @@ def plugins(ctx: click.Context) -> None:
             click.echo(f"{'':<20} hooks: {', '.join(loaded.hooks) or '-'}")
             for event_type in events.get(name, []):
                 click.echo(f"{'':<20} event: {describe(event_type)}")
+            for role in deployment.roles:
+                if role.plugin == name:
+                    click.echo(f"{'':<20} role: {role.key} ({role.label}): {role.description}")
     for event_type in events["core"]:
         click.echo(f"{'core':<20} event: {describe(event_type)}")
     click.echo("(* personal data: not sent to webhooks, deleted after domain_event_retention_days)")
@@ -279,7 +282,7 @@ def users() -> None:
 @users.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", type=click.Choice(["admin", "staff", "moderator"]), default="staff", show_default=True)
+@click.option("--role", default="staff", show_default=True, help="admin, staff or a role a loaded plugin declares.")
 @click.option("--quartier", "quartiere_", multiple=True, help="Slug of a Quartier the account works in (repeatable).")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, envvar="QUARTIER_NEW_PASSWORD",
               help="Asked for when not given (or set QUARTIER_NEW_PASSWORD).")

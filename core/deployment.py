@@ -11,6 +11,7 @@ import pluggy
 from piccolo.conf.apps import AppConfig
 
 from core import piccolo_app
+from core.accounts.roles import RoleRegistry
 from core.config import Settings, validate_section
 from core.db import bind_engine, create_engine
 from core.domain_events.types import CORE_EVENT_TYPES, DomainEvent
@@ -48,6 +49,7 @@ class Deployment:
         self.domain_event_types: dict[str, type[DomainEvent]] = {t.name: t for t in CORE_EVENT_TYPES}
         for event_type in self.hooks.register_domain_events().flat():
             self.domain_event_types[event_type.name] = event_type
+        self.roles = RoleRegistry(self.hooks.register_roles())
         self.engine = create_engine(settings.database_url)
         self.resources: dict[str, Any] = {}  # staff resources, collected by the app factory
         self.templates: Any = None  # the Jinja environment, made by the app factory

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
     from piccolo.conf.apps import AppConfig
 
+    from core.accounts.roles import Role
     from core.deployment import Deployment
     from core.domain_events import DomainEvent
     from core.events.service import EventDetail
@@ -152,6 +153,18 @@ def register_locales() -> list[str]:
     """Return folders holding ``<lang>/LC_MESSAGES/messages.po`` catalogs for the plugin's UI texts.
 
     The UI's source language is German; catalogs add English (and others).
+    """
+
+
+@hookspec
+def register_roles() -> list[Role]:
+    """Return the staff roles this plugin adds to the core's ``admin`` and ``staff``.
+
+    A role grants what the plugin names it in: its resources' ``*_roles``,
+    its menu links' and actions' ``roles``, ``require_role`` in its routes.
+    The account form offers it while the plugin is loaded; an account keeps a
+    role whose plugin is not loaded, but it grants nothing. A key another
+    plugin or the core declares stops the start.
     """
 
 

@@ -4,14 +4,15 @@ Everything a plugin needs from the core is re-exported by this module; the
 rest of ``core`` may change without notice.
 """
 
+from core.accounts.roles import Role
 from core.accounts.service import staff_contacts
 from core.cli import quartier_for_command
 from core.config import ConfigError
 from core.db import after_commit, in_transaction, is_postgres, transaction
 from core.deployment import Deployment, current
 from core.domain_events import (
-    DomainEvent, EventCancelled, EventChanged, EventDecodeError, EventPublished, Personal, decode_event, personal_fields,
-    redacted,
+    DomainEvent, EventCancelled, EventChanged, EventDecodeError, EventPublished, Personal, StaffAttention, decode_event,
+    personal_fields, redacted,
 )
 from core.domain_events.service import erase_events as erase_domain_events, publish as publish_in
 from core.events.routes import event_calendar_text, event_page_url
@@ -74,7 +75,9 @@ __all__ = [
     "Personal",
     "Quartier",
     "Resource",
+    "Role",
     "Translator",
+    "StaffAttention",
     "StaffContext",
     "Venue",
     "Widget",

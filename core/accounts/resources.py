@@ -5,13 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from core.accounts.service import hasher
-from core.accounts.tables import ROLES, StaffUser, StaffUserQuartier
+from core.accounts.roles import ADMIN
+from core.accounts.tables import StaffUser, StaffUserQuartier
+from core.deployment import current
 from core.quartiere.tables import Quartier
 from core.web.auth import StaffContext
-from core.web.resources import Field, Resource
+from core.web.i18n import dgettext, gettext as _
+from core.web.resources import Choices, Field, FieldError, Resource
 
-ROLE_CHOICES = [("admin", "Administration"), ("staff", "Quartiersmanagement"), ("moderator", "Moderation")]
-assert {value for value, _ in ROLE_CHOICES} == set(ROLES)
+NOT_LOADED = "Diese Rolle gehört zu keinem geladenen Plugin und kann nicht neu vergeben werden."
+
+
+async def role_choices(ctx: StaffContext) -> Choices:
+    """The roles of the core and the loaded plugins; a stored role no loaded plugin declares is marked, so its accounts keep it."""
+    roles = current().roles
+    stored = {row["role"] for row in await StaffUser.select(StaffUser.role).distinct()}
+    return [(role.key, dgettext(role.plugin, role.label)) for role in roles] + [
+        (key, _("{role} (Plugin nicht geladen, gewährt keine Rechte)").format(role=key))
+        for key in sorted(stored - set(roles.keys()))]
+
+
+def _check_role(role: str, row: StaffUser | None = None) -> None:
+    if current().roles.get(role) is None and (row is None or row.role != role):
+        raise FieldError("role", NOT_LOADED)
 
 
 async def quartier_choices(ctx: StaffContext) -> list[tuple[str, str]]:
@@ -32,6 +48,7 @@ async def _assign(user_id: int, quartier_ids: list[str]) -> None:
 async def create_user(values: dict[str, Any], ctx: StaffContext) -> StaffUser:
     if await StaffUser.exists().where(StaffUser.email == values["email"]):
         raise ValueError(f"Es gibt schon ein Konto für {values['email']}.")
+    _check_role(values["role"])
     user = StaffUser(email=values["email"], name=values["name"], role=values["role"], active=values["active"],
                      password_hash=hasher.hash(values["password"]))
     await user.save()
@@ -40,8 +57,9 @@ async def create_user(values: dict[str, Any], ctx: StaffContext) -> StaffUser:
 
 
 async def update_user(row: StaffUser, values: dict[str, Any], ctx: StaffContext) -> StaffUser:
-    if row.id == ctx.user.id and (values["role"] != "admin" or not values["active"]):
+    if row.id == ctx.user.id and (values["role"] != ADMIN or not values["active"]):
         raise ValueError("Sie können sich nicht selbst die Administration entziehen oder sperren.")
+    _check_role(values["role"], row)
     for name in ("name", "role", "active"):
         setattr(row, name, values[name])
     if values.get("password"):
@@ -65,7 +83,7 @@ STAFF_USERS = Resource(
     fields=[
         Field("name", "Name", required=True, max_length=200),
         Field("email", "E-Mail", type="email", required=True, max_length=200, editable=False),
-        Field("role", "Rolle", type="choice", choices=ROLE_CHOICES, required=True, default="staff"),
+        Field("role", "Rolle", type="choice", options=role_choices, required=True, default="staff"),
         Field("quartiere", "Quartiere", type="multichoice", options=quartier_choices,
               help="Nur diese Quartiere sieht das Konto (Administration sieht alle)."),
         Field("active", "Aktiv", type="bool", default=True),

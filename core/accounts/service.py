@@ -11,8 +11,9 @@ from datetime import datetime, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from core.accounts.tables import ROLES, ApiToken, StaffUser, StaffUserQuartier
+from core.accounts.tables import ApiToken, StaffUser, StaffUserQuartier
 from core.db import transaction
+from core.deployment import current
 from core.quartiere.tables import Quartier
 
 hasher = PasswordHasher()
@@ -33,8 +34,9 @@ async def create_user(email: str, name: str, password: str, role: str = "staff",
     email = email.strip().lower()
     if not EMAIL_PATTERN.match(email):
         raise AccountError(f"„{email}“ ist keine gültige E-Mail-Adresse.")
-    if role not in ROLES:
-        raise AccountError(f"Unbekannte Rolle „{role}“ (möglich: {', '.join(ROLES)}).")
+    roles = current().roles
+    if roles.get(role) is None:
+        raise AccountError(f"Unbekannte Rolle „{role}“ (möglich: {', '.join(roles.keys())}).")
     check_password_rules(password)
     async with transaction():
         if await StaffUser.exists().where(StaffUser.email == email):
@@ -99,7 +101,11 @@ async def revoke_api_tokens(email: str) -> int:
 
 
 async def staff_contacts(quartier_id: int, roles: tuple[str, ...]) -> list[tuple[int, str, str, str]]:
-    """(id, name, e-mail, language) of active accounts with one of ``roles`` assigned to the Quartier."""
+    """(id, name, e-mail, language) of active accounts with one of ``roles`` assigned to the Quartier.
+
+    A role no loaded plugin declares grants nothing, so its accounts are left out.
+    """
+    roles = tuple(role for role in roles if current().roles.get(role) is not None)
     links = await StaffUserQuartier.select(StaffUserQuartier.user).where(StaffUserQuartier.quartier == quartier_id)
     ids = [row["user"] for row in links]
     if not ids:

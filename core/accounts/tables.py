@@ -4,9 +4,6 @@ from piccolo.table import Table
 
 from core.quartiere.tables import Quartier
 
-ROLES = ("admin", "staff", "moderator")
-
-
 class StaffUser(Table, tablename="staff_users"):
     email = Varchar(length=200, unique=True, index=True)
     name = Varchar(length=200)

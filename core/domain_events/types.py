@@ -6,24 +6,36 @@ from typing import ClassVar
 
 import msgspec
 
+from core.accounts.roles import STAFF
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class StaffAttention(msgspec.Struct, frozen=True, kw_only=True):
+    """Something staff of the event's Quartier must look at: one line and the page where they act on it."""
+
+    summary: str
+    url: str
+    roles: tuple[str, ...] = (STAFF,)  # the staff roles to tell
+
+
 class DomainEvent(msgspec.Struct, kw_only=True):
     """Base of every domain event; subclasses set ``name`` and add their fields.
 
-    An event that asks for moderation (a citizen's contribution waiting for
-    approval) sets ``needs_moderation = True`` and has ``summary`` and ``url``
-    fields; the notifications plugin sends moderators a digest of them.
+    An event staff must look at (a citizen's contribution waiting for approval)
+    overrides ``staff_attention``; the notifications plugin sends the accounts
+    of the named roles in the event's Quartier a digest of them.
     """
 
     name: ClassVar[str] = ""
-    needs_moderation: ClassVar[bool] = False
     quartier_id: int | None
     event_id: uuid.UUID = msgspec.field(default_factory=uuid.uuid4)
     occurred_at: datetime = msgspec.field(default_factory=_now)
+
+    def staff_attention(self) -> StaffAttention | None:
+        """What staff must look at because of this event (None: nothing)."""
+        return None
 
 
 class EventPublished(DomainEvent):

@@ -30,7 +30,7 @@ import pytest
 from core.config import PagesSettings, Settings
 from core.db import create_engine
 from core.db.engine import sqlite_path
-from core.deployment import Deployment
+from core.deployment import Deployment, current
 from core.plugin_manager import load_deployment
 from core.testing.postgres import PostgresServer, find_pg_bindir
 
@@ -356,14 +356,23 @@ async def ensure_quartiere(slugs: list[str] | tuple[str, ...]) -> list[Any]:
 
 async def create_staff_user(role: str = "staff", quartiere: list[str] | tuple[str, ...] = (), *, email: str | None = None,
                             password: str = STAFF_PASSWORD, name: str | None = None) -> Any:
-    """A staff account (Quartiere created as needed) through the accounts service."""
+    """A staff account (Quartiere created as needed) through the accounts service.
+
+    A ``role`` no loaded plugin declares is stored as it is: an account kept from when its plugin was loaded.
+    """
     from core.accounts.service import create_user
+    from core.accounts.tables import StaffUser
 
     await ensure_quartiere(quartiere)
     number = next(_accounts)
     email = email or f"{role}-{number}@example.org"
-    return await create_user(email=email, name=name or f"{role.capitalize()} {number}", password=password, role=role,
-                             quartiere=list(quartiere))
+    declared = current().roles.get(role) is not None
+    user = await create_user(email=email, name=name or f"{role.capitalize()} {number}", password=password,
+                             role=role if declared else "staff", quartiere=list(quartiere))
+    if not declared:
+        await StaffUser.update({StaffUser.role: role}).where(StaffUser.id == user.id)
+        user.role = role
+    return user
 
 
 @pytest.fixture

@@ -38,6 +38,10 @@ class StaffContext:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    def has_role(self, *roles: str) -> bool:
+        """Whether the user's role is one of ``roles`` and declared by the core or a loaded plugin."""
+        return current().roles.grants(self.role, roles)
+
     def may_see_quartier(self, quartier_id: int) -> bool:
         return self.quartier_ids is None or quartier_id in self.quartier_ids
 
@@ -125,7 +129,7 @@ async def require_staff_api(request: Request[Any, Any, Any]) -> StaffContext:
 
 
 def require_role(ctx: StaffContext, *roles: str) -> None:
-    if ctx.role not in roles:
+    if not ctx.has_role(*roles):
         raise PermissionDeniedException("Dafür fehlt Ihnen die Berechtigung.")
 
 

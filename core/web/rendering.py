@@ -38,7 +38,7 @@ def pop_flashes(request: Request[Any, Any, Any]) -> list[dict[str, str]]:
 
 def staff_menu(ctx: StaffContext) -> dict[str, list[MenuLink]]:
     deployment = current()
-    links: list[MenuLink] = [MenuLink(label="Übersicht", url="/staff/", group="Start", roles=("admin", "staff", "moderator"))]
+    links: list[MenuLink] = []
     for resource in deployment.resources.values():
         if resource.may("view", ctx) and resource.plugin not in ctx.hidden_plugins:
             links.append(MenuLink(label=resource.label_plural, url=f"/staff/r/{resource.name}/", group=resource.menu_group,
@@ -51,11 +51,12 @@ def staff_menu(ctx: StaffContext) -> dict[str, list[MenuLink]]:
     if ctx.is_admin:
         links.append(MenuLink(label="Plugins je Quartier", url="/staff/plugins", group="System", roles=("admin",)))
         links.append(MenuLink(label="Protokoll", url="/staff/audit", group="System", roles=("admin",)))
-    links.append(MenuLink(label="Passwort ändern", url="/staff/password", group="Konto", roles=("admin", "staff", "moderator")))
-    groups: dict[str, list[MenuLink]] = {}
+    # every account has its overview and its password, even one whose role grants nothing
+    groups: dict[str, list[MenuLink]] = {"Start": [MenuLink(label="Übersicht", url="/staff/", group="Start")]}
     for link in links:
-        if ctx.role in link.roles:
+        if ctx.has_role(*link.roles):
             groups.setdefault(link.group, []).append(link)
+    groups.setdefault("Konto", []).append(MenuLink(label="Passwort ändern", url="/staff/password", group="Konto"))
     return groups
 
 

@@ -18,13 +18,13 @@ from piccolo.columns import Column
 from piccolo.table import Table
 
 from core.web.i18n import dgettext, gettext as _
+from core.accounts.roles import STAFF_ROLES
 from core.web.params import MAX_INT
 
 if TYPE_CHECKING:
     from core.web.auth import StaffContext
 
 FIELD_TYPES = ("text", "textarea", "email", "tel", "url", "int", "bool", "datetime", "date", "choice", "fk", "multichoice", "password", "slug")
-ALL_ROLES = ("admin", "staff")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL = re.compile(r"^https?://[^\s]+$")
@@ -76,7 +76,7 @@ class Action:
     name: str
     label: str
     run: Callable[[Any, StaffContext], Awaitable[Any]]  # (row, ctx) -> None; raise ValueError for a message
-    roles: tuple[str, ...] = ALL_ROLES
+    roles: tuple[str, ...] = STAFF_ROLES
     visible: Callable[[Any], bool] = lambda row: True
     confirm: str = ""
     style: str = "secondary"
@@ -96,10 +96,10 @@ class Resource:
     filters: list[str] = field(default_factory=list)
     ordering: str = "id"
     # which roles may do what
-    view_roles: tuple[str, ...] = ALL_ROLES
-    create_roles: tuple[str, ...] = ALL_ROLES
-    edit_roles: tuple[str, ...] = ALL_ROLES
-    delete_roles: tuple[str, ...] = ALL_ROLES
+    view_roles: tuple[str, ...] = STAFF_ROLES
+    create_roles: tuple[str, ...] = STAFF_ROLES
+    edit_roles: tuple[str, ...] = STAFF_ROLES
+    delete_roles: tuple[str, ...] = STAFF_ROLES
     # path from the table to its Quartier: "quartier", "event.quartier", "id" for Quartiere; None = shared
     quartier_path: str | None = "quartier"
     title: Callable[[Any], str] | None = None
@@ -160,7 +160,7 @@ class Resource:
 
     def may(self, action: str, ctx: StaffContext) -> bool:
         roles = {"view": self.view_roles, "create": self.create_roles, "edit": self.edit_roles, "delete": self.delete_roles}[action]
-        return ctx.role in roles
+        return ctx.has_role(*roles)
 
     def may_change(self, row: Any, ctx: StaffContext) -> bool:
         """Whether ``ctx`` may edit, delete or run actions on this row it can see (deployment-wide rows: admins only)."""

@@ -129,6 +129,10 @@ async def dashboard(request: AnyRequest) -> Template:
     return page(request, "core/staff/dashboard.html", {
         "quartiere": quartier_rows, "events": await events, "quartier_names": names,
         "widgets": sorted(widgets, key=lambda w: w.order),
+        # links only where the user's role may follow them
+        "may_view_events": deployment.resources["events"].may("view", staff),
+        "may_create_events": deployment.resources["events"].may("create", staff),
+        "may_view_quartiere": deployment.resources["quartiere"].may("view", staff),
     }, staff=staff)
 
 
@@ -345,7 +349,7 @@ async def resource_detail(request: AnyRequest, resource_name: FromPath[str], row
     changeable = resource.may_change(row, staff)
     return page(request, "core/staff/detail.html", {
         "resource": resource, "row": row, "extra": extra, "labels": await _labels(resource, staff),
-        "actions": [a for a in resource.actions if changeable and staff.role in a.roles and a.visible(row)],
+        "actions": [a for a in resource.actions if changeable and staff.has_role(*a.roles) and a.visible(row)],
         "links": resource.links(row) if resource.links else [],
         "may_edit": changeable and resource.may("edit", staff), "may_delete": changeable and resource.may("delete", staff),
         "detail_fields": [f for f in resource.fields if f.type != "password"],
@@ -426,7 +430,7 @@ async def resource_action(request: AnyRequest, resource_name: FromPath[str], row
     action = next((a for a in resource.actions if a.name == action_name), None)
     if action is None or not action.visible(row):
         raise NotFoundException()
-    if staff.role not in action.roles:
+    if not staff.has_role(*action.roles):
         raise PermissionDeniedException(_("Dafür fehlt Ihnen die Berechtigung."))
     try:
         async with transaction():

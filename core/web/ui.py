@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from core.accounts.roles import STAFF_ROLES
+
 
 @dataclass
 class MenuLink:
@@ -14,7 +16,7 @@ class MenuLink:
     label: str
     url: str
     group: str = "Verwaltung"
-    roles: tuple[str, ...] = ("admin", "staff")
+    roles: tuple[str, ...] = STAFF_ROLES
     plugin: str = "core"
 
 

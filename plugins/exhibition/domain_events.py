@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from core.plugin_api import DomainEvent, Personal
+from core.plugin_api import DomainEvent, Personal, StaffAttention
+from plugins.exhibition.roles import MODERATOR
 
 
 class ContributionSubmitted(DomainEvent):
     """A citizen answered a guiding question; moderators get it in their digest."""
 
     name: ClassVar[str] = "exhibition.contribution_submitted"
-    needs_moderation: ClassVar[bool] = True
     contribution: int
     question: int
     question_text: str
@@ -19,6 +19,9 @@ class ContributionSubmitted(DomainEvent):
     flags: str = ""
     summary: str = ""
     url: str = ""  # the moderation queue
+
+    def staff_attention(self) -> StaffAttention:
+        return StaffAttention(summary=self.summary, url=self.url, roles=("staff", MODERATOR.key))
 
 
 class ContributionApproved(DomainEvent):

@@ -74,7 +74,16 @@ def staff_resources(deployment: Deployment):
 
 @hookimpl
 def menu_links(deployment: Deployment, staff):
-    return [MenuLink(label="Moderation", url="/staff/moderation", group="Ausstellungen", roles=("admin", "staff", "moderator"))]
+    from plugins.exhibition.roles import MODERATORS
+
+    return [MenuLink(label="Moderation", url="/staff/moderation", group="Ausstellungen", roles=MODERATORS)]
+
+
+@hookimpl
+def register_roles():
+    from plugins.exhibition.roles import MODERATOR
+
+    return [MODERATOR]
 
 
 @hookimpl

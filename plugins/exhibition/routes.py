@@ -44,7 +44,7 @@ async def _staff_preview(request: AnyRequest, quartier_id: int) -> StaffContext 
         staff = await require_staff(request)
     except NotAuthorizedException:
         return None
-    return staff if staff.may_see_quartier(quartier_id) and staff.role in ("admin", "staff") else None
+    return staff if staff.may_see_quartier(quartier_id) and staff.has_role("admin", "staff") else None
 
 
 async def _exhibition(request: AnyRequest, quartier: Any, ref: str) -> tuple[Exhibition, bool]:

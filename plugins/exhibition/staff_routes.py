@@ -20,6 +20,7 @@ from core.plugin_api import (
 from plugins.exhibition import service
 from plugins.exhibition.media import ImageRejected
 from plugins.exhibition.resources import PUBLISH_CHOICES
+from plugins.exhibition.roles import MODERATORS
 from plugins.exhibition.routes import image_urls, qr_svg
 from plugins.exhibition.service import ImageInput, QueueFilter, StateError
 from plugins.exhibition.settings import ExhibitionSettings
@@ -29,13 +30,12 @@ _ = plugin_gettext("exhibition")
 
 AnyRequest = Request[Any, Any, Any]
 EDITORS = ("admin", "staff")
-MODERATORS = ("admin", "staff", "moderator")
 STATUS_LABELS = {"pending": "Wartet auf Prüfung", "approved": "Freigegeben", "rejected": "Abgelehnt", "hidden": "Ausgeblendet"}
 
 
 async def _staff(request: AnyRequest, roles: tuple[str, ...]) -> StaffContext:
     staff = await require_staff(request)
-    if staff.role not in roles:
+    if not staff.has_role(*roles):
         raise PermissionDeniedException(_("Für diese Seite fehlt Ihnen die Berechtigung."))
     return staff
 

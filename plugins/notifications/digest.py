@@ -1,21 +1,19 @@
-"""Moderators hear about waiting contributions in one digest every N minutes, not one mail each."""
+"""Staff hear about what waits for them (``DomainEvent.staff_attention``) in one digest every N minutes, not one mail each."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
 
-from core.plugin_api import DomainEvent, staff_contacts, transaction
+from core.plugin_api import StaffAttention, staff_contacts, transaction
 from plugins.notifications import messages, service
 from plugins.notifications.apprise_channel import target_for
 from plugins.notifications.tables import ModerationNotice
 
-MODERATOR_ROLES = ("moderator", "staff")
 
-
-async def collect(event: DomainEvent) -> None:
+async def collect(quartier_id: int | None, attention: StaffAttention) -> None:
     await ModerationNotice.insert(ModerationNotice(
-        quartier_id=event.quartier_id, summary=getattr(event, "summary", type(event).name), url=getattr(event, "url", "")))
+        quartier_id=quartier_id, summary=attention.summary, url=attention.url, roles=",".join(attention.roles)))
 
 
 def items_of(notices: list[ModerationNotice]) -> list[dict[str, Any]]:
@@ -24,8 +22,8 @@ def items_of(notices: list[ModerationNotice]) -> list[dict[str, Any]]:
 
 
 async def send_digests(deployment: Any = None, quartiere: frozenset[int] | None = None) -> int:
-    """One message per moderator of each Quartier (of ``quartiere``, if given) with everything that arrived since the
-    last digest."""
+    """One message per account of the named roles in each Quartier (of ``quartiere``, if given) with everything that
+    arrived since the last digest."""
     sent = 0
     async with transaction():
         pending = ModerationNotice.objects().where(ModerationNotice.digested_at.is_null()).order_by(ModerationNotice.id)
@@ -35,13 +33,13 @@ async def send_digests(deployment: Any = None, quartiere: frozenset[int] | None 
         notices = await pending
         if not notices:
             return 0
-        by_quartier: dict[int | None, list[ModerationNotice]] = defaultdict(list)
+        by_quartier: dict[tuple[int | None, str], list[ModerationNotice]] = defaultdict(list)
         for notice in notices:
-            by_quartier[notice.quartier_id].append(notice)
-        for quartier_id, items in by_quartier.items():
+            by_quartier[notice.quartier_id, notice.roles].append(notice)
+        for (quartier_id, roles), items in by_quartier.items():
             if quartier_id is None:
                 continue
-            for user_id, name, email, language in await staff_contacts(quartier_id, MODERATOR_ROLES):
+            for user_id, name, email, language in await staff_contacts(quartier_id, tuple(roles.split(","))):
                 subject, text, html = await messages.render("moderation_digest", language, {
                     "name": name, "count": len(items), "items": items_of(items),
                     "quartier": await messages.quartier_context(quartier_id),

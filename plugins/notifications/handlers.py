@@ -143,10 +143,11 @@ async def to_webhook(event: DomainEvent) -> None:
 async def handle(event: DomainEvent) -> None:
     async with transaction():
         await to_webhook(event)
-        if type(event).needs_moderation:
+        attention = event.staff_attention()
+        if attention is not None:
             from plugins.notifications.digest import collect
 
-            await collect(event)
+            await collect(event.quartier_id, attention)
         if type(event).name.startswith("registration."):
             await on_registration(event)
         elif type(event).name in ("event.changed", "event.cancelled"):

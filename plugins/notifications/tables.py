@@ -88,6 +88,7 @@ class ModerationNotice(Table, tablename="notification_moderation_notices"):
     quartier_id = Integer(null=True, default=None, index=True)
     summary = Text()
     url = Varchar(length=300, default="")
+    roles = Varchar(length=200, default="staff")  # comma-separated staff roles to tell (StaffAttention.roles)
     created_at = Timestamptz(default=TimestamptzNow())
     digested_at = Timestamptz(null=True, default=None, index=True)
 

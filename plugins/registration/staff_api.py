@@ -28,7 +28,7 @@ ACTIONS = {
 
 async def _event(staff: StaffContext, event_id: int) -> Event:
     event = await Event.objects().where(Event.id == event_id).first()
-    if event is None or not staff.may_see_quartier(event.quartier) or staff.role not in ("admin", "staff"):
+    if event is None or not staff.may_see_quartier(event.quartier) or not staff.has_role("admin", "staff"):
         raise NotFoundException()
     return event
 

@@ -26,7 +26,7 @@ CHANNEL_LABELS = dict(CHANNEL_CHOICES)
 
 async def _event_for(staff: StaffContext, event_id: int) -> Event:
     event = await Event.objects().where(Event.id == event_id).first()
-    if event is None or not staff.may_see_quartier(event.quartier) or staff.role not in ("admin", "staff"):
+    if event is None or not staff.may_see_quartier(event.quartier) or not staff.has_role("admin", "staff"):
         raise NotFoundException()
     return event
 

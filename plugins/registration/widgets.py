@@ -63,7 +63,7 @@ async def timeline(event_id: int, days: int = 21) -> tuple[list[date], list[int]
 
 
 async def upcoming_widgets(staff: StaffContext) -> list[Widget]:
-    if staff.role not in ("admin", "staff"):
+    if not staff.has_role("admin", "staff"):
         return []
     query = Event.objects().where((Event.ends_at >= datetime.now(timezone.utc)) & (Event.status != "cancelled"))
     quartiere = staff.quartiere_for("registration")

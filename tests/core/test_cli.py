@@ -49,6 +49,7 @@ def test_plugins_lists_loaded_and_available_with_version_source_and_hooks(operat
     # Published event types with their fields, personal data marked.
     assert "event: greeter.greeting_sent (text, requester_email*)" in out
     assert "event: event.published (event)" in out
+    assert "role: greeter-host (Grußdienst): Liest die Grüße der zugewiesenen Quartiere, sonst nichts." in out
     quiet_line = next(line for line in out.splitlines() if line.startswith("quiet "))
     assert "available" in quiet_line
 

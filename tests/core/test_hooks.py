@@ -157,6 +157,19 @@ async def test_hook_register_locales(make_client, sample_plugins):
         assert "<h2>Greeting</h2>" in (await client.get(url)).text  # the language is remembered
 
 
+async def test_hook_register_roles(make_client, sample_plugins):
+    async with make_client(["greeter"]) as client:
+        assert client.deployment.roles.get("greeter-host").plugin == "greeter"
+        await make_quartier("nordstadt")
+        await create_user("hanna@example.org", "Hanna", PASSWORD, "greeter-host", quartiere=["nordstadt"])
+        await login(client, "hanna@example.org")
+        assert (await client.get("/staff/r/greeter-greetings/")).status_code == 200
+        for url in ("/staff/r/greeter-greetings/new", "/staff/r/events/", "/staff/r/venues/"):
+            assert (await client.get(url)).status_code == 403, url
+        menu = (await client.get("/staff/")).text
+        assert 'href="/staff/r/greeter-greetings/"' in menu and 'href="/staff/r/events/"' not in menu
+
+
 async def test_hook_staff_resources(make_client, sample_plugins):
     async with make_client(["greeter"]) as client:
         nord = await make_quartier("nordstadt")

@@ -3,7 +3,7 @@
 import json
 from typing import ClassVar
 
-from core.plugin_api import DomainEvent, publish
+from core.plugin_api import DomainEvent, StaffAttention, publish
 from core.testing.fixtures import post_form
 from plugins.notifications.digest import send_digests
 from plugins.notifications.tables import AppriseTarget, OutboxMessage
@@ -46,8 +46,10 @@ async def test_sms_to_phone_only_registrants_through_an_encrypted_target(make_st
 
 class Submitted(DomainEvent):
     name: ClassVar[str] = "test.submitted"
-    needs_moderation: ClassVar[bool] = True
     summary: str
+
+    def staff_attention(self) -> StaffAttention:
+        return StaffAttention(summary=self.summary, url="")
 
 
 async def test_moderation_digest_into_a_room(make_staff_client, smtp, receiver):  # noqa: F811

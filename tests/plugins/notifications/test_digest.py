@@ -1,9 +1,10 @@
-"""Moderators get one digest of waiting contributions, not one mail per contribution."""
+"""Staff get one digest of what waits for them (``DomainEvent.staff_attention``), not one mail per event."""
 
 from typing import ClassVar
 
 from core.accounts.service import create_user
-from core.plugin_api import DomainEvent, publish
+from core.accounts.tables import StaffUser
+from core.plugin_api import DomainEvent, StaffAttention, publish
 from plugins.notifications.digest import send_digests
 from plugins.notifications.worker import work
 from tests.core.factories import make_quartier
@@ -14,9 +15,11 @@ class ContributionSubmitted(DomainEvent):
     """What the exhibition plugin publishes when a citizen answers a guiding question."""
 
     name: ClassVar[str] = "test.contribution_submitted"
-    needs_moderation: ClassVar[bool] = True
     summary: str
     url: str = ""
+
+    def staff_attention(self) -> StaffAttention:
+        return StaffAttention(summary=self.summary, url=self.url, roles=("staff", "ghost"))
 
 
 async def test_one_digest_per_moderator_and_window(make_deployment, smtp, fast_passwords):
@@ -24,7 +27,11 @@ async def test_one_digest_per_moderator_and_window(make_deployment, smtp, fast_p
     deployment.domain_event_types[ContributionSubmitted.name] = ContributionSubmitted
     nord = await make_quartier("nordstadt")
     sued = await make_quartier("suedstadt")
-    await create_user("mod@example.org", "Mona Moderatorin", "ein-langes-passwort", "moderator", ["nordstadt"])
+    await create_user("mod@example.org", "Mona Moderatorin", "ein-langes-passwort", "staff", ["nordstadt"])
+    # roles the attention does not name, or that no loaded plugin declares, hear nothing
+    await create_user("admin@example.org", "Ada Admin", "ein-langes-passwort", "admin", ["nordstadt"])
+    ghost = await create_user("ghost@example.org", "Gero Geist", "ein-langes-passwort", "staff", ["nordstadt"])
+    await StaffUser.update({StaffUser.role: "ghost"}).where(StaffUser.id == ghost.id)
     await create_user("qm@example.org", "Quirin Manager", "ein-langes-passwort", "staff", ["nordstadt", "suedstadt"])
     for text in ("Dass man sich grüßt.", "Ein Nachbarschaftsfest!", "Mehr Bänke."):
         await publish(ContributionSubmitted(quartier_id=nord.id, summary=text, url="http://x/staff/moderation"))
@@ -37,6 +44,8 @@ async def test_one_digest_per_moderator_and_window(make_deployment, smtp, fast_p
     body = mona[0].get_body(preferencelist=("plain",)).get_content()
     assert "- Dass man sich grüßt." in body and "- Mehr Bänke." in body and "Spielplatz" not in body
     assert sorted(m["Subject"] for m in smtp.to("qm@example.org")) == ["1 Beitrag wartet auf Moderation", "3 Beiträge warten auf Moderation"]
+
+    assert smtp.to("admin@example.org") == [] and smtp.to("ghost@example.org") == []
 
     assert await send_digests() == 0  # nothing new, nothing sent
     await publish(ContributionSubmitted(quartier_id=nord.id, summary="Noch einer"))

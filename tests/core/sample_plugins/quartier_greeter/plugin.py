@@ -26,6 +26,7 @@ from core.plugin_api import (
     Personal,
     Quartier,
     Resource,
+    Role,
     StaffContext,
     Widget,
     current,
@@ -132,6 +133,8 @@ async def hide_greeting(row: Greeting, staff: StaffContext) -> None:
     await Greeting.update({Greeting.shown: False}).where(Greeting.id == row.id)
 
 
+HOST = Role("greeter-host", "Grußdienst", "Liest die Grüße der zugewiesenen Quartiere, sonst nichts.")
+
 GREETINGS = Resource(
     name="greeter-greetings",
     table=Greeting,
@@ -146,6 +149,7 @@ GREETINGS = Resource(
     search_fields=["text"],
     filters=["quartier", "shown"],
     ordering="text",
+    view_roles=("admin", "staff", HOST.key),
     title=lambda row: row.text,
     actions=[Action("hide", "Ausblenden", hide_greeting, visible=lambda row: row.shown)],
     menu_group="Grüße",
@@ -252,6 +256,11 @@ async def load_demo(deployment: Deployment, quartier_id: int, event_id: int):
 @hookimpl
 def register_locales():
     return [str(HERE / "locale")]  # holds locale/en/LC_MESSAGES/messages.po
+
+
+@hookimpl
+def register_roles():
+    return [HOST]
 
 
 @hookimpl
