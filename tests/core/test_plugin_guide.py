@@ -41,3 +41,9 @@ async def test_the_staff_client_example_runs(make_staff_client, sample_plugins):
     namespace: dict = {}
     exec(compile(block.group(1), "docs/plugins.md", "exec"), namespace)
     await namespace["test_staff_adds_a_greeting"](make_staff_client)
+
+
+def test_the_public_form_example_is_the_example_plugins_code():
+    block = re.search(r"```python\n(.*?)```", _section("## A public form"), re.S)
+    routes = Path(__file__).resolve().parents[2] / "examples" / "quartier-hilfsangebote" / "quartier_hilfsangebote" / "routes.py"
+    assert block and block.group(1).strip() in routes.read_text(encoding="utf-8")

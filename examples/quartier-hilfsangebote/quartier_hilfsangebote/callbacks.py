@@ -11,7 +11,7 @@ import re
 from typing import Any, Mapping
 
 from core.plugin_api import (
-    MessageRecipient, MessageRequest, MessageResult, MessageType, plugin_gettext, send_message, transaction,
+    MessageRecipient, MessageRequest, MessageResult, MessageType, contains_link, plugin_gettext, send_message, transaction,
 )
 from quartier_hilfsangebote import service
 from quartier_hilfsangebote.tables import CallbackRequest, Offer
@@ -38,6 +38,7 @@ MESSAGES = {
     "name_required": "Bitte geben Sie Ihren Namen an.",
     "contact_required": "Bitte geben Sie eine E-Mail-Adresse oder eine Telefonnummer an.",
     "invalid_phone": "Bitte prüfen Sie die Telefonnummer: nur Ziffern, Leerzeichen und + ( ) / - .",
+    "name_with_link": "Bitte geben Sie nur Ihren Namen an, ohne Internetadresse.",
 }
 
 
@@ -59,6 +60,8 @@ def check(values: Mapping[str, Any]) -> dict[str, str]:
             errors[name] = _(service.MESSAGES["too_long"]).format(n=limit)
     if not data["name"]:
         errors["name"] = _(MESSAGES["name_required"])
+    elif contains_link(data["name"]):  # the name goes into a mail signed by the municipality
+        errors["name"] = _(MESSAGES["name_with_link"])
     if not data["email"] and not data["phone"]:
         errors["email"] = _(MESSAGES["contact_required"])
     if "email" not in errors and not re.match(service.EMAIL, data["email"]):

@@ -85,6 +85,11 @@ async def test_bad_input_is_refused_with_a_sentence_and_nothing_is_kept(make_cli
             response = await ask(client, path, **values)
             assert response.status_code == 400, values
             assert parse(response.text).first(id=f"cb-{field}-error").text
+        async with open_client(client.app, address="127.0.0.2") as other:  # the first address is at its rate limit
+            response = await ask(other, path, name="Erika https://evil.example/login", email="victim@example.org")
+            assert response.status_code == 400
+            assert parse(response.text).first(id="cb-name-error").text == (
+                "Bitte geben Sie nur Ihren Namen an, ohne Internetadresse.")
         assert (await client.get("/nordstadt/hilfe/999999/rueckruf")).status_code == 404
         other = await offer("suedstadt", name="Pflegeberatung", category="Pflege und Alter")
         assert (await client.get(f"/nordstadt/hilfe/{other.id}/rueckruf")).status_code == 404
