@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Annotated, ClassVar
 
@@ -43,6 +44,8 @@ _ = plugin_gettext("greeter")
 
 HERE = Path(__file__).parent
 calls: list[str] = []  # what the lifecycle hooks saw, for the tests
+GATE = asyncio.Event()  # a greeting "langsam" is handled only once a test sets it
+GATE.set()
 
 
 class GreeterSettings(msgspec.Struct, forbid_unknown_fields=True):
@@ -215,6 +218,8 @@ def background_tasks(deployment: Deployment):
 async def on_domain_event(event: DomainEvent, deployment: Deployment):
     if await ReceivedEvent.exists().where(ReceivedEvent.event_id == event.event_id):
         return  # idempotent: the same event may be offered again
+    if getattr(event, "text", "") == "langsam":
+        await GATE.wait()
     if getattr(event, "text", "") == "explode" and "exploded" not in calls:
         calls.append("exploded")
         raise RuntimeError("first delivery fails")
