@@ -29,7 +29,7 @@ from core import __version__
 from core.config import ConfigError, Settings, check_web_settings, load_settings
 from core.deployment import Deployment, current
 from core.plugin_manager import load_deployment
-from core.domain_events.service import delete_old_events, redeliver_pending
+from core.domain_events.service import background_delivery, delete_old_events, redeliver_pending
 from core.events.routes import PublicEventsController
 from core.quartiere.routes import ROUTES as QUARTIER_ROUTES
 from core.quartiere.tables import Quartier
@@ -96,7 +96,8 @@ def _lifespan(deployment: Deployment):
         jobs.extend(deployment.hooks.background_tasks(deployment=deployment).flat())
         tasks = [asyncio.create_task(_periodic(deployment, seconds, job)) for seconds, job in jobs]
         try:
-            yield
+            async with background_delivery(deployment):  # requests do not wait for on_domain_event
+                yield
         finally:
             for task in tasks:
                 task.cancel()

@@ -18,11 +18,10 @@ async def publish_and_crash(client, event) -> None:
 
 
 async def test_event_is_delivered_after_the_request_commits(make_client, sample_plugins):
-    async with make_client(["greeter"]) as client:
+    async with make_client(["greeter"]) as client:  # the kit's client waits for the delivery after each response
         nord = await make_quartier("nordstadt")
         response = await client.post("/api/greeter/nordstadt/greetings", json={"text": "hallo"})
         assert response.status_code == 201
-        await deliver_pending_events()
         assert (await client.get("/api/greeter/received")).json() == [
             {"name": "greeter.greeting_sent", "quartier_id": nord.id}
         ]
@@ -31,17 +30,30 @@ async def test_event_is_delivered_after_the_request_commits(make_client, sample_
 
 
 async def test_the_request_does_not_wait_for_the_listeners(make_client, sample_plugins):
+    import asyncio
+
     from quartier_greeter import plugin
 
-    async with make_client(["greeter"]) as client:
+    plugin.GATE = asyncio.Event()  # the greeter's handler waits for it on "langsam"
+    try:
+        async with make_client(["greeter"], settle=False) as client:
+            await make_quartier("nordstadt")
+            response = await client.post("/api/greeter/nordstadt/greetings", json={"text": "langsam"})
+            assert response.status_code == 201  # answered while the listener still waits
+            assert (await client.get("/api/greeter/received")).json() == []
+            plugin.GATE.set()
+            await deliver_pending_events()
+            assert len((await client.get("/api/greeter/received")).json()) == 1
+    finally:
+        plugin.GATE = None
+
+
+async def test_app_shutdown_delivers_what_was_published(make_client, sample_plugins):
+    async with make_client(["greeter"], settle=False) as client:
         await make_quartier("nordstadt")
-        plugin.GATE.clear()  # the greeter's handler waits for it on "langsam"
-        response = await client.post("/api/greeter/nordstadt/greetings", json={"text": "langsam"})
-        assert response.status_code == 201  # answered while the listener still waits
-        assert (await client.get("/api/greeter/received")).json() == []
-        plugin.GATE.set()
-        await deliver_pending_events()
-        assert len((await client.get("/api/greeter/received")).json()) == 1
+        assert (await client.post("/api/greeter/nordstadt/greetings", json={"text": "tschüss"})).status_code == 201
+    record = await DomainEventRecord.objects().first()
+    assert record.dispatched_at is not None
 
 
 async def test_events_are_delivered_in_the_order_they_were_published(make_client, sample_plugins):
