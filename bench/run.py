@@ -337,11 +337,11 @@ class PostgresDB:
     def app_sql(self, sql: str) -> list[tuple]:
         return [tuple(r.values()) for r in self.app_rows(sql)]
 
-    def app_rows(self, sql: str) -> list[dict]:
+    def app_rows(self, sql: str, url: str | None = None) -> list[dict]:
         import asyncpg
 
         async def fetch() -> list[dict]:
-            conn = await asyncpg.connect(self.app_url)
+            conn = await asyncpg.connect(url or self.app_url)
             try:
                 return [dict(r) for r in await conn.fetch(sql)]
             finally:
@@ -350,13 +350,13 @@ class PostgresDB:
         return asyncio.run(fetch())
 
     def prepare_ceiling(self) -> None:
-        self.server.psql("CREATE TABLE bench_rows (id serial PRIMARY KEY, email text NOT NULL)", dbname="bench_ceiling")
+        self.app_rows("CREATE TABLE bench_rows (id serial PRIMARY KEY, email text NOT NULL)", self.ceiling_url)
 
     def ceiling_count(self) -> int:
-        return int(self.server.psql("SELECT count(*) FROM bench_rows", dbname="bench_ceiling").strip())
+        return int(self.app_rows("SELECT count(*) AS n FROM bench_rows", self.ceiling_url)[0]["n"])
 
     def version(self) -> str:
-        return self.server.psql("SHOW server_version").strip()
+        return str(self.app_rows("SHOW server_version")[0]["server_version"])
 
     def close(self) -> None:
         self.server.stop()
@@ -414,7 +414,7 @@ class Bench:
             f"plugins = [{plugin_list}]\n"
             f'secret_key = "{uuid.uuid4().hex}{uuid.uuid4().hex}"\n'
             f'database_url = "{db.app_url}"\n'
-            "\n[registration]\nrate_limit_per_minute = 0\n"
+            "\n[registration]\nrate_limit_per_minute = 0\nconfirm_mails_per_client_per_hour = 0\n"
             f'\n[notifications]\nsmtp_host = "127.0.0.1"\nsmtp_port = {self.smtp_port}\n'
             'from_address = "quartier@bench.example"\nfrom_name = "Bench"\n'
         )

@@ -30,7 +30,7 @@ from core.config import ConfigError, Settings, check_web_settings, load_settings
 from core.deployment import Deployment, current
 from core.jobs import Job, plugin_jobs, run_periodically
 from core.plugin_manager import load_deployment
-from core.domain_events.service import delete_old_events, redeliver_pending
+from core.domain_events.service import background_delivery, delete_old_events, redeliver_pending
 from core.events.routes import PublicEventsController
 from core.quartiere.routes import ROUTES as QUARTIER_ROUTES
 from core.quartiere.tables import Quartier
@@ -99,7 +99,8 @@ def _lifespan(deployment: Deployment):
         jobs.extend(plugin_jobs(deployment.hooks.background_tasks(deployment=deployment)))
         tasks = [asyncio.create_task(run_periodically(deployment, plugin, job)) for plugin, job in jobs]
         try:
-            yield
+            async with background_delivery(deployment):  # requests do not wait for on_domain_event
+                yield
         finally:
             for task in tasks:
                 task.cancel()

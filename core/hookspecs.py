@@ -130,7 +130,8 @@ def background_tasks(deployment: Deployment) -> list[Job]:
 
 @hookspec(awaitable=True, isolated=True, per_quartier=True)
 def on_domain_event(event: DomainEvent, deployment: Deployment) -> Awaitable[None] | None:
-    """React to a domain event after the transaction that published it committed.
+    """React to a domain event after the transaction that published it committed
+    (in the web app in a background task, after the response).
 
     Called only for plugins switched on for the event's Quartier. May return an
     awaitable. A failing plugin is logged and does not stop the others; the

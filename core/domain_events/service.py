@@ -1,18 +1,25 @@
 """Publishing domain events and delivering them to plugins.
 
 An event is written to the ``domain_events`` table inside the publisher's
-transaction and delivered after that transaction commits, to each plugin that
-implements ``on_domain_event`` and is switched on for the event's Quartier.
+transaction. After that transaction commits it is delivered to each plugin that
+implements ``on_domain_event`` and is switched on for the event's Quartier: in the
+web app by a background task (``EventDispatcher``, started by the app's lifespan)
+so that the request does not wait, one event at a time in publish order; in a
+process without a running dispatcher (CLI commands, scripts) right after the commit.
 Deliveries that failed, or that a dead process never made, are retried by
 ``redeliver_pending``; handlers must therefore be idempotent.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
 import json
 import logging
+import weakref
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, AsyncIterator
 
 import msgspec
 
@@ -55,11 +62,86 @@ async def publish(deployment: Deployment, event: DomainEvent) -> None:
     ).returning(DomainEventRecord.id)
     record_id = rows[0]["id"]
 
-    async def deliver_now() -> None:
+    async def deliver_after_commit() -> None:
         # Straight from memory: the row is claimed (claimed_until) for this process until then.
-        await _dispatch(deployment, record_id, event, pending)
+        dispatcher = _dispatchers.get(deployment)
+        if dispatcher is not None and dispatcher.accepts():
+            dispatcher.submit(record_id, event, pending)
+        else:
+            await _dispatch(deployment, record_id, event, pending)
 
-    after_commit(deliver_now)
+    after_commit(deliver_after_commit)
+
+
+class EventDispatcher:
+    """Delivers the events this process publishes, after their commit, one at a time in publish order."""
+
+    def __init__(self, deployment: Deployment) -> None:
+        self.deployment = deployment
+        self.queue: asyncio.Queue[tuple[int, DomainEvent, list[str]]] = asyncio.Queue()
+        self.loop = asyncio.get_running_loop()
+        # A fresh context: a request's context variables must not reach the handlers.
+        self.task = self.loop.create_task(self._run(), context=contextvars.Context())
+
+    def accepts(self) -> bool:
+        """True in the dispatcher's own event loop while it runs (not in another thread's loop)."""
+        try:
+            return asyncio.get_running_loop() is self.loop and not self.task.done()
+        except RuntimeError:
+            return False
+
+    def submit(self, record_id: int, event: DomainEvent, pending: list[str]) -> None:
+        self.queue.put_nowait((record_id, event, pending))
+
+    async def _run(self) -> None:
+        while True:
+            record_id, event, pending = await self.queue.get()
+            try:
+                await _dispatch(self.deployment, record_id, event, pending)
+            except Exception:  # the row stays claimed; redeliver_pending offers it again when the claim runs out
+                log.exception("delivering domain event %s (record %s) failed", type(event).name, record_id)
+            finally:
+                self.queue.task_done()
+
+    async def drain(self) -> None:
+        """Wait until every event submitted so far (and any its handlers published) is delivered."""
+        if not self.task.done():
+            await asyncio.shield(self.queue.join())
+
+    async def stop(self, timeout: float) -> None:
+        """Deliver what is queued (for at most ``timeout`` seconds), then end the task.
+        What is left stays claimed in the event log and is offered again by ``redeliver_pending``."""
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.drain(), timeout)
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+
+
+_dispatchers: weakref.WeakKeyDictionary[Deployment, EventDispatcher] = weakref.WeakKeyDictionary()
+SHUTDOWN_SECONDS = 10
+
+
+@contextlib.asynccontextmanager
+async def background_delivery(deployment: Deployment) -> AsyncIterator[EventDispatcher]:
+    """While open, events published in this event loop are delivered by a background task (the app's lifespan)."""
+    dispatcher = _dispatchers[deployment] = EventDispatcher(deployment)
+    try:
+        yield dispatcher
+    finally:
+        await dispatcher.stop(SHUTDOWN_SECONDS)
+        if _dispatchers.get(deployment) is dispatcher:
+            del _dispatchers[deployment]
+
+
+async def deliver_pending_events() -> None:
+    """``await deliver_pending_events()``: every domain event published so far in this event loop has been
+    delivered to the plugins' ``on_domain_event`` when this returns (the app delivers them in a background task,
+    after the response). The test kit's clients call it after each response; a test calls it itself after
+    publishing outside a request (a service function, ``plugin_api.publish``) before checking the listeners."""
+    loop = asyncio.get_running_loop()
+    for dispatcher in list(_dispatchers.values()):
+        if dispatcher.loop is loop:
+            await dispatcher.drain()
 
 
 async def deliver(deployment: Deployment, record_id: int) -> None:

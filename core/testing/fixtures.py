@@ -31,6 +31,7 @@ from core.config import PagesSettings, Settings
 from core.db import create_engine
 from core.db.engine import sqlite_path
 from core.deployment import Deployment, current
+from core.domain_events.service import deliver_pending_events
 from core.plugin_manager import load_deployment
 from core.testing.postgres import PostgresServer, find_pg_bindir
 
@@ -251,6 +252,9 @@ def make_deployment(make_settings: Callable[..., Settings],
 def make_client(make_deployment: Callable[..., Awaitable[Deployment]]) -> Callable[..., Any]:
     """``async with make_client(plugins=[...]) as client``: an HTTP client on a running app.
 
+    After each response the client waits for the domain events the request
+    published to be delivered (``deliver_pending_events``), so a test can check
+    their effects right away; ``settle=False`` returns as the app does.
     ``client.app`` is the app: ``open_client(client.app)`` gives a second client
     (own cookies) on it. ``client_address`` is the client IP the app sees.
 
@@ -263,11 +267,10 @@ def make_client(make_deployment: Callable[..., Awaitable[Deployment]]) -> Callab
 
     @contextlib.asynccontextmanager
     async def make(plugins: list[str] | tuple[str, ...] = (), deployment: Deployment | None = None,
-                   client_address: str = "127.0.0.1", **kwargs: Any) -> AsyncIterator[Any]:
+                   client_address: str = "127.0.0.1", settle: bool = True, **kwargs: Any) -> AsyncIterator[Any]:
         deployment = deployment or await make_deployment(plugins, **kwargs)
         app = create_app(deployment=deployment)
-        transport = httpx.ASGITransport(app=app, client=(client_address, 50000))
-        async with app.lifespan(), httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
+        async with app.lifespan(), open_client(app, address=client_address, settle=settle) as client:
             client.deployment = deployment  # type: ignore[attr-defined]
             client.app = app  # type: ignore[attr-defined]
             yield client
@@ -289,15 +292,21 @@ def csrf_from_html(html: str) -> str | None:
     return (match.group(1) or match.group(2)) if match else None
 
 
-def open_client(app: Any, *, address: str = "127.0.0.1", base_url: str = "http://testserver.local") -> Any:
+def open_client(app: Any, *, address: str = "127.0.0.1", base_url: str = "http://testserver.local",
+                settle: bool = True) -> Any:
     """A further HTTP client (own cookie jar) on an app that is already running, e.g. ``client.app``.
 
     Use it as ``async with open_client(client.app) as other:``; it does not start
     the app again. ``address`` is the client IP the app sees (login throttling counts per address).
+    ``settle`` as for ``make_client``.
     """
     import httpx
 
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 50000)), base_url=base_url)
+    async def settle_events(_: Any) -> None:
+        await deliver_pending_events()
+
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 50000)), base_url=base_url,
+                             event_hooks={"response": [settle_events] if settle else []})
 
 
 async def csrf_token(client: Any) -> str:

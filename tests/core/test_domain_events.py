@@ -4,6 +4,7 @@ from core.db import transaction
 from core.plugin_api import publish
 from core.domain_events.service import redeliver_pending
 from core.domain_events.tables import DomainEventRecord
+from core.testing.fixtures import deliver_pending_events
 from tests.core.factories import make_quartier
 
 
@@ -17,7 +18,7 @@ async def publish_and_crash(client, event) -> None:
 
 
 async def test_event_is_delivered_after_the_request_commits(make_client, sample_plugins):
-    async with make_client(["greeter"]) as client:
+    async with make_client(["greeter"]) as client:  # the kit's client waits for the delivery after each response
         nord = await make_quartier("nordstadt")
         response = await client.post("/api/greeter/nordstadt/greetings", json={"text": "hallo"})
         assert response.status_code == 201
@@ -26,6 +27,46 @@ async def test_event_is_delivered_after_the_request_commits(make_client, sample_
         ]
         record = await DomainEventRecord.objects().first()
         assert record.dispatched_at is not None and record.pending_plugins in ("[]", [])
+
+
+async def test_the_request_does_not_wait_for_the_listeners(make_client, sample_plugins):
+    import asyncio
+
+    from quartier_greeter import plugin
+
+    plugin.GATE = asyncio.Event()  # the greeter's handler waits for it on "langsam"
+    try:
+        async with make_client(["greeter"], settle=False) as client:
+            await make_quartier("nordstadt")
+            response = await client.post("/api/greeter/nordstadt/greetings", json={"text": "langsam"})
+            assert response.status_code == 201  # answered while the listener still waits
+            assert (await client.get("/api/greeter/received")).json() == []
+            plugin.GATE.set()
+            await deliver_pending_events()
+            assert len((await client.get("/api/greeter/received")).json()) == 1
+    finally:
+        plugin.GATE = None
+
+
+async def test_app_shutdown_delivers_what_was_published(make_client, sample_plugins):
+    async with make_client(["greeter"], settle=False) as client:
+        await make_quartier("nordstadt")
+        assert (await client.post("/api/greeter/nordstadt/greetings", json={"text": "tschüss"})).status_code == 201
+    record = await DomainEventRecord.objects().first()
+    assert record.dispatched_at is not None
+
+
+async def test_events_are_delivered_in_the_order_they_were_published(make_client, sample_plugins):
+    from quartier_greeter.plugin import GreetingSent, ReceivedEvent
+
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        sent = [GreetingSent(quartier_id=nord.id, text=str(n)) for n in range(5)]
+        for event in sent:
+            await publish(event)
+        await deliver_pending_events()
+        received = await ReceivedEvent.select(ReceivedEvent.event_id).order_by(ReceivedEvent.id)
+        assert [row["event_id"] for row in received] == [event.event_id for event in sent]
 
 
 async def test_rolled_back_transaction_delivers_and_stores_nothing(make_client, sample_plugins):
@@ -46,6 +87,7 @@ async def test_handlers_run_only_after_commit(make_client, sample_plugins):
             await publish(GreetingSent(quartier_id=nord.id, text="später"))
             # Still inside the transaction: nobody has heard of it yet.
             assert (await client.get("/api/greeter/received")).json() == []
+        await deliver_pending_events()
         assert len((await client.get("/api/greeter/received")).json()) == 1
 
 
@@ -55,6 +97,7 @@ async def test_failed_delivery_is_retried_and_delivered_once(make_client, sample
     async with make_client(["greeter"]) as client:
         nord = await make_quartier("nordstadt")
         await publish(GreetingSent(quartier_id=nord.id, text="explode"))
+        await deliver_pending_events()
         record = await DomainEventRecord.objects().first()
         assert record.dispatched_at is None
         assert "first delivery fails" in record.last_error
@@ -91,6 +134,7 @@ async def test_event_published_outside_a_transaction_is_delivered(make_client, s
     async with make_client(["greeter"]) as client:
         nord = await make_quartier("nordstadt")
         await publish(GreetingSent(quartier_id=nord.id, text="direkt"))
+        await deliver_pending_events()
         assert len((await client.get("/api/greeter/received")).json()) == 1
 
 
@@ -157,6 +201,7 @@ async def test_retention_deletes_personal_events_sooner_than_the_others(make_cli
         nord = await make_quartier("nordstadt")
         await publish(GreetingSent(quartier_id=nord.id, text="persönlich"))
         await publish(EventPublished(quartier_id=nord.id, event=1))
+        await deliver_pending_events()
         days = client.deployment.settings.domain_event_retention_days
         await DomainEventRecord.update(
             {DomainEventRecord.dispatched_at: datetime.now(timezone.utc) - timedelta(days=days + 1)}, force=True)

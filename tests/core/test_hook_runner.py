@@ -13,6 +13,7 @@ import pytest
 from core import hookspecs
 from core.hooks import POLICY_ATTR, HookFailed, HookPolicy, Hooks, HookspecMarker
 from core.quartiere.service import set_plugin_enabled
+from core.testing.fixtures import deliver_pending_events
 from tests.core.factories import make_event, make_quartier
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,6 +151,7 @@ async def test_domain_events_reach_only_plugins_switched_on(make_client, sample_
         await set_plugin_enabled(nord.id, "greeter", False)
         await make_event(nord, "treff")
         await make_event(sued, "treff")
+        await deliver_pending_events()
         received = (await client.get("/api/greeter/received")).json()
         assert [row["quartier_id"] for row in received] == [sued.id]
 

@@ -9,6 +9,7 @@ from core.accounts.service import create_user
 from core.cli import build_cli
 from core.events import service
 from core.hookspecs import hookimpl
+from core.testing.fixtures import deliver_pending_events
 from core.quartiere.service import set_plugin_enabled
 from tests.core.factories import make_event, make_quartier, table_names
 
@@ -132,6 +133,7 @@ async def test_hook_on_domain_event(make_client, sample_plugins):
         nord = await make_quartier("nordstadt")
         event = await make_event(nord, "treff")  # publishes event.published
         await service.cancel_event(event.id)
+        await deliver_pending_events()
         names = [row["name"] for row in (await client.get("/api/greeter/received")).json()]
         assert names == ["event.published", "event.cancelled"]
 

@@ -2,6 +2,7 @@
 
 from core.plugin_api import publish
 from core.quartiere.service import is_plugin_enabled, set_plugin_enabled
+from core.testing.fixtures import deliver_pending_events
 from tests.core.factories import make_quartier, table_names
 
 
@@ -37,6 +38,7 @@ async def test_switched_off_plugin_gets_no_domain_events_of_that_quartier(make_c
 
         await publish(GreetingSent(quartier_id=nord.id, text="hallo nord"))
         assert (await client.post("/api/greeter/suedstadt/greetings", json={"text": "hallo süd"})).status_code == 201
+        await deliver_pending_events()
         received = (await client.get("/api/greeter/received")).json()
         assert received == [{"name": "greeter.greeting_sent", "quartier_id": sued.id}]
 

@@ -15,6 +15,7 @@ from plugins.notifications.tables import OutboxMessage
 from plugins.notifications.worker import work
 from tests.core.web.pages import parse
 from tests.plugins.exhibition.helpers import NO_RATE_LIMIT, PLUGINS, Q1, Q2, answer, decide, exhibition, fresh
+from core.testing.fixtures import deliver_pending_events
 
 WITH_NOTIFICATIONS = ["notifications", "exhibition"]
 ADDRESS = "erika@example.org"
@@ -140,6 +141,7 @@ async def test_the_address_never_leaves_by_webhook(make_client, smtp_server):
         x = await exhibition(questions=[Q1])
         await answer(client, qpath(x.questions[0]), "Hallo", email=ADDRESS)
         await service.approve(await Contribution.objects().first())
+        await deliver_pending_events()
         hooks = await OutboxMessage.objects().where(OutboxMessage.channel == "webhook")
         kinds = sorted(m.kind for m in hooks)
         assert kinds == ["exhibition.contribution_approved", "exhibition.contribution_submitted", "exhibition.published"]

@@ -7,6 +7,7 @@ from plugins.notifications.tables import OutboxMessage
 from plugins.notifications.worker import work
 from tests.plugins.notifications.conftest import sections
 from tests.plugins.registration.helpers import event_with_form
+from core.testing.fixtures import deliver_pending_events
 
 PLUGINS = ["registration", "notifications"]
 
@@ -81,6 +82,7 @@ async def test_one_click_unsubscribe_acts_on_post_only(make_staff_client, smtp):
         from plugins.registration.tables import Registration
 
         await service.cancel(await Registration.objects().where(Registration.name == "Anna").first())
+        await deliver_pending_events()
         assert await OutboxMessage.count().where((OutboxMessage.recipient == "anna@example.org") & (OutboxMessage.kind == "cancelled")) == 1
 
 

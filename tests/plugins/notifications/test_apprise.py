@@ -11,6 +11,7 @@ from plugins.notifications.worker import work
 from tests.plugins.notifications.conftest import sections
 from tests.plugins.notifications.test_webhook import receiver  # noqa: F401 (fixture)
 from tests.plugins.registration.helpers import event_with_form
+from core.testing.fixtures import deliver_pending_events
 
 PLUGINS = ["registration", "notifications"]
 
@@ -60,6 +61,7 @@ async def test_moderation_digest_into_a_room(make_staff_client, smtp, receiver):
         deployment.domain_event_types[Submitted.name] = Submitted
         nord = (await admin.get("/api/quartiere/nordstadt")).json()["id"]
         await publish(Submitted(quartier_id=nord, summary="Mehr Grün im Hof"))
+        await deliver_pending_events()
         await send_digests()
         await work(deployment, once=True)
         (request,) = receiver.requests

@@ -6,6 +6,7 @@ from plugins.notifications.tables import OutboxMessage
 from plugins.notifications.worker import work
 from tests.plugins.notifications.conftest import sections
 from tests.plugins.registration.helpers import event_with_form
+from core.testing.fixtures import deliver_pending_events
 
 PLUGINS = ["registration", "notifications"]
 
@@ -68,6 +69,7 @@ async def test_waiting_list_promotion_and_cancellation_mails(make_client, smtp):
         assert "(place 1)" in text_part(smtp.to("bert@example.org")[0])
 
         await service.cancel(await Registration.objects().where(Registration.name == "Anna").first())
+        await deliver_pending_events()
         await send_all(client)
         assert smtp.to("anna@example.org")[-1]["Subject"] == "Ihre Anmeldung ist storniert: Treffen treff"
         promoted = smtp.to("bert@example.org")[-1]
@@ -106,4 +108,5 @@ async def test_erasure_removes_queued_messages_and_the_copy_of_the_person(make_c
         await client.post(f"/api/events/{event.id}/registrations", json={"name": "Lösch Mich", "email": "weg@example.org", "consent": True})
         assert await OutboxMessage.count() == 1 and await Recipient.count() == 1
         await service.erase(await Registration.objects().first())
+        await deliver_pending_events()
         assert await OutboxMessage.count() == 0 and await Recipient.count() == 0

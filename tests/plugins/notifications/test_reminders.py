@@ -8,6 +8,7 @@ from plugins.notifications.tables import OutboxMessage
 from plugins.notifications.worker import work
 from tests.plugins.notifications.conftest import sections
 from tests.plugins.registration.helpers import event_with_form
+from core.testing.fixtures import deliver_pending_events
 
 PLUGINS = ["registration", "notifications"]
 
@@ -40,6 +41,7 @@ async def test_moved_event_moves_the_reminder_and_tells_people(make_client, smtp
         await register(client, event)
         await work(client.deployment, once=True)
         await events.update_event(event.id, starts_at=event.starts_at + timedelta(days=2), ends_at=event.ends_at + timedelta(days=2))
+        await deliver_pending_events()
         (old,) = await reminders("cancelled")
         (new,) = await reminders()
         assert new.next_attempt_at - old.next_attempt_at == timedelta(days=2)
@@ -55,6 +57,7 @@ async def test_cancelled_event_drops_reminders_and_tells_people(make_client, smt
         await register(client, event)
         await register(client, event, "Otto", "otto@example.org")
         await events.cancel_event(event.id)
+        await deliver_pending_events()
         assert await reminders() == [] and len(await reminders("cancelled")) == 2
         await work(client.deployment, once=True)
         cancelled = [m["To"] for m in smtp.messages if m["Subject"] == "Abgesagt: Treffen treff"]
@@ -69,6 +72,7 @@ async def test_cancelled_registration_drops_its_reminder(make_client, smtp):
         _q, event, _form = await event_with_form(days=10, double_opt_in=False)
         await register(client, event)
         await registrations.cancel(await Registration.objects().first())
+        await deliver_pending_events()
         assert await reminders() == [] and len(await reminders("cancelled")) == 1
 
 

@@ -18,6 +18,7 @@ from plugins.notifications.tables import OutboxMessage
 from plugins.notifications.worker import work
 from tests.plugins.notifications.test_outbox import make_due
 from tests.plugins.registration.helpers import event_with_form
+from core.testing.fixtures import deliver_pending_events
 
 PLUGINS = ["registration", "notifications"]
 SECRET = "geheimer-webhook-schluessel"
@@ -91,6 +92,7 @@ def sections(smtp_port: int, **notifications) -> dict:
 async def register(client, name: str = "Erika Muster", email: str = "erika@example.org", event=None) -> dict:
     if event is None:
         _q, event, _form = await event_with_form(capacity=5)
+        await deliver_pending_events()
     response = await client.post(f"/api/events/{event.id}/registrations", json={"name": name, "email": email, "consent": True})
     assert response.status_code == 201, response.text
     return response.json()
@@ -148,6 +150,7 @@ async def test_a_temporary_error_is_retried_and_delivered_once(make_client, smtp
     async with make_client(PLUGINS, sections=sections(smtp.port, webhook_url=receiver.url, webhook_secret=SECRET)) as client:
         receiver.answer(status)  # the first request (event.published of the new event) fails, then all is well
         await event_with_form(capacity=5)
+        await deliver_pending_events()
         await work(client.deployment, once=True)
         (message,) = await webhook_messages("event.published")
         assert (message.status, message.attempts) == ("pending", 1)
@@ -173,6 +176,7 @@ async def test_a_temporary_error_is_retried_and_delivered_once(make_client, smtp
 async def test_a_500_on_a_registration_then_200(make_client, smtp, receiver):
     async with make_client(PLUGINS, sections=sections(smtp.port, webhook_url=receiver.url, webhook_secret=SECRET)) as client:
         _q, event, _form = await event_with_form(capacity=5)
+        await deliver_pending_events()
         await work(client.deployment, once=True)  # event.published goes out
         receiver.answer(500)
         created = await register(client, name="Bert Beispiel", email="bert@example.org", event=event)
@@ -237,6 +241,7 @@ async def test_fields_declared_personal_do_not_leave_whatever_their_name(make_cl
         client.deployment.domain_event_types[CallbackRequested.name] = CallbackRequested
         await publish(CallbackRequested(quartier_id=None, offer=3, requester_email="r@example.org",
                                       requester_phone="0511 123"))
+        await deliver_pending_events()
         await work(client.deployment, once=True)
         (request,) = receiver.of("thirdparty.callback_requested")
         data = json.loads(request["body"])["data"]

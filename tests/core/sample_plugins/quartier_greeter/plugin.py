@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Annotated, ClassVar
 
@@ -47,6 +48,7 @@ _ = plugin_gettext("greeter")
 
 HERE = Path(__file__).parent
 calls: list[str] = []  # what the lifecycle hooks saw, for the tests
+GATE: asyncio.Event | None = None  # when a test sets one, a greeting "langsam" is handled only once it is set
 
 
 class GreeterSettings(msgspec.Struct, forbid_unknown_fields=True):
@@ -237,6 +239,8 @@ def background_tasks(deployment: Deployment):
 async def on_domain_event(event: DomainEvent, deployment: Deployment):
     if await ReceivedEvent.exists().where(ReceivedEvent.event_id == event.event_id):
         return  # idempotent: the same event may be offered again
+    if getattr(event, "text", "") == "langsam" and GATE is not None:
+        await GATE.wait()
     if getattr(event, "text", "") == "explode" and "exploded" not in calls:
         calls.append("exploded")
         raise RuntimeError("first delivery fails")
