@@ -61,7 +61,8 @@ def start(args: list[str]) -> None:
 def test(args: list[str]) -> None:
     install("test", examples=True)
     os.chdir(ROOT)
-    os.execv(str(BIN / "python"), [str(BIN / "python"), "-m", "pytest", *args])
+    # One pytest worker per core (at most 4), each with its own PostgreSQL cluster; `-n 0` runs in one process.
+    os.execv(str(BIN / "python"), [str(BIN / "python"), "-m", "pytest", "-n", "auto", "--maxprocesses", "4", *args])
 
 
 def main() -> None:

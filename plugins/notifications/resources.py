@@ -24,7 +24,7 @@ class WithDeclared(list):
     """Choices of message kinds: these, then the types the loaded plugins declare (``<plugin>.<key>``)."""
 
     def __iter__(self):
-        from core.plugin_api import current
+        from core.plugin_api import current, plugin_gettext
         from plugins.notifications.messages import declared
 
         yield from super().__iter__()
@@ -32,7 +32,8 @@ class WithDeclared(list):
             current()
         except RuntimeError:  # no deployment (collecting this plugin's texts): its own kinds only
             return
-        yield from ((kind, message_type.label) for kind, message_type in declared().items())
+        # a declared kind's label is the declaring plugin's text: translated in its catalog, not in this one
+        yield from ((kind, plugin_gettext(kind.split(".")[0])(message_type.label)) for kind, message_type in declared().items())
 
 
 AUDIENCE_CHOICES = [("registered", "Angemeldete"), ("waitlisted", "Warteliste"), ("all", "Angemeldete und Warteliste")]

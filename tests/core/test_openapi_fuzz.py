@@ -20,7 +20,6 @@ PLUGINS = ["registration", "exhibition", "notifications"]
 MIN_OPERATIONS = 15
 
 # What the terminal summary prints (tests/core/conftest.py): one line per database.
-FUZZ_REPORT: list[str] = []
 
 
 async def _prepare(deployment: Any) -> tuple[str, dict[str, Any]]:
@@ -84,7 +83,7 @@ def _fuzz(base_url: str, token: str, known: dict[str, Any]) -> tuple[Counter[int
     return statuses, failures, len(operations)
 
 
-def test_openapi_fuzz(make_settings: Any, database_url: str) -> None:
+def test_openapi_fuzz(make_settings: Any, database_url: str, record_property: Any) -> None:
     from core.app import create_app
     from core.plugin_manager import load_deployment
 
@@ -95,8 +94,9 @@ def test_openapi_fuzz(make_settings: Any, database_url: str) -> None:
     total = sum(statuses.values())
     backend = "postgres" if database_url.startswith("postgres") else "sqlite"
     per_status = " ".join(f"{code}:{n}" for code, n in sorted(statuses.items()))
-    FUZZ_REPORT.append(f"openapi fuzz ({backend}, {EXAMPLES} examples): {operations} operations, {total} requests, "
-                       f"{len(failures)} failures; statuses {per_status}")
+    # shown in the terminal summary by tests/core/conftest.py (a property reaches it from an xdist worker too)
+    record_property("openapi fuzz", f"openapi fuzz ({backend}, {EXAMPLES} examples): {operations} operations, "
+                    f"{total} requests, {len(failures)} failures; statuses {per_status}")
     server_errors = sum(n for code, n in statuses.items() if code >= 500)
     assert not failures, f"{len(failures)} failures ({server_errors} server errors):\n" + "\n".join(failures[:40])
     assert total >= operations * EXAMPLES, f"only {total} requests for {operations} operations"

@@ -63,10 +63,17 @@ def declared_messages() -> dict[str, list[str]]:
     """German strings the UI translates at render time: msgid -> where they are declared."""
     from types import SimpleNamespace
 
+    import core.deployment
+
     found = Declared()
     default_text = SimpleNamespace(kind="registered", language="de", quartier=None)  # a deployment-wide text has links
-    for resource in resources():
-        found.add_resource(resource, default_text)
+    # Without a deployment: the kinds other plugins declare are their texts, not this plugin's (WithDeclared).
+    current, core.deployment._current = core.deployment._current, None
+    try:
+        for resource in resources():
+            found.add_resource(resource, default_text)
+    finally:
+        core.deployment._current = current
     return found
 
 
