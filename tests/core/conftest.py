@@ -19,13 +19,3 @@ def sample_plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     if greeter is not None:
         greeter.calls.clear()
     return site
-
-
-def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
-    """The request counts of the OpenAPI fuzz test (tests/core/test_openapi_fuzz.py)."""
-    lines = sorted({value for outcome in ("passed", "failed") for report in terminalreporter.stats.get(outcome, [])
-                    for name, value in getattr(report, "user_properties", []) if name == "openapi fuzz"})
-    if lines:
-        terminalreporter.section("openapi fuzz")
-        for line in lines:
-            terminalreporter.write_line(line)
