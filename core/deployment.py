@@ -47,8 +47,11 @@ class Deployment:
         self.apps: list[AppConfig] = [piccolo_app.APP_CONFIG]
         self.apps.extend(app for app in self.hooks.register_tables().values() if app is not None)
         self.domain_event_types: dict[str, type[DomainEvent]] = {t.name: t for t in CORE_EVENT_TYPES}
-        for event_type in self.hooks.register_domain_events().flat():
-            self.domain_event_types[event_type.name] = event_type
+        self.domain_event_owners: dict[str, str] = {t.name: "core" for t in CORE_EVENT_TYPES}  # name -> plugin
+        for plugin, types in self.hooks.register_domain_events().items():
+            for event_type in types or []:
+                self.domain_event_types[event_type.name] = event_type
+                self.domain_event_owners[event_type.name] = plugin
         self.roles = RoleRegistry(self.hooks.register_roles())
         self.engine = create_engine(settings.database_url)
         self.resources: dict[str, Any] = {}  # staff resources, collected by the app factory

@@ -168,21 +168,15 @@ async def deliver(deployment: Deployment, record_id: int) -> None:
 
 def event_types_by_plugin(deployment: Deployment) -> dict[str, list[type[DomainEvent]]]:
     """The domain event types each loaded plugin registers (``core`` for the core's own)."""
-    from core.domain_events.types import CORE_EVENT_TYPES
-
-    found: dict[str, list[type[DomainEvent]]] = {"core": list(CORE_EVENT_TYPES)}
-    for name, types in deployment.hooks.register_domain_events().items():
-        if types:
-            found[name] = list(types)
+    found: dict[str, list[type[DomainEvent]]] = {}
+    for name, plugin in deployment.domain_event_owners.items():
+        found.setdefault(plugin, []).append(deployment.domain_event_types[name])
     return found
 
 
 def owner(deployment: Deployment, name: str) -> str:
     """The plugin that registers the event type ``name`` (``unknown`` if none does)."""
-    for plugin, types in event_types_by_plugin(deployment).items():
-        if any(t.name == name for t in types):
-            return plugin
-    return "unknown"
+    return deployment.domain_event_owners.get(name, "unknown")
 
 
 async def _dispatch(deployment: Deployment, record_id: int, event: DomainEvent, pending: list[str]) -> None:
