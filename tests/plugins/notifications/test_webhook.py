@@ -246,7 +246,7 @@ async def test_fields_declared_personal_do_not_leave_whatever_their_name(make_cl
         (request,) = receiver.of("thirdparty.callback_requested")
         data = json.loads(request["body"])["data"]
         assert data["offer"] == 3 and not {"requester_email", "requester_phone"} & set(data)
-        assert b"r@example.org" not in request["body"] and b"0511" not in request["body"]
+        assert b"r@example.org" not in request["body"] and b"0511 123" not in request["body"]  # a UUID may hold "0511"
 
 
 async def test_without_webhook_url_nothing_is_queued(make_client, smtp, receiver):
