@@ -547,7 +547,7 @@ class Bench:
                           f"rows {db.ceiling_count()} (incl. 200 warm-up)")
 
         if "notifications" in self.plugins:  # the rush's own e-mails: one per registration, each once
-            counts, secs = self.wait_outbox_drained("kind <> 'reminder'", timeout=600)
+            counts, secs = self.wait_outbox_drained("kind <> 'registration.reminder'", timeout=600)
             stats = self.sink()
             ok = stats["count"] == n and stats["recipients"] == n and stats["dup_recipients"] == 0
             self.check(f"rush: {n} registration e-mails, each once", ok,
@@ -602,7 +602,7 @@ class Bench:
         if "notifications" not in self.plugins or not self.seed.get("announcement"):
             return
         m, announcement = self.args.recipients, self.seed["announcement"]
-        self.wait_outbox_drained("kind <> 'reminder'", timeout=600)
+        self.wait_outbox_drained("kind <> 'registration.reminder'", timeout=600)
         self.sink("RESET")
         with httpx.Client(base_url=self.url, timeout=600) as client:
             staff_login(client, ADMIN_EMAIL, self.password)

@@ -67,18 +67,19 @@ async def seed(events: int, recipients: int, email: str, password: str) -> dict:
         await create_user(email, "Bench Admin", password, role="admin")
 
         announcement_id = None
-        if recipients and "notifications" in deployment.plugins:
-            from plugins.notifications.tables import Announcement, Recipient
+        if recipients and {"notifications", "registration"} <= set(deployment.plugins):
+            from plugins.notifications.tables import Announcement
+            from plugins.registration.service import ensure_form
+            from plugins.registration.tables import Registration
 
-            rows = [Recipient(registration=1_000_000 + i, event_id=ids[0], quartier_id=quartier.id, name=f"Person {i}",
-                              email=f"fanout-{i}@example.org", language="de", status="confirmed",
-                              view_url=f"http://127.0.0.1/anmeldung/x{i}", cancel_url=f"http://127.0.0.1/anmeldung/x{i}/stornieren")
-                    for i in range(recipients)]
+            form = await ensure_form(ids[0])
+            rows = [Registration(form=form.id, event=ids[0], status="confirmed", name=f"Person {i}",
+                                 email=f"fanout-{i}@example.org", token=f"fanout-{i}") for i in range(recipients)]
             for chunk in range(0, len(rows), 500):
-                await Recipient.insert(*rows[chunk:chunk + 500])
+                await Registration.insert(*rows[chunk:chunk + 500])
             announcement = Announcement(event=ids[0], quartier_id=quartier.id, subject="Wichtige Information zum Treffen",
                                         body="Liebe Nachbarinnen und Nachbarn,\n\nder Raum hat sich geändert.\n\nViele Grüße",
-                                        audience="registered")
+                                        audience="registration.registered")
             await announcement.save()
             announcement_id = announcement.id
         return {"quartier": SLUG, "event_paths": paths, "event_ids": ids, "announcement": announcement_id,

@@ -177,7 +177,7 @@ def db_makemigrations(ctx: click.Context, app_name: str, description: str) -> No
 @cli.group(invoke_without_command=True)
 @click.pass_context
 def plugins(ctx: click.Context) -> None:
-    """List loaded and available plugins with version, source, hooks, events and roles.
+    """List loaded and available plugins with version, source, hooks, events, roles, message types and audiences.
 
     'quartier plugins new NAME' writes the skeleton of a new plugin package.
     """
@@ -188,6 +188,8 @@ def plugins(ctx: click.Context) -> None:
 
     deployment = deployment_of(ctx)
     events = event_types_by_plugin(deployment)
+    message_types = deployment.hooks.register_message_types()
+    audiences = deployment.hooks.register_audiences()
     for name, info in available_plugins().items():
         loaded = deployment.plugins.get(name)
         state = "loaded" if loaded else "available"
@@ -199,6 +201,12 @@ def plugins(ctx: click.Context) -> None:
             for role in deployment.roles:
                 if role.plugin == name:
                     click.echo(f"{'':<20} role: {role.key} ({role.label}): {role.description}")
+            for message_type in message_types.get(name) or []:
+                extras = ", calendar file" if message_type.calendar else ""
+                click.echo(f"{'':<20} message: {name}.{message_type.key} ({message_type.label}): "
+                           f"{', '.join(message_type.channels)}{extras}; variables: {', '.join(message_type.variables) or '-'}")
+            for audience in audiences.get(name) or []:
+                click.echo(f"{'':<20} audience: {name}.{audience.key} ({audience.label})")
     for event_type in events["core"]:
         click.echo(f"{'core':<20} event: {describe(event_type)}")
     click.echo("(* personal data: not sent to webhooks, deleted after domain_event_retention_days)")

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from core.domain_events import DomainEvent
     from core.events.service import EventDetail
     from core.jobs import Job
-    from core.messaging.types import MessageRequest, MessageResult, MessageType
+    from core.messaging.types import Audience, MessageRequest, MessageResult, MessageType
     from core.web.auth import StaffContext
     from core.web.resources import Resource
     from core.web.ui import MenuLink, PageBlock, Widget
@@ -212,6 +212,15 @@ def register_message_types() -> list[MessageType]:
 
     The messaging plugin shows their texts to staff for editing and refuses a
     request for a type no plugin declared.
+    """
+
+
+@hookspec
+def register_audiences() -> list[Audience]:
+    """Return the ``Audience``s this plugin can name for a calendar event, e.g. the people registered for it.
+
+    The messaging plugin offers them to staff writing to the people of an event,
+    and asks ``members(event_id)`` only in Quartiere where this plugin is on.
     """
 
 

@@ -21,7 +21,9 @@ from core.events.tables import Event, Organisation, Venue
 from core.hookspecs import hookimpl, hookspec
 from core.jobs import Job
 from core.messaging.service import send_message, withdraw_messages
-from core.messaging.types import MessageError, MessageRecipient, MessageRequest, MessageResult, MessageType
+from core.messaging.types import (
+    Audience, AudienceMember, MessageError, MessageRecipient, MessageRequest, MessageResult, MessageType, texts_from,
+)
 from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled, quartiere_with_plugin
 from core.quartiere.tables import Quartier
 from core.web.api import ApiError, ErrorOut, error_responses, field_errors, json_body, read_json
@@ -46,6 +48,8 @@ async def publish(event: DomainEvent) -> None:
 __all__ = [
     "Action",
     "ApiError",
+    "Audience",
+    "AudienceMember",
     "ConfigError",
     "Count",
     "Deployment",
@@ -125,6 +129,7 @@ __all__ = [
     "send_message",
     "spreadsheet_safe",
     "staff_contacts",
+    "texts_from",
     "transaction",
     "withdraw_messages",
 ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -40,6 +43,7 @@ class MessageRequest(msgspec.Struct, kw_only=True):
     to_staff: bool = False
     context: dict[str, Any] = msgspec.field(default_factory=dict)
     event_id: int | None = None  # the calendar event it is about (calendar file, delivery log)
+    with_calendar: bool = True  # False: leave out the type's calendar file this time
     send_at: datetime | None = None  # later, e.g. a reminder; withdraw it with ``withdraw_messages``
 
 
@@ -51,3 +55,22 @@ class MessageResult(msgspec.Struct, kw_only=True):
 
 class MessageError(ValueError):
     """A request the messaging plugin cannot take (unknown type, no recipient); the message names plugin and key."""
+
+
+def texts_from(folder: str | Path, key: str) -> dict[str, str]:
+    """``MessageType.texts`` read from files named ``<key>.<language>.txt`` in ``folder``."""
+    return {path.name.split(".")[-2]: path.read_text(encoding="utf-8") for path in sorted(Path(folder).glob(f"{key}.*.txt"))}
+
+
+class AudienceMember(msgspec.Struct, kw_only=True, frozen=True):
+    key: str  # stable for this person within the audience's plugin, e.g. "reg12"
+    to: MessageRecipient
+
+
+@dataclass(frozen=True)
+class Audience:
+    """People a plugin can name for a calendar event (e.g. those registered for it): staff write to them."""
+
+    key: str  # unique within the plugin, e.g. "registered"
+    label: str  # German, shown to staff
+    members: Callable[[int], Awaitable[list[AudienceMember]]]  # calendar event id -> the people, now

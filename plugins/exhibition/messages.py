@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.plugin_api import MessageRecipient, MessageRequest, MessageType, send_message
+from core.plugin_api import MessageRecipient, MessageRequest, MessageType, send_message, texts_from
 from plugins.exhibition.domain_events import ContributionApproved
 
 TEXTS = Path(__file__).parent / "messages"
 
 
-def _texts(key: str) -> dict[str, str]:
-    return {path.name.split(".")[1]: path.read_text(encoding="utf-8") for path in sorted(TEXTS.glob(f"{key}.*.txt"))}
-
-
 MESSAGE_TYPES = [
-    MessageType(key="contribution_published", label="Beitrag veröffentlicht", texts=_texts("contribution_published"),
+    MessageType(key="contribution_published", label="Beitrag veröffentlicht", texts=texts_from(TEXTS, "contribution_published"),
                 variables=("question", "excerpt", "url"), links=("url",), staff_texts=("question",), channels=("email",),
                 example={"question": "Was wünsche ich mir für mein Quartier?", "excerpt": "Eine Bank vor dem Treffpunkt.",
                          "url": "https://quartier.example/gifhorn/fragen/2"}),

@@ -6,11 +6,9 @@ import hashlib
 import hmac
 from typing import Any
 
-from core.plugin_api import current, transaction
+from core.plugin_api import AudienceMember, current, is_plugin_enabled, transaction
 from plugins.notifications import messages, service
-from plugins.notifications.tables import Announcement, OutboxMessage, Recipient, Unsubscribe
-
-AUDIENCES = {"registered": ("confirmed", "unconfirmed"), "waitlisted": ("waitlisted",), "all": ("confirmed", "unconfirmed", "waitlisted")}
+from plugins.notifications.tables import Announcement, OutboxMessage, Unsubscribe
 
 
 def _key() -> bytes:
@@ -34,20 +32,25 @@ def unsubscribe_url(email: str) -> str:
 async def unsubscribe(token: str) -> bool:
     """Record the unsubscribe named by a valid token; False for a token that fits no recipient."""
     prefix, _sep, _digest = token.partition(".")
-    for row in await Recipient.select(Recipient.email).where(Recipient.email.is_not_null()):
-        email = row["email"]
+    mailed = await OutboxMessage.select(OutboxMessage.recipient).where(OutboxMessage.channel == "email").distinct()
+    for row in mailed:
+        email = row["recipient"]
         if email_hash(email)[:32] == prefix and hmac.compare_digest(unsubscribe_token(email), token):
             await Unsubscribe.insert(Unsubscribe(email_hash=email_hash(email))).on_conflict(action="DO NOTHING")
             return True
     return False
 
 
-async def audience(announcement: Announcement) -> list[Recipient]:
-    rows = await Recipient.objects().where(
-        (Recipient.event_id == announcement.event) & Recipient.status.is_in(list(AUDIENCES[announcement.audience]))
-        & Recipient.email.is_not_null())
+async def audience(announcement: Announcement) -> list[AudienceMember]:
+    """The people of the announcement's audience with an e-mail address who have not unsubscribed."""
+    found = messages.audiences().get(announcement.audience)
+    if found is None:  # the plugin that declared it is not loaded any more
+        return []
+    plugin, declared = found
+    if announcement.quartier_id is not None and not await is_plugin_enabled(announcement.quartier_id, plugin):
+        return []
     off = {row["email_hash"] for row in await Unsubscribe.select(Unsubscribe.email_hash)}
-    return [r for r in rows if email_hash(r.email) not in off]
+    return [m for m in await declared.members(announcement.event) if m.to.email and email_hash(m.to.email) not in off]
 
 
 async def compose(announcement: Announcement, name: str, email: str, language: str = "de", *,
@@ -73,8 +76,8 @@ async def compose(announcement: Announcement, name: str, email: str, language: s
 async def preview(announcement: Announcement) -> str:
     people = await audience(announcement)
     sample = people[0] if people else None
-    subject, text, _html, _headers = await compose(announcement, sample.name if sample else "Erika Mustermann",
-                                                   sample.email if sample else "erika@example.org")
+    subject, text, _html, _headers = await compose(announcement, sample.to.name if sample else "Erika Mustermann",
+                                                   sample.to.email if sample else "erika@example.org")
     return f"Betreff: {subject}\n\n{text}"
 
 
@@ -97,7 +100,8 @@ async def send(announcement: Announcement) -> int:
         quartier = await messages.quartier_context(fresh.quartier_id)
         sources: dict[str, str] = {}
         queued = []
-        for person in await audience(fresh):
+        for member in await audience(fresh):
+            person = member.to
             if person.language not in sources:
                 sources[person.language] = await messages.source("announcement", person.language,
                                                                    quartier_id=fresh.quartier_id)
@@ -106,7 +110,7 @@ async def send(announcement: Announcement) -> int:
             queued.append(dict(
                 recipient=person.email, kind="announcement", subject=subject, body_text=text, body_html=html,
                 headers=headers, quartier_id=fresh.quartier_id, event_id=fresh.event, person=person.name,
-                language=person.language, idempotency_key=f"announcement:{fresh.id}:reg{person.registration}"))
+                language=person.language, idempotency_key=f"announcement:{fresh.id}:{member.key}"))
         count = await service.enqueue_many(queued)
         await Announcement.update({Announcement.status: "sent", Announcement.sent_at: service.now()}).where(
             Announcement.id == fresh.id)
@@ -115,7 +119,7 @@ async def send(announcement: Announcement) -> int:
 
 async def progress(announcement_id: int) -> dict[str, int]:
     rows = await OutboxMessage.select(OutboxMessage.status).where(
-        (OutboxMessage.kind == "announcement") & OutboxMessage.idempotency_key.like(f"announcement:{announcement_id}:reg%"))
+        (OutboxMessage.kind == "announcement") & OutboxMessage.idempotency_key.like(f"announcement:{announcement_id}:%"))
     return service.status_counts(rows)
 
 

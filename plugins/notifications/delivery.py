@@ -3,12 +3,15 @@
 A plugin declares its message types (``register_message_types``); a request names the type by
 plugin and key. The text is the staff's version for the Quartier, else the deployment's, else
 the type's default; the channel is the first of the type's channels that reaches the person:
-e-mail, SMS through the Apprise gateway, or the staff's call list. Everything goes through the
-outbox, under the idempotency key ``<plugin>:<the request's key>``.
+e-mail, SMS through the Apprise gateway, the staff's call list, or the deployment's webhook (a type
+that lists ``"webhook"`` hands the rendered message and the person's contact to the municipality's
+own system there). Everything goes through the outbox, under the idempotency key
+``<plugin>:<the request's key>``.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from core.plugin_api import (
@@ -47,6 +50,13 @@ async def queue(to: MessageRecipient, *, kind: str, subject: str, text: str, htm
             new = await service.enqueue(channel="apprise", recipient=f"{gateway.id}|{to.phone}", send_at=send_at, **common)
         elif channel == "call" and to.phone:
             new = await service.enqueue(channel="call", recipient=to.phone, **common)
+        elif channel == "webhook" and service.settings().webhook_url:
+            # a system of the municipality delivers it (letters, its own SMS gateway): it needs the person's contact
+            message = {"type": "message", "kind": kind, "language": to.language, "quartier_id": quartier_id,
+                       "event": event_id, "to": {"name": to.name, "email": to.email, "phone": to.phone},
+                       "subject": subject, "text": text, "send_at": send_at.isoformat() if send_at else None}
+            new = await service.enqueue(channel="webhook", recipient=service.settings().webhook_url,
+                                        send_at=send_at, **{**common, "body_text": json.dumps(message, ensure_ascii=False)})
         else:
             continue
         return MessageResult(accepted=True, channel=channel, reason="" if new else "already queued")
@@ -67,7 +77,8 @@ async def deliver(request: MessageRequest) -> MessageResult:
                            "(an e-mail address or a phone number is needed).")
     else:
         recipients = [("", request.to)]
-    calendar = await event_calendar_text(request.event_id) if declared_type.calendar and request.event_id else ""
+    wants_calendar = declared_type.calendar and request.with_calendar and request.event_id
+    calendar = await event_calendar_text(request.event_id) if wants_calendar else ""
     quartier = await messages.quartier_context(request.quartier_id)
     result = MessageResult(accepted=False, reason="not delivered: the Quartier has no staff to tell")
     for suffix, to in recipients:

@@ -18,7 +18,7 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from core.plugin_api import MessageType, Quartier, current, defang
+from core.plugin_api import Audience, MessageType, Quartier, current, defang
 
 
 class Link(str):
@@ -46,31 +46,17 @@ def _finalize(value: Any) -> str:
 
 
 TEMPLATES = Path(__file__).parent / "templates" / "notifications" / "messages"
-# Which variables each message kind gets (documented for staff editing the texts).
+# This plugin's own kinds; the kinds other plugins declare (``register_message_types``) bring their variables.
 VARIABLES = {
-    "confirm_request": ["name", "event_title", "when", "confirm_url", "cancel_url", "quartier"],
-    "registered": ["name", "event_title", "when", "seats", "view_url", "cancel_url", "quartier"],
-    "waitlisted": ["name", "event_title", "when", "position", "view_url", "cancel_url", "quartier"],
-    "promoted": ["name", "event_title", "when", "needs_confirmation", "confirm_url", "view_url", "cancel_url", "quartier"],
-    "cancelled": ["name", "event_title", "when", "quartier"],
-    "expired": ["name", "event_title", "when", "quartier"],
-    "reminder": ["name", "event_title", "when", "view_url", "cancel_url", "quartier"],
-    "event_changed": ["name", "event_title", "when", "view_url", "quartier"],
-    "event_cancelled": ["name", "event_title", "when", "quartier"],
     "announcement": ["name", "subject", "body", "unsubscribe_url", "quartier"],
     "moderation_digest": ["name", "count", "items", "quartier"],
 }
 EXAMPLE = {
-    "name": "Erika Mustermann", "event_title": "Netzwerktreff: Gute Nachbarschaft", "when": "Montag, 28. Dezember 2026, 14:00",
-    "seats": 2, "position": 3, "needs_confirmation": True, "confirm_url": Link("https://quartier.example/anmeldung/BEISPIEL/bestaetigen"),
-    "view_url": Link("https://quartier.example/anmeldung/BEISPIEL"), "cancel_url": Link("https://quartier.example/anmeldung/BEISPIEL/stornieren"),
-    "subject": StaffText("Raumwechsel"), "body": StaffText("Wir treffen uns diesmal im großen Saal."),
+    "name": "Erika Mustermann", "subject": StaffText("Raumwechsel"), "body": StaffText("Wir treffen uns diesmal im großen Saal."),
     "unsubscribe_url": Link("https://quartier.example/benachrichtigungen/abbestellen/BEISPIEL"),
     "count": 2, "items": [{"summary": "„Dass man sich grüßt.“ zu „Was verstehe ich unter guter Nachbarschaft?“",
                            "url": Link("https://quartier.example/staff/moderation")}] * 2,
 }
-EXAMPLE["event_title"] = StaffText(EXAMPLE["event_title"])
-EXAMPLE["when"] = StaffText(EXAMPLE["when"])
 
 # Staff edit these texts: the sandbox keeps them away from Python's internals. Plain text, so no
 # autoescaping here; ``_finalize`` marks every value, and the HTML part is made and escaped in to_html.
@@ -85,6 +71,15 @@ def declared() -> dict[str, MessageType]:
     for name, types in deployment.hooks.register_message_types().items():
         for message_type in types or []:
             found[f"{name}.{message_type.key}"] = message_type
+    return found
+
+
+def audiences() -> dict[str, tuple[str, Audience]]:
+    """Every audience the loaded plugins declare (``register_audiences``), by ``<plugin>.<key>``: (plugin, audience)."""
+    found: dict[str, tuple[str, Audience]] = {}
+    for name, answer in current().hooks.register_audiences().items():
+        for audience in answer or []:
+            found[f"{name}.{audience.key}"] = (name, audience)
     return found
 
 

@@ -8,12 +8,11 @@ from plugins.notifications.tables import (
     MessageTemplate,
     ModerationNotice,
     OutboxMessage,
-    Recipient,
     Unsubscribe,
 )
 
 APP_CONFIG = AppConfig(
     app_name="notifications",
     migrations_folder_path=str(Path(__file__).parent / "migrations"),
-    table_classes=[OutboxMessage, Recipient, Announcement, Unsubscribe, MessageTemplate, ModerationNotice, AppriseTarget],
+    table_classes=[OutboxMessage, Announcement, Unsubscribe, MessageTemplate, ModerationNotice, AppriseTarget],
 )

@@ -11,32 +11,40 @@ from plugins.notifications.tables import Announcement, OutboxMessage
 
 STATUS_CHOICES = [("pending", "Ausstehend"), ("sending", "Wird gesendet"), ("sent", "Versandt"), ("failed", "Fehlgeschlagen"),
                   ("cancelled", "Entfallen")]
-KIND_CHOICES = [
-    ("confirm_request", "Bitte bestätigen"), ("registered", "Anmeldebestätigung"), ("waitlisted", "Warteliste"),
-    ("promoted", "Nachgerückt"), ("cancelled", "Storniert"), ("expired", "Abgelaufen"), ("reminder", "Erinnerung"),
-    ("event_changed", "Veranstaltung geändert"), ("event_cancelled", "Veranstaltung abgesagt"),
-    ("announcement", "Mitteilung"), ("announcement-test", "Mitteilung (Test)"),
-    ("moderation_digest", "Moderations-Übersicht"),
-]
+KIND_CHOICES = [("announcement", "Mitteilung"), ("announcement-test", "Mitteilung (Test)"),
+                ("moderation_digest", "Moderations-Übersicht")]
 
 
 class WithDeclared(list):
-    """Choices of message kinds: these, then the types the loaded plugins declare (``<plugin>.<key>``)."""
+    """Choices: these, then what the loaded plugins declare, ``(<plugin>.<key>, label)`` from ``declared()``.
+
+    A declared label is the declaring plugin's text: it is translated in that plugin's catalog, not in this one."""
+
+    def __init__(self, choices: Any, declared: Any) -> None:
+        super().__init__(choices)
+        self.declared = declared
 
     def __iter__(self):
         from core.plugin_api import current, plugin_gettext
-        from plugins.notifications.messages import declared
 
         yield from super().__iter__()
         try:
             current()
-        except RuntimeError:  # no deployment (collecting this plugin's texts): its own kinds only
+        except RuntimeError:  # no deployment (collecting this plugin's texts): its own choices only
             return
-        # a declared kind's label is the declaring plugin's text: translated in its catalog, not in this one
-        yield from ((kind, plugin_gettext(kind.split(".")[0])(message_type.label)) for kind, message_type in declared().items())
+        yield from ((kind, plugin_gettext(kind.split(".")[0])(label)) for kind, label in self.declared())
 
 
-AUDIENCE_CHOICES = [("registered", "Angemeldete"), ("waitlisted", "Warteliste"), ("all", "Angemeldete und Warteliste")]
+def _declared_kinds() -> list[tuple[str, str]]:
+    from plugins.notifications.messages import declared
+
+    return [(kind, message_type.label) for kind, message_type in declared().items()]
+
+
+def _declared_audiences() -> list[tuple[str, str]]:
+    from plugins.notifications.messages import audiences
+
+    return [(key, audience.label) for key, (_plugin, audience) in audiences().items()]
 
 
 async def _resend(row: OutboxMessage, ctx: StaffContext) -> None:
@@ -51,7 +59,7 @@ DELIVERY_LOG = Resource(
     fields=[
         Field("recipient", "Empfänger"),
         Field("person", "Person"),
-        Field("kind", "Art", type="choice", choices=WithDeclared(KIND_CHOICES)),
+        Field("kind", "Art", type="choice", choices=WithDeclared(KIND_CHOICES, _declared_kinds)),
         Field("status", "Status", type="choice", choices=STATUS_CHOICES),
         Field("event_id", "Veranstaltung", type="fk", references="events"),
         Field("channel", "Kanal"),
@@ -118,7 +126,7 @@ ANNOUNCEMENTS = Resource(
     label_plural="Mitteilungen",
     fields=[
         Field("event", "Veranstaltung", type="fk", references="events", required=True, editable=False),
-        Field("audience", "An", type="choice", choices=AUDIENCE_CHOICES, required=True, default="registered"),
+        Field("audience", "An", type="choice", choices=WithDeclared([], _declared_audiences), required=True),
         Field("subject", "Betreff", required=True, max_length=200),
         Field("body", "Text", type="textarea", required=True,
               help="Anrede, Fußzeile mit Ihren Kontaktdaten und der Abbestell-Link werden ergänzt."),
@@ -150,7 +158,7 @@ from plugins.notifications import messages  # noqa: E402
 from plugins.notifications.tables import MessageTemplate  # noqa: E402
 
 LANGUAGE_CHOICES = [("de", "Deutsch"), ("en", "Englisch")]
-EDITABLE_KINDS = WithDeclared((k, label) for k, label in KIND_CHOICES if k in messages.VARIABLES)
+EDITABLE_KINDS = WithDeclared([(k, label) for k, label in KIND_CHOICES if k in messages.VARIABLES], _declared_kinds)
 
 
 def check_template(values: dict[str, Any]) -> dict[str, str]:
@@ -221,7 +229,7 @@ TEMPLATES = Resource(
         Field("quartier", "Quartier", type="fk", references="quartiere", editable=False, empty_label="Alle Quartiere (Standard)",
               help="Der Text für alle Quartiere gilt, wo ein Quartier keinen eigenen hat; nur Administratoren ändern ihn."),
         Field("text", "Text", type="textarea",
-              help="Erste Zeile „Betreff: …“. Platzhalter wie {{ name }} oder {{ event_title }} werden ersetzt; "
+              help="Erste Zeile „Betreff: …“. Platzhalter wie {{ name }} oder {{ quartier.name }} werden ersetzt; "
                    "die Fußzeile mit den Kontaktdaten des Quartiers wird angehängt. Leer lassen: Standardtext."),
         Field("variables", "Verfügbare Platzhalter", in_form=False),
         Field("preview", "Vorschau mit Beispieldaten", type="textarea", in_form=False),
@@ -256,7 +264,7 @@ CALL_LIST = Resource(
     fields=[
         Field("person", "Person"),
         Field("recipient", "Telefon", type="tel"),
-        Field("kind", "Anlass", type="choice", choices=WithDeclared(KIND_CHOICES)),
+        Field("kind", "Anlass", type="choice", choices=WithDeclared(KIND_CHOICES, _declared_kinds)),
         Field("event_id", "Veranstaltung", type="fk", references="events"),
         Field("status", "Status", type="choice", choices=[("pending", "Offen"), ("sent", "Erledigt"), ("cancelled", "Entfallen")]),
         Field("body_text", "Was zu sagen ist", type="textarea"),

@@ -20,7 +20,6 @@ class NotificationSettings(msgspec.Struct, forbid_unknown_fields=True):
     batch_size: int = 50
     in_process_worker: bool = True  # the web app sends; switch off when `quartier worker` runs separately
     poll_seconds: float = 2
-    reminder_hours_before: int = 24  # 0 switches reminders off
     digest_minutes: int = 30  # moderators get at most one digest this often
     # Apprise (optional extra `quartier[apprise]`): URL schemes operators may configure
     apprise_schemes: list[str] = msgspec.field(default_factory=lambda: [

@@ -32,21 +32,6 @@ class OutboxMessage(Table, tablename="notification_outbox"):
     sent_at = Timestamptz(null=True, default=None)
 
 
-class Recipient(Table, tablename="notification_recipients"):
-    """Who is registered for which event, as learnt from the registration plugin's domain events."""
-
-    registration = Integer(unique=True)
-    event_id = Integer(index=True)
-    quartier_id = Integer(null=True, default=None)
-    name = Varchar(length=200)
-    email = Varchar(length=200, null=True, default=None)
-    phone = Varchar(length=60, default="")
-    language = Varchar(length=5, default="de")
-    status = Varchar(length=20)
-    view_url = Varchar(length=300, default="")
-    cancel_url = Varchar(length=300, default="")
-
-
 class Announcement(Table, tablename="notification_announcements"):
     """A message from staff to everyone registered (or waiting) for an event."""
 
@@ -54,7 +39,7 @@ class Announcement(Table, tablename="notification_announcements"):
     quartier_id = Integer(null=True, default=None, index=True)
     subject = Varchar(length=200)
     body = Text()
-    audience = Varchar(length=20, default="registered")  # registered, waitlisted, all
+    audience = Varchar(length=100, default="")  # <plugin>.<key> of a declared Audience
     status = Varchar(length=20, default="draft")  # draft, sent
     created_by = Integer(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -4,14 +4,14 @@ What the receiver gets
 ----------------------
 One HTTP ``POST`` per domain event, body = the JSON document (UTF-8)::
 
-    {"type": "registration.created", "event_id": "<uuid>", "occurred_at": "<ISO 8601>", "data": {...}}
+    {"type": "event.published", "event_id": "<uuid>", "occurred_at": "<ISO 8601>", "data": {...}}
 
 with these headers:
 
 ``Content-Type: application/json``
 ``User-Agent: Quartier``
 ``X-Quartier-Event``
-    the event type, e.g. ``registration.created`` (the same as ``type`` in the body).
+    the event type, e.g. ``event.published`` (the same as ``type`` in the body).
 ``X-Quartier-Delivery``
     an id of this event's delivery that stays the same on every retry
     (``webhook:<event_id>``): store the ids you have handled and drop repeats.
@@ -45,6 +45,18 @@ What the answer means
   signed data to another host); configure the final URL instead.
 
 Only ``http://`` and ``https://`` URLs are accepted.
+
+Messages to people
+------------------
+A message type whose channels include ``"webhook"`` (``MessageType.channels``) reaches the
+person through the same URL, for a system of the municipality that delivers it itself
+(letters, its own SMS gateway). The body then carries the person's contact::
+
+    {"type": "message", "kind": "<plugin>.<key>", "language": "de", "quartier_id": 1, "event": 7,
+     "to": {"name": "...", "email": "..." | null, "phone": "..."}, "subject": "...", "text": "...",
+     "send_at": "<ISO 8601>" | null}
+
+with ``X-Quartier-Event: <plugin>.<key>`` and the same delivery id and signature headers.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from core.plugin_api import Deployment, Job, hookimpl
+from core.plugin_api import Deployment, DomainEvent, Job, hookimpl
 from plugins.registration import domain_events, service
 from plugins.registration.piccolo_app import APP_CONFIG
 from plugins.registration.settings import RegistrationSettings
@@ -27,6 +27,27 @@ def register_tables():
 @hookimpl
 def register_domain_events():
     return domain_events.ALL
+
+
+@hookimpl
+def register_message_types():
+    from plugins.registration.messages import MESSAGE_TYPES
+
+    return MESSAGE_TYPES
+
+
+@hookimpl
+def register_audiences():
+    from plugins.registration.messages import AUDIENCES
+
+    return AUDIENCES
+
+
+@hookimpl
+async def on_domain_event(event: DomainEvent, deployment: Deployment):
+    from plugins.registration.messages import on_domain_event
+
+    await on_domain_event(event)
 
 
 @hookimpl

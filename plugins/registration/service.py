@@ -20,6 +20,7 @@ from piccolo.columns.combination import WhereRaw
 
 from core.plugin_api import (
     Count, Event, contains_link, current, erase_domain_events, hit_rate_limit, plugin_gettext, publish, redact_audit, transaction,
+    withdraw_messages,
 )
 from plugins.registration import domain_events as de
 from plugins.registration.tables import ACTIVE_STATUSES, SEAT_STATUSES, Registration, RegistrationForm
@@ -279,6 +280,11 @@ def links(reg: Registration) -> dict[str, str]:
         "confirm_url": f"{base}/anmeldung/{reg.token}/bestaetigen",
         "cancel_url": f"{base}/anmeldung/{reg.token}/stornieren",
     }
+
+
+def message_prefix(registration: int) -> str:
+    """The start of the idempotency key of every message about a registration (messages.py)."""
+    return f"reg{registration}:"
 
 
 async def position(reg: Registration) -> int | None:
@@ -578,11 +584,12 @@ ANONYMOUS = "(gelöscht)"
 async def erase(reg: Registration) -> None:
     """Remove one person's data on request (DSGVO Art. 17); counts and statuses stay for statistics.
 
-    Copies elsewhere go too: the staff audit log's entries about the registration
-    and the stored domain events that carried the name and address.
+    Copies elsewhere go too: the staff audit log's entries about the registration,
+    the stored domain events that carried the name and address, and the messages sent or queued.
     """
     await redact_audit("registrations", reg.id)
     await erase_domain_events("registration.", "registration", reg.id)
+    await withdraw_messages("registration", message_prefix(reg.id), erase=True)
     event = await Event.objects().where(Event.id == reg.event).first()
     await publish(de.RegistrationErased(quartier_id=event.quartier if event else None, registration=reg.id, event=reg.event))
     await Registration.update({

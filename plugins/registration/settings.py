@@ -18,5 +18,6 @@ class RegistrationSettings(msgspec.Struct, forbid_unknown_fields=True):
     # client address in an hour, so nobody can mail strangers through us; 0 switches a limit off.
     confirm_mails_per_address_per_hour: int = 3
     confirm_mails_per_client_per_hour: int = 20
+    reminder_hours_before: int = 24  # a reminder this long before the start; 0 switches reminders off
     default_capacity: int | None = None
     consent_text: str = DEFAULT_CONSENT

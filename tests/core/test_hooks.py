@@ -295,6 +295,13 @@ async def test_hook_register_message_types(make_deployment, sample_plugins):
     assert declared[0].texts["de"].startswith("Betreff: ")
 
 
+async def test_hook_register_audiences(make_deployment, sample_plugins):
+    deployment = await make_deployment(["greeter"])
+    (guests,) = deployment.hooks.register_audiences()["greeter"]
+    assert (guests.key, guests.label) == ("guests", "Gäste")
+    assert [(m.key, m.to.name) for m in await guests.members(7)] == [("guest7a", "Gast A"), ("guest7b", "Gast B")]
+
+
 async def test_hook_deliver_message(make_client, sample_plugins):
     from core.plugin_api import send_message
 

@@ -27,7 +27,7 @@ async def test_announcement_preview_test_send_progress(make_staff_client, smtp):
         smtp.messages.clear()
 
         created = await post_form(staff, "/staff/r/announcements/new", {
-            "event": str(event.id), "audience": "registered", "subject": "Raumwechsel",
+            "event": str(event.id), "audience": "registration.registered", "subject": "Raumwechsel",
             "body": "Wir treffen uns im großen Saal.\n\nBitte bringen Sie <gute Laune> mit."})
         assert created.status_code == 303
         detail = (await staff.get(created.headers["location"])).text
@@ -59,7 +59,7 @@ async def test_one_click_unsubscribe_acts_on_post_only(make_staff_client, smtp):
         _q, event, _form = await event_with_form(double_opt_in=False)
         await setup_people(staff, event)
         created = await post_form(staff, "/staff/r/announcements/new", {
-            "event": str(event.id), "audience": "all", "subject": "Eins", "body": "Text"})
+            "event": str(event.id), "audience": "registration.all", "subject": "Eins", "body": "Text"})
         first_id = int(created.headers["location"].rsplit("/", 1)[1])
         await post_form(staff, f"/staff/r/announcements/{first_id}/action/send")
         await work(staff.deployment, once=True)
@@ -73,7 +73,7 @@ async def test_one_click_unsubscribe_acts_on_post_only(make_staff_client, smtp):
         assert (await staff.post(url.replace(".", ".0"), content=b"List-Unsubscribe=One-Click")).status_code == 404
 
         created = await post_form(staff, "/staff/r/announcements/new", {
-            "event": str(event.id), "audience": "all", "subject": "Zwei", "body": "Text"})
+            "event": str(event.id), "audience": "registration.all", "subject": "Zwei", "body": "Text"})
         await post_form(staff, f"/staff/r/announcements/{int(created.headers['location'].rsplit('/', 1)[1])}/action/send")
         recipients = {m.recipient for m in await OutboxMessage.objects().where(OutboxMessage.subject == "Zwei")}
         assert recipients == {"bert@example.org", "carla@example.org"}
@@ -83,7 +83,7 @@ async def test_one_click_unsubscribe_acts_on_post_only(make_staff_client, smtp):
 
         await service.cancel(await Registration.objects().where(Registration.name == "Anna").first())
         await deliver_pending_events()
-        assert await OutboxMessage.count().where((OutboxMessage.recipient == "anna@example.org") & (OutboxMessage.kind == "cancelled")) == 1
+        assert await OutboxMessage.count().where((OutboxMessage.recipient == "anna@example.org") & (OutboxMessage.kind == "registration.cancelled")) == 1
 
 
 async def test_delivery_log_shows_failures_and_resends(make_staff_client, smtp):

@@ -34,8 +34,8 @@ async def test_sms_to_phone_only_registrants_through_an_encrypted_target(make_st
         _q, event, _form = await event_with_form()
         await admin.post(f"/api/events/{event.id}/registrations", json={"name": "Herr Ohnemail", "phone": "05371 4711", "consent": True})
         messages = {m.kind: m for m in await OutboxMessage.objects().where(OutboxMessage.channel == "apprise")}
-        assert set(messages) == {"registered", "reminder"}  # an SMS reminder the day before, too
-        message = messages["registered"]
+        assert set(messages) == {"registration.registered", "registration.reminder"}  # an SMS reminder the day before, too
+        message = messages["registration.registered"]
         assert message.recipient == f"{target.id}|05371 4711"
         await work(admin.deployment, once=True)
         (request,) = receiver.requests

@@ -10,7 +10,7 @@ UI strings come from two places (as in tests/plugins/registration/test_i18n.py):
   ``message-templates`` (labels, help texts, choice lists, actions and their confirm
   texts, the menu group "Benachrichtigungen").
 
-The message texts in templates/notifications/messages/*.txt are not gettext strings:
+The message texts in templates/notifications/messages/*.txt (and those other plugins declare) are not gettext strings:
 each has a German (.de.txt) and an English (.en.txt) file, chosen by the recipient's
 language (tests/plugins/notifications/test_messages.py).
 
@@ -66,7 +66,7 @@ def declared_messages() -> dict[str, list[str]]:
     import core.deployment
 
     found = Declared()
-    default_text = SimpleNamespace(kind="registered", language="de", quartier=None)  # a deployment-wide text has links
+    default_text = SimpleNamespace(kind="announcement", language="de", quartier=None)  # a deployment-wide text has links
     # Without a deployment: the kinds other plugins declare are their texts, not this plugin's (WithDeclared).
     current, core.deployment._current = core.deployment._current, None
     try:
@@ -98,7 +98,7 @@ def test_the_collection_finds_all_kinds_of_strings():
     declared = declared_messages()
     for text in ("Mitteilungen", "Versandprotokoll", "Anrufliste", "Nachrichtentexte", "Benachrichtigungen",
                  "Empfänger (mit E-Mail)", "Anrede, Fußzeile mit Ihren Kontaktdaten und der Abbestell-Link werden ergänzt.",
-                 "Angemeldete und Warteliste", "Mitteilung (Test)", "Wird gesendet", "Englisch", "Erledigt",
+                 "Mitteilung (Test)", "Wird gesendet", "Englisch", "Erledigt",
                  "Test an mich senden", "Jetzt senden", "Erneut senden", "Angerufen",
                  "Die Mitteilung jetzt an alle Empfänger senden? Das lässt sich nicht zurücknehmen."):
         assert text in declared, text
@@ -139,7 +139,7 @@ async def test_staff_screens_in_english(make_staff_client):
         _q, event, _form = await event_with_form(double_opt_in=False)
         await service.register(event.id, RegistrationInput(name="Anna", email="anna@example.org", consent=True))
         await Announcement(event=event.id, quartier_id=event.quartier, subject="Raumwechsel", body="Großer Saal",
-                           audience="all", created_by=client.user.id).save()
+                           audience="registration.all", created_by=client.user.id).save()
         listing = await client.get("/staff/r/announcements/?lang=en")
         assert listing.status_code == 200
         html = listing.text

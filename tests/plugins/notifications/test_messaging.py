@@ -110,3 +110,81 @@ async def test_to_staff_and_withdrawn_later_messages(make_deployment, sample_plu
     assert statuses["greeter:reminder:1"] == "cancelled" and statuses["greeter:reminder:2"] == "pending"
     assert await withdraw_messages("greeter", "reminder:", erase=True) == 2
     assert not await OutboxMessage.exists().where(OutboxMessage.idempotency_key.like("greeter:reminder:%"))
+
+
+async def test_staff_write_to_the_audience_a_plugin_declares(make_staff_client, sample_plugins, smtp):
+    from core.quartiere.service import set_plugin_enabled
+    from tests.core.factories import make_event
+
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=sections(smtp.port)) as staff:
+        nord = await get_quartier("nordstadt")
+        event = await make_event(nord, "treff")
+        form = (await staff.get("/staff/r/announcements/new")).text
+        assert '<option value="greeter.guests"' in form and "Gäste" in form
+        created = await post_form(staff, "/staff/r/announcements/new", {
+            "event": str(event.id), "audience": "greeter.guests", "subject": "Hallo Gäste", "body": "Bis bald."})
+        assert created.status_code == 303
+        detail = (await staff.get(created.headers["location"])).text
+        assert "Guten Tag Gast A" in detail  # the preview uses a real member; Gast B has no e-mail address
+        await set_plugin_enabled(nord.id, "greeter", False)
+        announcement = created.headers["location"]
+        await post_form(staff, f"{announcement}/action/send")
+        assert "Niemand hat eine E-Mail-Adresse" in (await staff.get(announcement)).text
+        assert await OutboxMessage.count() == 0  # nobody while greeter is off there
+        await set_plugin_enabled(nord.id, "greeter", True)
+        assert (await post_form(staff, f"{announcement}/action/send")).status_code == 303
+        await work(staff.deployment, once=True)
+        (mail,) = smtp.messages
+        assert mail["To"] == f"gast{event.id}@example.org" and mail["Subject"] == "Hallo Gäste"
+        unknown = await post_form(staff, "/staff/r/announcements/new", {
+            "event": str(event.id), "audience": "nobody.declared", "subject": "x", "body": "y"})
+        assert unknown.status_code == 400
+
+
+def _names_in(folder: Path) -> set[str]:
+    """Every string constant, attribute and name in the plugin's Python code; not its prose (docstrings) and not its
+    migrations, which record the names of the past."""
+    import ast
+
+    found: set[str] = set()
+    for path in folder.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        prose = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in prose:
+                found.update({node.value, *node.value.replace(".", " ").replace(":", " ").split()})
+            elif isinstance(node, ast.Attribute):
+                found.add(node.attr)
+            elif isinstance(node, ast.Name):
+                found.add(node.id)
+    return found
+
+
+async def test_notifications_names_no_other_plugins_events_or_fields(make_deployment):
+    """The contract: notifications reacts to what producers declare, never to another plugin's names."""
+    import msgspec
+
+    from core.domain_events.types import CORE_EVENT_TYPES, StaffAttention
+    from core.events.tables import Event
+    from core.messaging import types as contract
+
+    deployment = await make_deployment(["registration", "exhibition", "notifications"])
+    # names the core's own types use (its events, the messaging contract, the calendar event): anyone may use those
+    ours = {column._meta.name for column in Event._meta.columns}
+    for struct in [*CORE_EVENT_TYPES, StaffAttention, contract.MessageRecipient, contract.MessageRequest,
+                   contract.MessageResult, contract.MessageType, contract.AudienceMember]:
+        ours.update(f.name for f in msgspec.structs.fields(struct))
+    theirs: dict[str, str] = {}
+    for plugin, types in deployment.hooks.register_domain_events().items():
+        if plugin == "notifications":
+            continue
+        theirs[plugin] = f"plugin {plugin}"
+        for event_type in types or []:
+            theirs[event_type.name] = f"event {event_type.name}"
+            theirs.update({f.name: f"field of {event_type.name}" for f in msgspec.structs.fields(event_type)
+                           if f.name not in ours})
+    assert "person_name" in theirs and "registration.created" in theirs and "notify_email" in theirs  # the check can fail
+    named = {name: why for name, why in theirs.items() if name in _names_in(NOTIFICATIONS)}
+    assert named == {}, f"plugins/notifications names another plugin's events or fields: {named}"

@@ -40,7 +40,7 @@ async def test_edited_text_is_previewed_and_used(make_staff_client, smtp):
     async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=sections(smtp.port)) as staff:
         nord = await quartier_id("nordstadt")
         await Quartier.update({Quartier.office: "Quartiersbüro Nord", Quartier.contact_phone: "05371 4711"}).where(Quartier.id == nord)
-        created = await post_form(staff, f"{BASE}/new", {"kind": "registered", "language": "de", "quartier": str(nord), "text": ""})
+        created = await post_form(staff, f"{BASE}/new", {"kind": "registration.registered", "language": "de", "quartier": str(nord), "text": ""})
         assert created.status_code == 303
         row = await MessageTemplate.objects().first()
         assert row.quartier == nord and row.text.startswith("Betreff: Sie sind angemeldet")  # starts from the shipped text
@@ -60,13 +60,13 @@ async def test_edited_text_is_previewed_and_used(make_staff_client, smtp):
 async def test_broken_or_unsafe_templates_are_refused_or_contained(make_staff_client, smtp):
     async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=sections(smtp.port)) as staff:
         nord = str(await quartier_id("nordstadt"))
-        broken = await post_form(staff, f"{BASE}/new", {"kind": "reminder", "language": "de", "quartier": nord, "text": "Betreff: x\n{% if %}"})
+        broken = await post_form(staff, f"{BASE}/new", {"kind": "registration.reminder", "language": "de", "quartier": nord, "text": "Betreff: x\n{% if %}"})
         assert broken.status_code == 400 and 'id="f-text-error"' in broken.text
-        no_subject = await post_form(staff, f"{BASE}/new", {"kind": "reminder", "language": "de", "quartier": nord, "text": "Hallo"})
+        no_subject = await post_form(staff, f"{BASE}/new", {"kind": "registration.reminder", "language": "de", "quartier": nord, "text": "Hallo"})
         assert "Die erste Zeile muss mit „Betreff:“ beginnen." in no_subject.text
         assert await MessageTemplate.count() == 0
         sneaky = await post_form(staff, f"{BASE}/new", {
-            "kind": "reminder", "language": "en", "quartier": nord,
+            "kind": "registration.reminder", "language": "en", "quartier": nord,
             "text": "Subject: x\n{{ name.__class__.__mro__[1].__subclasses__() }}"})
         assert sneaky.status_code == 303
         row = await MessageTemplate.objects().first()
@@ -88,9 +88,9 @@ async def test_staff_keep_to_their_quartier_and_leave_the_default_to_admins(make
         # The admin chooses between the default and any Quartier.
         form = parse((await admin.get(f"{BASE}/new")).text)
         assert form.options("quartier") == [("", "Alle Quartiere (Standard)"), (str(nord), "Nordstadt"), (str(sued), "Suedstadt")]
-        default = {"kind": "registered", "language": "de", "quartier": "", "text": "Betreff: Standard für {{ name }}\nAllgemein."}
+        default = {"kind": "registration.registered", "language": "de", "quartier": "", "text": "Betreff: Standard für {{ name }}\nAllgemein."}
         assert (await post_form(admin, f"{BASE}/new", default)).status_code == 303
-        b_text = {**default, "kind": "cancelled", "quartier": str(sued), "text": "Betreff: Geheim Süd\nNur für Südstadt."}
+        b_text = {**default, "kind": "registration.cancelled", "quartier": str(sued), "text": "Betreff: Geheim Süd\nNur für Südstadt."}
         assert (await post_form(admin, f"{BASE}/new", b_text)).status_code == 303
         default_id, b_id = [row["id"] for row in await rows()]
 
@@ -108,7 +108,7 @@ async def test_staff_keep_to_their_quartier_and_leave_the_default_to_admins(make
         assert detail.status_code == 200 and "Standard für" in detail.text
         assert f"{BASE}/{default_id}/edit" not in parse(detail.text).links()
         assert f"{BASE}/{default_id}/delete" not in parse(detail.text).links()
-        assert f"{BASE}/new?kind=registered&language=de" in parse(detail.text).links()
+        assert f"{BASE}/new?kind=registration.registered&language=de" in parse(detail.text).links()
         for method, url, expected in [
             ("GET", f"{BASE}/{default_id}/edit", 403), ("POST", f"{BASE}/{default_id}/edit", 403),
             ("GET", f"{BASE}/{default_id}/delete", 403), ("POST", f"{BASE}/{default_id}/delete", 403),
@@ -127,8 +127,8 @@ async def test_staff_keep_to_their_quartier_and_leave_the_default_to_admins(make
         assert await rows() == before
 
         # A's own version: copied from the default, edited, refused twice, deleted, by A's staff.
-        copy = parse((await staff.get(f"{BASE}/new?kind=registered&language=de")).text)
-        assert copy.field_value("kind") == "registered" and copy.field_value("language") == "de"
+        copy = parse((await staff.get(f"{BASE}/new?kind=registration.registered&language=de")).text)
+        assert copy.field_value("kind") == "registration.registered" and copy.field_value("language") == "de"
         own = {**default, "quartier": str(nord), "text": ""}
         assert (await post_form(staff, f"{BASE}/new", own)).status_code == 303
         assert (await rows())[-1]["text"] == default["text"]
@@ -165,29 +165,29 @@ async def test_staff_keep_to_their_quartier_and_leave_the_default_to_admins(make
 async def test_the_text_is_chosen_quartier_then_default_then_shipped(make_staff_client):
     async with make_staff_client(role="admin", quartiere=["nordstadt", "suedstadt"], plugins=PLUGINS) as _admin:
         nord, sued = await quartier_id("nordstadt"), await quartier_id("suedstadt")
-        shipped_en, shipped_de = messages.default_text("reminder", "en"), messages.default_text("reminder", "de")
-        assert await messages.source("reminder", "en", quartier_id=nord) == shipped_en
-        assert await messages.source("reminder", "tr", quartier_id=nord) == shipped_de  # no Turkish text shipped
+        shipped_en, shipped_de = messages.default_text("registration.reminder", "en"), messages.default_text("registration.reminder", "de")
+        assert await messages.source("registration.reminder", "en", quartier_id=nord) == shipped_en
+        assert await messages.source("registration.reminder", "tr", quartier_id=nord) == shipped_de  # no Turkish text shipped
         for quartier, language, text in ((None, "en", "Subject: default en"), (nord, "en", "Subject: nord en"),
                                          (nord, "de", "Betreff: nord de"), (None, "de", "Betreff: Standard de")):
-            await MessageTemplate.insert(MessageTemplate(kind="reminder", language=language, quartier=quartier, text=text))
-        assert await messages.source("reminder", "en", quartier_id=nord) == "Subject: nord en"
-        assert await messages.source("reminder", "en", quartier_id=sued) == "Subject: default en"
-        assert await messages.source("reminder", "en", quartier_id=None) == "Subject: default en"
-        assert await messages.source("reminder", "de", quartier_id=sued) == "Betreff: Standard de"
-        assert await messages.source("reminder", "tr", quartier_id=nord) == "Betreff: nord de"
-        assert await messages.source("reminder", "tr", quartier_id=sued) == "Betreff: Standard de"
-        assert await messages.source("registered", "en", quartier_id=nord) == messages.default_text("registered", "en")
+            await MessageTemplate.insert(MessageTemplate(kind="registration.reminder", language=language, quartier=quartier, text=text))
+        assert await messages.source("registration.reminder", "en", quartier_id=nord) == "Subject: nord en"
+        assert await messages.source("registration.reminder", "en", quartier_id=sued) == "Subject: default en"
+        assert await messages.source("registration.reminder", "en", quartier_id=None) == "Subject: default en"
+        assert await messages.source("registration.reminder", "de", quartier_id=sued) == "Betreff: Standard de"
+        assert await messages.source("registration.reminder", "tr", quartier_id=nord) == "Betreff: nord de"
+        assert await messages.source("registration.reminder", "tr", quartier_id=sued) == "Betreff: Standard de"
+        assert await messages.source("registration.registered", "en", quartier_id=nord) == messages.default_text("registration.registered", "en")
 
 
 async def test_one_text_per_kind_language_and_quartier_in_the_database(make_staff_client):
     async with make_staff_client(role="admin", quartiere=["nordstadt"], plugins=PLUGINS):
         nord = await quartier_id("nordstadt")
         for quartier in (None, nord):
-            await MessageTemplate.insert(MessageTemplate(kind="reminder", language="de", quartier=quartier, text="Betreff: a"))
+            await MessageTemplate.insert(MessageTemplate(kind="registration.reminder", language="de", quartier=quartier, text="Betreff: a"))
             with pytest.raises(Exception, match="(?i)unique"):
-                await MessageTemplate.insert(MessageTemplate(kind="reminder", language="de", quartier=quartier, text="Betreff: b"))
-        await MessageTemplate.insert(MessageTemplate(kind="reminder", language="en", quartier=None, text="Subject: c"))
+                await MessageTemplate.insert(MessageTemplate(kind="registration.reminder", language="de", quartier=quartier, text="Betreff: b"))
+        await MessageTemplate.insert(MessageTemplate(kind="registration.reminder", language="en", quartier=None, text="Subject: c"))
         assert await MessageTemplate.count() == 3
 
 
@@ -197,10 +197,10 @@ async def test_the_migration_keeps_existing_texts_as_defaults(make_staff_client)
     async with make_staff_client(role="admin", quartiere=["nordstadt"], plugins=PLUGINS):
         await current().engine.run_ddl("DROP INDEX notification_templates_owner")  # as before the migration
         for language, text in (("de", "Betreff: alt"), ("de", "Betreff: neuer"), ("en", "Subject: en")):
-            await MessageTemplate.insert(MessageTemplate(kind="reminder", language=language, text=text))
+            await MessageTemplate.insert(MessageTemplate(kind="registration.reminder", language=language, text=text))
         await (await migration.forwards()).run()
         assert [(r["language"], r["quartier"], r["text"]) for r in await rows()] == [
             ("de", None, "Betreff: neuer"), ("en", None, "Subject: en")]
-        assert await messages.source("reminder", "de", quartier_id=await quartier_id("nordstadt")) == "Betreff: neuer"
+        assert await messages.source("registration.reminder", "de", quartier_id=await quartier_id("nordstadt")) == "Betreff: neuer"
         with pytest.raises(Exception, match="(?i)unique"):
-            await MessageTemplate.insert(MessageTemplate(kind="reminder", language="en", text="Subject: twice"))
+            await MessageTemplate.insert(MessageTemplate(kind="registration.reminder", language="en", text="Subject: twice"))

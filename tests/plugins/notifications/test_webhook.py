@@ -12,11 +12,12 @@ from typing import Annotated, ClassVar
 
 import pytest
 
-from core.plugin_api import DomainEvent, Personal, publish
+from core.plugin_api import DomainEvent, MessageRecipient, MessageRequest, MessageType, Personal, hookimpl, publish, send_message
 
 from plugins.notifications.tables import OutboxMessage
 from plugins.notifications.worker import work
 from tests.plugins.notifications.test_outbox import make_due
+from tests.core.factories import make_quartier
 from tests.plugins.registration.helpers import event_with_form
 from core.testing.fixtures import deliver_pending_events
 
@@ -286,3 +287,32 @@ async def test_only_http_urls(make_client, smtp, url):
         await work(client.deployment, once=True)
         messages = await webhook_messages()
         assert messages and all(m.status == "failed" and "http" in m.last_error for m in messages)
+
+
+class Letters:
+    """A plugin whose message goes to the municipality's own system first (the webhook), else by e-mail."""
+
+    @hookimpl
+    def register_message_types(self):
+        return [MessageType(key="letter", label="Brief", texts={"de": "Betreff: Post für {{ name }}\nHallo {{ name }}."},
+                            channels=("webhook", "email"))]
+
+
+async def test_a_message_type_may_go_to_the_webhook_with_the_persons_contact(make_client, smtp, receiver):
+    async with make_client(PLUGINS, sections=sections(smtp.port, webhook_url=receiver.url, webhook_secret=SECRET)) as client:
+        client.deployment.pm.register(Letters(), name="letters")
+        nord = await make_quartier("nordstadt")
+        to = MessageRecipient(name="Otto", phone="05371 99")
+        result = await send_message(MessageRequest(plugin="letters", key="letter", idempotency_key="l1", quartier_id=nord.id, to=to))
+        assert (result.accepted, result.channel) == (True, "webhook")
+        await work(client.deployment, once=True)
+        (request,) = receiver.of("letters.letter")
+        assert_signed(request)
+        message = json.loads(request["body"])
+        assert message["type"] == "message" and message["to"] == {"name": "Otto", "email": None, "phone": "05371 99"}
+        assert message["subject"] == "Post für Otto" and message["text"].startswith("Hallo Otto.")
+    async with make_client(PLUGINS, sections=sections(smtp.port)) as client:  # no webhook configured: e-mail
+        client.deployment.pm.register(Letters(), name="letters")
+        to = MessageRecipient(name="Otto", email="otto@example.org")
+        result = await send_message(MessageRequest(plugin="letters", key="letter", idempotency_key="l2", quartier_id=None, to=to))
+        assert (result.accepted, result.channel) == (True, "email")

@@ -8,6 +8,14 @@ NO_RATE_LIMIT = {"registration": {"rate_limit_per_minute": 0, "confirm_mails_per
                                   "confirm_mails_per_client_per_hour": 0}}
 
 
+def with_notifications(smtp_port: int, **registration) -> dict:
+    """Sections for the registration plugin with the notifications plugin sending to the test's SMTP server."""
+    return {"registration": {"rate_limit_per_minute": 0, **registration},
+            "notifications": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "in_process_worker": False,
+                              "backoff_seconds": 1, "smtp_timeout_seconds": 5, "from_address": "qm@gifhorn.example",
+                              "from_name": "Quartiersmanagement"}}
+
+
 async def event_with_form(slug: str = "treff", days: int = 10, **form_values):
     """A published event in Quartier 'nordstadt' with a registration form."""
     from plugins.registration import service

@@ -83,6 +83,7 @@ def validation_messages() -> tuple[list[str], list[int]]:
 def declared_messages() -> dict[str, list[str]]:
     """German strings the UI translates at render time: msgid -> where they are declared."""
     from plugins.registration import plugin
+    from plugins.registration.messages import AUDIENCES, MESSAGE_TYPES
     from plugins.registration.resources import FORMS, REGISTRATIONS
     from plugins.registration.service import REFUSALS
 
@@ -92,6 +93,10 @@ def declared_messages() -> dict[str, list[str]]:
     for link in plugin.menu_links(deployment=None, staff=None):
         found.add(link.label, "menu_links (plugin.py): label")
         found.add(link.group, "menu_links (plugin.py): group")
+    for message_type in MESSAGE_TYPES:
+        found.add(message_type.label, f"messages.MESSAGE_TYPES[{message_type.key!r}]: label")
+    for audience in AUDIENCES:
+        found.add(audience.label, f"messages.AUDIENCES[{audience.key!r}]: label")
     for reason, text in REFUSALS.items():
         found.add(text, f"service.REFUSALS[{reason!r}]")
     for text in state_error_messages():
@@ -117,7 +122,8 @@ def test_the_collection_finds_all_kinds_of_strings():
                  "Die Anmeldung stornieren? Der Platz geht an die nächste Person auf der Warteliste.",
                  "Die Veranstaltung ist ausgebucht, und es gibt keine Warteliste.",
                  "Diese Anmeldung ist nicht mehr gültig.", "Bitte geben Sie Ihren Namen an.",
-                 "Begleitpersonen sind bei dieser Veranstaltung nicht vorgesehen."):
+                 "Begleitpersonen sind bei dieser Veranstaltung nicht vorgesehen.", "Anmeldebestätigung",
+                 "Angemeldete und Warteliste"):
         assert text in declared, text
     extracted = extracted_messages()
     assert ("Noch %(num)d Platz frei.", "Noch %(num)d Plätze frei.") in extracted

@@ -16,12 +16,15 @@ from markupsafe import Markup, escape
 
 from core.plugin_api import (
     Action,
+    Audience,
+    AudienceMember,
     Deployment,
     DomainEvent,
     EventDetail,
     Field,
     Job,
     MenuLink,
+    MessageRecipient,
     MessageType,
     PageBlock,
     Personal,
@@ -68,6 +71,15 @@ GREETING_MESSAGE = MessageType(
            "en": "Subject: A greeting from {{ quartier.name }}\nHello {{ name }},\n\n{{ text }}\n"},
     variables=("text",), channels=("email", "call"), example={"text": "Moin!"},
 )
+
+
+async def guests(event_id: int) -> list[AudienceMember]:
+    """The sample's audience: two guests per calendar event, one of them without e-mail."""
+    return [AudienceMember(key=f"guest{event_id}a", to=MessageRecipient(name="Gast A", email=f"gast{event_id}@example.org")),
+            AudienceMember(key=f"guest{event_id}b", to=MessageRecipient(name="Gast B", phone="05371 0"))]
+
+
+GUESTS = Audience(key="guests", label="Gäste", members=guests)
 
 
 class GreeterSpecs:
@@ -250,6 +262,11 @@ async def on_domain_event(event: DomainEvent, deployment: Deployment):
 @hookimpl
 def register_message_types():
     return [GREETING_MESSAGE]
+
+
+@hookimpl
+def register_audiences():
+    return [GUESTS]
 
 
 @hookimpl
