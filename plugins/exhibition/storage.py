@@ -58,14 +58,19 @@ def _check(name: str) -> str:
 
 
 async def _pieces(data: bytes | AsyncIterable[bytes]) -> AsyncIterator[bytes]:
-    """``data`` in pieces of at most ``CHUNK`` bytes."""
+    """``data`` in pieces of ``CHUNK`` bytes (the last one shorter), however it arrives."""
     if isinstance(data, bytes):
         for start in range(0, len(data), CHUNK):
             yield data[start:start + CHUNK]
         return
+    buffer = bytearray()
     async for piece in data:
-        for start in range(0, len(piece), CHUNK):
-            yield piece[start:start + CHUNK]
+        buffer += piece
+        while len(buffer) >= CHUNK:
+            yield bytes(buffer[:CHUNK])
+            del buffer[:CHUNK]
+    if buffer:
+        yield bytes(buffer)
 
 
 def _utc(value: Any) -> datetime:
@@ -192,7 +197,7 @@ class DatabaseStorage:
                 (MediaChunk.file == file["id"]) & (MediaChunk.part == part)).first()
             if piece is None:
                 return
-            yield bytes(piece["data"])
+            yield piece["data"]
             part += 1
 
     async def delete(self, name: str) -> None:
