@@ -133,8 +133,8 @@ def register_commands(cli: click.Group):
     @click.option("--to", "target", required=True, type=click.Choice(BUILT_IN),
                   help="Where the images go: the database (shared by every machine) or the folder (media_dir).")
     def migrate(target: str) -> None:
-        """Move every exhibition image from the configured storage to TARGET; each copy is checked by SHA-256 before
-        any original is removed, and a repeated run goes on where an interrupted one stopped."""
+        """Move every exhibition image from the configured storage to the one --to names; each copy is checked by
+        SHA-256 before any original is removed, and a repeated run goes on where an interrupted one stopped."""
         import asyncio
 
         from core.plugin_api import current
@@ -162,6 +162,8 @@ def register_commands(cli: click.Group):
                     done = await storage.move_all(source, into, click.echo)
                 except storage.MoveFailed as exc:
                     raise click.ClickException(str(exc)) from None
+                if not done.files:
+                    return f"No exhibition images in {source}: nothing to move; set [exhibition] storage = \"{target}\"."
                 return (f"Moved {done.files} files from {source} to {into} ({done.copied} copied, {done.bytes / 1e6:.1f} MB; "
                         f"{done.present} were there already), each checked by SHA-256; now set [exhibition] storage = "
                         f"\"{target}\" and restart.")

@@ -278,7 +278,8 @@ async def test_media_migrate_moves_every_file_both_ways_and_checks_each(make_sta
         assert await database_digests() == before and await folder_digests(root) == {}
 
         again = await quartier(as_folder, "media", "migrate", "--to", "database", deployment=deployment)
-        assert again.exit_code == 0 and again.output.startswith("Moved 0 files")
+        assert (again.exit_code, again.output) == (0, f"No exhibition images in the folder {root}: nothing to move; "
+                                                      'set [exhibition] storage = "database".\n')
         assert await database_digests() == before
 
         back = await quartier(as_database, "media", "migrate", "--to", "folder", deployment=deployment)
@@ -307,3 +308,14 @@ def test_media_migrate_with_an_unreachable_database_is_one_sentence(tmp_path):
     result = CliRunner().invoke(group, ["--config", str(config), "media", "migrate", "--to", "database"], obj=deployment)
     assert result.exit_code == 1 and result.output.count("\n") == 1 and "Traceback" not in result.output
     assert result.output.startswith("Error: The PostgreSQL server at 127.0.0.1:9 (database quartier) is not reachable")
+
+
+def test_an_unknown_storage_stops_the_start_with_one_sentence(tmp_path):
+    from core.config import ConfigError, load_settings
+    from core.plugin_manager import load_deployment
+
+    config = tmp_path / "quartier.toml"
+    config.write_text('plugins = ["exhibition"]\n[exhibition]\nstorage = "cloud"\n')
+    with pytest.raises(ConfigError, match=r"^Plugin 'exhibition': .*quartier.toml: setting 'exhibition' is invalid: storage "
+                                          r"must be \"database\", \"folder\" or \"package.module:factory\", not 'cloud'\.$"):
+        load_deployment(load_settings(config))
