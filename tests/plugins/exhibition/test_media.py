@@ -1,4 +1,5 @@
-"""Images of exhibits: checked by content, size and pixel limits, metadata stripped, WebP variants, stored (the folder on SQLite, the database on PostgreSQL).
+"""Images of exhibits: checked by content, size and pixel limits, metadata stripped, WebP variants, stored (the
+folder on SQLite, the database on PostgreSQL).
 
 The first tests call ``media.process`` directly (no database); the rest upload through the staff images page
 (multipart POST with CSRF token), once on SQLite and once on PostgreSQL.
