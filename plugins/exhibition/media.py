@@ -1,9 +1,8 @@
-"""Images of exhibits: checked by content, metadata stripped, WebP variants made once; storage behind an interface."""
+"""Images of exhibits: checked by content, metadata stripped, WebP variants made once (stored by ``storage``)."""
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import io
 import logging
 import math
@@ -14,7 +13,6 @@ import warnings
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 import msgspec
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -32,63 +30,6 @@ NAME = re.compile(r"^[a-f0-9]{32}/(original\.(jpeg|png|webp)|\d{2,5}\.webp)$")
 
 class ImageRejected(ValueError):
     """An upload that is not a usable image; the message is German and meant for the person uploading."""
-
-
-class MediaStorage(Protocol):
-    """Where image files live. Names look like ``<key>/original.jpeg`` or ``<key>/960.webp``."""
-
-    async def save(self, name: str, data: bytes) -> None: ...
-
-    async def load(self, name: str) -> bytes | None: ...
-
-    async def delete(self, name: str) -> None: ...
-
-
-class LocalStorage:
-    """Files in a folder of this machine (the default: ``<data_dir>/media/exhibition``)."""
-
-    def __init__(self, root: str | Path) -> None:
-        self.root = Path(root)
-
-    def _path(self, name: str) -> Path:
-        if not NAME.match(name):
-            raise ValueError(f"not a media file name: {name!r}")
-        return self.root / name
-
-    async def save(self, name: str, data: bytes) -> None:
-        path = self._path(name)
-
-        def write() -> None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(path.suffix + ".part")
-            partial.write_bytes(data)
-            partial.replace(path)
-
-        await asyncio.to_thread(write)
-
-    async def load(self, name: str) -> bytes | None:
-        path = self._path(name)
-        try:
-            return await asyncio.to_thread(path.read_bytes)
-        except FileNotFoundError:
-            return None
-
-    async def delete(self, name: str) -> None:
-        path = self._path(name)
-        await asyncio.to_thread(path.unlink, True)
-        try:
-            path.parent.rmdir()
-        except OSError:
-            pass
-
-
-def storage_for(settings: object, data_dir: str) -> MediaStorage:
-    """The storage the settings name: ``local``, or ``module:factory`` called with the settings."""
-    name = getattr(settings, "storage", "local")
-    if name == "local":
-        return LocalStorage(getattr(settings, "media_dir", "") or Path(data_dir) / "media" / "exhibition")
-    module, _sep, attr = name.partition(":")
-    return getattr(importlib.import_module(module), attr)(settings)
 
 
 @dataclass

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.plugin_api import Deployment, DomainEvent, MenuLink, hookimpl
+import click
+
+from core.plugin_api import Deployment, DomainEvent, Job, MenuLink, hookimpl
 from plugins.exhibition import domain_events
 from plugins.exhibition.piccolo_app import APP_CONFIG
 from plugins.exhibition.settings import ExhibitionSettings
@@ -105,3 +107,67 @@ async def load_demo(deployment: Deployment, quartier_id: int, event_id: int):
     from plugins.exhibition.demo import load
 
     await load(quartier_id, event_id)
+
+
+async def sweep_media(deployment: Deployment, quartiere: frozenset[int] | None) -> None:
+    from plugins.exhibition import service, storage
+
+    await storage.sweep(service.storage())
+
+
+@hookimpl
+def background_tasks(deployment: Deployment):
+    # Files whose image row is gone (deleted on another node, or with its Quartier): of the deployment, not a Quartier.
+    return [Job(3600, sweep_media, deployment_wide=True)]
+
+
+@hookimpl
+def register_commands(cli: click.Group):
+    from plugins.exhibition.storage import BUILT_IN
+
+    @cli.group("media")
+    def media_group() -> None:
+        """Exhibition images (Ausstellungsbilder)."""
+
+    @media_group.command("migrate")
+    @click.option("--to", "target", required=True, type=click.Choice(BUILT_IN),
+                  help="Where the images go: the database (shared by every machine) or the folder (media_dir).")
+    def migrate(target: str) -> None:
+        """Move every exhibition image from the configured storage to the one --to names; each copy is checked by
+        SHA-256 before any original is removed, and a repeated run goes on where an interrupted one stopped."""
+        import asyncio
+
+        from core.plugin_api import current
+        from plugins.exhibition import storage
+
+        deployment = current()
+        settings = deployment.settings_for("exhibition") or ExhibitionSettings()
+
+        async def run() -> str:
+            deployment.bind()
+            await deployment.engine.start_connection_pool(min_size=1, max_size=2)  # an unreachable database stops here
+            try:
+                kind = storage.storage_kind(settings)
+                if kind == target:
+                    other = next(k for k in BUILT_IN if k != target)
+                    raise click.ClickException(
+                        f"Exhibition images are already stored in {storage.LABELS[target]} ([exhibition] storage = "
+                        f"\"{target}\"); to move files from {storage.LABELS[other]} there, set storage = \"{other}\" first.")
+                if kind not in BUILT_IN:
+                    raise click.ClickException(f"[exhibition] storage is the factory '{kind}'; media migrate moves files "
+                                               "between the database and the folder only.")
+                source = storage.storage_for(settings, deployment.settings.data_dir, kind)
+                into = storage.storage_for(settings, deployment.settings.data_dir, target)
+                try:
+                    done = await storage.move_all(source, into, click.echo)
+                except storage.MoveFailed as exc:
+                    raise click.ClickException(str(exc)) from None
+                if not done.files:
+                    return f"No exhibition images in {source}: nothing to move; set [exhibition] storage = \"{target}\"."
+                return (f"Moved {done.files} files from {source} to {into} ({done.copied} copied, {done.bytes / 1e6:.1f} MB; "
+                        f"{done.present} were there already), each checked by SHA-256; now set [exhibition] storage = "
+                        f"\"{target}\" and restart.")
+            finally:
+                await deployment.engine.close_connection_pool()
+
+        click.echo(asyncio.run(run()))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from core.plugin_api import (
     ApiError, Id, Limit, StaffContext, client_address, csrf_input, current, error_responses, get_quartier, hit_rate_limit, plugin_gettext,
@@ -17,6 +18,7 @@ from core.plugin_api import (
 )
 from plugins.exhibition import service
 from plugins.exhibition.media import CONTENT_TYPES
+from plugins.exhibition.storage import StoredFile
 from plugins.exhibition.schemas import (
     ContributionCreated, ContributionOut, ExhibitionOut, ExhibitionSummary, ExhibitOut, ExhibitSummary, ImageOut,
     QuestionOut,
@@ -240,7 +242,7 @@ async def question_qr(quartier: FromPath[str], question_id: FromPath[int]) -> Re
 
 
 @get("/{quartier:str}/medien/ausstellung/{key:str}/{file:str}", opt={"quartier": "path:quartier"}, include_in_schema=False)
-async def media_file(request: AnyRequest, quartier: FromPath[str], key: FromPath[str], file: FromPath[str]) -> Response[bytes]:
+async def media_file(request: AnyRequest, quartier: FromPath[str], key: FromPath[str], file: FromPath[str]) -> Response[Any]:
     q = await _quartier(quartier)
     image = await ExhibitImage.objects().where(ExhibitImage.key == key).first()
     if image is None:
@@ -255,12 +257,32 @@ async def media_file(request: AnyRequest, quartier: FromPath[str], key: FromPath
         name, media_type = service.image_name(image, int(stem)), "image/webp"
     else:
         raise NotFoundException()
-    data = await service.storage().load(name)
-    if data is None:
+    store = service.storage()
+    info = await store.stat(name)
+    if info is None:
         raise NotFoundException()
     # The key is new for every upload, so a published file never changes under its address.
-    cache = "public, max-age=604800, immutable" if visible else "private, no-store"
-    return Response(data, media_type=media_type, headers={"Cache-Control": cache, "X-Content-Type-Options": "nosniff"})
+    headers = {"Cache-Control": "public, max-age=31536000, immutable" if visible else "private, no-store",
+               "ETag": info.etag, "Last-Modified": format_datetime(info.modified.replace(microsecond=0), usegmt=True),
+               "X-Content-Type-Options": "nosniff"}
+    if _not_modified(request, info):
+        return Response(b"", status_code=304, headers=headers)
+    return Stream(store.stream(name), media_type=media_type, headers={**headers, "Content-Length": str(info.size)})
+
+
+def _not_modified(request: AnyRequest, info: StoredFile) -> bool:
+    """The client's copy is current (If-None-Match, or else If-Modified-Since, as RFC 9110 orders them)."""
+    tags = request.headers.get("if-none-match")
+    if tags is not None:
+        return any(tag.strip().removeprefix("W/") in ("*", info.etag) for tag in tags.split(","))
+    since = request.headers.get("if-modified-since")
+    if not since:
+        return False
+    try:
+        when = parsedate_to_datetime(since)
+    except (TypeError, ValueError, IndexError):
+        return False
+    return when.tzinfo is not None and info.modified.replace(microsecond=0) <= when
 
 
 # -- JSON API ----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import msgspec
 from core.plugin_api import (
     Event, Quartier, after_commit, contains_link, current, plugin_gettext, public_event, publish, transaction,
 )
-from plugins.exhibition import media
+from plugins.exhibition import media, storage as stores
 from plugins.exhibition.domain_events import ContributionApproved, ContributionSubmitted, ExhibitionPublished
 from plugins.exhibition.settings import ExhibitionSettings
 from plugins.exhibition.tables import Contribution, Exhibit, ExhibitImage, Exhibition, ExhibitionEvent, GuidingQuestion
@@ -29,11 +29,11 @@ def settings() -> ExhibitionSettings:
     return current().settings_for("exhibition") or ExhibitionSettings()
 
 
-def storage() -> media.MediaStorage:
+def storage() -> stores.MediaStorage:
     deployment = current()
     cached = getattr(deployment, "_exhibition_storage", None)
     if cached is None:
-        cached = media.storage_for(settings(), deployment.settings.data_dir)
+        cached = stores.storage_for(settings(), deployment.settings.data_dir)
         deployment._exhibition_storage = cached  # type: ignore[attr-defined]
     return cached
 
@@ -271,18 +271,22 @@ async def move_image(image: ExhibitImage, step: int) -> None:
 async def delete_image(image: ExhibitImage) -> None:
     async with transaction():
         await ExhibitImage.delete().where(ExhibitImage.id == image.id)
-        _delete_files_after_commit([image])
+        await _delete_files([image])
 
 
-def _delete_files_after_commit(images: list[ExhibitImage]) -> None:
+async def _delete_files(images: list[ExhibitImage]) -> None:
+    """In the open transaction where the storage is the database, else once it has committed (a file left behind
+    on another node's folder is removed by ``storage.sweep``)."""
     names = [n for image in images for n in [image_name(image)] + [image_name(image, w) for w in variant_widths(image)]]
+    store = storage()
 
     async def remove() -> None:
-        store = storage()
         for name in names:
             await store.delete(name)
 
-    if names:
+    if store.transactional:
+        await remove()
+    elif names:
         after_commit(remove)
 
 
@@ -291,7 +295,7 @@ async def delete_exhibits(exhibit_ids: list[int]) -> None:
     async with transaction():
         images = [i for items in (await images_of(exhibit_ids)).values() for i in items]
         await Exhibit.delete().where(Exhibit.id.is_in(exhibit_ids or [-1]))
-        _delete_files_after_commit(images)
+        await _delete_files(images)
 
 
 async def delete_exhibition(exhibition: Exhibition) -> None:

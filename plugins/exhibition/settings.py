@@ -1,3 +1,5 @@
+import re
+
 import msgspec
 
 # Flagged for the moderator, never dropped: stems, matched at the start of a word, case-insensitively.
@@ -16,8 +18,9 @@ class ExhibitionSettings(msgspec.Struct, forbid_unknown_fields=True):
     image_widths: list[int] = msgspec.field(default_factory=lambda: [480, 960, 1600])
     # images processed at once per server process, each in a short-lived process of its own; further uploads wait
     image_workers: int = 2
-    # "local" (files under media_dir) or "package.module:factory" returning a MediaStorage for the deployment
-    storage: str = "local"
+    # "database", "folder" (files under media_dir) or "package.module:factory" returning a MediaStorage
+    # (plugins/exhibition/storage.py); empty: the database on PostgreSQL, the folder on SQLite
+    storage: str = ""
     media_dir: str = ""  # default: <data_dir>/media/exhibition
     contribution_max_length: int = 1000
     name_max_length: int = 80
@@ -26,3 +29,7 @@ class ExhibitionSettings(msgspec.Struct, forbid_unknown_fields=True):
     # contributions per address and minute; a venue's Wi-Fi shares one address, so not too low; 0 switches it off
     rate_limit_per_minute: int = 20
     wall_refresh_seconds: int = 10
+
+    def __post_init__(self) -> None:
+        if self.storage not in ("", "database", "folder") and not re.fullmatch(r"[\w.]+:\w+", self.storage):
+            raise ValueError(f"storage must be \"database\", \"folder\" or \"package.module:factory\", not {self.storage!r}")

@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Bytea, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -83,3 +83,21 @@ class Contribution(Table, tablename="contributions"):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     decided_at = Timestamptz(null=True, default=None)
     decided_by = Integer(null=True, default=None)
+
+
+class MediaFile(Table, tablename="exhibition_media_files"):
+    """A media file in the database storage (``storage = "database"``); its bytes are in ``MediaChunk`` rows."""
+
+    name = Varchar(length=120, unique=True)  # <key>/original.jpeg, <key>/960.webp
+    key = Varchar(length=64, index=True)  # the ExhibitImage key it belongs to
+    size_bytes = Integer()
+    sha256 = Varchar(length=64)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class MediaChunk(Table, tablename="exhibition_media_chunks"):
+    """A piece of a media file (at most ``storage.CHUNK`` bytes): read and written one piece at a time."""
+
+    file = ForeignKey(references=MediaFile, on_delete=OnDelete.cascade)
+    part = Integer()  # 0, 1, ...; unique per file (index in the migration)
+    data = Bytea()

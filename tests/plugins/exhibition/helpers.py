@@ -6,7 +6,6 @@ import functools
 import io
 import struct
 import zlib
-from pathlib import Path
 from typing import Any
 
 from core.testing.fixtures import CSRF_FIELD, csrf_token, ensure_quartiere, post_form
@@ -150,10 +149,14 @@ async def upload(client: Any, exhibit_id: int, data: bytes, filename: str = "bil
                              files={"file": (filename, data, content_type)})
 
 
-def media_root(client: Any) -> Path:
-    return Path(client.deployment.settings.data_dir) / "media" / "exhibition"
+async def stored_files(client: Any) -> list[str]:
+    """The names of the files in the deployment's media storage (the folder on SQLite, the database on PostgreSQL)."""
+    from plugins.exhibition import service
+
+    return sorted([name async for name, _info in service.storage().files()])
 
 
-def stored_files(client: Any) -> list[str]:
-    root = media_root(client)
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+async def stored_bytes(client: Any, name: str) -> bytes:
+    from plugins.exhibition import service
+
+    return b"".join([piece async for piece in service.storage().stream(name)])

@@ -1,4 +1,5 @@
-"""Images of exhibits: checked by content, size and pixel limits, metadata stripped, WebP variants, stored under data_dir.
+"""Images of exhibits: checked by content, size and pixel limits, metadata stripped, WebP variants, stored (the
+folder on SQLite, the database on PostgreSQL).
 
 The first tests call ``media.process`` directly (no database); the rest upload through the staff images page
 (multipart POST with CSRF token), once on SQLite and once on PostgreSQL.
@@ -13,11 +14,12 @@ import pytest
 from PIL import Image, ImageOps
 
 from plugins.exhibition import media
-from plugins.exhibition.media import ImageRejected, LocalStorage
+from plugins.exhibition.media import ImageRejected
+from plugins.exhibition.storage import FolderStorage
 from plugins.exhibition.tables import ExhibitImage
 from tests.core.web.pages import parse
 from tests.plugins.exhibition.helpers import (
-    PLUGINS, exhibition, image_bytes, jpeg_with_exif, media_root, png_bomb, quartier, stored_files, upload,
+    PLUGINS, exhibition, image_bytes, jpeg_with_exif, png_bomb, quartier, stored_bytes, stored_files, upload,
 )
 
 LIMITS = dict(max_bytes=8_000_000, max_pixels=40_000_000, widths=[480, 960, 1600])
@@ -97,16 +99,23 @@ def test_variants_in_the_configured_widths_and_the_original_width_when_smaller()
     assert all(Image.open(io.BytesIO(b)).format == "WEBP" for b in wide.variants.values())
 
 
-async def test_local_storage_only_takes_its_own_names(tmp_path):
-    store = LocalStorage(tmp_path)
+async def test_folder_storage_only_takes_its_own_names(tmp_path):
+    store = FolderStorage(tmp_path)
     key = "a" * 32
+
+    async def read(name: str) -> bytes:
+        return b"".join([piece async for piece in store.stream(name)])
+
     await store.save(f"{key}/original.png", b"x")
-    assert await store.load(f"{key}/original.png") == b"x"
+    assert await read(f"{key}/original.png") == b"x" and (await store.stat(f"{key}/original.png")).size == 1
     for name in ("../../etc/passwd", f"{key}/../../x.png", f"{key}/original.svg", "abc/original.png"):
         with pytest.raises(ValueError):
-            await store.load(name)
+            await read(name)
+        with pytest.raises(ValueError):
+            await store.save(name, b"x")
     await store.delete(f"{key}/original.png")
-    assert await store.load(f"{key}/original.png") is None and not (tmp_path / key).exists()
+    assert await read(f"{key}/original.png") == b"" and await store.stat(f"{key}/original.png") is None
+    assert not (tmp_path / key).exists()
 
 
 # -- uploads through the staff images page -----------------------------------------------------
@@ -118,10 +127,9 @@ async def test_a_png_named_jpg_is_stored_as_png(make_staff_client):
         assert response.status_code == 303
         image = await ExhibitImage.objects().first()
         assert (image.format, image.width, image.height, image.alt_text) == ("png", 100, 50, "Menschen an einem Tisch")
-        assert stored_files(client) == sorted([f"{image.key}/original.png", f"{image.key}/32.webp", f"{image.key}/64.webp",
+        assert await stored_files(client) == sorted([f"{image.key}/original.png", f"{image.key}/32.webp", f"{image.key}/64.webp",
                                                f"{image.key}/100.webp"])
-        assert media_root(client).is_relative_to(client.deployment.settings.data_dir)
-        assert (media_root(client) / image.key / "original.png").read_bytes().startswith(b"\x89PNG")
+        assert (await stored_bytes(client, f"{image.key}/original.png")).startswith(b"\x89PNG")
         page = await client.get(response.headers["location"].split("#")[0])
         assert "Das Bild ist hochgeladen." in parse(page.text).flashes()
         assert "(100 × 50, PNG)" in page.text
@@ -142,7 +150,7 @@ async def test_refused_uploads_leave_no_row_and_no_file(make_staff_client):
             assert response.status_code == 400
             page = parse(response.text)
             assert page.field_value("alt_text") == "Menschen an einem Tisch"  # kept for the next try
-            assert await ExhibitImage.count() == 0 and stored_files(client) == []
+            assert await ExhibitImage.count() == 0 and await stored_files(client) == []
             return page.text_of("upload-file-error")
 
         assert await refused(b"<?php echo 'hallo'; ?>\n" * 10) == NOT_AN_IMAGE  # a text file named .png
@@ -163,16 +171,16 @@ async def test_stored_files_carry_no_exif_and_stand_upright(make_staff_client):
         assert response.status_code == 303
         image = await ExhibitImage.objects().first()
         assert (image.format, image.width, image.height) == ("jpeg", 80, 120)
-        files = stored_files(client)
+        files = await stored_files(client)
         assert files == sorted([f"{image.key}/original.jpeg", f"{image.key}/32.webp", f"{image.key}/64.webp", f"{image.key}/80.webp"])
         for name in files:
-            data = (media_root(client) / name).read_bytes()
+            data = await stored_bytes(client, name)
             assert b"Testkamera" not in data and b"Hauptstrasse" not in data
             stored = no_metadata(data)
             assert stored.height > stored.width
         for name in files:  # what the public gets is the same stripped file
             served = await client.get(f"/nordstadt/medien/ausstellung/{name}")
-            assert served.status_code == 200 and served.content == (media_root(client) / name).read_bytes()
+            assert served.status_code == 200 and served.content == await stored_bytes(client, name)
 
 
 async def test_alt_text_is_required_and_nothing_is_stored_without_it(make_staff_client):
@@ -185,7 +193,7 @@ async def test_alt_text_is_required_and_nothing_is_stored_without_it(make_staff_
         empty = await upload(client, x.exhibits[0].id, b"", "leer.png")
         assert empty.status_code == 400
         assert parse(empty.text).text_of("upload-file-error") == "Bitte wählen Sie eine Bilddatei aus."
-        assert await ExhibitImage.count() == 0 and stored_files(client) == []
+        assert await ExhibitImage.count() == 0 and await stored_files(client) == []
 
 
 # -- large images: a worker process, bounded memory, a bounded request body --------------------
@@ -209,13 +217,13 @@ async def test_a_large_image_gets_every_variant_in_its_size_without_metadata(mak
         assert response.status_code == 303
         image = await ExhibitImage.objects().first()
         assert (image.format, image.width, image.height) == ("png", 3000, 2000)
-        root = media_root(client) / image.key
-        assert sorted(p.name for p in root.iterdir()) == ["1600.webp", "480.webp", "960.webp", "original.png"]
-        original = no_metadata((root / "original.png").read_bytes())
+        assert await stored_files(client) == [f"{image.key}/{n}" for n in ("1600.webp", "480.webp", "960.webp", "original.png")]
+        original_bytes = await stored_bytes(client, f"{image.key}/original.png")
+        original = no_metadata(original_bytes)
         assert (original.size, original.mode) == ((3000, 2000), "RGBA") and "Comment" not in original.info
-        assert b"Hauptstrasse" not in (root / "original.png").read_bytes()
+        assert b"Hauptstrasse" not in original_bytes
         for width, height in ((480, 320), (960, 640), (1600, 1067)):
-            variant = no_metadata((root / f"{width}.webp").read_bytes())
+            variant = no_metadata(await stored_bytes(client, f"{image.key}/{width}.webp"))
             assert (variant.format, variant.size, variant.mode) == ("WEBP", (width, height), "RGBA")
             centre = variant.getpixel((width // 2, height // 2))  # WebP is lossy: close to the red, opaque
             assert variant.getpixel((0, 0))[3] == 0 and max(abs(a - b) for a, b in zip(centre, (200, 30, 30, 255))) <= 4
@@ -259,12 +267,12 @@ async def test_images_are_processed_in_a_worker_process_not_in_the_server(make_s
         assert (await upload(client, x.exhibits[0].id, jpeg_with_exif((120, 80)), "IMG_0002.JPG", "image/jpeg")).status_code == 303
         image = await ExhibitImage.objects().first()
         assert (image.format, image.width, image.height) == ("jpeg", 80, 120)
-        assert len(stored_files(client)) == 4
+        assert len(await stored_files(client)) == 4
         # what the worker refuses arrives as the usual German message, with nothing stored
         response = await upload(client, x.exhibits[0].id, png_bomb(), "harmlos.png")
         assert response.status_code == 400
         assert parse(response.text).text_of("upload-file-error") == "Das Bild hat zu viele Bildpunkte (höchstens 40 Megapixel)."
-        assert await ExhibitImage.count() == 1 and len(stored_files(client)) == 4
+        assert await ExhibitImage.count() == 1 and len(await stored_files(client)) == 4
 
 
 async def test_uploads_beyond_the_worker_limit_wait_for_their_turn(make_staff_client, monkeypatch):
@@ -307,7 +315,7 @@ async def test_a_request_larger_than_the_upload_limit_is_refused_unread(make_sta
         assert response.status_code == 413
         assert [h.text for h in parse(response.text).all("h1")] == ["Datei zu groß"]
         assert "Die Datei ist zu groß (höchstens 0,5 MB). Bitte wählen Sie eine kleinere Datei." in response.text
-        assert await ExhibitImage.count() == 0 and stored_files(client) == []
+        assert await ExhibitImage.count() == 0 and await stored_files(client) == []
         # within the limit, the same form works
         assert (await upload(client, x.exhibits[0].id, image_bytes("PNG"))).status_code == 303
 
@@ -321,4 +329,4 @@ async def test_a_failing_worker_is_a_readable_refusal_with_nothing_stored(make_s
             assert response.status_code == 400
             assert parse(response.text).text_of("upload-file-error") == \
                 "Das Bild konnte nicht verarbeitet werden. Bitte versuchen Sie es mit einer anderen Datei."
-            assert await ExhibitImage.count() == 0 and stored_files(client) == []
+            assert await ExhibitImage.count() == 0 and await stored_files(client) == []

@@ -172,12 +172,12 @@ async def test_images_in_order_edited_and_deleted(make_staff_client):
         assert "Bitte beschreiben Sie das Bild für Menschen, die es nicht sehen können." in flashes
         assert (await fresh(first)).alt_text == "Ein Tisch mit Kaffee"
 
-        before = stored_files(client)
+        before = await stored_files(client)
         assert len(before) == 6 and all(n.startswith((first.key, second.key)) for n in before)
         deleted = await post_form(client, f"/staff/ausstellungen/bilder/{first.id}/loeschen")
         assert deleted.status_code == 303
         assert [i.id for i in await ExhibitImage.objects()] == [second.id]
-        assert stored_files(client) == [n for n in before if n.startswith(second.key)]
+        assert await stored_files(client) == [n for n in before if n.startswith(second.key)]
         assert (await client.get(f"/nordstadt/medien/ausstellung/{first.key}/original.png")).status_code == 404
         assert await alts() == ["Zweites Bild"]
 
@@ -287,18 +287,18 @@ async def test_deleting_an_exhibit_or_the_exhibition_removes_the_image_files(mak
         x = await exhibition(exhibits=2)
         first = await service.add_image(x.exhibits[0], image_bytes("PNG", (100, 50)), service.ImageInput(alt_text="Eins"))
         second = await service.add_image(x.exhibits[1], image_bytes("PNG", (100, 50)), service.ImageInput(alt_text="Zwei"))
-        assert len(stored_files(client)) == 4
+        assert len(await stored_files(client)) == 4
 
         deleted = await post_form(client, f"/staff/r/exhibits/{x.exhibits[0].id}/delete")
         assert deleted.status_code == 303
         assert [i.id for i in await ExhibitImage.objects()] == [second.id]
-        assert all(n.startswith(second.key) for n in stored_files(client)) and len(stored_files(client)) == 2
+        assert all(n.startswith(second.key) for n in await stored_files(client)) and len(await stored_files(client)) == 2
         assert (await client.get(f"/nordstadt/medien/ausstellung/{first.key}/original.png")).status_code == 404
 
         gone = await post_form(client, f"/staff/r/exhibitions/{x.exhibition.id}/delete")
         assert gone.status_code == 303
         assert await Exhibition.count() == 0 and await ExhibitImage.count() == 0
-        assert stored_files(client) == []
+        assert await stored_files(client) == []
 
 
 async def test_staff_preview_a_draft_exhibit_of_a_published_exhibition(make_staff_client):
