@@ -173,6 +173,31 @@ def db_makemigrations(ctx: click.Context, app_name: str, description: str) -> No
     click.echo(f"Wrote {path}")
 
 
+@cli.command()
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def backup(ctx: click.Context, path: Path) -> None:
+    """Back up the database and <data_dir>/media into the new folder PATH; safe while the app runs."""
+    from core.db.backup import backup as make_backup
+
+    deployment = deployment_of(ctx)
+    manifest = run_async(make_backup(deployment, path))
+    click.echo(f"Backed up the {_db_label(deployment.settings)} database and {len(manifest['files'])} file(s) to {path}.")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_context
+def restore(ctx: click.Context, path: Path) -> None:
+    """Restore the backup folder PATH into an empty database and data directory, then migrate."""
+    from core.db.backup import restore as restore_backup
+
+    deployment = deployment_of(ctx)
+    manifest = run_async(restore_backup(deployment, path))
+    click.echo(f"Restored the backup of {manifest['created_at']} ({len(manifest['files'])} file(s)); "
+               "the migrations are current.")
+
+
 # -- plugins ----------------------------------------------------------------
 @cli.group(invoke_without_command=True)
 @click.pass_context
