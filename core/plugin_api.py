@@ -22,6 +22,8 @@ from core.hookspecs import hookimpl, hookspec
 from core.jobs import Job
 from core.messaging.service import send_message, withdraw_messages
 from core.messaging.types import MessageError, MessageRecipient, MessageRequest, MessageResult, MessageType
+from core.ops.metrics import Metric
+from core.ops.readiness import ReadinessCheck
 from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled, quartiere_with_plugin
 from core.quartiere.tables import Quartier
 from core.web.api import ApiError, ErrorOut, error_responses, field_errors, json_body, read_json
@@ -69,11 +71,13 @@ __all__ = [
     "MessageRequest",
     "MessageResult",
     "MessageType",
+    "Metric",
     "Offset",
     "Organisation",
     "PageBlock",
     "Personal",
     "Quartier",
+    "ReadinessCheck",
     "Resource",
     "Role",
     "Translator",

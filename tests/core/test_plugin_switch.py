@@ -34,9 +34,10 @@ ROUTES = {"register_routes"}  # every route declares its scope (core/web/scope.p
 # Called once for the whole deployment; they concern no Quartier.
 DEPLOYMENT = {"plugin_settings", "register_tables", "register_domain_events", "register_templates", "register_static",
               "register_hookspecs", "startup", "shutdown", "register_locales", "register_message_types",
-              "withdraw_messages", "register_roles"}
+              "withdraw_messages", "register_roles", "readiness_checks", "metrics"}
 # withdraw_messages: the owner's own queued messages, found by their key; register_roles: a role grants only
-# what its plugin's pages allow, and those are switched per Quartier (PER_STAFF, ROUTES)
+# what its plugin's pages allow, and those are switched per Quartier (PER_STAFF, ROUTES); readiness_checks and
+# metrics: the state of the deployment's process and database, for its operator
 
 
 def test_every_hook_is_placed_and_the_per_quartier_ones_are_filtered_by_the_runner():
