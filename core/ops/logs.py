@@ -72,6 +72,7 @@ def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO line per request has the whole URL (webhooks)
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
