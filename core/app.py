@@ -237,6 +237,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     deployment.bind()
 
     check_web_settings(deployment.settings)
+    json_logs = deployment.settings.log_format == "json"
     configure_logging(deployment.settings)
     deployment.resources = collect_resources(deployment)
     domains = {i18n.CORE_DOMAIN: [HERE / "locale"]}
@@ -264,7 +265,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         stores={"sessions": DatabaseStore("session")},
         middleware=[
             *forwarded_headers(deployment.settings), prometheus_config(deployment).middleware,
-            *([request_log] if deployment.settings.log_format == "json" else []), sessions.middleware,
+            *([request_log] if json_logs else []), sessions.middleware,
         ],
         csrf_config=CSRFConfig(
             secret=deployment.settings.secret_key, exclude=["/api"], cookie_httponly=True, cookie_secure=https,
@@ -284,6 +285,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
             render_plugins=[JsonRenderPlugin()],  # no UI: the usual ones load scripts from a CDN
         ),
         debug=deployment.settings.debug,
+        **({"logging_config": None} if json_logs else {}),  # Litestar's own would replace the JSON handler
     )
     check_route_scopes(app)
     app.state.deployment = deployment

@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import re
+import sys
 
 from core.ops.logs import configure_logging, scrub
 from plugins.notifications import service as outbox
@@ -24,11 +25,11 @@ class RefusingChannel:
         raise RuntimeError(f"550 <{message.recipient}> refused by 198.51.100.4 (2001:db8::17)")
 
 
-async def test_a_registration_logs_json_lines_without_personal_data(make_client):
+async def test_a_registration_logs_json_lines_without_personal_data(make_client, monkeypatch):
     stream = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)  # where the app's JSON handler writes
     async with make_client(["registration", "notifications"], sections=NO_RATE_LIMIT, log_format="json",
                            client_address=ADDRESS) as client:
-        configure_logging(client.deployment.settings, stream)  # the app's JSON handler, writing where the test reads
         try:
             _q, event, _form = await event_with_form(capacity=5)
             page = await client.get(f"/nordstadt/veranstaltungen/{event.id}-treff?token=abc")
