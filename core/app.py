@@ -246,7 +246,9 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     i18n.load_catalogs(domains)
     deployment.templates = template_environment(deployment)
 
-    handlers: list[Any] = [healthz, readyz, MetricsController, PublicEventsController, *STAFF_HANDLERS, *QUARTIER_ROUTES, *PUBLIC_HANDLERS]
+    handlers: list[Any] = [
+        healthz, readyz, MetricsController, PublicEventsController, *STAFF_HANDLERS, *QUARTIER_ROUTES, *PUBLIC_HANDLERS,
+    ]
     static_dirs = {"core": str(HERE / "static")}
     for name, routes in deployment.hooks.register_routes(deployment=deployment).items():
         if routes:

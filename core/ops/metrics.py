@@ -81,12 +81,14 @@ async def collected(deployment: Deployment) -> list[GaugeMetricFamily | CounterM
     return list(families.values())
 
 
-def _by_address(connection: ASGIConnection[Any, Any, Any, Any], allowed: list[str], behind_proxy: bool) -> bool:
-    """Whether the client's address is allowed. A request a proxy forwarded counts only when ``trusted_proxies``
-    names the proxy (then the address is the client's); otherwise every client of a proxy on this machine would
-    look like loopback."""
-    if not connection.client or not behind_proxy and (
-            "x-forwarded-for" in connection.headers or "forwarded" in connection.headers):
+def _by_address(connection: ASGIConnection[Any, Any, Any, Any], allowed: list[str]) -> bool:
+    """Whether the client's address is allowed. A forwarded request counts only when a proxy in ``trusted_proxies``
+    forwarded it, so that its address is the client's (the last one in X-Forwarded-For); otherwise every client
+    of a proxy on this machine would look like loopback."""
+    if not connection.client or "forwarded" in connection.headers:
+        return False
+    forwarded = connection.headers.get("x-forwarded-for")
+    if forwarded is not None and connection.client.host != forwarded.split(",")[-1].strip():
         return False
     try:
         address = ipaddress.ip_address(connection.client.host)
@@ -101,7 +103,7 @@ async def metrics_access(connection: ASGIConnection[Any, Any, Any, Any], _: Base
     sent = connection.headers.get("authorization", "")
     if settings.metrics_token and hmac.compare_digest(sent.encode(), f"Bearer {settings.metrics_token}".encode()):
         return
-    if _by_address(connection, settings.metrics_addresses, bool(settings.trusted_proxies)):
+    if _by_address(connection, settings.metrics_addresses):
         return
     raise NotFoundException()
 

@@ -109,6 +109,16 @@ async def test_metrics_answer_only_configured_addresses_or_the_token(make_client
             assert with_token.status_code == 200 and "quartier_requests_total" in with_token.text
 
 
+async def test_metrics_behind_a_trusted_proxy_see_the_forwarded_client(make_client):
+    async with make_client(PLUGINS, metrics_addresses=["10.1.0.0/16"], trusted_proxies=["10.9.9.9"],
+                           client_address="10.9.9.9") as proxy:
+        assert (await proxy.get("/metrics", headers={"X-Forwarded-For": "10.1.5.5"})).status_code == 200
+        assert (await proxy.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})).status_code == 404
+        # a client that claims an allowed address before its own
+        assert (await proxy.get("/metrics", headers={"X-Forwarded-For": "10.1.5.5, 203.0.113.9"})).status_code == 404
+        assert (await proxy.get("/metrics")).status_code == 404  # the proxy itself is not listed
+
+
 async def test_metrics_default_to_loopback_only(make_client):
     async with make_client(PLUGINS) as client:
         assert (await client.get("/metrics")).status_code == 200
