@@ -125,3 +125,33 @@ async def test_metrics_default_to_loopback_only(make_client):
         async with open_client(client.app, address="192.0.2.1") as other:
             assert (await other.get("/metrics")).status_code == 404
             assert (await other.get("/metrics", headers={"Authorization": "Bearer "})).status_code == 404  # no token set
+
+
+async def test_readyz_fails_on_an_unreachable_database_and_a_failing_plugin(make_client, monkeypatch):
+    from core.hookspecs import hookimpl
+    from core.ops import readiness
+
+    class Exploding:
+        @hookimpl
+        def readiness_checks(self, deployment):
+            raise RuntimeError("boom")
+
+        @hookimpl
+        def metrics(self, deployment):
+            raise RuntimeError("boom")
+
+    async with make_client(PLUGINS) as client:
+        client.deployment.pm.register(Exploding(), name="exploding")
+        broken = await client.get("/readyz")
+        assert broken.status_code == 503 and broken.json()["failed"] == ["exploding"]
+        assert (await client.get("/metrics")).status_code == 200  # its metrics are left out, the others shown
+        client.deployment.pm.unregister(name="exploding")
+
+        async def unreachable():
+            raise OSError("connection refused")
+
+        monkeypatch.setattr(readiness.Quartier, "count", unreachable)
+        down = await client.get("/readyz")
+        assert down.status_code == 503
+        assert down.json() == {"status": "not ready", "failed": ["database"], "checks": [
+            {"name": "database", "ready": False, "detail": "The database does not answer."}]}
