@@ -29,6 +29,9 @@ from core import __version__
 from core.config import ConfigError, Settings, check_web_settings, load_settings
 from core.deployment import Deployment, current
 from core.jobs import Job, plugin_jobs, run_periodically
+from core.ops.logs import configure_logging, request_log
+from core.ops.metrics import MetricsController, prometheus_config
+from core.ops.readiness import readyz
 from core.plugin_manager import load_deployment
 from core.domain_events.service import background_delivery, delete_old_events, redeliver_pending
 from core.events.routes import PublicEventsController
@@ -222,6 +225,7 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
 
 @get("/healthz", include_in_schema=False)
 async def healthz() -> dict[str, str]:
+    """Alive (for restarting the process); whether it may take traffic is ``/readyz`` (core/ops/readiness.py)."""
     await Quartier.count()
     return {"status": "ok"}
 
@@ -233,6 +237,8 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     deployment.bind()
 
     check_web_settings(deployment.settings)
+    json_logs = deployment.settings.log_format == "json"
+    configure_logging(deployment.settings)
     deployment.resources = collect_resources(deployment)
     domains = {i18n.CORE_DOMAIN: [HERE / "locale"]}
     for name, answer in deployment.hooks.register_locales().items():
@@ -240,7 +246,9 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     i18n.load_catalogs(domains)
     deployment.templates = template_environment(deployment)
 
-    handlers: list[Any] = [healthz, PublicEventsController, *STAFF_HANDLERS, *QUARTIER_ROUTES, *PUBLIC_HANDLERS]
+    handlers: list[Any] = [
+        healthz, readyz, MetricsController, PublicEventsController, *STAFF_HANDLERS, *QUARTIER_ROUTES, *PUBLIC_HANDLERS,
+    ]
     static_dirs = {"core": str(HERE / "static")}
     for name, routes in deployment.hooks.register_routes(deployment=deployment).items():
         if routes:
@@ -257,7 +265,10 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     app = Litestar(
         route_handlers=handlers,
         stores={"sessions": DatabaseStore("session")},
-        middleware=[*forwarded_headers(deployment.settings), sessions.middleware],
+        middleware=[
+            *forwarded_headers(deployment.settings), prometheus_config(deployment).middleware,
+            *([request_log] if json_logs else []), sessions.middleware,
+        ],
         csrf_config=CSRFConfig(
             secret=deployment.settings.secret_key, exclude=["/api"], cookie_httponly=True, cookie_secure=https,
             cookie_samesite="lax",
@@ -276,6 +287,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
             render_plugins=[JsonRenderPlugin()],  # no UI: the usual ones load scripts from a CDN
         ),
         debug=deployment.settings.debug,
+        **({"logging_config": None} if json_logs else {}),  # Litestar's own would replace the JSON handler
     )
     check_route_scopes(app)
     app.state.deployment = deployment

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +15,7 @@ import click
 from core import __version__
 from core.config import ConfigError, Settings, check_web_settings, load_settings
 from core.deployment import Deployment
+from core.ops.logs import configure_logging, uvicorn_options
 from core.plugin_manager import available_plugins, load_deployment
 
 if TYPE_CHECKING:
@@ -102,7 +105,8 @@ def run(ctx: click.Context, host: str, port: int) -> None:
     if not deployment.settings.is_sqlite:
         _migrate(deployment)
     click.echo(f"Quartier {__version__} on http://{host}:{port}/ ({_db_label(deployment.settings)})")
-    uvicorn.run(create_app(deployment=deployment), host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(create_app(deployment=deployment), host=host, port=port, log_level="info", proxy_headers=False,
+                **uvicorn_options(deployment.settings))
 
 
 @cli.command()
@@ -120,11 +124,18 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
         os.environ["QUARTIER_CONFIG"] = deployment.settings.source
     # The workers build their own app; it is already migrated.
     os.environ["QUARTIER_MIGRATE_ON_START"] = "false"
+    metrics_dir = None if "PROMETHEUS_MULTIPROC_DIR" in os.environ else tempfile.mkdtemp(prefix="quartier-metrics-")
+    if metrics_dir:  # /metrics sums the request figures of all workers
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     click.echo(f"Quartier {__version__} on http://{host}:{port}/ with {workers} workers ({_db_label(deployment.settings)})")
-    uvicorn.run(
-        "core.app:create_app_from_environment", factory=True, host=host, port=port, workers=workers,
-        log_level="warning", access_log=False, proxy_headers=False,
-    )
+    try:
+        uvicorn.run(
+            "core.app:create_app_from_environment", factory=True, host=host, port=port, workers=workers,
+            log_level="warning", proxy_headers=False, **{"access_log": False, **uvicorn_options(deployment.settings)},
+        )
+    finally:
+        if metrics_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def _db_label(settings: Settings) -> str:
@@ -171,6 +182,31 @@ def db_makemigrations(ctx: click.Context, app_name: str, description: str) -> No
             return
         raise
     click.echo(f"Wrote {path}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def backup(ctx: click.Context, path: Path) -> None:
+    """Back up the database and <data_dir>/media into the new folder PATH; safe while the app runs."""
+    from core.db.backup import backup as make_backup
+
+    deployment = deployment_of(ctx)
+    manifest = run_async(make_backup(deployment, path))
+    click.echo(f"Backed up the {_db_label(deployment.settings)} database and {len(manifest['files'])} file(s) to {path}.")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_context
+def restore(ctx: click.Context, path: Path) -> None:
+    """Restore the backup folder PATH into an empty database and data directory, then migrate."""
+    from core.db.backup import restore as restore_backup
+
+    deployment = deployment_of(ctx)
+    manifest = run_async(restore_backup(deployment, path))
+    click.echo(f"Restored the backup of {manifest['created_at']} ({len(manifest['files'])} file(s)); "
+               "the migrations are current.")
 
 
 # -- plugins ----------------------------------------------------------------
@@ -381,6 +417,7 @@ def build_cli(argv: list[str]) -> tuple[click.Group, Deployment | None, str | No
     except ConfigError as exc:
         return group, None, str(exc)
     deployment.bind()
+    configure_logging(deployment.settings)
     deployment.hooks.register_commands(cli=group)
     return group, deployment, None
 

@@ -13,7 +13,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 
 import msgspec
 
@@ -51,6 +51,10 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     debug: bool = False
     # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks); empty: none.
     trusted_proxies: list[str] = msgspec.field(default_factory=list)
+    log_format: Literal["text", "json"] = "text"  # json: one line per event, without personal data (core/ops/logs.py)
+    # /metrics answers these addresses or networks, and requests with "Authorization: Bearer <metrics_token>".
+    metrics_addresses: list[str] = msgspec.field(default_factory=lambda: ["127.0.0.1", "::1"])
+    metrics_token: str = ""
     pages: PagesSettings = msgspec.field(default_factory=PagesSettings)
     # Raw sections of plugins, validated by each plugin's own Struct.
     plugin_sections: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
@@ -196,9 +200,10 @@ def check_web_settings(settings: Settings) -> None:
     """What serving web pages needs beyond what the CLI needs."""
     if not settings.secret_key:
         raise ConfigError(f"{settings.source}: setting 'secret_key' is empty; set a long random value (or QUARTIER_SECRET_KEY).")
-    for entry in settings.trusted_proxies:
-        try:
-            ipaddress.ip_network(entry.strip(), strict=False)
-        except ValueError:
-            raise ConfigError(f"{settings.source}: setting 'trusted_proxies' is invalid: '{entry}' is not an IP address "
-                              "or network (e.g. 127.0.0.1 or 10.0.0.0/24).") from None
+    for key in ("trusted_proxies", "metrics_addresses"):
+        for entry in getattr(settings, key):
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ConfigError(f"{settings.source}: setting '{key}' is invalid: '{entry}' is not an IP address "
+                                  "or network (e.g. 127.0.0.1 or 10.0.0.0/24).") from None

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from core.events.service import EventDetail
     from core.jobs import Job
     from core.messaging.types import Audience, MessageRequest, MessageResult, MessageType
+    from core.ops.metrics import Metric
+    from core.ops.readiness import ReadinessCheck
     from core.web.auth import StaffContext
     from core.web.resources import Resource
     from core.web.ui import MenuLink, PageBlock, Widget
@@ -202,6 +204,28 @@ def event_page_blocks(
 
     ``event`` is the ``EventDetail``. Called only for plugins switched on in the
     event's Quartier, each in isolation.
+    """
+
+
+# -- operations (core/ops) ----------------------------------------------------------------------
+@hookspec(awaitable=True, isolated=True)
+def readiness_checks(deployment: Deployment) -> list[ReadinessCheck] | Awaitable[list[ReadinessCheck]]:
+    """Return ``ReadinessCheck``s for ``/readyz`` (an awaitable is fine): whether this plugin's part works.
+
+    Called at each request to ``/readyz``, after the core found the database reachable and its
+    migrations current; a check that is not ``ready`` makes the answer 503, naming it
+    ``<plugin>.<name>``. Keep it to a query or two. Called per plugin in isolation: a plugin whose
+    hook raises fails as ``<plugin>``.
+    """
+
+
+@hookspec(awaitable=True, isolated=True)
+def metrics(deployment: Deployment) -> list[Metric] | Awaitable[list[Metric]]:
+    """Return ``Metric`` values for ``/metrics`` (an awaitable is fine), read at each scrape.
+
+    Each is published as ``quartier_<plugin>_<name>``, a gauge or a counter (``_total``). Read them
+    from the database, so every process reports the same. Called per plugin in isolation: a failing
+    plugin is logged and its metrics are left out of that scrape.
     """
 
 

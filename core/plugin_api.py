@@ -24,6 +24,8 @@ from core.messaging.service import send_message, withdraw_messages
 from core.messaging.types import (
     Audience, AudienceMember, MessageError, MessageRecipient, MessageRequest, MessageResult, MessageType, texts_from,
 )
+from core.ops.metrics import Metric
+from core.ops.readiness import ReadinessCheck
 from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled, quartiere_with_plugin
 from core.quartiere.tables import Quartier
 from core.web.api import ApiError, ErrorOut, error_responses, field_errors, json_body, read_json
@@ -73,11 +75,13 @@ __all__ = [
     "MessageRequest",
     "MessageResult",
     "MessageType",
+    "Metric",
     "Offset",
     "Organisation",
     "PageBlock",
     "Personal",
     "Quartier",
+    "ReadinessCheck",
     "Resource",
     "Role",
     "Translator",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import re
 from pathlib import Path
 
 from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
@@ -14,6 +16,32 @@ from piccolo.conf.apps import AppConfig
 
 async def applied_migrations(app: AppConfig) -> list[str]:
     return await Migration.get_migrations_which_ran(app_name=app.app_name)
+
+
+_MIGRATION_ID = re.compile(r"""^ID\s*(?::\s*str\s*)?=\s*["']([^"']+)["']""", re.M)
+
+
+@functools.cache
+def _ids_in(folder: str) -> frozenset[str]:
+    found = set()
+    for file in Path(folder).glob("*.py"):
+        match = _MIGRATION_ID.search(file.read_text(encoding="utf-8"))
+        if match:
+            found.add(match.group(1))
+    return frozenset(found)
+
+
+def known_migrations(app: AppConfig) -> frozenset[str]:
+    """The ids of the app's migration files (read from the files once per process, not imported)."""
+    return _ids_in(str(app.resolved_migrations_folder_path))
+
+
+async def pending_migrations(apps: list[AppConfig]) -> dict[str, list[str]]:
+    """The migrations not applied yet, by app (only apps with some); one query."""
+    rows = await Migration.select(Migration.app_name, Migration.name)
+    ran = {(row["app_name"], row["name"]) for row in rows}
+    pending = {app.app_name: sorted(i for i in known_migrations(app) if (app.app_name, i) not in ran) for app in apps}
+    return {name: ids for name, ids in pending.items() if ids}
 
 
 async def migrate(apps: list[AppConfig]) -> dict[str, list[str]]:

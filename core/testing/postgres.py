@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import glob
 import os
 import pwd
-import re
 import shutil
 import signal
 import socket
@@ -20,6 +18,8 @@ from pathlib import Path
 
 import asyncpg
 
+from core.db.backup import pg_bindirs
+
 PG_USER = "postgres"  # database superuser and, when running as root, OS user
 
 
@@ -29,13 +29,7 @@ def find_pg_bindir() -> Path | None:
     if env:
         return Path(env)
 
-    def version_key(path: str) -> tuple[int, ...]:
-        # /usr/lib/postgresql/<version>/bin -> numeric version tuple
-        version = Path(path).parent.name
-        return tuple(int(p) for p in re.findall(r"\d+", version)) or (0,)
-
-    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=version_key, reverse=True):
-        path = Path(candidate)
+    for path in pg_bindirs():
         if (path / "initdb").is_file() and (path / "pg_ctl").is_file():
             return path
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from core.plugin_api import Deployment, DomainEvent, Job, MessageRequest, hookimpl
+from core.plugin_api import Deployment, DomainEvent, Job, MessageRequest, Metric, ReadinessCheck, hookimpl
 from plugins.notifications.hookspecs import NotificationSpecs
 from plugins.notifications.piccolo_app import APP_CONFIG
 from plugins.notifications.settings import NotificationSettings
@@ -105,6 +105,31 @@ def background_tasks(deployment: Deployment):
     settings = deployment.settings_for("notifications")
     # The outbox is the deployment's: it sends what was queued while the sender was switched on, whoever queued it.
     return [Job(settings.poll_seconds, send_due, deployment_wide=True), Job(settings.digest_minutes * 60, send_digests)]
+
+
+@hookimpl
+async def readiness_checks(deployment: Deployment):
+    from plugins.notifications import service
+
+    limit = deployment.settings_for("notifications").ready_outbox_age_seconds
+    if not limit:
+        return []
+    age = await service.oldest_due_seconds()
+    return [ReadinessCheck("outbox", age <= limit, "" if age <= limit else (
+        f"The oldest due message has waited {age:.0f} s for a sender (limit {limit} s): is a worker sending?"))]
+
+
+@hookimpl
+async def metrics(deployment: Deployment):
+    from plugins.notifications import service
+
+    depth = await service.depth()
+    return [
+        *(Metric("outbox_messages", "Messages in the outbox by status", n, {"status": s}) for s, n in depth.items()),
+        Metric("outbox_due_messages", "Messages due for sending now", await service.due_count()),
+        Metric("outbox_oldest_due_seconds", "How long the oldest due message has waited for a sender",
+               await service.oldest_due_seconds()),
+    ]
 
 
 @hookimpl

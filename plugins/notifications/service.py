@@ -15,9 +15,11 @@ import random
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count
+
 from core.plugin_api import current, is_postgres, transaction
 from plugins.notifications.channels import Channel, PermanentFailure, TemporaryFailure
-from plugins.notifications.tables import OutboxMessage
+from plugins.notifications.tables import STATUSES, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -87,12 +89,30 @@ async def claim(limit: int, moment: datetime | None = None) -> list[OutboxMessag
     return await OutboxMessage.objects().where(OutboxMessage.id.is_in(ids)).order_by(OutboxMessage.id)
 
 
-async def due_count(moment: datetime | None = None) -> int:
-    moment = moment or now()
-    return await OutboxMessage.count().where(OutboxMessage.channel != "call").where(
+def _due(moment: datetime) -> Any:
+    """Messages a sender should take now: pending and due, or left "sending" by a dead worker (not the call list)."""
+    return (OutboxMessage.channel != "call") & (
         ((OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= moment))
         | ((OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < moment))
     )
+
+
+async def due_count(moment: datetime | None = None) -> int:
+    return await OutboxMessage.count().where(_due(moment or now()))
+
+
+async def oldest_due_seconds(moment: datetime | None = None) -> float:
+    """How long the oldest due message has waited for a sender (0 when none is due): the outbox's age."""
+    moment = moment or now()
+    row = await OutboxMessage.select(OutboxMessage.next_attempt_at).where(_due(moment)).order_by(
+        OutboxMessage.next_attempt_at).first()
+    return max(0.0, (moment - row["next_attempt_at"]).total_seconds()) if row else 0.0
+
+
+async def depth() -> dict[str, int]:
+    """Messages in the outbox by status (every status, 0 where none)."""
+    rows = await OutboxMessage.select(OutboxMessage.status, Count()).group_by(OutboxMessage.status)
+    return {status: 0 for status in STATUSES} | {row["status"]: row["count"] for row in rows}
 
 
 def backoff(attempts: int) -> timedelta:

@@ -20,6 +20,7 @@ class NotificationSettings(msgspec.Struct, forbid_unknown_fields=True):
     batch_size: int = 50
     in_process_worker: bool = True  # the web app sends; switch off when `quartier worker` runs separately
     poll_seconds: float = 2
+    ready_outbox_age_seconds: int = 600  # /readyz fails while a due message waited longer for a sender; 0: no check
     digest_minutes: int = 30  # moderators get at most one digest this often
     # Apprise (optional extra `quartier[apprise]`): URL schemes operators may configure
     apprise_schemes: list[str] = msgspec.field(default_factory=lambda: [

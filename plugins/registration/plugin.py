@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from core.plugin_api import Deployment, DomainEvent, Job, hookimpl
+from core.plugin_api import Deployment, DomainEvent, Job, Metric, hookimpl
 from plugins.registration import domain_events, service
 from plugins.registration.piccolo_app import APP_CONFIG
 from plugins.registration.settings import RegistrationSettings
@@ -109,6 +109,13 @@ async def purge(deployment: Deployment, quartiere: frozenset[int] | None) -> Non
 def background_tasks(deployment: Deployment):
     # Deletion deadlines (DSGVO) run in every Quartier, also where registration is switched off now.
     return [Job(60, expire), Job(24 * 3600, purge, deployment_wide=True)]
+
+
+@hookimpl
+async def metrics(deployment: Deployment):
+    taken = await service.taken_by_status()
+    return [Metric("registrations", "Registrations taken, by status and channel", n, {"status": status, "channel": channel})
+            for (status, channel), n in taken.items()]
 
 
 @hookimpl

@@ -128,6 +128,31 @@ async def test_hook_background_tasks(make_client, sample_plugins):
     assert set(calls) == {f"tick:{[sued.id]}", "shutdown"}
 
 
+async def test_hook_readiness_checks(make_client, sample_plugins):
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        ready = await client.get("/readyz")
+        assert ready.status_code == 200
+        assert {"name": "greeter.greetings", "ready": True, "detail": "0 greetings wait to be shown (at most 2)."} in (
+            ready.json()["checks"])
+        for text in ("a", "b", "c"):
+            await add_greeting(nord, text, shown=False)
+        not_ready = await client.get("/readyz")
+        assert not_ready.status_code == 503 and not_ready.json()["failed"] == ["greeter.greetings"]
+
+
+async def test_hook_metrics(make_client, sample_plugins):
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        await add_greeting(nord, "Moin!")
+        await add_greeting(nord, "Hallo!", shown=False)
+        await add_greeting(nord, "Servus!", shown=False)
+        text = (await client.get("/metrics")).text
+        assert "# TYPE quartier_greeter_greetings gauge" in text
+        assert 'quartier_greeter_greetings{shown="yes"} 1.0' in text
+        assert 'quartier_greeter_greetings{shown="no"} 2.0' in text
+
+
 async def test_hook_on_domain_event(make_client, sample_plugins):
     async with make_client(["greeter"]) as client:
         nord = await make_quartier("nordstadt")

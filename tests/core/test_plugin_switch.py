@@ -34,10 +34,11 @@ ROUTES = {"register_routes"}  # every route declares its scope (core/web/scope.p
 # Called once for the whole deployment; they concern no Quartier.
 DEPLOYMENT = {"plugin_settings", "register_tables", "register_domain_events", "register_templates", "register_static",
               "register_hookspecs", "startup", "shutdown", "register_locales", "register_message_types",
-              "withdraw_messages", "register_roles", "register_audiences"}
+              "withdraw_messages", "register_roles", "register_audiences", "readiness_checks", "metrics"}
 # withdraw_messages: the owner's own queued messages, found by their key; register_audiences: the messaging plugin asks
 # an audience for its people only where its plugin is on; register_roles: a role grants only
-# what its plugin's pages allow, and those are switched per Quartier (PER_STAFF, ROUTES)
+# what its plugin's pages allow, and those are switched per Quartier (PER_STAFF, ROUTES); readiness_checks and
+# metrics: the state of the deployment's process and database, for its operator
 
 
 def test_every_hook_is_placed_and_the_per_quartier_ones_are_filtered_by_the_runner():

@@ -26,9 +26,11 @@ from core.plugin_api import (
     MenuLink,
     MessageRecipient,
     MessageType,
+    Metric,
     PageBlock,
     Personal,
     Quartier,
+    ReadinessCheck,
     Resource,
     Role,
     StaffContext,
@@ -245,6 +247,20 @@ async def tick(deployment: Deployment, quartiere: frozenset[int] | None) -> None
 @hookimpl
 def background_tasks(deployment: Deployment):
     return [Job(0.01, tick)]
+
+
+@hookimpl
+async def readiness_checks(deployment: Deployment):
+    hidden = await Greeting.count().where(Greeting.shown == False)  # noqa: E712
+    return [ReadinessCheck("greetings", hidden <= 2, f"{hidden} greetings wait to be shown (at most 2).")]
+
+
+@hookimpl
+async def metrics(deployment: Deployment):
+    shown = await Greeting.count().where(Greeting.shown == True)  # noqa: E712
+    hidden = await Greeting.count().where(Greeting.shown == False)  # noqa: E712
+    return [Metric("greetings", "Greetings by whether they are shown", shown, {"shown": "yes"}),
+            Metric("greetings", "Greetings by whether they are shown", hidden, {"shown": "no"})]
 
 
 @hookimpl

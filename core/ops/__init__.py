@@ -1,0 +1,1 @@
+"""Operating a deployment: readiness (/readyz), Prometheus metrics (/metrics) and JSON logs."""
