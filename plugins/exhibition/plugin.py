@@ -148,16 +148,20 @@ def register_commands(cli: click.Group):
             await deployment.engine.start_connection_pool(min_size=1, max_size=2)  # an unreachable database stops here
             try:
                 kind = storage.storage_kind(settings)
-                if kind == target:
+                data_dir = deployment.settings.data_dir
+                legacy = getattr(storage.storage_for(settings, data_dir, kind), "legacy", None)
+                if kind == target and legacy is not None:  # the folder of before the database became the default
+                    source, into = legacy, storage.storage_for(settings, data_dir, target, legacy=False)
+                elif kind == target:
                     other = next(k for k in BUILT_IN if k != target)
                     raise click.ClickException(
                         f"Exhibition images are already stored in {storage.LABELS[target]} ([exhibition] storage = "
                         f"\"{target}\"); to move files from {storage.LABELS[other]} there, set storage = \"{other}\" first.")
-                if kind not in BUILT_IN:
+                elif kind not in BUILT_IN:
                     raise click.ClickException(f"[exhibition] storage is the factory '{kind}'; media migrate moves files "
                                                "between the database and the folder only.")
-                source = storage.storage_for(settings, deployment.settings.data_dir, kind)
-                into = storage.storage_for(settings, deployment.settings.data_dir, target)
+                else:
+                    source, into = (storage.storage_for(settings, data_dir, k, legacy=False) for k in (kind, target))
                 try:
                     done = await storage.move_all(source, into, click.echo)
                 except storage.MoveFailed as exc:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
-from core.plugin_api import is_postgres, transaction
+from core.plugin_api import after_commit, is_postgres, transaction
 from plugins.exhibition.media import NAME
 from plugins.exhibition.tables import ExhibitImage, MediaChunk, MediaFile
 
@@ -158,9 +158,15 @@ class FolderStorage:
 
 class DatabaseStorage:
     """Files in the database (``MediaFile`` and its ``MediaChunk`` pieces): every app process on every machine sees
-    them, and one database dump backs them up. The PostgreSQL default."""
+    them, and one database dump backs them up. The PostgreSQL default.
+
+    ``legacy`` is the folder images lived in before: a file not yet moved (``quartier media migrate``) is still
+    served from there, and deleted there too, so an upgrade loses no image."""
 
     transactional = True
+
+    def __init__(self, legacy: FolderStorage | None = None) -> None:
+        self.legacy = legacy
 
     def __str__(self) -> str:
         return "the database"
@@ -187,10 +193,16 @@ class DatabaseStorage:
     async def stat(self, name: str) -> StoredFile | None:
         row = await MediaFile.select(MediaFile.size_bytes, MediaFile.sha256, MediaFile.created_at).where(
             MediaFile.name == _check(name)).first()
+        if row is None and self.legacy is not None:
+            return await self.legacy.stat(name)
         return self._info(row) if row else None
 
     async def stream(self, name: str) -> AsyncIterator[bytes]:
         file = await MediaFile.select(MediaFile.id).where(MediaFile.name == _check(name)).first()
+        if file is None and self.legacy is not None:
+            async for piece in self.legacy.stream(name):
+                yield piece
+            return
         part = 0
         while file is not None:  # one piece per query: never more than CHUNK bytes at a time
             piece = await MediaChunk.select(MediaChunk.data).where(
@@ -204,6 +216,9 @@ class DatabaseStorage:
         """In the caller's transaction when one is open: the files go with the rows that name them."""
         async with transaction():
             await self._remove([_check(name)])
+            if self.legacy is not None:
+                legacy = self.legacy
+                after_commit(lambda: legacy.delete(name))
 
     @staticmethod
     async def _remove(names: list[str]) -> None:
@@ -229,13 +244,16 @@ def storage_kind(settings: Any) -> str:
     return getattr(settings, "storage", "") or ("database" if is_postgres() else "folder")
 
 
-def storage_for(settings: Any, data_dir: str, kind: str | None = None) -> MediaStorage:
-    """The storage ``kind`` names (default: the one the settings choose); a factory is called with the settings."""
+def storage_for(settings: Any, data_dir: str, kind: str | None = None, legacy: bool = True) -> MediaStorage:
+    """The storage ``kind`` names (default: the one the settings choose); a factory is called with the settings.
+    The database storage reads what is still in the folder unless ``legacy`` is False (moving files needs each
+    storage on its own)."""
     kind = kind or storage_kind(settings)
+    folder = Path(getattr(settings, "media_dir", "") or Path(data_dir) / "media" / "exhibition")
     if kind == "database":
-        return DatabaseStorage()
+        return DatabaseStorage(legacy=FolderStorage(folder) if legacy and folder.is_dir() else None)
     if kind == "folder":
-        return FolderStorage(getattr(settings, "media_dir", "") or Path(data_dir) / "media" / "exhibition")
+        return FolderStorage(folder)
     module, _sep, attr = kind.partition(":")
     return getattr(importlib.import_module(module), attr)(settings)
 

@@ -287,6 +287,26 @@ async def test_media_migrate_moves_every_file_both_ways_and_checks_each(make_sta
         assert await folder_digests(root) == before and await database_digests() == {} and await MediaChunk.count() == 0
 
 
+async def test_after_the_upgrade_images_in_the_folder_are_served_until_they_are_moved(make_staff_client, make_client,
+                                                                                      make_deployment, tmp_path):
+    async with make_staff_client(plugins=PLUGINS, sections=sections("folder")) as client:  # before the upgrade
+        x = await exhibition(exhibits=1)
+        assert (await upload(client, x.exhibits[0].id, image_bytes())).status_code == 303
+        data_dir = client.deployment.settings.data_dir
+        root = Path(data_dir) / "media" / "exhibition"
+        before = await folder_digests(root)
+    upgraded = await make_deployment(PLUGINS, data_dir=data_dir, sections=sections("database"))
+    async with make_client(deployment=upgraded) as node:
+        names = sorted(before)
+        served = await node.get(media_url(names[0]))
+        assert served.status_code == 200 and hashlib.sha256(served.content).hexdigest() == before[names[0]]
+        moved = await quartier(cli_config(tmp_path, upgraded.settings, "database"), "media", "migrate", "--to", "database",
+                               deployment=upgraded)
+        assert moved.exit_code == 0 and moved.output.splitlines()[-1].startswith("Moved 2 files from the folder"), moved.output
+        assert await database_digests() == before and await folder_digests(root) == {}
+        assert (await node.get(media_url(names[0]))).status_code == 200
+
+
 async def test_a_copy_that_differs_stops_the_move_and_removes_nothing(tmp_path):
     class Corrupting(FolderStorage):
         async def save(self, name, data):
