@@ -112,7 +112,7 @@ async def on_registration(event: de.RegistrationEvent) -> None:
                 position=event.waitlist_position, needs_confirmation=event.status == "unconfirmed")
     if key in ("cancelled", "expired", "waitlisted"):
         await _withdraw_reminder(event.registration)
-    elif event.status == "confirmed":
+    elif event.status == "confirmed" and await still_confirmed(event.registration):  # events may come out of order
         await _remind(event.registration, to, about, links)
 
 
@@ -137,6 +137,11 @@ async def on_domain_event(event: DomainEvent) -> None:
             await on_registration(event)
         elif isinstance(event, (EventChanged, EventCancelled)):
             await on_calendar_event(event)
+
+
+async def still_confirmed(registration: int) -> bool:
+    return await Registration.exists().where(
+        (Registration.id == registration) & (Registration.status == "confirmed") & Registration.anonymised_at.is_null())
 
 
 # -- who staff can write to ----------------------------------------------------------

@@ -80,3 +80,28 @@ async def test_no_reminder_when_switched_off_or_too_late(make_client, smtp_serve
         _q, event, _form = await event_with_form(days=10, double_opt_in=False)
         await register(client, event)
         assert await reminders() == []
+
+
+async def test_a_confirmation_handled_after_the_cancellation_schedules_no_reminder(make_client, smtp_server):
+    """Two web processes may hand over their events out of order: the reminder follows the registration's state."""
+    import json
+
+    import msgspec
+
+    from core.domain_events.tables import DomainEventRecord
+    from core.plugin_api import current
+    from plugins.registration import service as registrations
+    from plugins.registration.domain_events import RegistrationCreated
+    from plugins.registration.tables import Registration
+
+    async with make_client(PLUGINS, sections=with_notifications(smtp_server.port)) as client:
+        _q, event, _form = await event_with_form(days=10, double_opt_in=False)
+        await register(client, event)
+        record = await DomainEventRecord.objects().where(DomainEventRecord.name == "registration.created").first()
+        created = msgspec.convert(json.loads(record.payload) if isinstance(record.payload, str) else record.payload,
+                                  RegistrationCreated)
+        await OutboxMessage.delete().where(OutboxMessage.kind == "registration.reminder")  # as if not handled yet
+        await registrations.cancel(await Registration.objects().first())
+        await deliver_pending_events()
+        await current().hooks.on_domain_event(event=created, deployment=current(), quartier=created.quartier_id)
+        assert await reminders() == []  # the confirmation came late: no reminder for a cancelled registration
