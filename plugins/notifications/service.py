@@ -177,14 +177,6 @@ async def resend(message_id: int) -> None:
     }).where((OutboxMessage.id == message_id) & (OutboxMessage.status == "failed"))
 
 
-async def cancel_pending(event_id: int, kinds: tuple[str, ...]) -> int:
-    """Drop scheduled messages of an event (a cancelled event needs no reminder)."""
-    rows = await OutboxMessage.update({OutboxMessage.status: "cancelled"}).where(
-        (OutboxMessage.event_id == event_id) & (OutboxMessage.status == "pending") & OutboxMessage.kind.is_in(list(kinds))
-    ).returning(OutboxMessage.id)
-    return len(rows)
-
-
 def status_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for row in rows:
