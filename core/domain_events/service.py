@@ -55,6 +55,7 @@ async def publish(deployment: Deployment, event: DomainEvent) -> None:
             event_id=event.event_id,
             name=type(event).name,
             quartier_id=event.quartier_id,
+            aggregate=event.aggregate(),
             payload=msgspec.json.encode(event).decode(),
             pending_plugins=json.dumps(pending),
             claimed_until=_now() + timedelta(seconds=CLAIM_SECONDS),
@@ -179,7 +180,18 @@ def owner(deployment: Deployment, name: str) -> str:
     return deployment.domain_event_owners.get(name, "unknown")
 
 
+async def _waits_for_earlier(record_id: int, event: DomainEvent) -> bool:
+    """An earlier event about the same thing is not delivered yet (published by another process, or failing)."""
+    key = event.aggregate()
+    return key is not None and await DomainEventRecord.exists().where(
+        (DomainEventRecord.aggregate == key) & (DomainEventRecord.id < record_id)
+        & DomainEventRecord.dispatched_at.is_null() & (DomainEventRecord.attempts < MAX_ATTEMPTS))
+
+
 async def _dispatch(deployment: Deployment, record_id: int, event: DomainEvent, pending: list[str]) -> None:
+    if await _waits_for_earlier(record_id, event):  # offered again by redeliver_pending, oldest first
+        await DomainEventRecord.update({DomainEventRecord.claimed_until: None}).where(DomainEventRecord.id == record_id)
+        return
     results = await deployment.hooks.on_domain_event(
         event=event, deployment=deployment, quartier=event.quartier_id, plugins=pending
     )

@@ -9,6 +9,7 @@ class DomainEventRecord(Table, tablename="domain_events"):
     event_id = UUID(unique=True)
     name = Varchar(length=100, index=True)
     quartier_id = Integer(null=True, default=None)
+    aggregate = Varchar(length=100, null=True, default=None, index=True)  # DomainEvent.aggregate()
     payload = JSON()
     pending_plugins = JSON()  # names of plugins the event is still to be delivered to
     attempts = Integer(default=0)

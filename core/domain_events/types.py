@@ -37,6 +37,11 @@ class DomainEvent(msgspec.Struct, kw_only=True):
         """What staff must look at because of this event (None: nothing)."""
         return None
 
+    def aggregate(self) -> str | None:
+        """The thing this event is about, e.g. ``"registration:12"``: events with the same key reach every plugin in
+        the order they were published, also when several processes publish them (None: no order needed)."""
+        return None
+
 
 class EventPublished(DomainEvent):
     name: ClassVar[str] = "event.published"

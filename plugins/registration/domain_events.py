@@ -30,6 +30,9 @@ class RegistrationEvent(DomainEvent):
     cancel_url: Annotated[str, Personal] = ""  # its token acts for the person
     reason: str = ""
 
+    def aggregate(self) -> str:
+        return f"registration:{self.registration}"
+
 
 class RegistrationCreated(RegistrationEvent):
     """A new registration: status ``unconfirmed`` (please confirm), ``confirmed`` or ``waitlisted``."""
@@ -73,6 +76,9 @@ class RegistrationErased(DomainEvent):
     name: ClassVar[str] = "registration.erased"
     registration: int
     event: int
+
+    def aggregate(self) -> str:
+        return f"registration:{self.registration}"
 
 
 ALL = [

@@ -128,6 +128,36 @@ async def test_event_never_delivered_by_a_dead_process_is_picked_up(make_client,
         assert len((await client.get("/api/greeter/received")).json()) == 1
 
 
+async def test_events_about_one_thing_wait_for_an_earlier_one_another_process_has_not_delivered(make_client, sample_plugins):
+    from datetime import datetime, timedelta, timezone
+    from typing import ClassVar
+
+    from quartier_greeter.plugin import GreetingSent, ReceivedEvent
+
+    class ThreadGreeting(GreetingSent, kw_only=True):
+        name: ClassVar[str] = "greeter.thread_greeting"
+        thread: int
+
+        def aggregate(self) -> str:
+            return f"thread:{self.thread}"
+
+    async with make_client(["greeter"]) as client:
+        client.deployment.domain_event_types[ThreadGreeting.name] = ThreadGreeting
+        nord = await make_quartier("nordstadt")
+        first = ThreadGreeting(quartier_id=nord.id, text="eins", thread=1)
+        await publish_and_crash(client, first)  # committed by another process, which has not delivered it yet
+        second, other = ThreadGreeting(quartier_id=nord.id, text="zwei", thread=1), ThreadGreeting(quartier_id=nord.id, text="x", thread=2)
+        await publish(second)
+        await publish(other)
+        await deliver_pending_events()
+        received = lambda: ReceivedEvent.select(ReceivedEvent.event_id).order_by(ReceivedEvent.id)  # noqa: E731
+        assert [row["event_id"] for row in await received()] == [other.event_id]  # another thread need not wait
+        await DomainEventRecord.update({DomainEventRecord.claimed_until: datetime.now(timezone.utc) - timedelta(seconds=1)},
+                                       force=True)
+        await redeliver_pending(client.deployment)
+        assert [row["event_id"] for row in await received()] == [other.event_id, first.event_id, second.event_id]
+
+
 async def test_event_published_outside_a_transaction_is_delivered(make_client, sample_plugins):
     from quartier_greeter.plugin import GreetingSent
 
