@@ -171,11 +171,13 @@ _chosen_language: ContextVar[str | None] = ContextVar("quartier_chosen_language"
 
 async def set_language(request: Request[Any, Any, Any]) -> None:
     """``?lang=en`` switches the language and remembers it in a cookie; otherwise the cookie or the default."""
+    offered = current().settings.languages
     chosen = request.query_params.get("lang")
-    if chosen not in i18n.LANGUAGES:
+    if chosen not in offered:
         chosen = None
     _chosen_language.set(chosen)
-    i18n.set_language(chosen or request.cookies.get(LANGUAGE_COOKIE) or current().settings.default_language)
+    remembered = request.cookies.get(LANGUAGE_COOKIE)
+    i18n.set_language(chosen or (remembered if remembered in offered else None) or current().settings.default_language)
 
 
 async def remember_language(response: Response[Any]) -> Response[Any]:

@@ -11,12 +11,16 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-LANGUAGES = {"de": "Deutsch", "en": "English"}
+# every language the UI can be offered in, named in itself (a deployment offers some: setting ``languages``)
+LANGUAGES = {"de": "Deutsch", "en": "English", "tr": "Türkçe", "ar": "العربية", "ru": "Русский", "uk": "Українська"}
+RIGHT_TO_LEFT = frozenset({"ar"})
 SOURCE_LANGUAGE = "de"
+CORE_LOCALE = Path(__file__).resolve().parents[1] / "locale"
 
 CORE_DOMAIN = "core"
 
@@ -67,6 +71,17 @@ def _compiled(po: str, lang: str, mtime_ns: int, size: int) -> bytes:
     buf = io.BytesIO()
     write_mo(buf, catalog)
     return buf.getvalue()
+
+
+def available_languages() -> list[str]:
+    """The source language and every language the core has a catalog for, in ``LANGUAGES`` order."""
+    return [lang for lang in LANGUAGES
+            if lang == SOURCE_LANGUAGE or (CORE_LOCALE / lang / "LC_MESSAGES" / "messages.po").exists()]
+
+
+def direction(lang: str) -> str:
+    """``rtl`` or ``ltr``: the writing direction of ``lang``."""
+    return "rtl" if lang in RIGHT_TO_LEFT else "ltr"
 
 
 def set_language(lang: str) -> None:
@@ -157,3 +172,8 @@ def format_short(moment: datetime, tz: str = "Europe/Berlin") -> str:
 
 def language_name(lang: str) -> str:
     return Locale.parse(lang).get_display_name(lang).capitalize()
+
+
+def format_number(value: float | int) -> str:
+    """``1.234,5`` / ``1,234.5`` / ``١٬٢٣٤٫٥``: a number in the current language's notation."""
+    return format_decimal(value, locale=_babel_locale(language()))
