@@ -170,10 +170,14 @@ def wrong_placeholders(catalog: Catalog) -> list[str]:
             continue
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         wanted = set().union(*(placeholders(i) for i in ids))
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        for string in strings:
-            if placeholders(string) != wanted:
-                wrong.append(f"{message.id!r} -> {string!r}: wants {sorted(wanted)}, has {sorted(placeholders(string))}")
+        if isinstance(message.string, tuple):
+            # a plural form may leave the number out ("مكان واحد"), as gettext allows, but not add one; all together use each
+            forms = [placeholders(string) for string in message.string]
+            if any(not found <= wanted for found in forms) or set().union(*forms) != wanted:
+                wrong.append(f"{message.id!r} -> {message.string!r}: wants {sorted(wanted)}, has {[sorted(f) for f in forms]}")
+            continue
+        if placeholders(message.string) != wanted:
+            wrong.append(f"{message.id!r} -> {message.string!r}: wants {sorted(wanted)}, has {sorted(placeholders(message.string))}")
     return wrong
 
 
