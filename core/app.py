@@ -134,7 +134,8 @@ def template_environment(deployment: Deployment) -> Environment:
     )
     template_i18n.install(env, domains)
     env.filters.update(
-        when=i18n.format_when, day=i18n.format_day, clock=i18n.format_clock, short=i18n.format_short, paragraphs=paragraphs,
+        when=i18n.format_when, day=i18n.format_day, clock=i18n.format_clock, short=i18n.format_short,
+        number=i18n.format_number, paragraphs=paragraphs,
     )
     env.globals["deployment_name"] = deployment.settings.deployment_name
     env.globals["quartier_version"] = __version__

@@ -5,12 +5,12 @@ from __future__ import annotations
 import functools
 import io
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.numbers import format_decimal
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -168,6 +168,11 @@ def format_clock(moment: datetime, tz: str = "Europe/Berlin") -> str:
 
 def format_short(moment: datetime, tz: str = "Europe/Berlin") -> str:
     return format_datetime(_local(moment, tz), format="short", locale=_babel_locale(language()))
+
+
+def format_month_day(day: date) -> str:
+    """'28. Dez.' / '28 Ara' / '28 ديسمبر': a day of the month, for axes and short lists."""
+    return format_skeleton("dMMM", day, locale=_babel_locale(language()))
 
 
 def language_name(lang: str) -> str:
