@@ -155,7 +155,8 @@ def format_when(moment: datetime, tz: str = "Europe/Berlin", style: str = "full"
     """'Montag, 28. Dezember 2026, 14:00' in the current language."""
     local = _local(moment, tz)
     locale = _babel_locale(language())
-    return f"{format_date(local, format=style, locale=locale)}, {format_time(local, format='short', locale=locale)}"
+    joined = str(locale.datetime_formats["medium"])  # "{1}, {0}"; "{1} {0}" in Turkish, "{1}، {0}" in Arabic
+    return joined.format(format_time(local, format="short", locale=locale), format_date(local, format=style, locale=locale))
 
 
 def format_day(moment: datetime, tz: str = "Europe/Berlin", style: str = "full") -> str:

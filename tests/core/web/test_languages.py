@@ -131,8 +131,8 @@ def core_catalogs():
 
 @pytest.mark.parametrize("lang, when, number, day", [
     ("de", "Montag, 28. Dezember 2026, 14:00", "1.234,5", "28. Dez."),
-    ("tr", "28 Aralık 2026 Pazartesi, 14:00", "1.234,5", "28 Ara"),
-    ("ar", "الاثنين، 28 ديسمبر 2026, 2:00 م", "1,234.5", "28 ديسمبر"),
+    ("tr", "28 Aralık 2026 Pazartesi 14:00", "1.234,5", "28 Ara"),
+    ("ar", "الاثنين، 28 ديسمبر 2026، 2:00 م", "1,234.5", "28 ديسمبر"),
 ])
 def test_dates_and_numbers_follow_the_language(core_catalogs, lang, when, number, day):
     i18n.set_language(lang)

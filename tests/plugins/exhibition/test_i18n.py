@@ -422,7 +422,7 @@ async def test_the_moderation_queue_in_english(make_staff_client):
         page = parse(html)
         assert page.h1 == "Moderation"
         for text in ("To review (2)", "Approved (0)", "Rejected (0)", "Hidden (0)", "Guiding question", "Show",
-                     "Waiting for review", "Name: anonymous", "Flagged by the word filter: Link", "Approve", "Reject",
+                     "Waiting for review", "Name: <bdi>anonymous</bdi>", "Flagged by the word filter: Link", "Approve", "Reject",
                      f"Contribution {first.id}", "Exhibitions"):
             assert text in html, text
         _no_german(html, "Zu prüfen", "Freigegeben", "Abgelehnt", "Leitfrage", "Anzeigen", "Wartet auf Prüfung",
