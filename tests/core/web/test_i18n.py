@@ -23,6 +23,7 @@ with it would mark their translations obsolete.)
 from __future__ import annotations
 
 import ast
+import os
 import re
 import sys
 from pathlib import Path
@@ -141,6 +142,29 @@ def test_every_catalog_is_of_a_known_language_and_the_machine_written_ones_say_s
     for lang in ("tr", "ar"):
         header = (LOCALE / lang / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8").split("msgid", 1)[0]
         assert "not yet reviewed by a native speaker" in header, lang
+
+
+def test_a_missing_or_fuzzy_translation_is_named_with_file_language_and_text(tmp_path):
+    wanted = Catalog()
+    for msgid in ("Speichern", "Abbrechen", "Löschen", ("%(num)d Eintrag", "%(num)d Einträge")):
+        wanted.add(msgid)
+    catalog = Catalog(locale="ar")
+    catalog.add("Speichern", "حفظ")
+    catalog.add("Abbrechen", "إلغاء", flags=("fuzzy",))
+    catalog.add(("%(num)d Eintrag", "%(num)d Einträge"), ("", "إدخال واحد", "", "", "", "%(num)d إدخال"))
+    catalog.add("Weg damit", "احذف")
+    po = tmp_path / "ar" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    with po.open("wb") as out:
+        write_po(out, catalog)
+    assert catalog_languages(tmp_path) == ["ar"]
+    problems = check_catalog(wanted, tmp_path, "ar", fallback_to_core=False)
+    where = f"{os.path.relpath(po)} [ar]"
+    assert f"{where}: no translation for fuzzy 'Abbrechen'  ()" in problems
+    assert f"{where}: no translation for 'Löschen'  ()" in problems
+    assert f"{where}: stale entry 'Weg damit'" in problems
+    assert any(p.startswith(f"{where}: ('%(num)d Eintrag', '%(num)d Einträge'): 2 of 6 forms") for p in problems), problems
+    assert not any("'Speichern'" in p for p in problems)
 
 
 def test_the_app_translates_with_the_catalog():
