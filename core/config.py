@@ -178,7 +178,7 @@ def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | N
 
 
 def _check_languages(settings: Settings) -> None:
-    """Fill in the offered languages and make sure the UI has a catalog for each (and for the default)."""
+    """The offered languages: each known and with a core catalog, the default among them."""
     from core.web.i18n import LANGUAGES, available_languages
 
     available = available_languages()

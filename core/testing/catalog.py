@@ -24,6 +24,8 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
+from core.web.i18n import CORE_LOCALE
+
 KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "gettext": None, "ngettext": (1, 2)}
 # str.format fields ({name}, {n}) and %-style mapping keys (%(num)d)
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}|%\([A-Za-z_][A-Za-z0-9_]*\)[#0 +-]?\d*(?:\.\d+)?[sdifr]")
@@ -88,7 +90,6 @@ def build_catalog(project: str, extracted: dict[MsgId, list[tuple[str, int]]], d
     return catalog
 
 
-CORE_LOCALE = Path(__file__).resolve().parents[1] / "locale"
 
 
 def catalog_languages(locale_dir: Path) -> list[str]:

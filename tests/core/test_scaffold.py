@@ -238,7 +238,7 @@ def test_slow_generated_plugin_installs_lists_migrates_and_passes_its_own_tests(
             cwd=tmp_path, env=clean_env(QUARTIER_TEST_DATABASES="sqlite"), capture_output=True, text=True, timeout=300,
         )
         assert tests.returncode == 0, f"the generated tests failed:\n{tests.stdout[-5000:]}\n{tests.stderr[-3000:]}"
-        assert "6 passed" in tests.stdout
+        assert "4 passed" in tests.stdout  # one catalog check per language folder (en)
     finally:
         removed = pip("uninstall", "-y", dist)
         assert removed.returncode == 0, removed.stdout + removed.stderr
