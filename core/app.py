@@ -137,7 +137,8 @@ def template_environment(deployment: Deployment) -> Environment:
     )
     template_i18n.install(env, domains)
     env.filters.update(
-        when=i18n.format_when, day=i18n.format_day, clock=i18n.format_clock, short=i18n.format_short, paragraphs=paragraphs,
+        when=i18n.format_when, day=i18n.format_day, clock=i18n.format_clock, short=i18n.format_short,
+        number=i18n.format_number, paragraphs=paragraphs,
     )
     env.globals["deployment_name"] = deployment.settings.deployment_name
     env.globals["quartier_version"] = __version__
@@ -174,11 +175,13 @@ _chosen_language: ContextVar[str | None] = ContextVar("quartier_chosen_language"
 
 async def set_language(request: Request[Any, Any, Any]) -> None:
     """``?lang=en`` switches the language and remembers it in a cookie; otherwise the cookie or the default."""
+    offered = current().settings.languages
     chosen = request.query_params.get("lang")
-    if chosen not in i18n.LANGUAGES:
+    if chosen not in offered:
         chosen = None
     _chosen_language.set(chosen)
-    i18n.set_language(chosen or request.cookies.get(LANGUAGE_COOKIE) or current().settings.default_language)
+    remembered = request.cookies.get(LANGUAGE_COOKIE)
+    i18n.set_language(chosen or (remembered if remembered in offered else None) or current().settings.default_language)
 
 
 async def remember_language(response: Response[Any]) -> Response[Any]:

@@ -44,6 +44,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     base_url: str = "http://127.0.0.1:8000"
     timezone: str = "Europe/Berlin"
     default_language: str = "de"
+    # UI languages the switcher offers; empty: German and every language with a core catalog
+    languages: list[str] = msgspec.field(default_factory=list)
     deployment_name: str = "Quartier"
     migrate_on_start: bool = True
     domain_event_retention_days: int = 30  # delivered domain events with personal-data fields are then deleted
@@ -59,6 +61,12 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     # Raw sections of plugins, validated by each plugin's own Struct.
     plugin_sections: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
     source: str = "<defaults>"
+
+    def __post_init__(self) -> None:
+        if not self.languages:
+            from core.web.i18n import available_languages
+
+            self.languages = available_languages()
 
     @property
     def is_sqlite(self) -> bool:
@@ -169,7 +177,25 @@ def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | N
         raise ConfigError(_validation_sentence(source, None, exc)) from None
     settings.plugin_sections = sections
     settings.source = source
+    _check_languages(settings)
     return settings
+
+
+def _check_languages(settings: Settings) -> None:
+    """The offered languages: each known and with a core catalog, the default among them."""
+    from core.web.i18n import LANGUAGES, available_languages
+
+    available = available_languages()
+    for lang in settings.languages:
+        if lang not in available:
+            known = lang in LANGUAGES
+            raise ConfigError(f"{settings.source}: setting 'languages' is invalid: "
+                              f"'{lang}' is {'a language without a catalog' if known else 'no known language'} "
+                              f"(available: {', '.join(available)}).")
+    settings.languages = list(dict.fromkeys(settings.languages))
+    if settings.default_language not in settings.languages:
+        raise ConfigError(f"{settings.source}: setting 'default_language' is invalid: '{settings.default_language}' "
+                          f"is not one of the offered languages ({', '.join(settings.languages)}).")
 
 
 def validate_section(settings: Settings, plugin: str, struct: type[msgspec.Struct]) -> msgspec.Struct:
@@ -198,6 +224,7 @@ def redacted(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def check_web_settings(settings: Settings) -> None:
     """What serving web pages needs beyond what the CLI needs."""
+    _check_languages(settings)
     if not settings.secret_key:
         raise ConfigError(f"{settings.source}: setting 'secret_key' is empty; set a long random value (or QUARTIER_SECRET_KEY).")
     for key in ("trusted_proxies", "metrics_addresses"):

@@ -1,8 +1,10 @@
-"""Checking an English catalog against the German UI strings of the core or of a plugin (for tests).
+"""Checking the catalogs of every language against the German UI strings of the core or of a plugin (for tests).
 
 A test module collects the strings (``extract_messages`` for ``_()`` calls, a ``Declared`` for labels
-the UI translates at render time), builds the template with ``build_catalog`` and asserts that
-``missing_translations``, ``stale_entries`` and ``wrong_placeholders`` find nothing.
+the UI translates at render time), builds the template with ``build_catalog`` and, parametrised over
+``catalog_languages(locale_dir)`` (every language folder present), asserts that ``missing_translations``,
+``stale_entries``, ``wrong_placeholders`` and ``wrong_plural_forms`` find nothing; ``catalog_file`` names
+the file in the failure.
 
 A plugin's catalog is its own translation domain: what it lacks comes from the core's catalog, never
 from another plugin's. So a plugin checks ``missing_translations(wanted, ours, core=core_catalog())``:
@@ -11,6 +13,7 @@ a core text it uses needs no entry of its own (it may still have one, to say it 
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any, Callable
@@ -18,7 +21,10 @@ from typing import Any, Callable
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
+
+from core.web.i18n import CORE_LOCALE
 
 KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "gettext": None, "ngettext": (1, 2)}
 # str.format fields ({name}, {n}) and %-style mapping keys (%(num)d)
@@ -84,7 +90,15 @@ def build_catalog(project: str, extracted: dict[MsgId, list[tuple[str, int]]], d
     return catalog
 
 
-CORE_LOCALE = Path(__file__).resolve().parents[1] / "locale"
+
+
+def catalog_languages(locale_dir: Path) -> list[str]:
+    """Every language with a ``<lang>/LC_MESSAGES/messages.po`` below ``locale_dir``, sorted."""
+    return sorted(po.parents[1].name for po in Path(locale_dir).glob("*/LC_MESSAGES/messages.po"))
+
+
+def catalog_file(locale_dir: Path, lang: str) -> Path:
+    return Path(locale_dir) / lang / "LC_MESSAGES" / "messages.po"
 
 
 def read_catalog(path: Path, locale: str = "en") -> Catalog:
@@ -95,6 +109,18 @@ def read_catalog(path: Path, locale: str = "en") -> Catalog:
 def core_catalog(locale: str = "en") -> Catalog:
     """The core's catalog, where a plugin's texts fall back to."""
     return read_catalog(CORE_LOCALE / locale / "LC_MESSAGES" / "messages.po", locale)
+
+
+def wrong_plural_forms(catalog: Catalog) -> list[str]:
+    """A ``Plural-Forms`` header with another count than gettext's for the language (Babel's table: ar 6,
+    ru/uk 3, tr 2), and plural entries without a non-empty string for every form."""
+    forms = get_plural(str(catalog.locale)).num_plurals
+    wrong = [] if catalog.num_plurals == forms else [f"Plural-Forms says nplurals={catalog.num_plurals}, the language has {forms}"]
+    for message in catalog:
+        if isinstance(message.id, tuple) and message.string and (
+                len(message.string) != catalog.num_plurals or not all(s and s.strip() for s in message.string)):
+            wrong.append(f"{message.id!r}: {len([s for s in message.string if s])} of {catalog.num_plurals} forms")
+    return wrong
 
 
 def translated(message: Message | None) -> bool:
@@ -121,7 +147,9 @@ def missing_translations(wanted: Catalog, catalog: Catalog, core: Catalog | None
             continue
         if not (_translates(catalog, message.id) or (core is not None and _translates(core, message.id))):
             where = [f"{path}:{line}" for path, line in message.locations] + list(message.auto_comments)
-            missing.append(f"{message.id!r}  ({', '.join(where[:3])})")
+            entry = catalog.get(message.id)
+            fuzzy = "fuzzy " if entry is not None and entry.fuzzy else ""
+            missing.append(f"{fuzzy}{message.id!r}  ({', '.join(where[:3])})")
     return missing
 
 
@@ -143,8 +171,27 @@ def wrong_placeholders(catalog: Catalog) -> list[str]:
             continue
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         wanted = set().union(*(placeholders(i) for i in ids))
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        for string in strings:
-            if placeholders(string) != wanted:
-                wrong.append(f"{message.id!r} -> {string!r}: wants {sorted(wanted)}, has {sorted(placeholders(string))}")
+        if isinstance(message.string, tuple):
+            # a plural form may leave the number out ("مكان واحد"), as gettext allows, but not add one; all together use each
+            forms = [placeholders(string) for string in message.string]
+            if any(not found <= wanted for found in forms) or set().union(*forms) != wanted:
+                wrong.append(f"{message.id!r} -> {message.string!r}: wants {sorted(wanted)}, has {[sorted(f) for f in forms]}")
+            continue
+        if placeholders(message.string) != wanted:
+            wrong.append(f"{message.id!r} -> {message.string!r}: wants {sorted(wanted)}, has {sorted(placeholders(message.string))}")
     return wrong
+
+
+def check_catalog(wanted: Catalog, locale_dir: Path, lang: str, fallback_to_core: bool = True, stale: bool = True) -> list[str]:
+    """What is wrong with ``lang``'s catalog below ``locale_dir``, one line each naming the file, the language and
+    the msgid: missing or fuzzy translations (a plugin's may come from the core's catalog of the same language),
+    stale entries, changed placeholders, wrong plural forms."""
+    path = catalog_file(locale_dir, lang)
+    catalog = read_catalog(path, lang)
+    core = core_catalog(lang) if fallback_to_core and catalog_file(CORE_LOCALE, lang).exists() else None
+    where = f"{os.path.relpath(path)} [{lang}]"
+    problems = [f"{where}: no translation for {m}" for m in missing_translations(wanted, catalog, core)]
+    problems += [f"{where}: stale entry {m!r}" for m in stale_entries(wanted, catalog)] if stale else []
+    problems += [f"{where}: placeholders {m}" for m in wrong_placeholders(catalog)]
+    problems += [f"{where}: {m}" for m in wrong_plural_forms(catalog)]
+    return problems

@@ -5,18 +5,22 @@ from __future__ import annotations
 import functools
 import io
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
-LANGUAGES = {"de": "Deutsch", "en": "English"}
+# every language the UI can be offered in, named in itself (a deployment offers some: setting ``languages``)
+LANGUAGES = {"de": "Deutsch", "en": "English", "tr": "Türkçe", "ar": "العربية", "ru": "Русский", "uk": "Українська"}
+RIGHT_TO_LEFT = frozenset({"ar"})
 SOURCE_LANGUAGE = "de"
+CORE_LOCALE = Path(__file__).resolve().parents[1] / "locale"
 
 CORE_DOMAIN = "core"
 
@@ -67,6 +71,17 @@ def _compiled(po: str, lang: str, mtime_ns: int, size: int) -> bytes:
     buf = io.BytesIO()
     write_mo(buf, catalog)
     return buf.getvalue()
+
+
+def available_languages() -> list[str]:
+    """The source language and every language the core has a catalog for, in ``LANGUAGES`` order."""
+    return [lang for lang in LANGUAGES
+            if lang == SOURCE_LANGUAGE or (CORE_LOCALE / lang / "LC_MESSAGES" / "messages.po").exists()]
+
+
+def direction(lang: str) -> str:
+    """``rtl`` or ``ltr``: the writing direction of ``lang``."""
+    return "rtl" if lang in RIGHT_TO_LEFT else "ltr"
 
 
 def set_language(lang: str) -> None:
@@ -140,7 +155,8 @@ def format_when(moment: datetime, tz: str = "Europe/Berlin", style: str = "full"
     """'Montag, 28. Dezember 2026, 14:00' in the current language."""
     local = _local(moment, tz)
     locale = _babel_locale(language())
-    return f"{format_date(local, format=style, locale=locale)}, {format_time(local, format='short', locale=locale)}"
+    joined = str(locale.datetime_formats["medium"])  # "{1}, {0}"; "{1} {0}" in Turkish, "{1}، {0}" in Arabic
+    return joined.format(format_time(local, format="short", locale=locale), format_date(local, format=style, locale=locale))
 
 
 def format_day(moment: datetime, tz: str = "Europe/Berlin", style: str = "full") -> str:
@@ -155,5 +171,15 @@ def format_short(moment: datetime, tz: str = "Europe/Berlin") -> str:
     return format_datetime(_local(moment, tz), format="short", locale=_babel_locale(language()))
 
 
+def format_month_day(day: date) -> str:
+    """'28. Dez.' / '28 Ara' / '28 ديسمبر': a day of the month, for axes and short lists."""
+    return format_skeleton("dMMM", day, locale=_babel_locale(language()))
+
+
 def language_name(lang: str) -> str:
     return Locale.parse(lang).get_display_name(lang).capitalize()
+
+
+def format_number(value: float | int) -> str:
+    """``1.234,5`` / ``1,234.5`` / ``١٬٢٣٤٫٥``: a number in the current language's notation."""
+    return format_decimal(value, locale=_babel_locale(language()))

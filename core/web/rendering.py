@@ -12,12 +12,12 @@ from urllib.parse import urlencode
 
 from core.deployment import current
 from core.web.auth import StaffContext
-from core.web.i18n import LANGUAGES, language
+from core.web.i18n import LANGUAGES, direction, language
 from core.web.ui import MenuLink
 
 FLASH_KEY = "flash"
 # What page() puts into every template; a page's own context must not reuse these names.
-LAYOUT_KEYS = frozenset({"request_path", "query_without_lang", "lang", "languages", "flashes", "staff", "menu", "settings"})
+LAYOUT_KEYS = frozenset({"request_path", "query_without_lang", "lang", "dir", "languages", "flashes", "staff", "menu", "settings"})
 
 
 def flash(request: Request[Any, Any, Any], message: str, kind: str = "success") -> None:
@@ -71,7 +71,8 @@ def page(request: Request[Any, Any, Any], template: str, context: dict[str, Any]
         "request_path": request.url.path,
         "query_without_lang": urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"]),
         "lang": language(),
-        "languages": LANGUAGES,
+        "dir": direction(language()),
+        "languages": {code: LANGUAGES[code] for code in deployment.settings.languages},
         "flashes": pop_flashes(request),
         "staff": staff,
         "menu": staff_menu(staff) if staff else {},

@@ -34,11 +34,17 @@ def dgettext(context: Context, domain: str, message: str, **variables: Any) -> s
 
 @pass_context
 def dngettext(context: Context, domain: str, singular: str, plural: str, num: int, **variables: Any) -> str:
-    variables.setdefault("num", num)
-    rv = i18n.dngettext(domain, singular, plural, num)
+    """Like jinja2's newstyle ``ngettext()``, in ``domain``; ``%(num)d`` shows the number as the language writes it."""
+    variables.setdefault("num", i18n.format_number(num))
+    rv = i18n.dngettext(domain, singular, plural, num).replace("%(num)d", "%(num)s")
     if context.eval_ctx.autoescape:
         rv = Markup(rv)
     return rv % variables
+
+
+@pass_context
+def ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
+    return dngettext(context, i18n.CORE_DOMAIN, singular, plural, num, **variables)
 
 
 class PluginDomains(Extension):
@@ -68,5 +74,5 @@ class PluginDomains(Extension):
 def install(env: Environment, template_domains: dict[str, str]) -> None:
     """Core ``_()`` for core templates, ``dgettext``/``dngettext`` and the plugin folders' domains."""
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(dgettext=dgettext, dngettext=dngettext)
+    env.globals.update(dgettext=dgettext, dngettext=dngettext, ngettext=ngettext)
     env.template_domains.update(template_domains)  # type: ignore[attr-defined]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.plugin_api import Action, Event, Field, FieldError, Resource, StaffContext, transaction
+from core.plugin_api import Action, Event, Field, FieldError, Resource, StaffContext, format_day, transaction
 from plugins.exhibition import service
 from plugins.exhibition.tables import Contribution, Exhibit, Exhibition, GuidingQuestion
 
@@ -18,7 +18,7 @@ async def event_choices(ctx: StaffContext) -> list[tuple[str, str]]:
     query = Event.objects().order_by(Event.starts_at, ascending=False)
     if ctx.quartier_ids is not None:
         query = query.where(Event.quartier.is_in(list(ctx.quartier_ids) or [-1]))
-    return [(str(e.id), f"{e.title} ({e.starts_at:%d.%m.%Y})") for e in await query]
+    return [(str(e.id), f"{e.title} ({format_day(e.starts_at, e.timezone, 'medium')})") for e in await query]
 
 
 async def _check_events(quartier_id: int, event_ids: list[int]) -> None:

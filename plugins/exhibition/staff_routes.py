@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Request, Response, Router, get, post
@@ -14,8 +13,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.plugin_api import (
-    Event, StaffContext, csv_download, current, flash, page, parse_id, plugin_gettext, record_audit, require_staff, row_scope,
-    spreadsheet_safe, transaction,
+    Event, StaffContext, csv_download, current, flash, format_short, page, parse_id, plugin_gettext, record_audit, require_staff,
+    row_scope, spreadsheet_safe, transaction,
 )
 from plugins.exhibition import service
 from plugins.exhibition.media import ImageRejected
@@ -300,7 +299,7 @@ def _export_row(contribution: Contribution, question: GuidingQuestion) -> list[A
     return [spreadsheet_safe(cell) for cell in [
         question.text, contribution.text, contribution.author_name, _(STATUS_LABELS[contribution.status]),
         _("Ja") if contribution.highlighted else "", contribution.reject_reason, contribution.flags,
-        contribution.created_at.astimezone(ZoneInfo(current().settings.timezone)).strftime("%Y-%m-%d %H:%M"),
+        format_short(contribution.created_at, current().settings.timezone),
     ]]
 
 

@@ -12,7 +12,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core.plugin_api import Event, StaffContext, csv_download, page, plugin_gettext, require_staff, spreadsheet_safe
+from core.plugin_api import (
+    Event, StaffContext, csv_download, current, format_short, page, plugin_gettext, require_staff, spreadsheet_safe,
+)
 from plugins.registration import service
 from plugins.registration.resources import CHANNEL_CHOICES, STATUS_CHOICES
 from plugins.registration.tables import SEAT_STATUSES, Registration
@@ -79,7 +81,7 @@ async def _rows(event_id: int) -> list[list[Any]]:
             reg.seats, _(CHANNEL_LABELS.get(reg.channel, reg.channel)),
             _("Ja") if reg.checked_in_at else _("Nein"),
             *[_format_answer(answers.get(q["key"])) for q in questions],
-            reg.created_at.isoformat(timespec="minutes"),
+            format_short(reg.created_at, current().settings.timezone),
         ]])
     return rows
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from markupsafe import Markup, escape
 
-from core.plugin_api import Event, StaffContext, Widget, plugin_gettext, render
+from core.plugin_api import Event, StaffContext, Widget, format_month_day, plugin_gettext, render
 from plugins.registration import service
 from plugins.registration.tables import Registration, RegistrationForm
 
@@ -35,8 +35,8 @@ def chart_svg(days: list[date], totals: list[int], title: str) -> Markup:
         f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" stroke="#1a1a1a"/>'
         f'<polyline fill="none" stroke="#1a1a1a" stroke-width="2" points="{points}"/>'
         f'<g fill="#1a1a1a">{dots}</g>'
-        f'<text x="{pad}" y="{height - 8}" font-size="11">{first:%d.%m.}</text>'
-        f'<text x="{width - pad}" y="{height - 8}" font-size="11" text-anchor="end">{last:%d.%m.}</text>'
+        f'<text x="{pad}" y="{height - 8}" font-size="11">{escape(format_month_day(first))}</text>'
+        f'<text x="{width - pad}" y="{height - 8}" font-size="11" text-anchor="end">{escape(format_month_day(last))}</text>'
         f'<text x="{pad - 4}" y="{pad + 4}" font-size="11" text-anchor="end">{top}</text>'
         f'<text x="{pad - 4}" y="{height - pad}" font-size="11" text-anchor="end">0</text></svg>'
     )

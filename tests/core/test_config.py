@@ -88,3 +88,17 @@ def test_misspelt_environment_variable_is_reported():
         load_settings(None, environ={"QUARTIER_DATABSE_URL": "sqlite:///x"})
     # Variables of the CLI and the test kit are not settings
     load_settings(None, environ={"QUARTIER_NEW_PASSWORD": "x", "QUARTIER_REQUIRE_POSTGRES": "1", "QUARTIER_TEST_DATABASES": "sqlite"})
+
+
+def test_offered_languages_default_to_those_with_a_catalog_and_are_checked(tmp_path):
+    from core.web.i18n import available_languages
+
+    assert load_settings(environ={}).languages == available_languages()
+    assert {"de", "en", "tr", "ar"} <= set(available_languages())
+    assert load_settings(environ={"QUARTIER_LANGUAGES": "de, ar"}).languages == ["de", "ar"]
+    with pytest.raises(ConfigError) as err:
+        load_settings(environ={"QUARTIER_LANGUAGES": "de, xx"})
+    assert str(err.value).count(".") >= 1 and "'languages'" in str(err.value) and "'xx' is no known language" in str(err.value)
+    assert "\n" not in str(err.value)
+    with pytest.raises(ConfigError, match="'default_language' is invalid: 'en' is not one of the offered languages"):
+        load_settings(environ={"QUARTIER_LANGUAGES": "de,tr", "QUARTIER_DEFAULT_LANGUAGE": "en"})

@@ -106,7 +106,7 @@ def test_generated_translation_test_passes_as_written_and_names_a_text_without_e
 
     passed = run_i18n_test()
     assert passed.returncode == 0, passed.stdout[-3000:] + passed.stderr[-3000:]
-    assert "3 passed" in passed.stdout
+    assert "1 passed" in passed.stdout  # one check per language folder: en
 
     page = target / "quartier_nachbarn" / "templates" / "nachbarn" / "page.html"
     html = page.read_text(encoding="utf-8")
@@ -114,7 +114,7 @@ def test_generated_translation_test_passes_as_written_and_names_a_text_without_e
     page.write_text(html[:cut] + '<p>{{ _("Neu im Quartier") }}</p>\n' + html[cut:], encoding="utf-8")
     failed = run_i18n_test()
     assert failed.returncode == 1, failed.stdout[-3000:] + failed.stderr[-3000:]
-    assert "1 failed, 2 passed" in failed.stdout and "'Neu im Quartier'" in failed.stdout
+    assert "1 failed" in failed.stdout and "'Neu im Quartier'" in failed.stdout and "[en]" in failed.stdout
 
 
 @pytest.mark.parametrize("name", ["Hilfe", "9leben", "mein-plugin", "_intern", "hilfe angebote", "", "core", "class",
@@ -238,7 +238,7 @@ def test_slow_generated_plugin_installs_lists_migrates_and_passes_its_own_tests(
             cwd=tmp_path, env=clean_env(QUARTIER_TEST_DATABASES="sqlite"), capture_output=True, text=True, timeout=300,
         )
         assert tests.returncode == 0, f"the generated tests failed:\n{tests.stdout[-5000:]}\n{tests.stderr[-3000:]}"
-        assert "6 passed" in tests.stdout
+        assert "4 passed" in tests.stdout  # one catalog check per language folder (en)
     finally:
         removed = pip("uninstall", "-y", dist)
         assert removed.returncode == 0, removed.stdout + removed.stderr

@@ -1,4 +1,4 @@
-"""The English catalog covers every German text the plugin shows, and only the plugin's catalog translates them.
+"""The catalogs (one per language folder) cover every German text the plugin shows, and only the plugin's catalog translates them.
 
 The texts come from ``_()`` / ``gettext`` / ``ngettext`` in the code and templates (found with Babel as
 ``babel.cfg`` says, like ``pybabel extract``) and from declarations the core or the plugin translates when it
@@ -6,28 +6,26 @@ renders them: the staff resource (labels, help texts, menu group), the form mess
 the language names and the block title. Texts the core's catalog translates need no entry here (the core's
 catalog is where this plugin's texts fall back to); no other plugin's catalog is ever used for them.
 
-After changing texts: add the new ones to quartier_hilfsangebote/locale/en/LC_MESSAGES/messages.po
-(this test names them).
+After changing texts: add the new ones to quartier_hilfsangebote/locale/<lang>/LC_MESSAGES/messages.po
+for every language (this test names them).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from babel.messages.catalog import Catalog
 
 import quartier_hilfsangebote
-from core.testing.catalog import (
-    Declared, build_catalog, core_catalog, extract_messages, missing_translations, read_catalog, stale_entries,
-    wrong_placeholders,
-)
+from core.testing.catalog import Declared, build_catalog, catalog_languages, check_catalog, core_catalog, extract_messages
 from hilfsangebote_kit import PLUGINS, offer, parse, quartier
 from quartier_hilfsangebote import blocks, callbacks, languages, service, settings
 from quartier_hilfsangebote.resources import CALLBACKS, OFFERS
 
 PACKAGE = Path(quartier_hilfsangebote.__file__).parent
 ROOT = PACKAGE.parent  # holds babel.cfg
-CATALOG = PACKAGE / "locale" / "en" / "LC_MESSAGES" / "messages.po"
+LOCALE = PACKAGE / "locale"
 
 
 def declared() -> Declared:
@@ -50,17 +48,11 @@ def template_catalog() -> Catalog:
     return build_catalog("quartier-hilfsangebote", extract_messages(PACKAGE, ROOT), declared())
 
 
-def test_every_text_has_an_english_translation():
-    missing = missing_translations(template_catalog(), read_catalog(CATALOG), core=core_catalog())
-    assert missing == [], "not in the English catalog:\n" + "\n".join(missing)
-
-
-def test_no_stale_entries():
-    assert stale_entries(template_catalog(), read_catalog(CATALOG)) == [], "in the catalog but not used"
-
-
-def test_placeholders_survive_translation():
-    assert wrong_placeholders(read_catalog(CATALOG)) == []
+@pytest.mark.parametrize("lang", catalog_languages(LOCALE))
+def test_the_catalog_of_every_language_is_complete(lang):
+    """Every text translated (not fuzzy), no stale entries, placeholders kept, all plural forms: per language folder."""
+    problems = check_catalog(template_catalog(), LOCALE, lang)
+    assert problems == [], "\n".join(problems)
 
 
 async def test_another_plugins_catalog_does_not_translate_our_texts(make_client):

@@ -11,9 +11,12 @@
     li.setAttribute("data-id", String(c.id));
     var quote = document.createElement("blockquote");
     quote.textContent = c.text;
+    quote.dir = "auto";  // a German answer on an Arabic wall keeps its direction
     var by = document.createElement("p");
     by.className = "by";
-    by.textContent = c.name || anonymous;
+    var name = document.createElement("bdi");
+    name.textContent = c.name || anonymous;
+    by.appendChild(name);
     li.appendChild(quote);
     li.appendChild(by);
     return li;

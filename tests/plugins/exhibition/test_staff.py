@@ -3,9 +3,8 @@ editing and deleting images, the QR poster, and the exports (CSV and printable p
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from core.testing.fixtures import post_form
+from core.web.i18n import format_short
 from plugins.exhibition import service
 from plugins.exhibition.tables import Contribution, Exhibit, ExhibitImage, Exhibition, GuidingQuestion
 from tests.core.factories import make_event
@@ -245,8 +244,8 @@ async def test_csv_export_per_question_and_per_exhibition(make_staff_client):
             [Q1, "Werbung für Uhren", "", "Abgelehnt", "", "Werbung", ""],
             [Q1, SCRIPT, IMG_NAME, "Wartet auf Prüfung", "", "", ""],
         ]
-        # local time, as the office reads it, not UTC
-        berlin = [c.created_at.astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%d %H:%M")
+        # local time, as the office reads it, not UTC, written the German way (Babel)
+        berlin = [format_short(c.created_at, "Europe/Berlin")
                   for c in await Contribution.objects().where(Contribution.question == q1.id).order_by(Contribution.id)]
         assert [row[7] for row in rows[1:]] == berlin
         whole = read_csv((await client.get(f"/staff/ausstellungen/beitraege.csv?ausstellung={x.exhibition.id}")).content)

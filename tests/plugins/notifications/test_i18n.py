@@ -1,4 +1,4 @@
-"""The notifications plugin's English catalog covers every German UI string of the plugin.
+"""The notifications plugin's catalogs (one per language folder) cover every German UI string of the plugin.
 
 UI strings come from two places (as in tests/plugins/registration/test_i18n.py):
 
@@ -28,17 +28,17 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
 from core.testing.catalog import (
-    Declared, MsgId, build_catalog, core_catalog, extract_messages, missing_translations, read_catalog, stale_entries,
-    wrong_placeholders,
+    Declared, MsgId, build_catalog, catalog_languages, check_catalog, extract_messages,
 )
 
 ROOT = Path(__file__).resolve().parents[3]
 PLUGIN = ROOT / "plugins" / "notifications"
-CATALOG = PLUGIN / "locale" / "en" / "LC_MESSAGES" / "messages.po"
+LOCALE = PLUGIN / "locale"
 PLUGINS = ["registration", "notifications"]
 
 
@@ -81,16 +81,13 @@ def template_catalog() -> Catalog:
     return build_catalog("Quartier notifications plugin", extracted_messages(), declared_messages())
 
 
-def english() -> Catalog:
-    return read_catalog(CATALOG)
-
 
 # -- the catalog ---------------------------------------------------------------------------
 def test_the_plugin_registers_its_catalog():
     from plugins.notifications import plugin
 
     assert plugin.register_locales() == [str(PLUGIN / "locale")]
-    assert CATALOG.exists()
+    assert {"en", "tr", "ar"} <= set(catalog_languages(LOCALE))
 
 
 def test_the_collection_finds_all_kinds_of_strings():
@@ -108,22 +105,17 @@ def test_the_collection_finds_all_kinds_of_strings():
     assert not any(path.endswith(".txt") for locations in extracted.values() for path, _line in locations)
 
 
-def test_every_ui_string_has_an_english_translation():
-    missing = missing_translations(template_catalog(), english(), core=core_catalog())
-    assert not missing, (
-        f"{len(missing)} UI strings lack an English translation in {CATALOG.relative_to(ROOT)} "
-        "(see this module's docstring for updating it):\n  " + "\n  ".join(missing)
-    )
 
 
-def test_no_stale_entries():
-    stale = stale_entries(template_catalog(), english())
-    assert not stale, f"entries no longer used by the plugin: {stale}"
 
 
-def test_translations_keep_the_placeholders():
-    wrong = wrong_placeholders(english())
-    assert not wrong, "Translations with wrong placeholders:\n  " + "\n  ".join(wrong)
+
+
+@pytest.mark.parametrize("lang", catalog_languages(LOCALE))
+def test_the_catalog_of_every_language_is_complete(lang):
+    """Every UI string translated (not fuzzy), no stale entries, placeholders kept, all plural forms: per language folder."""
+    problems = check_catalog(template_catalog(), LOCALE, lang)
+    assert not problems, f"{len(problems)} problems (see this module's docstring for updating the catalog):\n  " + "\n  ".join(problems)
 
 
 # -- in the app -----------------------------------------------------------------------------

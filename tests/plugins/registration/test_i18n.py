@@ -1,4 +1,4 @@
-"""The registration plugin's English catalog covers every German UI string of the plugin.
+"""The registration plugin's catalogs (one per language folder) cover every German UI string of the plugin.
 
 UI strings come from three places (as in tests/core/web/test_i18n.py):
 
@@ -26,19 +26,19 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
 from core.testing.catalog import (
-    Declared, MsgId, build_catalog, core_catalog, extract_messages, missing_translations, read_catalog, stale_entries,
-    wrong_placeholders,
+    Declared, MsgId, build_catalog, catalog_languages, check_catalog, extract_messages,
 )
 from core.testing.fixtures import post_form
 from tests.plugins.registration.helpers import NO_RATE_LIMIT, event_with_form
 
 ROOT = Path(__file__).resolve().parents[3]
 PLUGIN = ROOT / "plugins" / "registration"
-CATALOG = PLUGIN / "locale" / "en" / "LC_MESSAGES" / "messages.po"
+LOCALE = PLUGIN / "locale"
 
 
 # -- what the plugin can show ----------------------------------------------------------
@@ -110,9 +110,6 @@ def template_catalog() -> Catalog:
     return build_catalog("Quartier registration plugin", extracted_messages(), declared_messages())
 
 
-def english() -> Catalog:
-    return read_catalog(CATALOG)
-
 
 # -- the catalog ---------------------------------------------------------------------------
 def test_the_collection_finds_all_kinds_of_strings():
@@ -130,31 +127,19 @@ def test_the_collection_finds_all_kinds_of_strings():
     assert "Anmeldungen: {title}" in extracted and "Personen eingecheckt" in extracted
 
 
-def test_every_ui_string_has_an_english_translation():
-    missing = missing_translations(template_catalog(), english(), core=core_catalog())
-    assert not missing, (
-        f"{len(missing)} UI strings lack an English translation in {CATALOG.relative_to(ROOT)} "
-        "(see this module's docstring for updating it):\n  " + "\n  ".join(missing)
-    )
 
 
-def test_no_stale_entries():
-    stale = stale_entries(template_catalog(), english())
-    assert not stale, f"entries no longer used by the plugin: {stale}"
 
 
-def test_translations_keep_the_placeholders():
-    wrong = wrong_placeholders(english())
-    assert not wrong, "Translations with wrong placeholders:\n  " + "\n  ".join(wrong)
 
 
-def test_plural_entries_have_both_english_forms():
-    catalog = english()
-    assert catalog.num_plurals == 2
-    plurals = [m for m in catalog if isinstance(m.id, tuple)]
-    assert plurals
-    for message in plurals:
-        assert len(message.string) == 2 and all(message.string), message.id
+
+
+@pytest.mark.parametrize("lang", catalog_languages(LOCALE))
+def test_the_catalog_of_every_language_is_complete(lang):
+    """Every UI string translated (not fuzzy), no stale entries, placeholders kept, all plural forms: per language folder."""
+    problems = check_catalog(template_catalog(), LOCALE, lang)
+    assert not problems, f"{len(problems)} problems (see this module's docstring for updating the catalog):\n  " + "\n  ".join(problems)
 
 
 def test_every_field_message_can_be_translated():

@@ -7,6 +7,7 @@ Runs on SQLite and PostgreSQL (``make_staff_client`` uses the parametrized ``dat
 from __future__ import annotations
 
 import io
+import re
 import json
 from typing import Any
 
@@ -472,7 +473,7 @@ async def test_csv_export_of_an_event(make_staff_client):
         rows = read_csv(response.content)
         assert rows[0] == [*CSV_HEADER, "Barrierefreier Zugang?", "Essenswunsch", "Angemeldet am"]
         assert [row[:-1] for row in rows[1:]] == expected_rows()
-        assert all(row[-1][:4].isdigit() for row in rows[1:])  # the registration date
+        assert all(re.fullmatch(r"\d\d\.\d\d\.\d\d, \d\d:\d\d", row[-1]) for row in rows[1:])  # the registration date, German
         assert len(rows) == 4
 
 
