@@ -151,10 +151,10 @@ def _babel_locale(lang: str) -> Locale:
     return Locale.parse(lang)  # Babel parses a locale string again on every call
 
 
-def format_when(moment: datetime, tz: str = "Europe/Berlin", style: str = "full") -> str:
-    """'Montag, 28. Dezember 2026, 14:00' in the current language."""
+def format_when(moment: datetime, tz: str = "Europe/Berlin", style: str = "full", lang: str | None = None) -> str:
+    """'Montag, 28. Dezember 2026, 14:00' in ``lang`` (default: the current language)."""
     local = _local(moment, tz)
-    locale = _babel_locale(language())
+    locale = _babel_locale(lang or language())
     joined = str(locale.datetime_formats["medium"])  # "{1}, {0}"; "{1} {0}" in Turkish, "{1}، {0}" in Arabic
     return joined.format(format_time(local, format="short", locale=locale), format_date(local, format=style, locale=locale))
 

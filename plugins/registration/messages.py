@@ -10,13 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_datetime
 
 from core.plugin_api import (
     Audience, AudienceMember, DomainEvent, Event, EventCancelled, EventChanged, MessageRecipient, MessageRequest,
-    MessageType, send_message, texts_from, transaction, withdraw_messages,
+    MessageType, format_when, send_message, texts_from, transaction, withdraw_messages,
 )
 from plugins.registration import domain_events as de
 from plugins.registration import service
@@ -58,10 +55,6 @@ KINDS = {
 FIRST = {"unconfirmed": "confirm_request", "confirmed": "registered", "waitlisted": "waitlisted"}  # RegistrationCreated
 
 
-def when(moment: datetime, tz: str, language: str) -> str:
-    return format_datetime(moment.astimezone(ZoneInfo(tz)), format="EEEE, d. MMMM y, HH:mm", locale=language)
-
-
 @dataclass(frozen=True)
 class About:
     """The calendar event a message is about, from this plugin's domain event or from the event's row."""
@@ -86,7 +79,7 @@ async def _tell(key: str, cause: str, registration: int, to: MessageRecipient, a
     await send_message(MessageRequest(
         plugin=PLUGIN, key=key, idempotency_key=f"{service.message_prefix(registration)}{key}:{cause}", quartier_id=about.quartier_id, to=to,
         event_id=about.event_id, send_at=send_at, with_calendar=not context.get("needs_confirmation", False),
-        context={"event_title": about.title, "when": when(about.starts_at, about.timezone, to.language), **links, **context},
+        context={"event_title": about.title, "when": format_when(about.starts_at, about.timezone, lang=to.language), **links, **context},
     ))
 
 
