@@ -33,7 +33,8 @@ from core.web.audit import record as record_audit, redact_audit
 from core.web.auth import StaffContext, client_address, require_staff, require_staff_api
 from core.web.exports import csv_download, spreadsheet_safe
 from core.web.i18n import (
-    Translator, format_day, format_month_day, format_number, format_short, format_when, language, plugin_gettext,
+    LANGUAGES, Translator, format_day, format_month_day, format_number, format_short, format_when, language,
+    plugin_gettext,
 )
 from core.web.params import MAX_INT, Count, Id, Limit, Offset, parse_id, parse_int
 from core.web.rendering import csrf_input, flash, page, render
@@ -42,6 +43,11 @@ from core.web.scope import row_scope
 from core.web.store import hit as hit_rate_limit
 from core.web.text import contains_link, defang
 from core.web.ui import MenuLink, PageBlock, Widget
+
+
+def offered_languages() -> list[tuple[str, str]]:
+    """The deployment's languages (setting ``languages``) as ``(code, name in that language)``, in that order."""
+    return [(code, LANGUAGES[code]) for code in current().settings.languages]
 
 
 async def publish(event: DomainEvent) -> None:
@@ -114,6 +120,7 @@ __all__ = [
     "is_postgres",
     "json_body",
     "language",
+    "offered_languages",
     "page",
     "plugin_gettext",
     "parse_id",

@@ -176,10 +176,6 @@ def format_month_day(day: date) -> str:
     return format_skeleton("dMMM", day, locale=_babel_locale(language()))
 
 
-def language_name(lang: str) -> str:
-    return Locale.parse(lang).get_display_name(lang).capitalize()
-
-
 def format_number(value: float | int) -> str:
     """``1.234,5`` / ``1,234.5`` / ``١٬٢٣٤٫٥``: a number in the current language's notation."""
     return format_decimal(value, locale=_babel_locale(language()))

@@ -407,8 +407,8 @@ def validate(data: ContributionInput) -> dict[str, str]:
         errors["name"] = "Bitte geben Sie nur Ihren Namen an, ohne Internetadresse."
     if data.email and (len(data.email) > 200 or not EMAIL.match(data.email.strip())):
         errors["email"] = "Bitte geben Sie eine gültige E-Mail-Adresse an oder lassen Sie das Feld leer."
-    if data.language not in ("de", "en"):
-        errors["language"] = "Sprache: de oder en."
+    if data.language not in current().settings.languages:
+        errors["language"] = "Diese Sprache wird hier nicht angeboten."
     return errors
 
 

@@ -157,7 +157,19 @@ ANNOUNCEMENTS = Resource(
 from plugins.notifications import messages  # noqa: E402
 from plugins.notifications.tables import MessageTemplate  # noqa: E402
 
-LANGUAGE_CHOICES = [("de", "Deutsch"), ("en", "Englisch")]
+class OfferedLanguages(list):
+    """The deployment's languages, each named in itself (read when the form is built)."""
+
+    def __iter__(self):
+        from core.plugin_api import offered_languages
+
+        try:
+            return iter(offered_languages())
+        except RuntimeError:  # no deployment (collecting this plugin's texts): nothing to translate here
+            return iter(())
+
+
+LANGUAGE_CHOICES = OfferedLanguages()
 EDITABLE_KINDS = WithDeclared([(k, label) for k, label in KIND_CHOICES if k in messages.VARIABLES], _declared_kinds)
 
 

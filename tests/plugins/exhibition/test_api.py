@@ -110,7 +110,7 @@ async def test_refusals_give_field_messages_and_store_nothing(make_client):
             ({"text": "Hallo", "name": ["Anna"]}, {"name": "Ungültiger Wert: erwartet wird Text."}),
             ({"text": "Hallo", "status": "approved"}, {"status": "Dieses Feld ist unbekannt."}),
             ({"name": "Anna"}, {"text": "Dieses Feld fehlt."}),
-            ({"text": "Hallo", "language": "fr"}, {"language": "Sprache: de oder en."}),
+            ({"text": "Hallo", "language": "fr"}, {"language": "Diese Sprache wird hier nicht angeboten."}),
         ]
         for sent, errors in cases:
             response = await client.post(target, json=sent)

@@ -95,7 +95,7 @@ def test_the_collection_finds_all_kinds_of_strings():
     declared = declared_messages()
     for text in ("Mitteilungen", "Versandprotokoll", "Anrufliste", "Nachrichtentexte", "Benachrichtigungen",
                  "Empfänger (mit E-Mail)", "Anrede, Fußzeile mit Ihren Kontaktdaten und der Abbestell-Link werden ergänzt.",
-                 "Mitteilung (Test)", "Wird gesendet", "Englisch", "Erledigt",
+                 "Mitteilung (Test)", "Wird gesendet", "Erledigt",
                  "Test an mich senden", "Jetzt senden", "Erneut senden", "Angerufen",
                  "Die Mitteilung jetzt an alle Empfänger senden? Das lässt sich nicht zurücknehmen."):
         assert text in declared, text
