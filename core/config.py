@@ -13,7 +13,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 
 import msgspec
 
@@ -46,6 +46,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     default_language: str = "de"
     deployment_name: str = "Quartier"
     migrate_on_start: bool = True
+    # "web": the web processes run the scheduled jobs; "worker": only `quartier worker` does
+    jobs_run_in: Literal["web", "worker"] = "web"
     domain_event_retention_days: int = 30  # delivered domain events with personal-data fields are then deleted
     domain_event_log_days: int = 365  # delivered domain events without personal data are then deleted
     debug: bool = False

@@ -18,7 +18,6 @@ class NotificationSettings(msgspec.Struct, forbid_unknown_fields=True):
     backoff_seconds: float = 30  # first retry; doubles each time, with jitter
     lease_seconds: int = 300  # a message "sending" longer than this belongs to a dead worker
     batch_size: int = 50
-    in_process_worker: bool = True  # the web app sends; switch off when `quartier worker` runs separately
     poll_seconds: float = 2
     reminder_hours_before: int = 24  # 0 switches reminders off
     digest_minutes: int = 30  # moderators get at most one digest this often

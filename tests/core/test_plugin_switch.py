@@ -163,4 +163,4 @@ def test_a_job_that_is_not_a_job_stops_the_start():
     with pytest.raises(ConfigError, match=r"^Plugin 'rooms': background_tasks must return Job items \(core.plugin_api.Job\), "
                                           r"not tuple\.$"):
         plugin_jobs({"rooms": [(60, tick)]})
-    assert plugin_jobs({"rooms": [Job(60, tick)], "quiet": None}) == [("rooms", Job(60, tick))]
+    assert plugin_jobs({"rooms": [Job("tick", tick, seconds=60)], "quiet": None}) == [("rooms", Job("tick", tick, seconds=60))]

@@ -41,13 +41,13 @@ async def test_hook_notification_channels(make_deployment, smtp):
     await service.enqueue(channel="sms", recipient="+49 5371 1234", kind="test", subject="", body_text="Hallo",
                           idempotency_key="sms:1")
     await service.enqueue(channel="fax", recipient="0", kind="test", subject="", body_text="x", idempotency_key="fax:1")
-    await work(deployment, once=True)
+    await work(deployment)
     assert sms.channel.sent == ["+49 5371 1234"]
     fax = await OutboxMessage.objects().where(OutboxMessage.channel == "fax").first()
     assert fax.status == "failed" and "no channel 'fax'" in fax.last_error
 
 
-def test_worker_command_sends_with_a_progress_bar(tmp_path, smtp, database_url):
+def test_send_command_sends_what_is_due_with_a_progress_bar(tmp_path, smtp, database_url):
     import asyncio
 
     from core.config import Settings
@@ -65,9 +65,9 @@ def test_worker_command_sends_with_a_progress_bar(tmp_path, smtp, database_url):
     asyncio.run(prepare())
     config = tmp_path / "quartier.toml"
     config.write_text(f'plugins = ["notifications"]\ndatabase_url = "{database_url}"\nsecret_key = "x"\n'
-                      f'[notifications]\nsmtp_port = {smtp.port}\nin_process_worker = false\n', encoding="utf-8")
+                      f'[notifications]\nsmtp_port = {smtp.port}\n', encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUARTIER_")}
-    result = subprocess.run([str(Path(sys.executable).parent / "quartier"), "--config", str(config), "worker", "--once"],
+    result = subprocess.run([str(Path(sys.executable).parent / "quartier"), "--config", str(config), "notifications", "send"],
                             capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     # (click draws the bar itself only on a terminal; here it prints the label)
