@@ -144,8 +144,8 @@ def worker(ctx: click.Context, once: bool) -> None:
             if once:
                 for key, result in (await run_due(deployment)).items():
                     click.echo(f"{key}: {result}")
-                return
-            await _work_until_stopped(deployment)
+            else:
+                await _work_until_stopped(deployment)
         finally:
             await deployment.engine.close_connection_pool()
 
@@ -157,8 +157,9 @@ async def _work_until_stopped(deployment: Deployment) -> None:
     import signal
 
     from core.domain_events.service import background_delivery
-    from core.jobs import running_jobs
+    from core.jobs import deployment_jobs, remember, running_jobs
 
+    await remember(deployment, deployment_jobs(deployment))  # a database without tables stops here, in one sentence
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

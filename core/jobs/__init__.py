@@ -243,8 +243,12 @@ async def run_due(deployment: Deployment, owner: str | None = None) -> dict[str,
 
 async def _keep_running(deployment: Deployment, scheduled: Scheduled, owner: str) -> None:
     poll = min(CHECK_SECONDS, scheduled.job.interval)
+    remembered = False
     while True:
         try:
+            if not remembered:
+                await remember(deployment, [scheduled])
+                remembered = True
             if await run_if_due(deployment, scheduled, owner) is None:
                 row = await JobRecord.select(JobRecord.next_due).where(JobRecord.name == scheduled.key).first()
                 wait = (row["next_due"] - _now()).total_seconds() if row else poll
@@ -258,9 +262,9 @@ async def _keep_running(deployment: Deployment, scheduled: Scheduled, owner: str
 
 @contextlib.asynccontextmanager
 async def running_jobs(deployment: Deployment) -> AsyncIterator[list[Scheduled]]:
-    """While open, this process runs the deployment's jobs when they are due (and no other process does)."""
+    """While open, this process runs the deployment's jobs when they are due (and no other process does).
+    A database that is away (or not migrated yet) is logged and tried again; it does not stop the start."""
     jobs = deployment_jobs(deployment)
-    await remember(deployment, jobs)
     owner = process_name()
     tasks = [asyncio.create_task(_keep_running(deployment, scheduled, owner)) for scheduled in jobs]
     try:

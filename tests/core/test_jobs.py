@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import signal
 import subprocess
@@ -145,6 +146,7 @@ async def test_a_restarted_app_runs_an_overdue_daily_job_at_start_once(make_clie
     run = Counter()
     core_job(Job("purge", run, daily_at="03:30", deployment_wide=True))
     async with make_client() as first:  # first start: the job is remembered, first due at the next 03:30
+        await wait_until(functools.partial(stored, "core.purge"))
         row = await stored("core.purge")
         assert row["next_due"] > now() and run.runs == 0
     # the server was down for three days
