@@ -27,7 +27,7 @@ from litestar.template.config import TemplateConfig
 from core import __version__
 from core.config import ConfigError, Settings, check_web_settings, load_settings
 from core.deployment import Deployment, current
-from core.jobs import running_jobs
+from core.jobs.service import running_jobs
 from core.jobs.routes import jobs_page
 from core.plugin_manager import load_deployment
 from core.domain_events.service import background_delivery

@@ -133,7 +133,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 def worker(ctx: click.Context, once: bool) -> None:
     """Run the scheduled jobs of the core and the plugins (sending notifications among them) and deliver domain
     events from the event log, until stopped. Needed with jobs_run_in = "worker"; safe to run several."""
-    from core.jobs import run_due
+    from core.jobs.service import run_due
 
     deployment = deployment_of(ctx)
 
@@ -157,7 +157,7 @@ async def _work_until_stopped(deployment: Deployment) -> None:
     import signal
 
     from core.domain_events.service import background_delivery
-    from core.jobs import deployment_jobs, remember, running_jobs
+    from core.jobs.service import deployment_jobs, remember, running_jobs
 
     await remember(deployment, deployment_jobs(deployment))  # a database without tables stops here, in one sentence
     stop = asyncio.Event()

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from core.deployment import Deployment
     from core.domain_events import DomainEvent
     from core.events.service import EventDetail
-    from core.jobs import Job
+    from core.jobs.types import Job
     from core.messaging.types import MessageRequest, MessageResult, MessageType
     from core.web.auth import StaffContext
     from core.web.resources import Resource

@@ -19,7 +19,7 @@ from core.events.routes import event_calendar_text, event_page_url
 from core.events.service import EventDetail, public_event, public_events
 from core.events.tables import Event, Organisation, Venue
 from core.hookspecs import hookimpl, hookspec
-from core.jobs import Job
+from core.jobs.types import Job
 from core.messaging.service import send_message, withdraw_messages
 from core.messaging.types import MessageError, MessageRecipient, MessageRequest, MessageResult, MessageType
 from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled, quartiere_with_plugin

@@ -9,7 +9,8 @@ from litestar import Request, get
 from litestar.response import Template
 
 from core.deployment import current
-from core.jobs import Job, deployment_jobs
+from core.jobs.types import Job
+from core.jobs.service import deployment_jobs
 from core.jobs.tables import JobRecord
 from core.web import auth
 from core.web.auth import require_staff

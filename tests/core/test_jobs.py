@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from core import jobs
 from core.config import ConfigError
-from core.jobs import Job, Scheduled, plugin_jobs, remember, run_if_due
+from core.jobs import service as jobs
+from core.jobs.types import Job, plugin_jobs
+from core.jobs.service import Scheduled, remember, run_if_due
 from core.jobs.tables import JobRecord
 
 QUARTIER = str(Path(sys.executable).parent / "quartier")

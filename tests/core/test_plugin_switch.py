@@ -18,7 +18,8 @@ from core import hookspecs
 from core.accounts.service import create_api_token
 from core.cli import build_cli
 from core.config import ConfigError
-from core.jobs import Job, plugin_jobs, run_once
+from core.jobs.types import Job, plugin_jobs
+from core.jobs.service import run_once
 from core.plugin_manager import load_deployment
 from core.quartiere.service import set_plugin_enabled
 from core.testing.fixtures import ensure_quartiere
