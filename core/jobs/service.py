@@ -140,6 +140,10 @@ async def run_if_due(deployment: Deployment, scheduled: Scheduled, owner: str) -
     except Exception as exc:
         log.exception("job %s failed", scheduled.key)
         result, error, failures = "failed", error_line(exc), claimed[0]["failures"] + 1
+    except asyncio.CancelledError:  # the process stops: the job stays due, free for the next process at once
+        with contextlib.suppress(Exception):
+            await JobRecord.update({JobRecord.lease_owner: "", JobRecord.lease_until: None}).where(mine)
+        raise
     finally:
         heartbeat.cancel()
         await asyncio.gather(heartbeat, return_exceptions=True)

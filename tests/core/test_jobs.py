@@ -162,6 +162,10 @@ async def test_a_restarted_app_runs_an_overdue_daily_job_at_start_once(make_clie
         assert row["result"] == "ok" and row["next_due"] > now()
 
 
+async def _result_is_for(key: str, result: str) -> bool:
+    return (await stored(key))["result"] == result
+
+
 async def _ran(run: Counter) -> bool:
     return run.runs > 0
 
@@ -190,7 +194,7 @@ async def test_a_failing_job_is_retried_shown_to_admins_and_recovers(make_staff_
         assert 'href="/staff/jobs"' not in (await staff.get("/staff/")).text
 
         run.error = None
-        await wait_until(lambda: _result_is("ok"))
+        await wait_until(lambda: _result_is_for("core.send", "ok"))
         row = await stored("core.send")
         assert row["failures"] == 0 and row["last_error"] == ""
         html = (await admin.get("/staff/jobs")).text
@@ -200,10 +204,6 @@ async def test_a_failing_job_is_retried_shown_to_admins_and_recovers(make_staff_
 async def _failed_twice() -> bool:
     row = await stored("core.send")
     return bool(row) and row["result"] == "failed" and row["failures"] >= 2
-
-
-async def _result_is(result: str) -> bool:
-    return (await stored("core.send"))["result"] == result
 
 
 async def test_the_jobs_page_lists_every_job_of_core_and_plugins(make_staff_client):
@@ -296,3 +296,20 @@ def test_the_worker_runs_jobs_until_stopped(tmp_path, database_url):
         worker.send_signal(signal.SIGTERM)
         out, err = worker.communicate(timeout=60)
     assert worker.returncode == 0 and "Quartier worker stopped." in out, err
+
+
+async def test_a_job_stopped_with_its_process_is_free_for_the_next_at_once(make_client, core_job):
+    run = Counter(pause=30)
+    core_job(Job("long", run, seconds=3600, deployment_wide=True))
+    async with make_client() as first:
+        await wait_until(functools.partial(stored, "core.long"))
+    await JobRecord.update({JobRecord.next_due: now()}).where(JobRecord.name == "core.long")
+    async with make_client(deployment=first.deployment):
+        await wait_until(lambda: _ran(run))
+        assert (await stored("core.long"))["lease_until"] > now()
+    row = await stored("core.long")  # the app stopped mid-run: still due, no lease left behind
+    assert row["lease_until"] is None and row["next_due"] < now() and row["result"] == ""
+    run.pause = 0
+    async with make_client(deployment=first.deployment):
+        await wait_until(lambda: _result_is_for("core.long", "ok"))
+    assert run.runs == 2
