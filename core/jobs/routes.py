@@ -14,7 +14,7 @@ from core.jobs.service import deployment_jobs
 from core.jobs.tables import JobRecord
 from core.web import auth
 from core.web.auth import require_staff
-from core.web.i18n import gettext as _
+from core.web.i18n import format_number, gettext as _
 from core.web.rendering import page
 
 
@@ -26,7 +26,7 @@ def schedule_text(job: Job) -> str:
         return _("alle {n} Std.").format(n=int(seconds // 3600))
     if seconds >= 60 and seconds % 60 == 0:
         return _("alle {n} Min.").format(n=int(seconds // 60))
-    return _("alle {n} Sek.").format(n=f"{seconds:g}")
+    return _("alle {n} Sek.").format(n=format_number(seconds))
 
 
 def duration_text(seconds: float | None) -> str:

@@ -13,6 +13,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 LANGUAGES = {"de": "Deutsch", "en": "English"}
@@ -153,6 +154,11 @@ def format_clock(moment: datetime, tz: str = "Europe/Berlin") -> str:
 
 def format_short(moment: datetime, tz: str = "Europe/Berlin") -> str:
     return format_datetime(_local(moment, tz), format="short", locale=_babel_locale(language()))
+
+
+def format_number(value: float) -> str:
+    """'0,2' in German, '0.2' in English."""
+    return format_decimal(value, locale=_babel_locale(language()))
 
 
 def language_name(lang: str) -> str:

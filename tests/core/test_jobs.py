@@ -185,7 +185,7 @@ async def test_a_failing_job_is_retried_shown_to_admins_and_recovers(make_staff_
         assert page.status_code == 200
         html = page.text
         assert "Hintergrundaufgaben" in html and "fehlgeschlagen" in html and "Fehlschläge in Folge" in html
-        assert "RuntimeError (test_jobs.py:" in html and "alle 0.2 Sek." in html
+        assert "RuntimeError (test_jobs.py:" in html and "alle 0,2 Sek." in html
         assert "erika@example.org" not in html  # the message may name a person: only type and place are stored
         assert 'href="/staff/jobs"' in html  # in the admins' menu
 
