@@ -19,6 +19,7 @@ class NotificationSettings(msgspec.Struct, forbid_unknown_fields=True):
     lease_seconds: int = 300  # a message "sending" longer than this belongs to a dead worker
     batch_size: int = 50
     poll_seconds: float = 2
+    senders: int = 2  # batches the send job sends at once, each over its own connection
     reminder_hours_before: int = 24  # 0 switches reminders off
     digest_minutes: int = 30  # moderators get at most one digest this often
     # Apprise (optional extra `quartier[apprise]`): URL schemes operators may configure

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from urllib.parse import urlparse
@@ -26,12 +27,17 @@ def email_channel(deployment: Deployment) -> EmailChannel:
 
 
 async def work(deployment: Deployment, progress: Callable[[int], None] | None = None) -> int:
-    """Send what is due, batch by batch, until nothing is left; returns how many messages were handled.
-    The scheduler runs it as the job ``notifications.send``; ``progress`` gets each batch's count."""
-    handled = 0
-    available = channels(deployment)
-    while count := sum((await service.run_batch(available)).values()):
-        handled += count
-        if progress is not None:
-            progress(count)
-    return handled
+    """Send what is due until nothing is left, ``senders`` batches at once (claims never overlap); returns how
+    many messages were handled. The scheduler runs it as the job ``notifications.send``; ``progress`` gets each
+    batch's count."""
+
+    async def sender() -> int:
+        handled = 0
+        available = channels(deployment)  # its own channels: its own SMTP session
+        while count := sum((await service.run_batch(available)).values()):
+            handled += count
+            if progress is not None:
+                progress(count)
+        return handled
+
+    return sum(await asyncio.gather(*(sender() for _ in range(max(1, service.settings().senders)))))
