@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from contextvars import ContextVar
 import logging
@@ -28,12 +27,13 @@ from litestar.template.config import TemplateConfig
 from core import __version__
 from core.config import ConfigError, Settings, check_web_settings, load_settings
 from core.deployment import Deployment, current
-from core.jobs import Job, plugin_jobs, run_periodically
+from core.jobs.routes import jobs_page
+from core.jobs.service import running_jobs
 from core.ops.logs import configure_logging, request_log
 from core.ops.metrics import MetricsController, prometheus_config
 from core.ops.readiness import readyz
 from core.plugin_manager import load_deployment
-from core.domain_events.service import background_delivery, delete_old_events, redeliver_pending
+from core.domain_events.service import background_delivery
 from core.events.routes import PublicEventsController
 from core.quartiere.routes import ROUTES as QUARTIER_ROUTES
 from core.quartiere.tables import Quartier
@@ -48,14 +48,13 @@ from core.web.staff_routes import STAFF_HANDLERS
 from core.web.scope import SCOPE_KEY, check_plugin_scope, scope_problem
 from core.web.security import security_headers, served_over_https
 from core.web.sessions import SessionConfig
-from core.web.store import DatabaseStore, delete_expired
+from core.web.store import DatabaseStore
 
 LANGUAGE_COOKIE = "lang"
 PLUGIN_KEY = "plugin"  # handler option: the plugin that registered the route
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
-REDELIVERY_SECONDS = 30
 
 
 def plugin_guard(plugin: str):
@@ -77,19 +76,6 @@ def check_route_scopes(app: Litestar) -> None:
                 raise ConfigError(f"Plugin '{plugin}': route {route.path} {problem}.")
 
 
-def core_jobs() -> list[Job]:
-    """The core's own jobs: deployment-wide upkeep."""
-
-    def wide(seconds: float, upkeep: Any) -> Job:
-        async def run(deployment: Deployment, _quartiere: frozenset[int] | None) -> None:
-            await upkeep(deployment)
-
-        run.__qualname__ = upkeep.__qualname__  # for the log
-        return Job(seconds, run, deployment_wide=True)
-
-    return [wide(REDELIVERY_SECONDS, redeliver_pending), wide(3600, delete_expired), wide(3600, delete_old_events)]
-
-
 def _lifespan(deployment: Deployment):
     @contextlib.asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -98,16 +84,11 @@ def _lifespan(deployment: Deployment):
         if deployment.settings.migrate_on_start and deployment.settings.is_sqlite:
             await deployment.migrate()
         await deployment.hooks.startup(deployment=deployment)
-        jobs = [("core", job) for job in core_jobs()]
-        jobs.extend(plugin_jobs(deployment.hooks.background_tasks(deployment=deployment)))
-        tasks = [asyncio.create_task(run_periodically(deployment, plugin, job)) for plugin, job in jobs]
+        jobs = running_jobs(deployment) if deployment.settings.jobs_run_in == "web" else contextlib.nullcontext()
         try:
-            async with background_delivery(deployment):  # requests do not wait for on_domain_event
+            async with background_delivery(deployment), jobs:  # requests do not wait for on_domain_event
                 yield
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
             await deployment.hooks.shutdown(deployment=deployment)
             await deployment.engine.close_connection_pool()
 
@@ -250,7 +231,8 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     deployment.templates = template_environment(deployment)
 
     handlers: list[Any] = [
-        healthz, readyz, MetricsController, PublicEventsController, *STAFF_HANDLERS, *QUARTIER_ROUTES, *PUBLIC_HANDLERS,
+        healthz, readyz, MetricsController, PublicEventsController, *STAFF_HANDLERS, jobs_page, *QUARTIER_ROUTES,
+        *PUBLIC_HANDLERS,
     ]
     static_dirs = {"core": str(HERE / "static")}
     for name, routes in deployment.hooks.register_routes(deployment=deployment).items():

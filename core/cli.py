@@ -138,6 +138,49 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
             shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
+@cli.command()
+@click.option("--once", is_flag=True, help="Run the jobs that are due now, then stop.")
+@click.pass_context
+def worker(ctx: click.Context, once: bool) -> None:
+    """Run the scheduled jobs of the core and the plugins (sending notifications among them) and deliver domain
+    events from the event log, until stopped. Needed with jobs_run_in = "worker"; safe to run several."""
+    from core.jobs.service import run_due
+
+    deployment = deployment_of(ctx)
+
+    async def run() -> None:
+        deployment.bind()
+        await deployment.engine.start_connection_pool(min_size=1, max_size=5)
+        try:
+            if once:
+                for key, result in (await run_due(deployment)).items():
+                    click.echo(f"{key}: {result}")
+            else:
+                await _work_until_stopped(deployment)
+        finally:
+            await deployment.engine.close_connection_pool()
+
+    run_async(run())
+
+
+async def _work_until_stopped(deployment: Deployment) -> None:
+    """The worker's loop: the scheduler and domain-event delivery until SIGTERM or SIGINT."""
+    import signal
+
+    from core.domain_events.service import background_delivery
+    from core.jobs.service import deployment_jobs, remember, running_jobs
+
+    await remember(deployment, deployment_jobs(deployment))  # a database without tables stops here, in one sentence
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    async with background_delivery(deployment), running_jobs(deployment) as jobs:
+        click.echo(f"Quartier worker: {len(jobs)} jobs ({_db_label(deployment.settings)}); stop with Ctrl+C.")
+        await stop.wait()
+    click.echo("Quartier worker stopped.")
+
+
 def _db_label(settings: Settings) -> str:
     return "SQLite" if settings.is_sqlite else "PostgreSQL"
 

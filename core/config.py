@@ -48,6 +48,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     languages: list[str] = msgspec.field(default_factory=list)
     deployment_name: str = "Quartier"
     migrate_on_start: bool = True
+    # "web": the web processes run the scheduled jobs; "worker": only `quartier worker` does
+    jobs_run_in: Literal["web", "worker"] = "web"
     domain_event_retention_days: int = 30  # delivered domain events with personal-data fields are then deleted
     domain_event_log_days: int = 365  # delivered domain events without personal data are then deleted
     debug: bool = False

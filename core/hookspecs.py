@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from core.deployment import Deployment
     from core.domain_events import DomainEvent
     from core.events.service import EventDetail
-    from core.jobs import Job
+    from core.jobs.types import Job
     from core.messaging.types import Audience, MessageRequest, MessageResult, MessageType
     from core.ops.metrics import Metric
     from core.ops.readiness import ReadinessCheck
@@ -121,12 +121,16 @@ def shutdown(deployment: Deployment) -> Awaitable[None] | None:
 
 @hookspec
 def background_tasks(deployment: Deployment) -> list[Job]:
-    """Return the plugin's periodic ``Job``s (core/jobs.py), run by the app.
+    """Return the plugin's scheduled ``Job``s (core/jobs), each with a stable name:
+    ``Job("purge", run, daily_at="03:30")`` or ``Job("send", run, seconds=60)``.
 
     Each time a job is due it is called as ``await job.run(deployment, quartiere)``
     with the ids of the Quartiere where the plugin is switched on (not at all
-    while it is off everywhere); a ``deployment_wide`` job gets ``None``. An
-    exception is logged and the job runs again next time.
+    while it is off everywhere); a ``deployment_wide`` job gets ``None``. It runs
+    once per due time in the whole deployment, whichever process claims it (the
+    web processes, or only ``quartier worker`` with ``jobs_run_in = "worker"``),
+    and at once at start when it is overdue. An exception is logged, shown to
+    admins on /staff/jobs and retried after min(interval, 1, 5, 15 minutes).
     """
 
 

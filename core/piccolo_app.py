@@ -6,6 +6,7 @@ from piccolo.conf.apps import AppConfig
 
 from core.accounts.tables import ApiToken, StaffUser, StaffUserQuartier
 from core.domain_events.tables import DomainEventRecord
+from core.jobs.tables import JobRecord
 from core.events.tables import Event, EventOrganisation, Organisation, Venue
 from core.quartiere.tables import Quartier, QuartierPlugin
 from core.web.tables import AuditEntry, RateCounter, StoredValue
@@ -27,5 +28,6 @@ APP_CONFIG = AppConfig(
         StoredValue,
         RateCounter,
         AuditEntry,
+        JobRecord,
     ],
 )

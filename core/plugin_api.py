@@ -19,7 +19,7 @@ from core.events.routes import event_calendar_text, event_page_url
 from core.events.service import EventDetail, public_event, public_events
 from core.events.tables import Event, Organisation, Venue
 from core.hookspecs import hookimpl, hookspec
-from core.jobs import Job
+from core.jobs.types import Job
 from core.messaging.service import send_message, withdraw_messages
 from core.messaging.types import (
     Audience, AudienceMember, MessageError, MessageRecipient, MessageRequest, MessageResult, MessageType, texts_from,

@@ -51,6 +51,7 @@ def staff_menu(ctx: StaffContext) -> dict[str, list[MenuLink]]:
     if ctx.is_admin:
         links.append(MenuLink(label="Plugins je Quartier", url="/staff/plugins", group="System", roles=("admin",)))
         links.append(MenuLink(label="Protokoll", url="/staff/audit", group="System", roles=("admin",)))
+        links.append(MenuLink(label="Hintergrundaufgaben", url="/staff/jobs", group="System", roles=("admin",)))
     # every account has its overview and its password, even one whose role grants nothing
     groups: dict[str, list[MenuLink]] = {"Start": [MenuLink(label="Übersicht", url="/staff/", group="Start")]}
     for link in links:

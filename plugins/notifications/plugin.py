@@ -90,12 +90,9 @@ async def withdraw_messages(owner: str, key_prefix: str, erase: bool, deployment
 
 
 async def send_due(deployment: Deployment, quartiere: frozenset[int] | None) -> None:
-    from plugins.notifications import service
-    from plugins.notifications.worker import channels
+    from plugins.notifications.worker import work
 
-    if deployment.settings_for("notifications").in_process_worker:
-        while sum((await service.run_batch(channels(deployment))).values()):
-            pass
+    await work(deployment)
 
 
 @hookimpl
@@ -104,7 +101,8 @@ def background_tasks(deployment: Deployment):
 
     settings = deployment.settings_for("notifications")
     # The outbox is the deployment's: it sends what was queued while the sender was switched on, whoever queued it.
-    return [Job(settings.poll_seconds, send_due, deployment_wide=True), Job(settings.digest_minutes * 60, send_digests)]
+    return [Job("send", send_due, seconds=settings.poll_seconds, deployment_wide=True),
+            Job("moderation-digests", send_digests, seconds=settings.digest_minutes * 60)]
 
 
 @hookimpl
@@ -138,10 +136,15 @@ def register_commands(cli: click.Group):
 
     from core.plugin_api import current
 
-    @cli.command("worker")
-    @click.option("--once", is_flag=True, help="Send what is due, then stop.")
-    def worker(once: bool) -> None:
-        """Send queued notifications (run several, on several machines, against PostgreSQL)."""
+    @cli.group("notifications")
+    def notifications() -> None:
+        """Notifications (Benachrichtigungen)."""
+
+    @notifications.command("send")
+    def send() -> None:
+        """Send everything that is due now with a progress bar, then stop (a bulk send from the terminal;
+        `quartier worker` sends continuously)."""
+        from plugins.notifications import service
         from plugins.notifications.worker import work
 
         deployment = current()
@@ -150,34 +153,12 @@ def register_commands(cli: click.Group):
             deployment.bind()
             await deployment.engine.start_connection_pool(min_size=1, max_size=5)
             try:
-                if once:  # a bulk send from the terminal: show how far it got
-                    from plugins.notifications import service
-                    from plugins.notifications.worker import channels
-
-                    due = await service.due_count()
-                    handled = 0
-                    with click.progressbar(length=due, label="Sending", show_pos=True) as bar:
-                        while True:
-                            result = await service.run_batch(channels(deployment))
-                            count = sum(result.values())
-                            if not count:
-                                break
-                            handled += count
-                            bar.update(count)
-                    return handled
-                return await work(deployment)
+                with click.progressbar(length=await service.due_count(), label="Sending", show_pos=True) as bar:
+                    return await work(deployment, progress=bar.update)
             finally:
                 await deployment.engine.close_connection_pool()
 
-        try:
-            handled = asyncio.run(run())
-        except KeyboardInterrupt:
-            return
-        click.echo(f"Handled {handled} message(s).")
-
-    @cli.group("notifications")
-    def notifications() -> None:
-        """Notifications (Benachrichtigungen)."""
+        click.echo(f"Handled {asyncio.run(run())} message(s).")
 
     @notifications.command("send-test")
     @click.argument("address")

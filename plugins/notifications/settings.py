@@ -18,9 +18,9 @@ class NotificationSettings(msgspec.Struct, forbid_unknown_fields=True):
     backoff_seconds: float = 30  # first retry; doubles each time, with jitter
     lease_seconds: int = 300  # a message "sending" longer than this belongs to a dead worker
     batch_size: int = 50
-    in_process_worker: bool = True  # the web app sends; switch off when `quartier worker` runs separately
     poll_seconds: float = 2
     ready_outbox_age_seconds: int = 600  # /readyz fails while a due message waited longer for a sender; 0: no check
+    senders: int = 2  # batches the send job sends at once, each over its own connection
     digest_minutes: int = 30  # moderators get at most one digest this often
     # Apprise (optional extra `quartier[apprise]`): URL schemes operators may configure
     apprise_schemes: list[str] = msgspec.field(default_factory=lambda: [

@@ -1,9 +1,10 @@
-"""Sending: the channels of the deployment and the loop of a worker."""
+"""Sending: the channels of the deployment and sending what the outbox holds."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from urllib.parse import urlparse
 
 from core.plugin_api import Deployment
@@ -25,20 +26,18 @@ def email_channel(deployment: Deployment) -> EmailChannel:
     return EmailChannel(deployment.settings_for("notifications"), domain)
 
 
-async def work(deployment: Deployment, stop: asyncio.Event | None = None, once: bool = False) -> int:
-    """Send due messages until ``stop`` is set (or the queue is empty, with ``once``); returns how many were handled."""
-    handled = 0
-    available = channels(deployment)
-    while stop is None or not stop.is_set():
-        result = await service.run_batch(available)
-        count = sum(result.values())
-        handled += count
-        if once and count == 0:
-            break
-        if count == 0:
-            try:
-                await asyncio.wait_for(stop.wait() if stop else asyncio.sleep(service.settings().poll_seconds),
-                                       timeout=service.settings().poll_seconds)
-            except TimeoutError:
-                pass
-    return handled
+async def work(deployment: Deployment, progress: Callable[[int], None] | None = None) -> int:
+    """Send what is due until nothing is left, ``senders`` batches at once (claims never overlap); returns how
+    many messages were handled. The scheduler runs it as the job ``notifications.send``; ``progress`` gets each
+    batch's count."""
+
+    async def sender() -> int:
+        handled = 0
+        available = channels(deployment)  # its own channels: its own SMTP session
+        while count := sum((await service.run_batch(available)).values()):
+            handled += count
+            if progress is not None:
+                progress(count)
+        return handled
+
+    return sum(await asyncio.gather(*(sender() for _ in range(max(1, service.settings().senders)))))

@@ -108,7 +108,7 @@ async def purge(deployment: Deployment, quartiere: frozenset[int] | None) -> Non
 @hookimpl
 def background_tasks(deployment: Deployment):
     # Deletion deadlines (DSGVO) run in every Quartier, also where registration is switched off now.
-    return [Job(60, expire), Job(24 * 3600, purge, deployment_wide=True)]
+    return [Job("expire-offers", expire, seconds=60), Job("purge-personal-data", purge, daily_at="03:30", deployment_wide=True)]
 
 
 @hookimpl

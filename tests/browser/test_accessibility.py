@@ -26,6 +26,10 @@ def _failed_login(page: Any, app: Any) -> None:
     expect(page.get_by_role("alert")).to_be_visible()
 
 
+def _jobs_as_admin(page: Any, app: Any) -> None:
+    login(page, app, app.admin, next_path="/staff/jobs")  # an admins' page
+
+
 # name: (logged in?, path from the app, or a function that gets the page there)
 PAGES: dict[str, tuple[bool, Callable[[Any], str] | Callable[[Any, Any], None]]] = {
     "public-home": (False, lambda app: "/"),
@@ -44,6 +48,7 @@ PAGES: dict[str, tuple[bool, Callable[[Any], str] | Callable[[Any, Any], None]]]
     "event-detail-published": (True, lambda app: f"/staff/r/events/{app.event_id}"),
     "confirm-delete": (True, lambda app: f"/staff/r/events/{app.draft_id}/delete"),
     "password": (True, lambda app: "/staff/password"),
+    "jobs": (False, _jobs_as_admin),
 }
 
 

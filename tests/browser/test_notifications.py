@@ -39,10 +39,10 @@ class NotificationsApp:
         return self.app.at(path)
 
     def send_due(self) -> int:
-        """What a separate ``quartier worker --once`` does: send everything that is due."""
+        """What ``quartier notifications send`` does: send everything that is due."""
         from plugins.notifications.worker import work
 
-        return run_async(work(self.app.deployment, once=True))
+        return run_async(work(self.app.deployment))
 
 
 async def _seed_registrations(event_id: int) -> None:
@@ -57,7 +57,7 @@ async def _seed_registrations(event_id: int) -> None:
 
 @pytest.fixture
 def notifications_app(make_deployment: Callable[..., Any], cheap_passwords: None, smtp: Sink) -> Iterator[NotificationsApp]:  # noqa: F811
-    """Like ``live_app``, with plugins registration and notifications (no in-process worker: the test sends)."""
+    """Like ``live_app``, with plugins registration and notifications (the app's send job is not due during the test: the test sends)."""
     from core.app import create_app
 
     deployment = run_async(make_deployment(plugins=PLUGINS, sections=sections(smtp.port)))

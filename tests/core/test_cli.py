@@ -179,7 +179,7 @@ PLUGINS_WITH_COMMANDS = "registration,notifications,exhibition"
 NEEDS_TABLES = [  # every command that reads or writes the database, the plugins' included
     ["quartiere", "list"], ["quartiere", "plugin", "gifhorn", "registration", "--on"],
     ["users", "create", "--email", "neu@example.org", "--name", "Neu"], ["users", "token", "--email", "neu@example.org", "--name", "t"],
-    ["users", "revoke-tokens", "--email", "neu@example.org"], ["worker", "--once"], ["registration", "purge"],
+    ["users", "revoke-tokens", "--email", "neu@example.org"], ["worker", "--once"], ["notifications", "send"], ["registration", "purge"],
 ]
 NEEDS_THE_DATABASE = [*NEEDS_TABLES, ["db", "migrate"], ["demo"], ["run"], ["serve"]]
 

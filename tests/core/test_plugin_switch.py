@@ -18,7 +18,8 @@ from core import hookspecs
 from core.accounts.service import create_api_token
 from core.cli import build_cli
 from core.config import ConfigError
-from core.jobs import Job, plugin_jobs, run_once
+from core.jobs.types import Job, plugin_jobs
+from core.jobs.service import run_once
 from core.plugin_manager import load_deployment
 from core.quartiere.service import set_plugin_enabled
 from core.testing.fixtures import ensure_quartiere
@@ -165,4 +166,4 @@ def test_a_job_that_is_not_a_job_stops_the_start():
     with pytest.raises(ConfigError, match=r"^Plugin 'rooms': background_tasks must return Job items \(core.plugin_api.Job\), "
                                           r"not tuple\.$"):
         plugin_jobs({"rooms": [(60, tick)]})
-    assert plugin_jobs({"rooms": [Job(60, tick)], "quiet": None}) == [("rooms", Job(60, tick))]
+    assert plugin_jobs({"rooms": [Job("tick", tick, seconds=60)], "quiet": None}) == [("rooms", Job("tick", tick, seconds=60))]

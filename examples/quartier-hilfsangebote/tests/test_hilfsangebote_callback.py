@@ -15,15 +15,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "quartier_hilfsangebote"
 
 
 def sections(smtp_port: int) -> dict:
-    return {"notifications": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "in_process_worker": False,
+    return {"notifications": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "poll_seconds": 3600,
                               "smtp_timeout_seconds": 5, "from_address": "qm@gifhorn.example"}}
 
 
 async def send_outbox(deployment) -> None:
-    """What ``quartier worker --once`` does: send what the outbox holds (the test has no worker process)."""
+    """What ``quartier notifications send`` does: send what the outbox holds (the app's send job is not due in the test)."""
     from plugins.notifications.worker import work
 
-    await work(deployment, once=True)
+    await work(deployment)
 
 
 async def ask(client, path: str, **values: str):

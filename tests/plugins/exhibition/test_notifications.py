@@ -23,7 +23,7 @@ ADDRESS = "erika@example.org"
 
 def sections(port: int, **notifications) -> dict:
     return {"exhibition": {"rate_limit_per_minute": 0},
-            "notifications": {"smtp_host": "127.0.0.1", "smtp_port": port, "in_process_worker": False, "backoff_seconds": 1,
+            "notifications": {"smtp_host": "127.0.0.1", "smtp_port": port, "poll_seconds": 3600, "backoff_seconds": 1,
                               "smtp_timeout_seconds": 5, "from_address": "qm@gifhorn.example", **notifications}}
 
 
@@ -51,7 +51,7 @@ async def test_told_once_when_published_and_the_address_is_gone(make_staff_clien
         assert (await fresh(row)).notify_email is None
         (message,) = await mails("exhibition.contribution_published")
         assert (message.recipient, message.subject) == (ADDRESS, "Ihr Beitrag ist veröffentlicht")
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         (mail,) = smtp_server.to(ADDRESS)
         body = mail.get_body(preferencelist=("plain",)).get_content()
         assert f"„{Q1}“" in body and "„Man hilft sich.“" in body and f"http://testserver.local/nordstadt/fragen/{q.id}" in body
@@ -60,7 +60,7 @@ async def test_told_once_when_published_and_the_address_is_gone(make_staff_clien
         await decide(client, row, "hide")
         await decide(client, row, "approve")
         assert len(await mails("exhibition.contribution_published")) == 1
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         assert len(smtp_server.to(ADDRESS)) == 1
 
 
@@ -76,7 +76,7 @@ async def test_rejection_forgets_the_address_and_sends_nothing(make_staff_client
         assert (await fresh(row)).notify_email is None
         await decide(client, row, "approve")  # changed their mind: public now, but the address is gone
         assert await mails("exhibition.contribution_published") == []
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         assert smtp_server.to(ADDRESS) == []
 
 
@@ -116,7 +116,7 @@ async def test_no_address_for_post_moderation_or_where_notifications_are_off(mak
         await no_address_taken(client, post)
         await set_plugin_enabled(x.quartier.id, "notifications", False)
         await no_address_taken(client, x.questions[0])
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         assert smtp_server.messages == []
 
 
@@ -128,7 +128,7 @@ async def test_moderators_get_waiting_contributions_in_their_digest(make_client,
         await create_staff_user("moderator", ["suedstadt"], email="sued@example.org")
         assert (await answer(client, qpath(x.questions[0]), "Mehr Bänke!")).status_code == 201
         assert await send_digests() == 1
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         (mail,) = smtp_server.to(mona.email)
         assert mail["Subject"] == "1 Beitrag wartet auf Moderation"
         body = mail.get_body(preferencelist=("plain",)).get_content()
@@ -179,14 +179,14 @@ async def test_a_url_in_a_contribution_is_inert_in_the_digest_and_the_published_
         assert "Link" in row.flags  # the moderators see it is there
 
         assert await send_digests() == 1
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         (digest,) = smtp_server.to(client.user.email)
         text, html = mail_parts(digest)
         assert_inert(text, html)
         assert 'href="http://testserver.local/staff/moderation"' in html
 
         await decide(client, row, "approve")
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         (published,) = smtp_server.to(ADDRESS)
         text, html = mail_parts(published)
         assert_inert(text, html)

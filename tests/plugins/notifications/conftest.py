@@ -58,7 +58,7 @@ def smtp():
 def sections(port: int, **extra) -> dict:
     return {
         "registration": {"rate_limit_per_minute": 0},
-        "notifications": {"smtp_host": "127.0.0.1", "smtp_port": port, "in_process_worker": False, "backoff_seconds": 1,
+        "notifications": {"smtp_host": "127.0.0.1", "smtp_port": port, "poll_seconds": 3600, "backoff_seconds": 1,
                           "smtp_timeout_seconds": 5, "from_address": "qm@gifhorn.example", "from_name": "Quartiersmanagement",
                           **extra},
     }

@@ -23,7 +23,7 @@ async def test_announcement_preview_test_send_progress(make_staff_client, smtp):
     async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=sections(smtp.port)) as staff:
         _q, event, _form = await event_with_form(capacity=2, double_opt_in=False)
         await setup_people(staff, event)  # anna, bert seated; carla waiting; one without e-mail
-        await work(staff.deployment, once=True)
+        await work(staff.deployment)
         smtp.messages.clear()
 
         created = await post_form(staff, "/staff/r/announcements/new", {
@@ -36,14 +36,14 @@ async def test_announcement_preview_test_send_progress(make_staff_client, smtp):
         announcement_id = int(created.headers["location"].rsplit("/", 1)[1])
 
         await post_form(staff, f"/staff/r/announcements/{announcement_id}/action/test")
-        await work(staff.deployment, once=True)
+        await work(staff.deployment)
         (test_mail,) = smtp.messages
         assert test_mail["To"] == staff.user.email and test_mail["Subject"] == "[Test] Raumwechsel"
 
         await post_form(staff, f"/staff/r/announcements/{announcement_id}/action/send")
         again = await post_form(staff, f"/staff/r/announcements/{announcement_id}/action/send")
         assert again.status_code == 404  # the button is gone once sent
-        await work(staff.deployment, once=True)
+        await work(staff.deployment)
         sent = {m["To"]: m for m in smtp.messages[1:]}
         assert set(sent) == {"anna@example.org", "bert@example.org"}  # registered only, each once
         anna = sent["anna@example.org"]
@@ -62,7 +62,7 @@ async def test_one_click_unsubscribe_acts_on_post_only(make_staff_client, smtp):
             "event": str(event.id), "audience": "registration.all", "subject": "Eins", "body": "Text"})
         first_id = int(created.headers["location"].rsplit("/", 1)[1])
         await post_form(staff, f"/staff/r/announcements/{first_id}/action/send")
-        await work(staff.deployment, once=True)
+        await work(staff.deployment)
         anna = next(m for m in smtp.messages if m["To"] == "anna@example.org" and m["Subject"] == "Eins")
         url = anna["List-Unsubscribe"].strip("<>").removeprefix("http://testserver.local")
 
@@ -91,7 +91,7 @@ async def test_delivery_log_shows_failures_and_resends(make_staff_client, smtp):
         _q, event, _form = await event_with_form(double_opt_in=False)
         smtp.refuse["anna@example.org"] = "550 5.1.1 No such user"
         await setup_people(staff, event)
-        await work(staff.deployment, once=True)
+        await work(staff.deployment)
         listing = await staff.get("/staff/r/notifications-log/", params={"f_status": "failed"})
         assert "anna@example.org" in listing.text and "bert@example.org" not in listing.text
         failed = await OutboxMessage.objects().where(OutboxMessage.status == "failed").first()
@@ -99,5 +99,5 @@ async def test_delivery_log_shows_failures_and_resends(make_staff_client, smtp):
         assert "SMTP 550: 5.1.1 No such user" in detail
         del smtp.refuse["anna@example.org"]
         assert (await post_form(staff, f"/staff/r/notifications-log/{failed.id}/action/resend")).status_code == 303
-        await work(staff.deployment, once=True)
+        await work(staff.deployment)
         assert len(smtp.to("anna@example.org")) == 1

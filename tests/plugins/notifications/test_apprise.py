@@ -37,7 +37,7 @@ async def test_sms_to_phone_only_registrants_through_an_encrypted_target(make_st
         assert set(messages) == {"registration.registered", "registration.reminder"}  # an SMS reminder the day before, too
         message = messages["registration.registered"]
         assert message.recipient == f"{target.id}|05371 4711"
-        await work(admin.deployment, once=True)
+        await work(admin.deployment)
         (request,) = receiver.requests
         assert request["path"] == "/sms/05371%204711"
         payload = json.loads(request["body"])
@@ -63,6 +63,6 @@ async def test_moderation_digest_into_a_room(make_staff_client, smtp, receiver):
         await publish(Submitted(quartier_id=nord, summary="Mehr Grün im Hof"))
         await deliver_pending_events()
         await send_digests()
-        await work(deployment, once=True)
+        await work(deployment)
         (request,) = receiver.requests
         assert "Mehr Grün im Hof" in json.loads(request["body"])["message"]

@@ -38,7 +38,7 @@ async def test_one_digest_per_moderator_and_window(make_deployment, smtp, fast_p
     await publish(ContributionSubmitted(quartier_id=sued.id, summary="Spielplatz"))
 
     assert await send_digests() == 3  # Mona and Quirin for Nordstadt, Quirin for Südstadt
-    await work(deployment, once=True)
+    await work(deployment)
     mona = smtp.to("mod@example.org")
     assert len(mona) == 1 and mona[0]["Subject"] == "3 Beiträge warten auf Moderation"
     body = mona[0].get_body(preferencelist=("plain",)).get_content()
@@ -64,6 +64,6 @@ async def test_the_digest_job_sends_only_for_the_quartiere_it_is_given(make_depl
     assert await send_digests(quartiere=frozenset({sued.id})) == 1  # notifications is off in Nordstadt
     assert await send_digests(quartiere=frozenset({sued.id})) == 0
     assert await send_digests(quartiere=frozenset({nord.id, sued.id})) == 1  # switched on again: Nordstadt's waited
-    await work(deployment, once=True)
+    await work(deployment)
     assert sorted(m.get_body(preferencelist=("plain",)).get_content().count("Bänke in Nordstadt")
                   for m in smtp.to("qm@example.org")) == [0, 1]

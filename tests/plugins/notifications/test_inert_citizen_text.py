@@ -36,7 +36,7 @@ async def test_a_url_in_a_name_is_inert_and_our_own_links_stay_links(make_client
         response = await client.post(f"/api/events/{event.id}/registrations",
                                      json={"name": "Erika Muster", "email": "erika@example.org", "consent": True})
         assert response.status_code == 201
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         (request,) = smtp_server.to("erika@example.org")
         text, html = parts(request)
         confirm_url = re.search(r"(http://testserver.local/anmeldung/\S+/bestaetigen)", text).group(1)
@@ -46,7 +46,7 @@ async def test_a_url_in_a_name_is_inert_and_our_own_links_stay_links(make_client
         path = confirm_url.removeprefix("http://testserver.local")
         token = re.search(r'name="_csrf_token" value="([^"]+)"', (await client.get(path)).text).group(1)
         assert (await client.post(path, data={"_csrf_token": token})).status_code == 200
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         registered = smtp_server.to("erika@example.org")[-1]
         assert registered["Subject"].startswith("Sie sind angemeldet")
         text, html = parts(registered)

@@ -36,7 +36,7 @@ async def test_a_plugin_sends_a_templated_message_once_through_the_outbox(make_s
         assert (again.accepted, again.reason) == (True, "already queued")
         (queued,) = await OutboxMessage.objects()
         assert (queued.kind, queued.idempotency_key, queued.person) == ("greeter.greeting", "greeter:g1", "Erika")
-        await work(staff.deployment, once=True)
+        await work(staff.deployment)
         (mail,) = smtp.to("erika@example.org")
         assert mail["Subject"] == "Ein Gruß aus Nordstadt"
         body = mail.get_body(preferencelist=("plain",)).get_content()
@@ -52,7 +52,7 @@ async def test_a_plugin_sends_a_templated_message_once_through_the_outbox(make_s
         detail = (await staff.get(created.headers["location"])).text
         assert "Betreff: Grüße für Erika Mustermann" in detail and "name, text, quartier" in detail
         await send_message(greeting(nord, key="g2", to=MessageRecipient(name="Bert", email="bert@example.org")))
-        await work(staff.deployment, once=True)
+        await work(staff.deployment)
         assert smtp.to("bert@example.org")[0]["Subject"] == "Grüße für Bert"
 
 
@@ -133,7 +133,7 @@ async def test_staff_write_to_the_audience_a_plugin_declares(make_staff_client, 
         assert await OutboxMessage.count() == 0  # nobody while greeter is off there
         await set_plugin_enabled(nord.id, "greeter", True)
         assert (await post_form(staff, f"{announcement}/action/send")).status_code == 303
-        await work(staff.deployment, once=True)
+        await work(staff.deployment)
         (mail,) = smtp.messages
         assert mail["To"] == f"gast{event.id}@example.org" and mail["Subject"] == "Hallo Gäste"
         unknown = await post_form(staff, "/staff/r/announcements/new", {

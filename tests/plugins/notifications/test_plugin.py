@@ -41,13 +41,13 @@ async def test_hook_notification_channels(make_deployment, smtp):
     await service.enqueue(channel="sms", recipient="+49 5371 1234", kind="test", subject="", body_text="Hallo",
                           idempotency_key="sms:1")
     await service.enqueue(channel="fax", recipient="0", kind="test", subject="", body_text="x", idempotency_key="fax:1")
-    await work(deployment, once=True)
+    await work(deployment)
     assert sms.channel.sent == ["+49 5371 1234"]
     fax = await OutboxMessage.objects().where(OutboxMessage.channel == "fax").first()
     assert fax.status == "failed" and "no channel 'fax'" in fax.last_error
 
 
-def test_worker_command_sends_with_a_progress_bar(tmp_path, smtp, database_url):
+def test_send_command_sends_what_is_due_with_a_progress_bar(tmp_path, smtp, database_url):
     import asyncio
 
     from core.config import Settings
@@ -65,9 +65,9 @@ def test_worker_command_sends_with_a_progress_bar(tmp_path, smtp, database_url):
     asyncio.run(prepare())
     config = tmp_path / "quartier.toml"
     config.write_text(f'plugins = ["notifications"]\ndatabase_url = "{database_url}"\nsecret_key = "x"\n'
-                      f'[notifications]\nsmtp_port = {smtp.port}\nin_process_worker = false\n', encoding="utf-8")
+                      f'[notifications]\nsmtp_port = {smtp.port}\n', encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUARTIER_")}
-    result = subprocess.run([str(Path(sys.executable).parent / "quartier"), "--config", str(config), "worker", "--once"],
+    result = subprocess.run([str(Path(sys.executable).parent / "quartier"), "--config", str(config), "notifications", "send"],
                             capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     # (click draws the bar itself only on a terminal; here it prints the label)
@@ -77,3 +77,41 @@ def test_worker_command_sends_with_a_progress_bar(tmp_path, smtp, database_url):
     test = subprocess.run([str(Path(sys.executable).parent / "quartier"), "--config", str(config), "notifications", "send-test",
                            "admin@example.org"], capture_output=True, text=True, env=env, timeout=60)
     assert test.returncode == 0 and smtp.messages[-1]["Subject"] == "Quartier: Testnachricht"
+
+
+def test_the_core_worker_sends_the_outbox_until_stopped(tmp_path, smtp, database_url):
+    """With ``jobs_run_in = "worker"`` the web processes send nothing; ``quartier worker`` runs the job notifications.send."""
+    import asyncio
+    import signal
+    import time
+
+    from core.config import Settings
+    from core.plugin_manager import load_deployment
+
+    config = tmp_path / "quartier.toml"
+    config.write_text(f'plugins = ["notifications"]\ndatabase_url = "{database_url}"\nsecret_key = "x"\njobs_run_in = "worker"\n'
+                      f'[notifications]\nsmtp_port = {smtp.port}\npoll_seconds = 0.2\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUARTIER_")}
+    quartier = [str(Path(sys.executable).parent / "quartier"), "--config", str(config)]
+    assert subprocess.run([*quartier, "db", "migrate"], capture_output=True, env=env, timeout=120).returncode == 0
+    worker = subprocess.Popen([*quartier, "worker"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert worker.stdout.readline().startswith("Quartier worker: ")
+        settings = Settings(plugins=["notifications"], database_url=database_url, secret_key="x")
+        settings.plugin_sections = sections(smtp.port)
+        deployment = load_deployment(settings)
+
+        async def enqueue() -> None:
+            deployment.bind()
+            for i in range(5):
+                await service.enqueue(recipient=f"w{i}@example.org", kind="test", subject="s", body_text="b", idempotency_key=f"w{i}")
+
+        asyncio.run(enqueue())
+        deadline = time.monotonic() + 30
+        while len(smtp.messages) < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sorted(m["To"] for m in smtp.messages) == [f"w{i}@example.org" for i in range(5)]
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=60)
+    assert worker.returncode == 0 and out.endswith("Quartier worker stopped.\n"), err

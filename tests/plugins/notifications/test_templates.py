@@ -52,7 +52,7 @@ async def test_edited_text_is_previewed_and_used(make_staff_client, smtp):
         assert "Betreff: Bis bald, Erika Mustermann!" in detail and "Quartiersbüro Nord" in detail and "Telefon: 05371 4711" in detail
 
         await register(staff, "nordstadt", "treff", "Rita", "rita@example.org")
-        await work(staff.deployment, once=True)
+        await work(staff.deployment)
         (mail,) = smtp.to("rita@example.org")
         assert mail["Subject"] == "Bis bald, Rita!"
 
@@ -145,7 +145,7 @@ async def test_staff_keep_to_their_quartier_and_leave_the_default_to_admins(make
         # Citizens of A get A's text, citizens of B the default (B has its own for cancellations only).
         await register(admin, "nordstadt", "treff-nord", "Anna", "anna@example.org")
         await register(admin, "suedstadt", "treff-sued", "Bert", "bert@example.org")
-        await work(admin.deployment, once=True)
+        await work(admin.deployment)
         assert smtp.to("anna@example.org")[0]["Subject"] == "Hallo aus Nord, Anna"
         assert smtp.to("bert@example.org")[0]["Subject"] == "Standard für Bert"
 
@@ -154,7 +154,7 @@ async def test_staff_keep_to_their_quartier_and_leave_the_default_to_admins(make
         assert edited.status_code == 303
         await register(admin, "suedstadt", "treff-sued-2", "Carla", "carla@example.org")
         await register(admin, "nordstadt", "treff-nord-2", "Dora", "dora@example.org")
-        await work(admin.deployment, once=True)
+        await work(admin.deployment)
         assert smtp.to("carla@example.org")[0]["Subject"] == "Neu für alle, Carla"
         assert smtp.to("dora@example.org")[0]["Subject"] == "Hallo aus Nord, Dora"
 

@@ -119,7 +119,7 @@ async def test_a_registration_is_posted_as_signed_json(make_client, smtp, receiv
         created = await register(client)
         (queued,) = await webhook_messages("registration.created")
         assert queued.status == "pending" and queued.recipient == receiver.url
-        await work(client.deployment, once=True)
+        await work(client.deployment)
 
         (request,) = receiver.of("registration.created")
         assert request["method"] == "POST" and request["path"] == "/hooks/quartier"
@@ -142,7 +142,7 @@ async def test_a_registration_is_posted_as_signed_json(make_client, smtp, receiv
         (sent,) = await webhook_messages("registration.created")
         assert sent.status == "sent" and sent.attempts == 1 and sent.last_error == ""
         assert [m["To"] for m in smtp.messages] == ["erika@example.org"]  # the e-mail went out as well
-        assert await work(client.deployment, once=True) == 0
+        assert await work(client.deployment) == 0
         assert len(receiver.of("registration.created")) == 1
 
 
@@ -152,15 +152,15 @@ async def test_a_temporary_error_is_retried_and_delivered_once(make_client, smtp
         receiver.answer(status)  # the first request (event.published of the new event) fails, then all is well
         await event_with_form(capacity=5)
         await deliver_pending_events()
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         (message,) = await webhook_messages("event.published")
         assert (message.status, message.attempts) == ("pending", 1)
         assert f"HTTP {status}" in message.last_error and "nope, try later" in message.last_error
-        assert await work(client.deployment, once=True) == 0  # waits for its backoff
+        assert await work(client.deployment) == 0  # waits for its backoff
         assert len(receiver.of("event.published")) == 1
 
         await make_due()
-        assert await work(client.deployment, once=True) == 1
+        assert await work(client.deployment) == 1
         first, second = receiver.of("event.published")
         assert first["body"] == second["body"]
         assert first["headers"]["X-Quartier-Delivery"] == second["headers"]["X-Quartier-Delivery"] == message.idempotency_key
@@ -170,7 +170,7 @@ async def test_a_temporary_error_is_retried_and_delivered_once(make_client, smtp
         assert (message.status, message.attempts) == ("sent", 2)
 
         await make_due()
-        assert await work(client.deployment, once=True) == 0  # delivered exactly once
+        assert await work(client.deployment) == 0  # delivered exactly once
         assert len(receiver.of("event.published")) == 2
 
 
@@ -178,17 +178,17 @@ async def test_a_500_on_a_registration_then_200(make_client, smtp, receiver):
     async with make_client(PLUGINS, sections=sections(smtp.port, webhook_url=receiver.url, webhook_secret=SECRET)) as client:
         _q, event, _form = await event_with_form(capacity=5)
         await deliver_pending_events()
-        await work(client.deployment, once=True)  # event.published goes out
+        await work(client.deployment)  # event.published goes out
         receiver.answer(500)
         created = await register(client, name="Bert Beispiel", email="bert@example.org", event=event)
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         (message,) = await webhook_messages("registration.created")
         assert message.status == "pending" and "HTTP 500" in message.last_error
         assert len(smtp.messages) == 1  # the e-mail does not wait for the webhook
         await make_due()
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         await make_due()
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         requests = receiver.of("registration.created")
         assert len(requests) == 2 and len({r["headers"]["X-Quartier-Delivery"] for r in requests}) == 1
         assert json.loads(requests[1]["body"])["data"]["registration"] == created["id"]
@@ -199,14 +199,14 @@ async def test_a_client_error_fails_for_good(make_client, smtp, receiver):
     async with make_client(PLUGINS, sections=sections(smtp.port, webhook_url=receiver.url, webhook_secret=SECRET)) as client:
         await register(client)
         receiver.answer(400, 400)  # event.published, registration.created
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         messages = await webhook_messages()
         assert {m.kind for m in messages} == {"event.published", "registration.created"}
         for message in messages:
             assert (message.status, message.attempts) == ("failed", 1)
             assert "HTTP 400" in message.last_error and "nope, try later" in message.last_error
         await make_due()
-        assert await work(client.deployment, once=True) == 0  # not retried
+        assert await work(client.deployment) == 0  # not retried
         assert len(receiver.requests) == 2
 
 
@@ -216,13 +216,13 @@ async def test_a_redirect_is_not_followed(make_client, smtp, receiver):
         async with make_client(PLUGINS, sections=sections(smtp.port, webhook_url=receiver.url, webhook_secret=SECRET)) as client:
             receiver.answer(302, 307, Location=elsewhere.url)
             await register(client)
-            await work(client.deployment, once=True)
+            await work(client.deployment)
             for message in await webhook_messages():
                 assert message.status == "failed" and message.attempts == 1
                 assert "redirect" in message.last_error and elsewhere.url in message.last_error
             assert {m.last_error.split("HTTP ")[1][:3] for m in await webhook_messages()} == {"302", "307"}
             await make_due()
-            assert await work(client.deployment, once=True) == 0
+            assert await work(client.deployment) == 0
     finally:
         stop_receiver(elsewhere)
     assert len(receiver.requests) == 2 and elsewhere.requests == []
@@ -243,7 +243,7 @@ async def test_fields_declared_personal_do_not_leave_whatever_their_name(make_cl
         await publish(CallbackRequested(quartier_id=None, offer=3, requester_email="r@example.org",
                                       requester_phone="0511 123"))
         await deliver_pending_events()
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         (request,) = receiver.of("thirdparty.callback_requested")
         data = json.loads(request["body"])["data"]
         assert data["offer"] == 3 and not {"requester_email", "requester_phone"} & set(data)
@@ -255,14 +255,14 @@ async def test_without_webhook_url_nothing_is_queued(make_client, smtp, receiver
         await register(client)
         assert await webhook_messages() == []
         assert await OutboxMessage.count() == 1  # the e-mail only
-        await work(client.deployment, once=True)
+        await work(client.deployment)
     assert receiver.requests == [] and len(smtp.messages) == 1
 
 
 async def test_without_a_secret_there_is_no_signature(make_client, smtp, receiver):
     async with make_client(PLUGINS, sections=sections(smtp.port, webhook_url=receiver.url)) as client:
         await register(client)
-        await work(client.deployment, once=True)
+        await work(client.deployment)
     (request,) = receiver.of("registration.created")
     assert "X-Quartier-Signature" not in request["headers"] and "X-Quartier-Timestamp" in request["headers"]
     assert json.loads(request["body"])["type"] == "registration.created"
@@ -274,7 +274,7 @@ async def test_nobody_listening_is_retried(make_client, smtp):
     url = f"http://127.0.0.1:{free_port()}/hook"
     async with make_client(PLUGINS, sections=sections(smtp.port, webhook_url=url)) as client:
         await register(client)
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         messages = await webhook_messages()
         assert messages and all(m.status == "pending" and "ConnectError" in m.last_error for m in messages)
     assert len(smtp.messages) == 1
@@ -284,7 +284,7 @@ async def test_nobody_listening_is_retried(make_client, smtp):
 async def test_only_http_urls(make_client, smtp, url):
     async with make_client(PLUGINS, sections=sections(smtp.port, webhook_url=url)) as client:
         await register(client)
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         messages = await webhook_messages()
         assert messages and all(m.status == "failed" and "http" in m.last_error for m in messages)
 
@@ -305,7 +305,7 @@ async def test_a_message_type_may_go_to_the_webhook_with_the_persons_contact(mak
         to = MessageRecipient(name="Otto", phone="05371 99")
         result = await send_message(MessageRequest(plugin="letters", key="letter", idempotency_key="l1", quartier_id=nord.id, to=to))
         assert (result.accepted, result.channel) == (True, "webhook")
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         (request,) = receiver.of("letters.letter")
         assert_signed(request)
         message = json.loads(request["body"])

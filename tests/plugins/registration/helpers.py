@@ -11,7 +11,7 @@ NO_RATE_LIMIT = {"registration": {"rate_limit_per_minute": 0, "confirm_mails_per
 def with_notifications(smtp_port: int, **registration) -> dict:
     """Sections for the registration plugin with the notifications plugin sending to the test's SMTP server."""
     return {"registration": {"rate_limit_per_minute": 0, **registration},
-            "notifications": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "in_process_worker": False,
+            "notifications": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "poll_seconds": 3600,
                               "backoff_seconds": 1, "smtp_timeout_seconds": 5, "from_address": "qm@gifhorn.example",
                               "from_name": "Quartiersmanagement"}}
 

@@ -28,7 +28,7 @@ PLUGINS = ["registration", "notifications"]
 
 def limits(smtp_port: int, **registration: int) -> dict:
     return {"registration": {"rate_limit_per_minute": 0, **registration},
-            "notifications": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "in_process_worker": False,
+            "notifications": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "poll_seconds": 3600,
                               "from_address": "qm@gifhorn.example"}}
 
 
@@ -70,7 +70,7 @@ async def test_a_name_with_an_internet_address_is_refused_on_every_path(make_sta
         assert parse(phone.text).text_of("f-name-error") == NAME_WITH_ADDRESS
 
         assert await nothing_written()
-        await work(staff.deployment, once=True)
+        await work(staff.deployment)
         assert smtp_server.messages == []
 
 
@@ -101,7 +101,7 @@ async def test_mails_to_one_address_are_limited_and_a_refusal_writes_nothing(mak
         assert page.text_of("reg-email-error") == TOO_MANY_TO_ADDRESS and page.field_value("email") == "victim@example.org"
         assert (await Registration.count(), await registration_events()) == before
 
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         assert len(smtp_server.messages) == 2
         assert await OutboxMessage.count() == 2
         # another address is not affected
@@ -121,12 +121,12 @@ async def test_mails_from_one_client_are_limited_and_another_client_still_regist
         assert form.status_code == 429
         assert parse(form.text).text_of("registration-errors") == TOO_MANY_FROM_CLIENT
         assert not await Registration.exists().where(Registration.email == "dora@example.org")
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         assert smtp_server.to("dora@example.org") == [] and len(smtp_server.messages) == 3
 
         async with open_client(client.app, address="203.0.113.9") as other:
             assert (await api_register(other, event, name="Dora", email="dora@example.org")).status_code == 201
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         assert len(smtp_server.to("dora@example.org")) == 1
 
 
@@ -137,7 +137,7 @@ async def test_a_family_registers_within_the_default_limits(make_client, smtp_se
             assert (await api_register(client, event, name="Eltern Muster", email="familie@example.org")).status_code == 201
         for who in ("oma", "opa", "tante", "onkel", "cousine"):  # the others of the family, from the same home
             assert (await api_register(client, events[0], name=who.title(), email=f"{who}@example.org")).status_code == 201
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         assert len(smtp_server.messages) == 8
 
 

@@ -11,7 +11,7 @@ PLUGINS = ["registration", "notifications"]
 
 
 async def send_all(client) -> int:
-    return await work(client.deployment, once=True)
+    return await work(client.deployment)
 
 
 def text_part(message) -> str:

@@ -26,7 +26,7 @@ async def test_reminder_is_due_a_day_before_and_not_earlier(make_client, smtp_se
         await register(client, event)
         (reminder,) = await reminders()
         assert reminder.next_attempt_at == event.starts_at - timedelta(hours=24)
-        await work(client.deployment, once=True)  # sends the "registered" mail only
+        await work(client.deployment)  # sends the "registered" mail only
         assert [m["Subject"] for m in smtp_server.messages] == ["Sie sind angemeldet: Treffen treff"]
         # the clock moves to one minute before / after the reminder time
         assert await service.claim(10, moment=reminder.next_attempt_at - timedelta(minutes=1)) == []
@@ -38,13 +38,13 @@ async def test_moved_event_moves_the_reminder_and_tells_people(make_client, smtp
     async with make_client(PLUGINS, sections=with_notifications(smtp_server.port)) as client:
         _q, event, _form = await event_with_form(days=10, double_opt_in=False)
         await register(client, event)
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         await events.update_event(event.id, starts_at=event.starts_at + timedelta(days=2), ends_at=event.ends_at + timedelta(days=2))
         await deliver_pending_events()
         (old,) = await reminders("cancelled")
         (new,) = await reminders()
         assert new.next_attempt_at - old.next_attempt_at == timedelta(days=2)
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         changed = smtp_server.messages[-1]
         assert changed["Subject"] == "Geändert: Treffen treff"
         assert [p.get_content_type() for p in changed.iter_attachments()] == ["text/calendar"]
@@ -58,7 +58,7 @@ async def test_cancelled_event_drops_reminders_and_tells_people(make_client, smt
         await events.cancel_event(event.id)
         await deliver_pending_events()
         assert await reminders() == [] and len(await reminders("cancelled")) == 2
-        await work(client.deployment, once=True)
+        await work(client.deployment)
         cancelled = [m["To"] for m in smtp_server.messages if m["Subject"] == "Abgesagt: Treffen treff"]
         assert sorted(cancelled) == ["otto@example.org", "rita@example.org"]
 

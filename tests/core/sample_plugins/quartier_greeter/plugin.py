@@ -246,7 +246,7 @@ async def tick(deployment: Deployment, quartiere: frozenset[int] | None) -> None
 
 @hookimpl
 def background_tasks(deployment: Deployment):
-    return [Job(0.01, tick)]
+    return [Job("tick", tick, seconds=0.01)]
 
 
 @hookimpl
