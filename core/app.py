@@ -33,7 +33,7 @@ from core.ops.logs import configure_logging, request_log
 from core.ops.metrics import MetricsController, prometheus_config
 from core.ops.readiness import readyz
 from core.plugin_manager import load_deployment
-from core.domain_events.service import background_delivery
+from core.domain_events.service import event_delivery
 from core.events.routes import PublicEventsController
 from core.quartiere.routes import ROUTES as QUARTIER_ROUTES
 from core.quartiere.tables import Quartier
@@ -86,7 +86,7 @@ def _lifespan(deployment: Deployment):
         await deployment.hooks.startup(deployment=deployment)
         jobs = running_jobs(deployment) if deployment.settings.jobs_run_in == "web" else contextlib.nullcontext()
         try:
-            async with background_delivery(deployment), jobs:  # requests do not wait for on_domain_event
+            async with event_delivery(deployment), jobs:  # requests do not wait for on_domain_event
                 yield
         finally:
             await deployment.hooks.shutdown(deployment=deployment)

@@ -143,7 +143,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 @click.pass_context
 def worker(ctx: click.Context, once: bool) -> None:
     """Run the scheduled jobs of the core and the plugins (sending notifications among them) and deliver domain
-    events from the event log, until stopped. Needed with jobs_run_in = "worker"; safe to run several."""
+    events from the event log, until stopped. Needed with jobs_run_in = "worker" or events_delivered_in = "worker";
+    safe to run several."""
     from core.jobs.service import run_due
 
     deployment = deployment_of(ctx)
@@ -167,7 +168,7 @@ async def _work_until_stopped(deployment: Deployment) -> None:
     """The worker's loop: the scheduler and domain-event delivery until SIGTERM or SIGINT."""
     import signal
 
-    from core.domain_events.service import background_delivery
+    from core.domain_events.service import background_delivery, deliver_from_log
     from core.jobs.service import deployment_jobs, remember, running_jobs
 
     await remember(deployment, deployment_jobs(deployment))  # a database without tables stops here, in one sentence
@@ -177,7 +178,10 @@ async def _work_until_stopped(deployment: Deployment) -> None:
         loop.add_signal_handler(signum, stop.set)
     async with background_delivery(deployment), running_jobs(deployment) as jobs:
         click.echo(f"Quartier worker: {len(jobs)} jobs ({_db_label(deployment.settings)}); stop with Ctrl+C.")
-        await stop.wait()
+        if deployment.settings.events_delivered_in == "worker":
+            await deliver_from_log(deployment, stop)
+        else:
+            await stop.wait()
     click.echo("Quartier worker stopped.")
 
 

@@ -50,6 +50,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     migrate_on_start: bool = True
     # "web": the web processes run the scheduled jobs; "worker": only `quartier worker` does
     jobs_run_in: Literal["web", "worker"] = "web"
+    # "worker": web processes only record domain events; `quartier worker` hands them to the plugins (within a second)
+    events_delivered_in: Literal["web", "worker"] = "web"
     domain_event_retention_days: int = 30  # delivered domain events with personal-data fields are then deleted
     domain_event_log_days: int = 365  # delivered domain events without personal data are then deleted
     debug: bool = False

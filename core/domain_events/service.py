@@ -50,6 +50,7 @@ async def publish(deployment: Deployment, event: DomainEvent) -> None:
     if type(event).name not in deployment.domain_event_types:
         raise ValueError(f"Domain event type {type(event).__name__} is not registered (register_domain_events).")
     pending = await deployment.hooks.on_domain_event.enabled_implementers(event.quartier_id)
+    here = deployment not in _left_for_worker
     rows = await DomainEventRecord.insert(
         DomainEventRecord(
             event_id=event.event_id,
@@ -58,10 +59,12 @@ async def publish(deployment: Deployment, event: DomainEvent) -> None:
             aggregate=event.aggregate(),
             payload=msgspec.json.encode(event).decode(),
             pending_plugins=json.dumps(pending),
-            claimed_until=_now() + timedelta(seconds=CLAIM_SECONDS),
+            claimed_until=_now() + timedelta(seconds=CLAIM_SECONDS) if here else None,
         )
     ).returning(DomainEventRecord.id)
     record_id = rows[0]["id"]
+    if not here:  # the worker takes it from the log
+        return
 
     async def deliver_after_commit() -> None:
         # Straight from memory: the row is claimed (claimed_until) for this process until then.
@@ -119,7 +122,38 @@ class EventDispatcher:
 
 
 _dispatchers: weakref.WeakKeyDictionary[Deployment, EventDispatcher] = weakref.WeakKeyDictionary()
+_left_for_worker: weakref.WeakSet[Deployment] = weakref.WeakSet()
 SHUTDOWN_SECONDS = 10
+WORKER_POLL_SECONDS = 1.0
+
+
+@contextlib.asynccontextmanager
+async def event_delivery(deployment: Deployment) -> AsyncIterator[None]:
+    """What a web app does with the events it publishes: delivers them in the background (``events_delivered_in =
+    "web"``), or only records them for ``quartier worker``."""
+    if deployment.settings.events_delivered_in == "web":
+        async with background_delivery(deployment):
+            yield
+        return
+    _left_for_worker.add(deployment)
+    try:
+        yield
+    finally:
+        _left_for_worker.discard(deployment)
+
+
+async def deliver_from_log(deployment: Deployment, stop: asyncio.Event) -> None:
+    """``quartier worker`` with ``events_delivered_in = "worker"``: deliver what the web processes recorded, oldest
+    first, until ``stop`` is set."""
+    while not stop.is_set():
+        try:
+            tried = await redeliver_pending(deployment)
+        except Exception:
+            log.exception("delivering domain events from the log failed")
+            tried = 0
+        if not tried:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), WORKER_POLL_SECONDS)
 
 
 @contextlib.asynccontextmanager

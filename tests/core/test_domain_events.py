@@ -241,3 +241,29 @@ async def test_retention_deletes_personal_events_sooner_than_the_others(make_cli
             days=client.deployment.settings.domain_event_log_days + 1)}, force=True)
         assert await delete_old_events(client.deployment) == 1
         assert await DomainEventRecord.count() == 0
+
+
+async def test_with_events_delivered_in_the_worker_the_web_app_only_records_them(make_client, sample_plugins):
+    import asyncio
+
+    from core.domain_events.service import deliver_from_log
+    from quartier_greeter.plugin import GreetingSent
+
+    async with make_client(["greeter"], events_delivered_in="worker") as client:
+        nord = await make_quartier("nordstadt")
+        await publish(GreetingSent(quartier_id=nord.id, text="für den Worker"))
+        await deliver_pending_events()
+        assert (await client.get("/api/greeter/received")).json() == []
+        (record,) = await DomainEventRecord.objects()
+        assert record.claimed_until is None and record.dispatched_at is None  # free for the worker at once
+        stop = asyncio.Event()
+        worker = asyncio.create_task(deliver_from_log(client.deployment, stop))  # what `quartier worker` runs
+        try:
+            for _ in range(100):
+                if (await client.get("/api/greeter/received")).json():
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            stop.set()
+            await worker
+        assert len((await client.get("/api/greeter/received")).json()) == 1
