@@ -118,7 +118,7 @@ async def sweep_media(deployment: Deployment, quartiere: frozenset[int] | None) 
 @hookimpl
 def background_tasks(deployment: Deployment):
     # Files whose image row is gone (deleted on another node, or with its Quartier): of the deployment, not a Quartier.
-    return [Job(3600, sweep_media, deployment_wide=True)]
+    return [Job("sweep-media", sweep_media, seconds=3600, deployment_wide=True)]
 
 
 @hookimpl
