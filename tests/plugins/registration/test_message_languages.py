@@ -148,7 +148,7 @@ async def test_confirmation_mails_in_arabic_and_turkish_through_smtp(make_client
     async with make_client(["registration", "notifications"], sections=with_notifications(smtp_server.port)) as client:
         quartier, event, _form = await event_with_form(capacity=5)
         expected = {"ar": ("تم تسجيلك: Treffen treff", "مرحبًا Leyla،", "(عدد الأماكن: 2)", "الهاتف: 05371 1234"),
-                    "tr": ("Kaydınız tamam: Treffen treff", "Merhaba Ayşe,", "(2 kişi)", "Telefon: 05371 1234")}
+                    "tr": ("Kaydınız tamamlandı: Treffen treff", "Merhaba Ayşe,", "(2 kişi)", "Telefon: 05371 1234")}
         for lang, name in (("ar", "Leyla"), ("tr", "Ayşe")):
             result = await send_message(MessageRequest(
                 plugin="registration", key="registered", idempotency_key=f"lang-{lang}", quartier_id=quartier.id,
