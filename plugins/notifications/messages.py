@@ -1,4 +1,8 @@
-"""Message texts: Jinja2 templates in a sandbox, German and English, the Quartier's contact in every footer.
+"""Message texts: Jinja2 templates in a sandbox, one per kind and language, the Quartier's contact in every footer.
+
+The shipped Turkish, Arabic, Russian and Ukrainian texts (``<kind>.{tr,ar,ru,uk}.txt`` here and in each plugin's
+``messages/`` folder, and the inline ``texts`` of the example plugin and the greeter sample) are machine-written and
+not yet reviewed by a native speaker: a correction edits that file (or staff override it per Quartier).
 
 Whatever a citizen typed is never a link or markup in a message. A value in the context is
 citizen text unless it is marked: ``Link`` for a URL the system made (a confirm link, the page

@@ -28,6 +28,14 @@ CONFIRMATION = MessageType(
               "„{{ offer }}“{% if provider %} ({{ provider }}){% endif %}. Wir melden uns in den nächsten Tagen bei Ihnen.\n",
         "en": "Subject: We will call you back: {{ offer }}\nHello {{ name }},\n\nthank you for your request about "
               "\"{{ offer }}\"{% if provider %} ({{ provider }}){% endif %}. We will get in touch within the next few days.\n",
+        "tr": "Subject: Sizi geri arayacağız: {{ offer }}\nMerhaba {{ name }},\n\n“{{ offer }}”{% if provider %} "
+              "({{ provider }}){% endif %} hakkındaki talebiniz için teşekkür ederiz. Önümüzdeki günlerde sizinle iletişime geçeceğiz.\n",
+        "ar": "Subject: سنتصل بك: {{ offer }}\nمرحبًا {{ name }}،\n\nشكرًا لطلبك بخصوص «{{ offer }}»{% if provider %} "
+              "({{ provider }}){% endif %}. سنتواصل معك خلال الأيام القادمة.\n",
+        "ru": "Subject: Мы Вам перезвоним: {{ offer }}\nЗдравствуйте, {{ name }}!\n\nСпасибо за Ваш запрос о предложении "
+              "«{{ offer }}»{% if provider %} ({{ provider }}){% endif %}. Мы свяжемся с Вами в ближайшие дни.\n",
+        "uk": "Subject: Ми Вам передзвонимо: {{ offer }}\nДобрий день, {{ name }}!\n\nДякуємо за Ваш запит щодо пропозиції "
+              "«{{ offer }}»{% if provider %} ({{ provider }}){% endif %}. Ми зв’яжемося з Вами найближчими днями.\n",
     },
     variables=("offer", "provider"), staff_texts=("offer", "provider"), channels=("email", "sms", "call"),
     example={"offer": "Schuldnerberatung", "provider": "Diakonie"},

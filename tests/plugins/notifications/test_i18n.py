@@ -11,8 +11,8 @@ UI strings come from two places (as in tests/plugins/registration/test_i18n.py):
   texts, the menu group "Benachrichtigungen").
 
 The message texts in templates/notifications/messages/*.txt (and those other plugins declare) are not gettext strings:
-each has a German (.de.txt) and an English (.en.txt) file, chosen by the recipient's
-language (tests/plugins/notifications/test_messages.py).
+each has a file per language (.de.txt, .en.txt, .tr.txt, ...), chosen by the recipient's
+language (tests/plugins/registration/test_message_languages.py).
 
 To update the catalog after changing strings::
 

@@ -167,7 +167,7 @@ async def test_the_text_is_chosen_quartier_then_default_then_shipped(make_staff_
         nord, sued = await quartier_id("nordstadt"), await quartier_id("suedstadt")
         shipped_en, shipped_de = messages.default_text("registration.reminder", "en"), messages.default_text("registration.reminder", "de")
         assert await messages.source("registration.reminder", "en", quartier_id=nord) == shipped_en
-        assert await messages.source("registration.reminder", "tr", quartier_id=nord) == shipped_de  # no Turkish text shipped
+        assert await messages.source("registration.reminder", "fr", quartier_id=nord) == shipped_de  # no French text shipped
         for quartier, language, text in ((None, "en", "Subject: default en"), (nord, "en", "Subject: nord en"),
                                          (nord, "de", "Betreff: nord de"), (None, "de", "Betreff: Standard de")):
             await MessageTemplate.insert(MessageTemplate(kind="registration.reminder", language=language, quartier=quartier, text=text))
@@ -175,8 +175,10 @@ async def test_the_text_is_chosen_quartier_then_default_then_shipped(make_staff_
         assert await messages.source("registration.reminder", "en", quartier_id=sued) == "Subject: default en"
         assert await messages.source("registration.reminder", "en", quartier_id=None) == "Subject: default en"
         assert await messages.source("registration.reminder", "de", quartier_id=sued) == "Betreff: Standard de"
-        assert await messages.source("registration.reminder", "tr", quartier_id=nord) == "Betreff: nord de"
-        assert await messages.source("registration.reminder", "tr", quartier_id=sued) == "Betreff: Standard de"
+        assert await messages.source("registration.reminder", "fr", quartier_id=nord) == "Betreff: nord de"
+        assert await messages.source("registration.reminder", "fr", quartier_id=sued) == "Betreff: Standard de"
+        # A text shipped in the reader's language comes before a Quartier's German one.
+        assert await messages.source("registration.reminder", "tr", quartier_id=nord) == messages.default_text("registration.reminder", "tr")
         assert await messages.source("registration.registered", "en", quartier_id=nord) == messages.default_text("registration.registered", "en")
 
 

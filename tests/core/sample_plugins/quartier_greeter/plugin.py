@@ -70,7 +70,11 @@ class GreetingSent(DomainEvent):
 GREETING_MESSAGE = MessageType(
     key="greeting", label="Gruß",
     texts={"de": "Betreff: Ein Gruß aus {{ quartier.name }}\nHallo {{ name }},\n\n{{ text }}\n",
-           "en": "Subject: A greeting from {{ quartier.name }}\nHello {{ name }},\n\n{{ text }}\n"},
+           "en": "Subject: A greeting from {{ quartier.name }}\nHello {{ name }},\n\n{{ text }}\n",
+           "tr": "Subject: {{ quartier.name }} mahallesinden selamlar\nMerhaba {{ name }},\n\n{{ text }}\n",
+           "ar": "Subject: تحية من {{ quartier.name }}\nمرحبًا {{ name }}،\n\n{{ text }}\n",
+           "ru": "Subject: Привет из квартала «{{ quartier.name }}»\nЗдравствуйте, {{ name }}!\n\n{{ text }}\n",
+           "uk": "Subject: Вітання з кварталу «{{ quartier.name }}»\nДобрий день, {{ name }}!\n\n{{ text }}\n"},
     variables=("text",), channels=("email", "call"), example={"text": "Moin!"},
 )
 
