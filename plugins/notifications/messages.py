@@ -22,7 +22,7 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from core.plugin_api import Audience, MessageType, Quartier, current, defang
+from core.plugin_api import Audience, MessageType, Quartier, current, defang, direction
 
 
 class Link(str):
@@ -160,7 +160,7 @@ def render_text(source: str, language: str, context: dict[str, Any]) -> tuple[st
     subject = _MARKS.sub("", first.split(":", 1)[1]).strip()
     footer = _env.get_template(f"_footer.{lang}.txt").render(**context)
     body = body.strip() + "\n\n-- \n" + footer.strip() + "\n"
-    return subject, _MARKS.sub("", body), to_html(body)
+    return subject, _MARKS.sub("", body), to_html(body, language)
 
 
 async def render(kind: str, language: str, context: dict[str, Any], *, quartier_id: int | None) -> tuple[str, str, str]:
@@ -209,12 +209,15 @@ def _inline_html(marked: str) -> str:
     return "".join(parts) + _linked(_MARKS.sub("", marked[start:]))
 
 
-def to_html(text: str) -> str:
-    """A rendered text as simple, escaped HTML: paragraphs and clickable links, no images, no tracking."""
+def to_html(text: str, language: str = "de") -> str:
+    """A rendered text as simple, escaped HTML in ``language`` (its writing direction too): paragraphs and
+    clickable links, no images, no tracking."""
     paragraphs = []
     for block in _inline_html(text.strip()).split("\n\n"):
         paragraphs.append("<p>" + block.strip().replace("\n", "<br>\n") + "</p>")
-    return Markup('<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">' + "\n".join(paragraphs) + "</body></html>")
+    lang = escape(language)
+    return Markup(f'<!doctype html><html lang="{lang}" dir="{direction(language)}">'
+                  '<body style="font-family:sans-serif;line-height:1.5">' + "\n".join(paragraphs) + "</body></html>")
 
 
 async def quartier_context(quartier_id: int | None) -> dict[str, str]:
