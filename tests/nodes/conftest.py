@@ -99,10 +99,14 @@ class Cluster:
 @pytest.fixture
 async def make_cluster(make_deployment: Callable[..., Awaitable[Any]], smtp_server: Any, tmp_path: Path,
                        fast_passwords: None) -> AsyncIterator[Callable[..., Awaitable[Cluster]]]:
-    """``await make_cluster(nodes=2, env={"QUARTIER_...": "..."})``: a started cluster (see the module's docstring)."""
+    """``await make_cluster(nodes=2, env={"QUARTIER_...": "..."})``: a started cluster (see the module's docstring).
+
+    ``start=False`` returns it unstarted, for a test that prepares the database first (a job made overdue)
+    and then calls ``cluster.start()``.
+    """
     clusters: list[Cluster] = []
 
-    async def make(nodes: int = 2, env: dict[str, str] | None = None) -> Cluster:
+    async def make(nodes: int = 2, env: dict[str, str] | None = None, start: bool = True) -> Cluster:
         deployment = await make_deployment(PLUGINS)
         settings = deployment.settings
         base = {key: value for key, value in os.environ.items() if not key.startswith("QUARTIER_")}
@@ -122,7 +126,8 @@ async def make_cluster(make_deployment: Callable[..., Awaitable[Any]], smtp_serv
         folder.mkdir()
         cluster = Cluster(deployment, folder, smtp_server, base, nodes)
         clusters.append(cluster)
-        cluster.start()
+        if start:
+            cluster.start()
         return cluster
 
     try:
