@@ -42,7 +42,7 @@ GUIDE = ROOT / "docs" / "production.md"
 HOST = "quartier.example.de"
 SYSTEMD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 BINARIES = {"postgresql": "initdb", "postgresql-client": "pg_dump", "nginx": "nginx", "python3-venv": "python3",
-            "openssl": "openssl"}
+            "openssl": "openssl", "sudo": None}  # None: the walk runs the guide's `sudo -u` lines without it
 
 
 class WalkError(Exception):
@@ -126,8 +126,8 @@ class Walk:
     def packages(self, match: re.Match[str], _: str) -> str:
         missing = []
         for package in match.group(1).split():
-            tool = BINARIES.get(package)
-            found = find_pg_bindir() if package == "postgresql" else shutil.which(tool or package)
+            tool = BINARIES.get(package, package)
+            found = tool is None or (find_pg_bindir() if package == "postgresql" else shutil.which(tool))
             if not found:
                 missing.append(package)
         if missing:
