@@ -9,7 +9,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
@@ -19,6 +18,7 @@ from pathlib import Path
 import asyncpg
 
 from core.db.backup import pg_bindirs
+from core.testing.processes import free_port
 
 PG_USER = "postgres"  # database superuser and, when running as root, OS user
 
@@ -37,12 +37,6 @@ def find_pg_bindir() -> Path | None:
     if pg_ctl:
         return Path(pg_ctl).resolve().parent
     return None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _clean_env() -> dict[str, str]:
@@ -134,7 +128,7 @@ class PostgresServer:
     def _start_server(self) -> None:
         # The free port may be grabbed by someone else before postgres binds it: retry.
         for _attempt in range(3):
-            self.port = _free_port()
+            self.port = free_port()
             options = (
                 f"-h 127.0.0.1 -p {self.port} -k {self.basedir} -F"
                 " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
