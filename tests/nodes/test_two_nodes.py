@@ -25,6 +25,7 @@ pytestmark = pytest.mark.nodes
 CAPACITY = 100
 CONCURRENCY = 30
 MAIL_TIMEOUT = 90  # seconds for the outbox to drain into the SMTP server
+PEOPLE = 150  # to erase in the daily job: enough work that the three processes start while it runs
 
 
 async def event_with_form(title: str) -> int:
@@ -197,3 +198,37 @@ async def test_killing_a_node_mid_rush_loses_no_answered_registration(make_clust
     record_property("two nodes", (
         f"node 2 killed (SIGKILL) after {kill_after} answers: {run['failures']} request(s) cut or refused, retried on "
         f"node 1; {len(answered)} of {n} registrations answered 2xx, all stored once"))
+
+
+async def test_a_daily_job_due_once_runs_once_on_three_processes(make_cluster, record_property):
+    """Both web nodes and the worker run the scheduler (jobs_run_in = "web"): the overdue deletion deadline runs
+    in exactly one of them. Run twice at once, it would erase each registration twice (two erased events each)."""
+    from core.jobs.tables import JobRecord
+    from plugins.registration import service as registrations
+    from plugins.registration.service import RegistrationInput
+    from plugins.registration.tables import Registration
+
+    cluster = await make_cluster(start=False)
+    event_id = await event_with_form("Lange vorbei")
+    for i in range(PEOPLE):
+        await registrations.register(event_id, RegistrationInput(name=f"Person {i}", email=f"alt{i}@example.org", consent=True))
+    long_ago = datetime.now(ZoneInfo("Europe/Berlin")) - timedelta(days=60)
+    await cluster.sql("UPDATE events SET starts_at = $1, ends_at = $2 WHERE id = $3", long_ago, long_ago + timedelta(hours=2),
+                      event_id)
+    await JobRecord.insert(JobRecord(name="registration.purge-personal-data", next_due=long_ago))  # missed for weeks
+
+    cluster.start()
+    started = time.perf_counter()
+    deadline = started + 90
+    while time.perf_counter() < deadline:
+        row = await JobRecord.objects().where(JobRecord.name == "registration.purge-personal-data").first()
+        if row.last_finished is not None:
+            break
+        await asyncio.sleep(0.2)
+    assert row.last_finished is not None and row.result == "ok", (row.result, row.last_error, cluster.logs())
+    ran_after = time.perf_counter() - started
+    assert row.next_due > datetime.now(ZoneInfo("Europe/Berlin"))  # the next one is tomorrow at 03:30, not now again
+    erased = await cluster.sql("SELECT count(*) AS n FROM domain_events WHERE name = 'registration.erased'")
+    assert erased[0]["n"] == PEOPLE  # each registration once: the job ran in one process only
+    assert await Registration.count().where(Registration.anonymised_at.is_null()) == 0
+    record_property("two nodes", f"overdue daily job on 3 processes: ran once, finished {ran_after:.1f} s after the start")
