@@ -37,6 +37,7 @@ from core.domain_events.service import background_delivery, delete_old_events, r
 from core.events.routes import PublicEventsController
 from core.quartiere.routes import ROUTES as QUARTIER_ROUTES
 from core.quartiere.tables import Quartier
+from core.content import templating as content_templating
 from core.web import i18n, template_i18n
 from core.web.api import error_body
 from core.web.auth import forwarded_headers
@@ -136,6 +137,7 @@ def template_environment(deployment: Deployment) -> Environment:
         auto_reload=deployment.settings.debug,  # otherwise every render stats each template file
     )
     template_i18n.install(env, domains)
+    content_templating.install(env)
     env.filters.update(
         when=i18n.format_when, day=i18n.format_day, clock=i18n.format_clock, short=i18n.format_short, paragraphs=paragraphs,
     )
@@ -173,12 +175,15 @@ _chosen_language: ContextVar[str | None] = ContextVar("quartier_chosen_language"
 
 
 async def set_language(request: Request[Any, Any, Any]) -> None:
-    """``?lang=en`` switches the language and remembers it in a cookie; otherwise the cookie or the default."""
+    """``?lang=en`` switches the language and remembers it in a cookie; otherwise the cookie, the
+    browser's ``Accept-Language`` or the default."""
     chosen = request.query_params.get("lang")
     if chosen not in i18n.LANGUAGES:
         chosen = None
     _chosen_language.set(chosen)
-    i18n.set_language(chosen or request.cookies.get(LANGUAGE_COOKIE) or current().settings.default_language)
+    i18n.set_language(chosen or request.cookies.get(LANGUAGE_COOKIE)
+                      or i18n.accepted_language(request.headers.get("accept-language", ""))
+                      or current().settings.default_language)
 
 
 async def remember_language(response: Response[Any]) -> Response[Any]:

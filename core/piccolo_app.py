@@ -5,6 +5,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from core.accounts.tables import ApiToken, StaffUser, StaffUserQuartier
+from core.content.tables import ContentTranslation
 from core.domain_events.tables import DomainEventRecord
 from core.events.tables import Event, EventOrganisation, Organisation, Venue
 from core.quartiere.tables import Quartier, QuartierPlugin
@@ -27,5 +28,6 @@ APP_CONFIG = AppConfig(
         StoredValue,
         RateCounter,
         AuditEntry,
+        ContentTranslation,
     ],
 )

@@ -73,6 +73,23 @@ def set_language(lang: str) -> None:
     _language.set(lang if lang in LANGUAGES else SOURCE_LANGUAGE)
 
 
+def accepted_language(header: str) -> str | None:
+    """The offered language an ``Accept-Language`` header prefers most ("tr-TR, en;q=0.8" -> "en" if tr is not offered)."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")[:20]):
+        tag, _sep, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        code = tag.strip().lower().split("-")[0]
+        if code in LANGUAGES and weight > 0:
+            ranked.append((-weight, position, code))
+    return min(ranked)[2] if ranked else None
+
+
 def language() -> str:
     return _language.get()
 
@@ -155,5 +172,6 @@ def format_short(moment: datetime, tz: str = "Europe/Berlin") -> str:
     return format_datetime(_local(moment, tz), format="short", locale=_babel_locale(language()))
 
 
-def language_name(lang: str) -> str:
-    return Locale.parse(lang).get_display_name(lang).capitalize()
+def language_name(lang: str, in_language: str | None = None) -> str:
+    """``lang``'s name in ``in_language`` (default: in itself): "English", or "Englisch" in German."""
+    return Locale.parse(lang).get_display_name(in_language or lang).capitalize()
