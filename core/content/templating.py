@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from markupsafe import Markup
 
@@ -17,9 +17,17 @@ def lang_attr(text: Any) -> Markup:
     return Markup("")
 
 
-def fallback_notice(*texts: LocalTexts | LocalText) -> Markup:
+def _fell_back(text: Any) -> bool:
+    if isinstance(text, (LocalText, LocalTexts)):
+        return text.fallback
+    if isinstance(text, Mapping):  # {row id: LocalTexts} as ``localize`` returns it
+        return any(_fell_back(t) for t in text.values())
+    return False
+
+
+def fallback_notice(*texts: LocalTexts | LocalText | Mapping[int, LocalTexts]) -> Markup:
     """A notice in the reader's language where one of ``texts`` is German because it has no version in theirs."""
-    if not any(t.fallback for t in texts if t):
+    if not any(_fell_back(t) for t in texts):
         return Markup("")
     return Markup('<p class="fallback-notice">{}</p>').format(_("Dieser Text liegt nur auf Deutsch vor."))
 

@@ -22,6 +22,12 @@ from plugins.exhibition.tables import Contribution, Exhibit, ExhibitImage, Exhib
 
 _ = plugin_gettext("exhibition")
 
+# the texts staff may write in other languages, per table (owner of the versions: the table's name)
+EXHIBITION_TEXTS = ("title", "introduction")
+EXHIBIT_TEXTS = ("title", "body")
+IMAGE_TEXTS = ("alt_text", "caption")
+QUESTION_TEXTS = ("text",)
+
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
