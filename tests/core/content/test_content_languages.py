@@ -160,3 +160,15 @@ async def test_deleting_a_row_deletes_its_versions(make_staff_client):
         _nord, event = await netzwerktreff({"title": "Network meeting"})
         assert (await post_form(client, f"/staff/r/events/{event.id}/delete")).status_code == 303
         assert not await ContentTranslation.exists()
+
+
+async def test_the_demo_netzwerktreff_has_an_english_version(make_client):
+    from core.demo.loader import load_demo
+
+    async with make_client() as client:
+        event = await load_demo(client.deployment)
+        await load_demo(client.deployment)  # a second load changes nothing
+        assert await ContentTranslation.count().where(ContentTranslation.lang == "en") == 4
+        page = parse((await client.get(f"/gifhorn/veranstaltungen/{event.id}-{event.slug}", params={"lang": "en"})).text)
+        assert page.h1 == "Building community: the Quartiersmanagement's network meeting"
+        assert "What does good neighbourhood mean to me?" in page.main_text
