@@ -118,6 +118,8 @@ class Resource:
     check: Callable[[dict[str, Any]], dict[str, str]] | None = None
     actions: list[Action] = field(default_factory=list)
     menu_group: str = "Verwaltung"
+    # False: no entry in the staff menu (rows reached from another page, e.g. an exhibit's images)
+    in_menu: bool = True
     # rows this resource shows at all (e.g. one kind of row of a shared table); a callable giving a where-clause
     only: Callable[[], Any] | None = None
     # rows whose Quartier (quartier_path, a nullable column of the table) is null are deployment-wide:

@@ -6,7 +6,7 @@ from typing import Any
 
 from core.plugin_api import Action, Event, Field, FieldError, Resource, StaffContext, transaction
 from plugins.exhibition import service
-from plugins.exhibition.tables import Contribution, Exhibit, Exhibition, GuidingQuestion
+from plugins.exhibition.tables import Contribution, Exhibit, ExhibitImage, Exhibition, GuidingQuestion
 
 PUBLISH_CHOICES = [("draft", "Entwurf"), ("published", "Veröffentlicht"), ("archived", "Archiviert")]
 MODERATION_CHOICES = [("pre", "Vorab prüfen (erst nach Freigabe sichtbar)"), ("post", "Nachträglich prüfen (sofort sichtbar)")]
@@ -289,4 +289,36 @@ CONTRIBUTIONS = Resource(
     menu_group="Ausstellungen",
 )
 
-ALL = [EXHIBITIONS, EXHIBITS, QUESTIONS, CONTRIBUTIONS]
+# -- images: their texts (uploads, order and deletion are on the exhibit's image page) ----------------
+async def update_image(row: ExhibitImage, values: dict[str, Any], ctx: StaffContext) -> ExhibitImage:
+    await service.update_image(row, service.ImageInput(**{k: values.get(k) or "" for k in service.IMAGE_LIMITS}))
+    return await ExhibitImage.objects().where(ExhibitImage.id == row.id).first()
+
+
+IMAGES = Resource(
+    name="exhibit-images",
+    table=ExhibitImage,
+    label="Bild",
+    label_plural="Bilder",
+    fields=[
+        Field("exhibit", "Exponat", type="fk", references="exhibits", in_form=False),
+        Field("alt_text", "Alternativtext", required=True, max_length=service.IMAGE_LIMITS["alt_text"], translatable=True,
+              help="Was ist auf dem Bild zu sehen? Für Menschen, die es nicht sehen können."),
+        Field("caption", "Bildunterschrift", max_length=service.IMAGE_LIMITS["caption"], translatable=True),
+        Field("credit", "Urheber/in", max_length=service.IMAGE_LIMITS["credit"]),
+        Field("licence", "Lizenz", max_length=service.IMAGE_LIMITS["licence"]),
+    ],
+    list_columns=["alt_text", "exhibit"],
+    ordering="id",
+    quartier_path="exhibit.exhibition.quartier",
+    create_roles=(),
+    edit_roles=("admin", "staff"),
+    delete_roles=(),
+    title=lambda row: service.shorten(row.alt_text, 60),
+    update=update_image,
+    links=lambda row: [("Alle Bilder des Exponats", f"/staff/ausstellungen/exponate/{row.exhibit}/bilder")],
+    in_menu=False,
+    menu_group="Ausstellungen",
+)
+
+ALL = [EXHIBITIONS, EXHIBITS, QUESTIONS, CONTRIBUTIONS, IMAGES]

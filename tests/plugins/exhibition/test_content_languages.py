@@ -53,3 +53,25 @@ async def test_staff_translate_a_guiding_question(make_staff_client):
         assert (await post_form(client, url, {"text": "What is good neighbourhood to me?"})).status_code == 303
         page = parse((await client.get(f"/nordstadt/fragen/{question.id}", params={"lang": "en"})).text)
         assert "What is good neighbourhood to me?" in [h.text for h in page.all("h2")]
+
+
+async def test_staff_write_an_alt_text_in_english_from_the_image_page(make_staff_client):
+    from core.testing.fixtures import post_form
+
+    async with make_staff_client(plugins=helpers.PLUGINS, quartiere=["nordstadt"]) as client:
+        shown = await helpers.exhibition(exhibits=["Der Hof"])
+        exhibit = shown.exhibits[0]
+        image = await service.add_image(exhibit, helpers.image_bytes(), service.ImageInput(alt_text="Nachbarn im Hof"))
+        images_page = parse((await client.get(f"/staff/ausstellungen/exponate/{exhibit.id}/bilder")).text)
+        assert f"/staff/r/exhibit-images/{image.id}" in images_page.links()
+        assert "/staff/r/exhibit-images/" not in parse((await client.get("/staff/")).text).links()  # not in the menu
+        detail = parse((await client.get(f"/staff/r/exhibit-images/{image.id}")).text)
+        assert "fehlt" in detail.main_text
+        url = f"/staff/r/exhibit-images/{image.id}/translations/en"
+        assert (await post_form(client, url, {"alt_text": "Neighbours in the courtyard", "caption": "x" * 301})).status_code == 400
+        assert (await post_form(client, url, {"alt_text": "Neighbours in the courtyard"})).status_code == 303
+        page = parse((await client.get(f"{shown.path}/exponate/{exhibit.id}", params={"lang": "en"})).text)
+        assert [i.get("alt") for i in page.all("img") if i.get("alt")] == ["Neighbours in the courtyard"]
+        # the generated screens neither upload nor delete images
+        assert (await client.get("/staff/r/exhibit-images/new")).status_code == 403
+        assert (await client.get(f"/staff/r/exhibit-images/{image.id}/delete")).status_code == 403
