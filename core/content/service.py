@@ -164,6 +164,21 @@ async def save_versions(owner: str, row: Any, lang: str, texts: Mapping[str, str
     return changed
 
 
+async def delete_orphans() -> None:
+    """Remove the versions whose row is gone (deleted along with its Quartier, exhibition or event).
+
+    SQLite hands out the id of a deleted last row again: a new row must not inherit old versions.
+    """
+    from core.deployment import current
+
+    tables = {table._meta.tablename for app in current().apps for table in app.table_classes}
+    owners = [row["owner"] for row in await ContentTranslation.select(ContentTranslation.owner).distinct()]
+    for owner in owners:
+        if owner in tables:  # a table name of the deployment, never user input
+            await ContentTranslation.raw(
+                f'DELETE FROM content_translations WHERE owner = {{}} AND row_id NOT IN (SELECT id FROM "{owner}")', owner)
+
+
 async def delete_versions(owner: str, row_ids: Iterable[int]) -> None:
     """Remove every version of the rows (call it where the rows are deleted)."""
     ids = list(row_ids)

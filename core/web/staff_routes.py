@@ -417,8 +417,7 @@ async def resource_delete(request: AnyRequest, resource_name: FromPath[str], row
                 await resource.delete(row, staff)
             else:
                 await resource.table.delete().where(resource.table._meta.primary_key == row.id)
-            if resource.translatable_fields:
-                await content.delete_versions(resource.content_owner, [row.id])
+            await content.delete_orphans()  # the row's versions and those of rows deleted with it
             await record(staff.user, "delete", resource.name, row.id, name)
     except ValueError as exc:
         return page(request, "core/staff/confirm_delete.html", {"resource": resource, "row": row, "error": dgettext(resource.plugin, str(exc))},
