@@ -182,7 +182,7 @@ async def set_language(request: Request[Any, Any, Any]) -> None:
         chosen = None
     _chosen_language.set(chosen)
     i18n.set_language(chosen or request.cookies.get(LANGUAGE_COOKIE)
-                      or i18n.accepted_language(request.headers.get("accept-language", ""))
+                      or i18n.accepted_language(request.headers.get("accept-language", ""), i18n.LANGUAGES)
                       or current().settings.default_language)
 
 

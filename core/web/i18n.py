@@ -7,6 +7,7 @@ import io
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
+from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -73,8 +74,9 @@ def set_language(lang: str) -> None:
     _language.set(lang if lang in LANGUAGES else SOURCE_LANGUAGE)
 
 
-def accepted_language(header: str) -> str | None:
-    """The offered language an ``Accept-Language`` header prefers most ("tr-TR, en;q=0.8" -> "en" if tr is not offered)."""
+def accepted_language(header: str, offered: Iterable[str]) -> str | None:
+    """The ``offered`` language an ``Accept-Language`` header prefers most ("tr-TR, en;q=0.8" -> "en" if tr is not offered)."""
+    offered = set(offered)
     ranked: list[tuple[float, int, str]] = []
     for position, part in enumerate(header.split(",")[:20]):
         tag, _sep, params = part.strip().partition(";")
@@ -85,7 +87,7 @@ def accepted_language(header: str) -> str | None:
             except ValueError:
                 continue
         code = tag.strip().lower().split("-")[0]
-        if code in LANGUAGES and weight > 0:
+        if code in offered and weight > 0:
             ranked.append((-weight, position, code))
     return min(ranked)[2] if ranked else None
 

@@ -183,3 +183,14 @@ async def test_versions_of_rows_deleted_with_their_quartier_go_too(make_staff_cl
         nord, event = await netzwerktreff()
         page = parse((await client.get(f"/nordstadt/veranstaltungen/{event.id}-netzwerktreff", params={"lang": "en"})).text)
         assert page.h1 == "Netzwerktreff"
+
+
+def test_accept_language_picks_the_most_wanted_offered_language():
+    from core.web.i18n import accepted_language
+
+    offered = ["de", "en"]
+    assert accepted_language("tr-TR,tr;q=0.9,en;q=0.8,de;q=0.7", offered) == "en"
+    assert accepted_language("de;q=0.5, en;q=0.9", offered) == "en"
+    assert accepted_language("en;q=0, fr", offered) is None
+    assert accepted_language("en;q=x, de", offered) == "de"
+    assert accepted_language("", offered) is None
