@@ -37,6 +37,7 @@ from core.domain_events.service import event_delivery
 from core.events.routes import PublicEventsController
 from core.quartiere.routes import ROUTES as QUARTIER_ROUTES
 from core.quartiere.tables import Quartier
+from core.content import templating as content_templating
 from core.web import i18n, template_i18n
 from core.web.api import error_body
 from core.web.auth import forwarded_headers
@@ -117,6 +118,7 @@ def template_environment(deployment: Deployment) -> Environment:
         auto_reload=deployment.settings.debug,  # otherwise every render stats each template file
     )
     template_i18n.install(env, domains)
+    content_templating.install(env)
     env.filters.update(
         when=i18n.format_when, day=i18n.format_day, clock=i18n.format_clock, short=i18n.format_short,
         number=i18n.format_number, paragraphs=paragraphs,
@@ -155,14 +157,17 @@ _chosen_language: ContextVar[str | None] = ContextVar("quartier_chosen_language"
 
 
 async def set_language(request: Request[Any, Any, Any]) -> None:
-    """``?lang=en`` switches the language and remembers it in a cookie; otherwise the cookie or the default."""
+    """``?lang=en`` switches the language and remembers it in a cookie; otherwise the cookie, the
+    browser's ``Accept-Language`` or the default."""
     offered = current().settings.languages
     chosen = request.query_params.get("lang")
     if chosen not in offered:
         chosen = None
     _chosen_language.set(chosen)
     remembered = request.cookies.get(LANGUAGE_COOKIE)
-    i18n.set_language(chosen or (remembered if remembered in offered else None) or current().settings.default_language)
+    i18n.set_language(chosen or (remembered if remembered in offered else None)
+                      or i18n.accepted_language(request.headers.get("accept-language", ""), offered)
+                      or current().settings.default_language)
 
 
 async def remember_language(response: Response[Any]) -> Response[Any]:

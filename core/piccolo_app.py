@@ -5,6 +5,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from core.accounts.tables import ApiToken, StaffUser, StaffUserQuartier
+from core.content.tables import ContentTranslation
 from core.domain_events.tables import DomainEventRecord
 from core.jobs.tables import JobRecord
 from core.events.tables import Event, EventOrganisation, Organisation, Venue
@@ -28,6 +29,7 @@ APP_CONFIG = AppConfig(
         StoredValue,
         RateCounter,
         AuditEntry,
+        ContentTranslation,
         JobRecord,
     ],
 )

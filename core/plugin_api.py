@@ -8,6 +8,9 @@ from core.accounts.roles import Role
 from core.accounts.service import staff_contacts
 from core.cli import quartier_for_command
 from core.config import ConfigError
+from core.content.service import (
+    LocalText, LocalTexts, delete_versions, localize, localize_many, save_versions, translation_languages,
+)
 from core.db import after_commit, in_transaction, is_postgres, transaction
 from core.deployment import Deployment, current
 from core.domain_events import (
@@ -76,6 +79,8 @@ __all__ = [
     "Id",
     "Job",
     "Limit",
+    "LocalText",
+    "LocalTexts",
     "MAX_INT",
     "MenuLink",
     "MessageError",
@@ -105,6 +110,7 @@ __all__ = [
     "decode_event",
     "current",
     "defang",
+    "delete_versions",
     "direction",
     "erase_domain_events",
     "error_responses",
@@ -121,6 +127,8 @@ __all__ = [
     "is_postgres",
     "json_body",
     "language",
+    "localize",
+    "localize_many",
     "offered_languages",
     "page",
     "plugin_gettext",
@@ -140,10 +148,12 @@ __all__ = [
     "require_staff",
     "require_staff_api",
     "row_scope",
+    "save_versions",
     "send_message",
     "spreadsheet_safe",
     "staff_contacts",
     "texts_from",
     "transaction",
+    "translation_languages",
     "withdraw_messages",
 ]

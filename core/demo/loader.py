@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from core.content.service import save_versions, translation_languages
 from core.deployment import Deployment
 from core.events import service as events
 from core.events.tables import Event, Organisation, Venue
@@ -53,6 +54,59 @@ für mein Quartier?“
 
 Fragen und Anmeldung: Ulrike Buka, Landkreis Gifhorn, Telefon (05371) 82562, \
 quartiersmanagement@gifhorn.de."""
+
+
+# The Netzwerktreff in other languages (shown where the deployment offers the language).
+VERSIONS = {
+    "en": {
+        "title": "Building community: the Quartiersmanagement's network meeting",
+        "summary": "Talking about good neighbourhood and community, with the exhibition “Good neighbourhood”.",
+        "description": """\
+The Quartiersmanagement of the district of Gifhorn, together with the Gifhorner \
+Wohnungsbau-Genossenschaft eG (GWG), invites you to the first network meeting at Treff-PUNKT 53. \
+Everyone is welcome to talk, in a creative atmosphere, about good neighbourhood and community.
+
+In Germany, one person in ten feels lonely. The Quartiersmanagement wants to counter this and \
+build a network that brings people together – with a new way of taking part that listens to \
+what the residents want.
+
+There is an exhibition on “Good neighbourhood”. Share your thoughts on two questions: “What \
+does good neighbourhood mean to me?” and “What do I wish for my neighbourhood?”
+
+Questions and registration: Ulrike Buka, district of Gifhorn, phone (05371) 82562, \
+quartiersmanagement@gifhorn.de.""",
+        "quartier": "The Quartiersmanagement of the district of Gifhorn is an easy-to-reach contact point: "
+                    "it tells you about advice and help on offer and brings neighbours together.",
+    },
+    "tr": {
+        "title": "Topluluğu güçlendirmek: Mahalle yönetiminin ağ buluşması",
+        "summary": "İyi komşuluk ve toplumsal birliktelik üzerine sohbet, “İyi Komşuluk” sergisiyle.",
+        "description": """\
+Gifhorn ilçesi Mahalle Yönetimi, Gifhorner Wohnungsbau-Genossenschaft eG (GWG) ile birlikte \
+sizi Treff-PUNKT 53'teki ilk ağ buluşmasına davet ediyor. Herkes, yaratıcı bir ortamda iyi \
+komşuluk ve toplumsal birliktelik üzerine konuşmaya davetlidir.
+
+Almanya'da her on kişiden biri kendini yalnız hissediyor. Mahalle Yönetimi buna karşı bir ağ \
+kurmak ve bir araya gelmeyi desteklemek istiyor.
+
+Sizi “İyi Komşuluk” konulu bir sergi bekliyor. İki soru hakkındaki düşüncelerinizi paylaşın: \
+“İyi komşuluktan ne anlıyorum?” ve “Mahallem için ne diliyorum?”
+
+Sorular ve kayıt: Ulrike Buka, Gifhorn ilçesi, telefon (05371) 82562, \
+quartiersmanagement@gifhorn.de.""",
+        "quartier": "Gifhorn ilçesi Mahalle Yönetimi kolay ulaşılabilir bir iletişim noktasıdır: "
+                    "danışmanlık ve yardım olanakları hakkında bilgi verir ve komşuları bir araya getirir.",
+    },
+}
+
+
+async def _versions(quartier: Quartier, event: Event) -> None:
+    """The demo's texts in the other offered languages (unchanged versions are left as they are)."""
+    for lang in translation_languages():
+        texts = VERSIONS.get(lang)
+        if texts:
+            await save_versions("events", event, lang, {f: texts[f] for f in ("title", "summary", "description")})
+            await save_versions("quartiere", quartier, lang, {"description": texts["quartier"]})
 
 
 def demo_date(today: date) -> date:
@@ -105,6 +159,7 @@ async def load_demo(deployment: Deployment, today: date | None = None) -> Event:
         event = await events.update_event(event.id, starts_at=starts_at, ends_at=ends_at)
     if event.status == "draft":
         event = await events.publish_event(event.id)
+    await _versions(quartier, event)
 
     await deployment.hooks.load_demo(deployment=deployment, quartier_id=quartier.id, event_id=event.id, quartier=quartier.id)
     return event

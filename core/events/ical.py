@@ -35,12 +35,13 @@ def vevent(detail: EventDetail, base_url: str, url: str) -> icalendar.Event:
     item.add("dtstamp", datetime.now(timezone.utc))
     item.add("last-modified", event.updated_at.astimezone(timezone.utc))
     item.add("sequence", event.sequence)
-    item.add("summary", event.title)
+    texts = detail.texts
+    item.add("summary", texts.title.text, parameters={"LANGUAGE": texts.title.lang})
     item.add("dtstart", event.starts_at.astimezone(tz))
     item.add("dtend", event.ends_at.astimezone(tz))
-    description = event.summary or event.description
+    description = texts.summary or texts.description
     if description:
-        item.add("description", description)
+        item.add("description", description.text, parameters={"LANGUAGE": description.lang})
     location = location_text(detail)
     if location:
         item.add("location", location)

@@ -13,6 +13,7 @@ from core.events.service import EventDetail
 from core.quartiere.service import get_by_slug
 from core.quartiere.tables import Quartier
 from core.web.api import error_responses
+from core.web.i18n import language
 from core.web.params import Id, Limit, Offset
 
 ICS_MEDIA_TYPE = "text/calendar"  # Litestar adds the charset
@@ -28,21 +29,23 @@ def event_page_url(detail: EventDetail) -> str:
 
 def event_out(detail: EventDetail) -> EventOut:
     # Values straight from the rows: Piccolo's column descriptors cost more than the rest of this.
-    e, venue = vars(detail.event), detail.venue
+    e, venue, texts = vars(detail.event), detail.venue, detail.texts
     return EventOut(
         id=e["id"],
         quartier=detail.quartier.slug,
         slug=e["slug"],
-        title=e["title"],
-        summary=e["summary"],
-        description=e["description"],
+        title=texts.title.text,
+        summary=texts.summary.text,
+        description=texts.description.text,
+        language=language(),
+        untranslated=[name for name, text in texts.items() if text.fallback],
         starts_at=detail.local(e["starts_at"]),
         ends_at=detail.local(e["ends_at"]),
         timezone=e["timezone"],
         status=e["status"],
         venue=VenueOut(
             name=venue.name, street=venue.street, postal_code=venue.postal_code, city=venue.city,
-            accessibility=venue.accessibility,
+            accessibility=detail.venue_texts.accessibility.text,
         ) if venue else None,
         organisers=[OrganisationOut(name=o.name, role=role, website=o.website) for o, role in detail.organisations],
         contact=ContactOut(name=e["contact_name"], phone=e["contact_phone"], email=e["contact_email"]),
@@ -117,7 +120,7 @@ class PublicEventsController(Controller):
         detail = await service.public_event(event_id)
         if detail is None:
             raise NotFoundException("Event not found.")
-        body = ical.calendar([(detail, event_page_url(detail))], base_url(), name=detail.event.title)
+        body = ical.calendar([(detail, event_page_url(detail))], base_url(), name=detail.texts.title.text)
         return ics_response(body, f"{detail.event.slug}.ics")
 
 
@@ -126,4 +129,4 @@ async def event_calendar_text(event_id: int) -> str:
     detail = await service.public_event(event_id)
     if detail is None:
         return ""
-    return ical.calendar([(detail, event_page_url(detail))], base_url(), name=detail.event.title).decode("utf-8")
+    return ical.calendar([(detail, event_page_url(detail))], base_url(), name=detail.texts.title.text).decode("utf-8")

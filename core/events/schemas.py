@@ -46,6 +46,8 @@ class EventOut(msgspec.Struct):
     title: str
     summary: str
     description: str
+    language: str  # the reader's language (``Accept-Language`` or ``?lang=``)
+    untranslated: list[str]  # texts shown in German: no version in ``language`` yet
     starts_at: datetime
     ends_at: datetime
     timezone: str

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.content.service import LocalTexts, localize_many
 from core.db import transaction
 from core.db.rows import any_of, as_objects
 from core.deployment import current
@@ -17,6 +18,9 @@ from core.quartiere.tables import Quartier
 
 PUBLIC_STATUSES = ("published", "cancelled")
 _PUBLIC_EVENT_SQL = "SELECT * FROM events WHERE id = {} AND status IN (%s)" % ", ".join(f"'{s}'" for s in PUBLIC_STATUSES)
+# the texts staff may write in other languages, per table
+EVENT_TEXTS = ("title", "summary", "description")
+VENUE_TEXTS = ("accessibility",)
 # Changes to these fields are news for people who plan to come.
 NOTEWORTHY_FIELDS = ("title", "starts_at", "ends_at", "venue", "description")
 
@@ -40,6 +44,9 @@ class EventDetail:
     quartier: Quartier
     venue: Venue | None
     organisations: list[tuple[Organisation, str]] = field(default_factory=list)
+    # the texts in the reader's language (German where a version is missing); set by ``localize_details``
+    texts: LocalTexts = field(default_factory=LocalTexts)
+    venue_texts: LocalTexts = field(default_factory=LocalTexts)
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(ZoneInfo(self.event.timezone))
@@ -80,22 +87,50 @@ async def _details(events: list[Event], quartier: Quartier | None = None) -> lis
     ]
 
 
+async def localize_details(details: list[EventDetail], lang: str | None = None,
+                           also: dict[str, tuple[list[Any], tuple[str, ...]]] | None = None) -> dict[str, dict[int, LocalTexts]]:
+    """Fill in ``texts`` and ``venue_texts`` in ``lang`` (default: the reader's); one query, none in German.
+
+    ``also``: more rows to localize in the same query (``{owner: (rows, fields)}``); returns all of them by owner.
+    """
+    found = await localize_many({
+        "events": ([d.event for d in details], EVENT_TEXTS),
+        "venues": (list({d.venue.id: d.venue for d in details if d.venue}.values()), VENUE_TEXTS),
+        **(also or {}),
+    }, lang)
+    for d in details:
+        d.texts = found["events"][d.event.id]
+        d.venue_texts = found["venues"][d.venue.id] if d.venue else LocalTexts()
+    return found
+
+
 async def public_events(quartier_id: int, include_past: bool = False, limit: int = 100, offset: int = 0,
-                        quartier: Quartier | None = None) -> list[EventDetail]:
-    """``quartier``: the Quartier object, when the caller has it already (one query less)."""
+                        quartier: Quartier | None = None, localized: bool = True) -> list[EventDetail]:
+    """``quartier``: the Quartier object, when the caller has it already (one query less).
+
+    ``localized=False``: the caller calls ``localize_details`` itself (to add rows of its own to that query).
+    """
     query = Event.select().where((Event.quartier == quartier_id) & Event.status.is_in(list(PUBLIC_STATUSES)))
     if not include_past:
         query = query.where(Event.ends_at >= now())
     events = as_objects(Event, await query.order_by(Event.starts_at).limit(limit).offset(offset))
-    return await _details(events, quartier)
+    details = await _details(events, quartier)
+    if localized:
+        await localize_details(details)
+    return details
 
 
 async def public_event(event_id: int, quartier: Quartier | None = None) -> EventDetail | None:
-    """``quartier``: the Quartier the event is expected in, when the caller has it already (one query less)."""
+    """``quartier``: the Quartier the event is expected in, when the caller has it already (one query less).
+
+    Its texts are in the reader's language (``texts``, ``venue_texts``).
+    """
     rows = await Event.raw(_PUBLIC_EVENT_SQL, event_id)  # every event page: no query building
     if not rows:
         return None
-    return (await _details(as_objects(Event, rows), quartier))[0]
+    details = await _details(as_objects(Event, rows), quartier)
+    await localize_details(details)
+    return details[0]
 
 
 async def event_detail(event_id: int) -> EventDetail | None:

@@ -42,7 +42,7 @@ QUARTIERE = Resource(
         Field("office", "Quartiersmanagement", max_length=200, help="Die Stelle, die das Quartier betreut."),
         Field("contact_phone", "Telefon", type="tel", max_length=60),
         Field("contact_email", "E-Mail", type="email", max_length=200),
-        Field("description", "Beschreibung", type="textarea"),
+        Field("description", "Beschreibung", type="textarea", translatable=True),
     ],
     list_columns=["name", "slug", "office", "contact_phone"],
     search_fields=["name", "slug", "office"],

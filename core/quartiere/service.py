@@ -6,6 +6,7 @@ from core.db import transaction
 from core.db.rows import as_objects
 from core.quartiere.tables import Quartier, QuartierPlugin
 
+QUARTIER_TEXTS = ("description",)  # the texts staff may write in other languages
 
 # These two run on every public page; as raw SQL they skip Piccolo's query building (≈ 0.2 ms each).
 async def get_by_slug(slug: str) -> Quartier | None:

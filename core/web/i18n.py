@@ -7,6 +7,7 @@ import io
 from contextvars import ContextVar
 from datetime import date, datetime
 from pathlib import Path
+from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -86,6 +87,24 @@ def direction(lang: str) -> str:
 
 def set_language(lang: str) -> None:
     _language.set(lang if lang in LANGUAGES else SOURCE_LANGUAGE)
+
+
+def accepted_language(header: str, offered: Iterable[str]) -> str | None:
+    """The ``offered`` language an ``Accept-Language`` header prefers most ("tr-TR, en;q=0.8" -> "en" if tr is not offered)."""
+    offered = set(offered)
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")[:20]):
+        tag, _sep, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        code = tag.strip().lower().split("-")[0]
+        if code in offered and weight > 0:
+            ranked.append((-weight, position, code))
+    return min(ranked)[2] if ranked else None
 
 
 def language() -> str:
@@ -179,3 +198,8 @@ def format_month_day(day: date) -> str:
 def format_number(value: float | int) -> str:
     """``1.234,5`` / ``1,234.5`` / ``١٬٢٣٤٫٥``: a number in the current language's notation."""
     return format_decimal(value, locale=_babel_locale(language()))
+
+
+def language_name(lang: str, in_language: str | None = None) -> str:
+    """``lang``'s name in ``in_language`` (default: in itself): "English", or "Englisch" in German."""
+    return Locale.parse(lang).get_display_name(in_language or lang).capitalize()

@@ -16,7 +16,7 @@ from core.events import service
 from core.events.ical import location_text
 from core.events.routes import event_page_url
 from core.events.service import EventDetail
-from core.quartiere.service import get_by_slug
+from core.quartiere.service import QUARTIER_TEXTS, get_by_slug
 from core.quartiere.tables import Quartier
 from core.web.i18n import gettext as _
 from core.web.params import parse_id, parse_int
@@ -46,12 +46,15 @@ EVENTS_PER_PAGE = 50
 async def quartier_page(request: AnyRequest, quartier: FromPath[str]) -> Template:
     q = await _quartier(quartier)
     number = parse_int(request.query_params.get("page"), 1, 10_000) or 1
-    events = await service.public_events(q.id, limit=EVENTS_PER_PAGE + 1, offset=(number - 1) * EVENTS_PER_PAGE, quartier=q)
+    events = await service.public_events(q.id, limit=EVENTS_PER_PAGE + 1, offset=(number - 1) * EVENTS_PER_PAGE, quartier=q,
+                                         localized=False)
     if not events and number > 1:
         raise NotFoundException()
     more, events = len(events) > EVENTS_PER_PAGE, events[:EVENTS_PER_PAGE]
+    # the events' and the Quartier's texts in the reader's language: one query
+    texts = await service.localize_details(events, also={"quartiere": ([q], QUARTIER_TEXTS)})
     return page(request, "core/public/quartier.html", {
-        "quartier": q, "events": events, "urls": {d.event.id: _event_path(d) for d in events},
+        "quartier": q, "quartier_texts": texts["quartiere"][q.id], "events": events, "urls": {d.event.id: _event_path(d) for d in events},
         "page_number": number, "more": more,
     })
 
@@ -62,16 +65,16 @@ def _event_path(detail: EventDetail) -> str:
 
 def json_ld(detail: EventDetail) -> Markup:
     """schema.org/Event for search engines and calendars."""
-    event, venue = detail.event, detail.venue
+    event, venue, texts = detail.event, detail.venue, detail.texts
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Event",
-        "name": event.title,
+        "name": texts.title.text,
         "startDate": detail.local(event.starts_at).isoformat(),
         "endDate": detail.local(event.ends_at).isoformat(),
         "eventStatus": "https://schema.org/EventCancelled" if event.status == "cancelled" else "https://schema.org/EventScheduled",
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-        "description": event.summary or event.description,
+        "description": (texts.summary or texts.description).text,
         "url": event_page_url(detail),
         "organizer": [{"@type": "Organization", "name": org.name, **({"url": org.website} if org.website else {})}
                       for org, role in detail.organisations if role == "organiser"]

@@ -40,7 +40,7 @@ def staff_menu(ctx: StaffContext) -> dict[str, list[MenuLink]]:
     deployment = current()
     links: list[MenuLink] = []
     for resource in deployment.resources.values():
-        if resource.may("view", ctx) and resource.plugin not in ctx.hidden_plugins:
+        if resource.in_menu and resource.may("view", ctx) and resource.plugin not in ctx.hidden_plugins:
             links.append(MenuLink(label=resource.label_plural, url=f"/staff/r/{resource.name}/", group=resource.menu_group,
                                   roles=resource.view_roles, plugin=resource.plugin))
     menu = deployment.hooks.menu_links(deployment=deployment, staff=ctx, plugins=ctx.shown_plugins(deployment.plugins))

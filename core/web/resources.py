@@ -55,10 +55,14 @@ class Field:
     # how an empty choice/fk value is named: the select's empty option, lists, detail pages (German)
     empty_label: str = ""
     plugin: str = "core"  # set by the core to its resource's plugin: the catalog of its labels
+    # staff may add a version per offered language next to the German text (text and textarea fields)
+    translatable: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in FIELD_TYPES:
             raise ValueError(f"field {self.name}: unknown type {self.type!r} (one of {', '.join(FIELD_TYPES)})")
+        if self.translatable and self.type not in ("text", "textarea"):
+            raise ValueError(f"field {self.name}: only text and textarea fields can be translatable")
 
 
 class FieldError(ValueError):
@@ -114,6 +118,8 @@ class Resource:
     check: Callable[[dict[str, Any]], dict[str, str]] | None = None
     actions: list[Action] = field(default_factory=list)
     menu_group: str = "Verwaltung"
+    # False: no entry in the staff menu (rows reached from another page, e.g. an exhibit's images)
+    in_menu: bool = True
     # rows this resource shows at all (e.g. one kind of row of a shared table); a callable giving a where-clause
     only: Callable[[], Any] | None = None
     # rows whose Quartier (quartier_path, a nullable column of the table) is null are deployment-wide:
@@ -139,6 +145,15 @@ class Resource:
     # -- fields --------------------------------------------------------------
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
+
+    @property
+    def translatable_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.translatable]
+
+    @property
+    def content_owner(self) -> str:
+        """The owner name of this resource's rows' versions in other languages: its table's name."""
+        return self.table._meta.tablename
 
     def form_fields(self, editing: bool, ctx: StaffContext | None = None) -> list[Field]:
         fields = [f for f in self.fields if f.in_form and (f.editable or not editing)]

@@ -13,13 +13,14 @@ from litestar.response import Redirect, Template
 
 from core.accounts.service import AccountError, authenticate, check_password_rules, hasher
 from core.accounts.tables import StaffUser
+from core.content import service as content
 from core.db import transaction
 from core.deployment import current
 from core.web import auth
 from core.web.audit import record
 from core.web.auth import SESSION_USER, StaffContext, require_staff
 from core.web.exports import csv_download, spreadsheet_safe
-from core.web.i18n import dgettext, gettext as _
+from core.web.i18n import dgettext, gettext as _, language, language_name
 from core.web.params import parse_int
 from core.web.rendering import flash, page
 from core.web.sessions import rotate_session_id
@@ -353,6 +354,9 @@ async def resource_detail(request: AnyRequest, resource_name: FromPath[str], row
         "links": resource.links(row) if resource.links else [],
         "may_edit": changeable and resource.may("edit", staff), "may_delete": changeable and resource.may("delete", staff),
         "detail_fields": [f for f in resource.fields if f.type != "password"],
+        "versions": await content.versions(resource.content_owner, row, [f.name for f in resource.translatable_fields])
+        if resource.translatable_fields else {},
+        "translation_languages": content.translation_languages(),
     }, staff=staff)
 
 
@@ -413,6 +417,7 @@ async def resource_delete(request: AnyRequest, resource_name: FromPath[str], row
                 await resource.delete(row, staff)
             else:
                 await resource.table.delete().where(resource.table._meta.primary_key == row.id)
+            await content.delete_orphans()  # the row's versions and those of rows deleted with it
             await record(staff.user, "delete", resource.name, row.id, name)
     except ValueError as exc:
         return page(request, "core/staff/confirm_delete.html", {"resource": resource, "row": row, "error": dgettext(resource.plugin, str(exc))},
@@ -444,8 +449,63 @@ async def resource_action(request: AnyRequest, resource_name: FromPath[str], row
     return Redirect(f"/staff/r/{resource.name}/{row.id}", status_code=303)
 
 
+# -- versions of content in other languages ---------------------------------------------
+def _translation_target(resource: Resource, lang: str) -> None:
+    if not resource.translatable_fields or lang not in content.translation_languages():
+        raise NotFoundException()
+
+
+async def _translation_page(request: AnyRequest, staff: StaffContext, resource: Resource, row: Any, lang: str,
+                            values: dict[str, str], errors: dict[str, str], status_code: int = 200) -> Template:
+    return page(request, "core/staff/translations.html", {
+        "resource": resource, "row": row, "version_lang": lang, "fields": resource.translatable_fields, "values": values,
+        "errors": errors, "versions": await content.versions(resource.content_owner, row, [f.name for f in resource.translatable_fields]),
+    }, status_code=status_code, staff=staff)
+
+
+@get("/staff/r/{resource_name:str}/{row_id:int}/translations/{lang:str}", include_in_schema=False)
+async def translation_edit(request: AnyRequest, resource_name: FromPath[str], row_id: FromPath[int], lang: FromPath[str]) -> Template:
+    staff = await require_staff(request)
+    resource = _resource(resource_name, staff, "edit")
+    _translation_target(resource, lang)
+    row = await _changeable_row(resource, staff, row_id)
+    stored = await content.versions(resource.content_owner, row, [f.name for f in resource.translatable_fields])
+    values = {name: (by_lang[lang].text if lang in by_lang else "") for name, by_lang in stored.items()}
+    return await _translation_page(request, staff, resource, row, lang, values, {})
+
+
+@post("/staff/r/{resource_name:str}/{row_id:int}/translations/{lang:str}", include_in_schema=False)
+async def translation_update(request: AnyRequest, resource_name: FromPath[str], row_id: FromPath[int],
+                             lang: FromPath[str]) -> Template | Redirect:
+    staff = await require_staff(request)
+    resource = _resource(resource_name, staff, "edit")
+    _translation_target(resource, lang)
+    row = await _changeable_row(resource, staff, row_id)
+    form = await _form_dict(request)
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for f in resource.translatable_fields:
+        text = form.get(f.name, "")
+        text = str(text[-1] if isinstance(text, list) else text).strip()
+        values[f.name] = text
+        limit = min(f.max_length or content.MAX_VERSION_LENGTH, content.MAX_VERSION_LENGTH)
+        if len(text) > limit:
+            errors[f.name] = _("Höchstens {n} Zeichen.").format(n=limit)
+        elif text and not getattr(row, f.name, ""):
+            errors[f.name] = _("Bitte schreiben Sie zuerst den deutschen Text.")
+    if errors:
+        return await _translation_page(request, staff, resource, row, lang, values, errors, status_code=400)
+    async with transaction():
+        changed = await content.save_versions(resource.content_owner, row, lang, values)
+        if changed:
+            await record(staff.user, f"translate:{lang}", resource.name, row.id, resource.display(row), changed)
+    flash(request, _("Die Fassung „{language}“ von „{name}“ wurde gespeichert.").format(
+        language=language_name(lang, language()), name=resource.display(row)))
+    return Redirect(f"/staff/r/{resource.name}/{row.id}", status_code=303)
+
+
 STAFF_HANDLERS = [
     login_form, login, logout, password_form, change_password, dashboard, audit_log,
     resource_list, resource_export, resource_new, resource_create, resource_detail, resource_edit, resource_update,
-    resource_delete_confirm, resource_delete, resource_action,
+    resource_delete_confirm, resource_delete, resource_action, translation_edit, translation_update,
 ]

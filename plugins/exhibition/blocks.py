@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.plugin_api import EventDetail, PageBlock, StaffContext, Widget, plugin_gettext, render
+from core.plugin_api import EventDetail, PageBlock, StaffContext, Widget, localize_many, plugin_gettext, render
 from plugins.exhibition import service
 
 _ = plugin_gettext("exhibition")
@@ -15,10 +15,11 @@ async def event_blocks(detail: EventDetail, request: Any) -> list[PageBlock]:
 
     slug = detail.quartier.slug
     found = await service.exhibitions_for_event(detail.event.id)
-    exhibitions = [(e, service.exhibition_path(e, slug)) for e in found]
-    questions = [await question_context(request, detail.quartier, q)
-                 for q in await service.questions_of(event_id=detail.event.id, event_exhibitions=found)
-                 if await service.question_is_public(q)]
+    public = [q for q in await service.questions_of(event_id=detail.event.id, event_exhibitions=found)
+              if await service.question_is_public(q)]
+    texts = await localize_many({"exhibitions": (found, ("title",)), "guiding_questions": (public, service.QUESTION_TEXTS)})
+    exhibitions = [(e, service.exhibition_path(e, slug), texts["exhibitions"][e.id].title) for e in found]
+    questions = [await question_context(request, detail.quartier, q, text=texts["guiding_questions"][q.id].text) for q in public]
     blocks = []
     if exhibitions:
         blocks.append(PageBlock(title=_("Ausstellung"), html=render("exhibition/block_exhibitions.html", exhibitions=exhibitions),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.plugin_api import transaction
+from core.plugin_api import save_versions, transaction, translation_languages
 from plugins.exhibition import service
 from plugins.exhibition.tables import Contribution, Exhibition
 
@@ -23,6 +23,8 @@ EXHIBITS = [
      "Nachbarschaftshilfe tragen zum sozialen Miteinander bei."),
 ]
 QUESTIONS = ["Was verstehe ich unter guter Nachbarschaft?", "Was wünsche ich mir für mein Quartier?"]
+ENGLISH = {"title": "Good neighbourhood", "questions": ["What does good neighbourhood mean to me?",
+                                                      "What do I wish for my neighbourhood?"]}
 CONTRIBUTIONS = [
     (0, "Dass man sich grüßt und weiß, wen man fragen kann, wenn etwas fehlt.", ""),
     (1, "Eine Bank vor dem Treff-PUNKT, auf der man sich zusammensetzen kann.", "Anna"),
@@ -43,3 +45,7 @@ async def load(quartier_id: int, event_id: int) -> None:
         for index, text, name in CONTRIBUTIONS:
             await Contribution(question=questions[index].id, quartier=quartier_id, text=text, author_name=name,
                                status="approved", reviewed=True).save()
+        if "en" in translation_languages():  # the rest stays German, with the notice
+            await save_versions("exhibitions", exhibition, "en", {"title": ENGLISH["title"]})
+            for question, text in zip(questions, ENGLISH["questions"]):
+                await save_versions("guiding_questions", question, "en", {"text": text})

@@ -6,7 +6,7 @@ from typing import Any
 
 from core.plugin_api import Action, Event, Field, FieldError, Resource, StaffContext, format_day, transaction
 from plugins.exhibition import service
-from plugins.exhibition.tables import Contribution, Exhibit, Exhibition, GuidingQuestion
+from plugins.exhibition.tables import Contribution, Exhibit, ExhibitImage, Exhibition, GuidingQuestion
 
 PUBLISH_CHOICES = [("draft", "Entwurf"), ("published", "Veröffentlicht"), ("archived", "Archiviert")]
 MODERATION_CHOICES = [("pre", "Vorab prüfen (erst nach Freigabe sichtbar)"), ("post", "Nachträglich prüfen (sofort sichtbar)")]
@@ -81,11 +81,12 @@ EXHIBITIONS = Resource(
     label="Ausstellung",
     label_plural="Ausstellungen",
     fields=[
-        Field("title", "Titel", required=True, max_length=200),
+        Field("title", "Titel", required=True, max_length=200, translatable=True),
         Field("slug", "Kurzbezeichnung", type="slug", max_length=100,
               help="Teil der Internetadresse, z. B. „gute-nachbarschaft“. Leer lassen: aus dem Titel."),
         Field("quartier", "Quartier", type="fk", references="quartiere", required=True, editable=False),
-        Field("introduction", "Einführung", type="textarea", help="Erscheint über den Exponaten. Absätze durch Leerzeilen."),
+        Field("introduction", "Einführung", type="textarea", help="Erscheint über den Exponaten. Absätze durch Leerzeilen.",
+              translatable=True),
         Field("events", "Gezeigt bei", type="multichoice", options=event_choices,
               help="Die Veranstaltungen, bei denen die Ausstellung zu sehen ist; ihre Seiten verweisen auf sie."),
         Field("status", "Status", type="choice", choices=PUBLISH_CHOICES, in_form=False),
@@ -149,8 +150,8 @@ EXHIBITS = Resource(
     label_plural="Exponate",
     fields=[
         Field("exhibition", "Ausstellung", type="fk", references="exhibitions", required=True, editable=False),
-        Field("title", "Titel", required=True, max_length=200),
-        Field("body", "Text", type="textarea", help="Absätze durch Leerzeilen."),
+        Field("title", "Titel", required=True, max_length=200, translatable=True),
+        Field("body", "Text", type="textarea", help="Absätze durch Leerzeilen.", translatable=True),
         Field("position", "Position", type="int", in_form=False),
         Field("status", "Status", type="choice", choices=PUBLISH_CHOICES, in_form=False),
         Field("image_count", "Bilder", type="int", in_form=False),
@@ -219,7 +220,8 @@ QUESTIONS = Resource(
     label="Leitfrage",
     label_plural="Leitfragen",
     fields=[
-        Field("text", "Frage", required=True, max_length=300, help="z. B. „Was verstehe ich unter guter Nachbarschaft?“"),
+        Field("text", "Frage", required=True, max_length=300, help="z. B. „Was verstehe ich unter guter Nachbarschaft?“",
+              translatable=True),
         Field("exhibition", "Ausstellung", type="fk", references="exhibitions"),
         Field("event", "Veranstaltung", type="fk", references="events",
               help="Ausstellung, Veranstaltung oder beides; die Frage erscheint auf deren Seiten."),
@@ -287,4 +289,36 @@ CONTRIBUTIONS = Resource(
     menu_group="Ausstellungen",
 )
 
-ALL = [EXHIBITIONS, EXHIBITS, QUESTIONS, CONTRIBUTIONS]
+# -- images: their texts (uploads, order and deletion are on the exhibit's image page) ----------------
+async def update_image(row: ExhibitImage, values: dict[str, Any], ctx: StaffContext) -> ExhibitImage:
+    await service.update_image(row, service.ImageInput(**{k: values.get(k) or "" for k in service.IMAGE_LIMITS}))
+    return await ExhibitImage.objects().where(ExhibitImage.id == row.id).first()
+
+
+IMAGES = Resource(
+    name="exhibit-images",
+    table=ExhibitImage,
+    label="Bild",
+    label_plural="Bilder",
+    fields=[
+        Field("exhibit", "Exponat", type="fk", references="exhibits", in_form=False),
+        Field("alt_text", "Alternativtext", required=True, max_length=service.IMAGE_LIMITS["alt_text"], translatable=True,
+              help="Was ist auf dem Bild zu sehen? Für Menschen, die es nicht sehen können."),
+        Field("caption", "Bildunterschrift", max_length=service.IMAGE_LIMITS["caption"], translatable=True),
+        Field("credit", "Urheber/in", max_length=service.IMAGE_LIMITS["credit"]),
+        Field("licence", "Lizenz", max_length=service.IMAGE_LIMITS["licence"]),
+    ],
+    list_columns=["alt_text", "exhibit"],
+    ordering="id",
+    quartier_path="exhibit.exhibition.quartier",
+    create_roles=(),
+    edit_roles=("admin", "staff"),
+    delete_roles=(),
+    title=lambda row: service.shorten(row.alt_text, 60),
+    update=update_image,
+    links=lambda row: [("Alle Bilder des Exponats", f"/staff/ausstellungen/exponate/{row.exhibit}/bilder")],
+    in_menu=False,
+    menu_group="Ausstellungen",
+)
+
+ALL = [EXHIBITIONS, EXHIBITS, QUESTIONS, CONTRIBUTIONS, IMAGES]

@@ -14,7 +14,8 @@ from litestar.response import Redirect, Stream, Template
 
 from core.plugin_api import (
     ApiError, Id, Limit, StaffContext, client_address, csrf_input, current, error_responses, get_quartier, hit_rate_limit, plugin_gettext,
-    is_plugin_enabled, json_body, language, page, parse_id, public_event, read_json, require_staff,
+    is_plugin_enabled, json_body, language, localize, localize_many, page, parse_id, public_event, read_json, require_staff,
+    LocalText,
 )
 from plugins.exhibition import service
 from plugins.exhibition.media import CONTENT_TYPES
@@ -91,10 +92,15 @@ async def _email_offered(question: GuidingQuestion) -> bool:
 
 
 async def question_context(request: AnyRequest, quartier: Any, question: GuidingQuestion, *, values: dict[str, Any] | None = None,
-                           errors: dict[str, str] | None = None) -> dict[str, Any]:
-    """What a question's form and its public contributions need (the question page and the blocks)."""
+                           errors: dict[str, str] | None = None, text: LocalText | None = None) -> dict[str, Any]:
+    """What a question's form and its public contributions need (the question page and the blocks).
+
+    ``text``: the question in the reader's language, when the caller localized several questions at once.
+    """
+    if text is None:
+        text = (await localize("guiding_questions", [question], service.QUESTION_TEXTS))[question.id].text
     return {
-        "question": question, "quartier": quartier, "form_values": values or {}, "form_errors": errors or {},
+        "question": question, "question_text": text, "quartier": quartier, "form_values": values or {}, "form_errors": errors or {},
         "contributions": await service.approved_contributions([question.id], limit=100),
         "email_offered": await _email_offered(question), "csrf_input": csrf_input(request),
         "action": service.question_path(question, quartier.slug), "limits": service.settings(),
@@ -105,7 +111,9 @@ async def question_context(request: AnyRequest, quartier: Any, question: Guiding
 @get("/{quartier:str}/ausstellungen", opt={"quartier": "path:quartier"}, include_in_schema=False)
 async def exhibitions_page(request: AnyRequest, quartier: FromPath[str]) -> Template:
     q = await _quartier(quartier)
-    return page(request, "exhibition/list.html", {"quartier": q, "exhibitions": await service.published_exhibitions(q.id)})
+    exhibitions = await service.published_exhibitions(q.id)
+    return page(request, "exhibition/list.html", {
+        "quartier": q, "exhibitions": exhibitions, "texts": await localize("exhibitions", exhibitions, ("title",))})
 
 
 @get("/{quartier:str}/ausstellungen/{ref:str}", opt={"quartier": "path:quartier"}, include_in_schema=False)
@@ -116,11 +124,24 @@ async def exhibition_page(request: AnyRequest, quartier: FromPath[str], ref: Fro
     if request.url.path != canonical:
         return Redirect(canonical + (f"?{request.url.query}" if request.url.query else ""), status_code=301)
     exhibits, images = await _exhibits_with_images(exhibition, preview, q.slug)
-    questions = [await question_context(request, q, question) for question in await service.questions_of(exhibition_id=exhibition.id)]
+    found = await service.questions_of(exhibition_id=exhibition.id)
+    texts = await _texts(exhibition, exhibits, images, found)
+    questions = [await question_context(request, q, question, text=texts["guiding_questions"][question.id].text) for question in found]
     events = [d for d in [await public_event(e) for e in await service.event_ids_of(exhibition.id)] if d is not None]
     return page(request, "exhibition/exhibition.html", {
         "quartier": q, "exhibition": exhibition, "preview": preview, "exhibits": exhibits, "images": images,
-        "questions": questions, "events": events, "path": canonical,
+        "questions": questions, "events": events, "path": canonical, "texts": texts,
+    })
+
+
+async def _texts(exhibition: Exhibition, exhibits: list[Any], images: dict[int, list[dict[str, Any]]],
+                 questions: list[GuidingQuestion] = ()) -> dict[str, Any]:
+    """The texts of an exhibition page in the reader's language, one query: ``texts[owner][row id].field``."""
+    return await localize_many({
+        "exhibitions": ([exhibition], service.EXHIBITION_TEXTS),
+        "exhibits": (exhibits, service.EXHIBIT_TEXTS),
+        "exhibit_images": ([item["image"] for items in images.values() for item in items], service.IMAGE_TEXTS),
+        "guiding_questions": (list(questions), service.QUESTION_TEXTS),
     })
 
 
@@ -137,16 +158,18 @@ async def exhibit_page(request: AnyRequest, quartier: FromPath[str], ref: FromPa
     if index is None:
         raise NotFoundException()
     return page(request, "exhibition/exhibit.html", {
+        "texts": await _texts(exhibition, exhibits, {exhibit_id: images[exhibit_id]}),
         "quartier": q, "exhibition": exhibition, "preview": preview, "exhibit": exhibits[index], "images": images[exhibit_id],
         "number": index + 1, "total": len(exhibits), "path": service.exhibition_path(exhibition, q.slug),
         "previous": exhibits[index - 1] if index > 0 else None, "next": exhibits[index + 1] if index + 1 < len(exhibits) else None,
     })
 
 
-async def _wall(request: AnyRequest, q: Any, title: str, questions: list[GuidingQuestion], back: str) -> Template:
+async def _wall(request: AnyRequest, q: Any, title: LocalText, questions: list[GuidingQuestion], back: str) -> Template:
     items = []
+    texts = await localize("guiding_questions", questions, service.QUESTION_TEXTS)
     for question in questions:
-        items.append({"question": question, "contributions": await service.approved_contributions([question.id], limit=60),
+        items.append({"question": question, "question_text": texts[question.id].text, "contributions": await service.approved_contributions([question.id], limit=60),
                       "feed": f"/api/quartiere/{q.slug}/questions/{question.id}/contributions?limit=60",
                       "qr": f"{service.question_path(question, q.slug)}/qr.svg",
                       "url": service.absolute(service.question_path(question, q.slug))})
@@ -160,7 +183,8 @@ async def exhibition_wall(request: AnyRequest, quartier: FromPath[str], ref: Fro
     q = await _quartier(quartier)
     exhibition, _preview = await _exhibition(request, q, ref)
     questions = await service.questions_of(exhibition_id=exhibition.id)
-    return await _wall(request, q, exhibition.title, questions, service.exhibition_path(exhibition, q.slug))
+    title = (await localize("exhibitions", [exhibition], ("title",)))[exhibition.id].title
+    return await _wall(request, q, title, questions, service.exhibition_path(exhibition, q.slug))
 
 
 @get("/{quartier:str}/fragen/{question_id:int}", opt={"quartier": "path:quartier"}, include_in_schema=False)
@@ -222,7 +246,8 @@ async def submit_form(request: AnyRequest, quartier: FromPath[str], question_id:
 async def question_wall(request: AnyRequest, quartier: FromPath[str], question_id: FromPath[int]) -> Template:
     q = await _quartier(quartier)
     question = await _question(q, question_id)
-    return await _wall(request, q, question.text, [question], service.question_path(question, q.slug))
+    title = (await localize("guiding_questions", [question], service.QUESTION_TEXTS))[question.id].text
+    return await _wall(request, q, title, [question], service.question_path(question, q.slug))
 
 
 def qr_svg(url: str) -> bytes:
@@ -286,8 +311,8 @@ def _not_modified(request: AnyRequest, info: StoredFile) -> bool:
 
 
 # -- JSON API ----------------------------------------------------------------------------------
-def _question_out(question: GuidingQuestion, slug: str) -> QuestionOut:
-    return QuestionOut(id=question.id, text=question.text, open=question.open, moderation=question.moderation,
+def _question_out(question: GuidingQuestion, slug: str, text: LocalText) -> QuestionOut:
+    return QuestionOut(id=question.id, text=text.text, open=question.open, moderation=question.moderation,
                        url=service.absolute(service.question_path(question, slug)),
                        contributions_url=service.absolute(f"/api/quartiere/{slug}/questions/{question.id}/contributions"))
 
@@ -296,9 +321,11 @@ def _question_out(question: GuidingQuestion, slug: str) -> QuestionOut:
      responses=error_responses())
 async def api_exhibitions(quartier: FromPath[str]) -> list[ExhibitionSummary]:
     q = await _quartier(quartier)
-    return [ExhibitionSummary(id=e.id, title=e.title, url=service.absolute(service.exhibition_path(e, q.slug)),
+    exhibitions = await service.published_exhibitions(q.id)
+    texts = await localize("exhibitions", exhibitions, ("title",))
+    return [ExhibitionSummary(id=e.id, title=texts[e.id].title.text, url=service.absolute(service.exhibition_path(e, q.slug)),
                               api_url=service.absolute(f"/api/quartiere/{q.slug}/exhibitions/{e.id}"), published_at=e.published_at)
-            for e in await service.published_exhibitions(q.id)]
+            for e in exhibitions]
 
 
 @get("/api/quartiere/{quartier:str}/exhibitions/{exhibition_id:int}", opt={"quartier": "path:quartier"},
@@ -311,13 +338,16 @@ async def api_exhibition(quartier: FromPath[str], exhibition_id: FromPath[Id]) -
         raise NotFoundException()
     path = service.exhibition_path(exhibition, q.slug)
     exhibits = await service.exhibits_of(exhibition.id, published_only=True)
+    questions = await service.questions_of(exhibition_id=exhibition.id)
+    texts = await _texts(exhibition, exhibits, {}, questions)
+    shown = texts["exhibitions"][exhibition.id]
     return ExhibitionOut(
-        id=exhibition.id, title=exhibition.title, introduction=exhibition.introduction, url=service.absolute(path),
+        id=exhibition.id, title=shown.title.text, introduction=shown.introduction.text, url=service.absolute(path),
         published_at=exhibition.published_at, events=await service.event_ids_of(exhibition.id),
-        exhibits=[ExhibitSummary(id=e.id, title=e.title, position=n, url=service.absolute(f"{path}/exponate/{e.id}"),
+        exhibits=[ExhibitSummary(id=e.id, title=texts["exhibits"][e.id].title.text, position=n, url=service.absolute(f"{path}/exponate/{e.id}"),
                                  api_url=service.absolute(f"/api/quartiere/{q.slug}/exhibits/{e.id}"))
                   for n, e in enumerate(exhibits, start=1)],
-        questions=[_question_out(question, q.slug) for question in await service.questions_of(exhibition_id=exhibition.id)],
+        questions=[_question_out(question, q.slug, texts["guiding_questions"][question.id].text) for question in questions],
     )
 
 
@@ -334,11 +364,13 @@ async def api_exhibit(quartier: FromPath[str], exhibit_id: FromPath[Id]) -> Exhi
     siblings = await service.exhibits_of(exhibition.id, published_only=True)
     index = next(i for i, e in enumerate(siblings) if e.id == exhibit.id)
     images = (await service.images_of([exhibit.id]))[exhibit.id]
+    texts = await localize_many({"exhibits": ([exhibit], service.EXHIBIT_TEXTS), "exhibit_images": (images, service.IMAGE_TEXTS)})
+    shown, image_texts = texts["exhibits"][exhibit.id], texts["exhibit_images"]
     return ExhibitOut(
-        id=exhibit.id, exhibition=exhibition.id, title=exhibit.title, body=exhibit.body, position=index + 1,
+        id=exhibit.id, exhibition=exhibition.id, title=shown.title.text, body=shown.body.text, position=index + 1,
         url=service.absolute(f"{service.exhibition_path(exhibition, q.slug)}/exponate/{exhibit.id}"),
-        images=[ImageOut(url=service.absolute(urls["original"]), width=i.width, height=i.height, alt_text=i.alt_text,
-                         caption=i.caption, credit=i.credit, licence=i.licence,
+        images=[ImageOut(url=service.absolute(urls["original"]), width=i.width, height=i.height,
+                         alt_text=image_texts[i.id].alt_text.text, caption=image_texts[i.id].caption.text, credit=i.credit, licence=i.licence,
                          sizes={str(w): service.absolute(u) for w, u in urls["sizes"].items()})
                 for i in images for urls in [image_urls(q.slug, i)]],
         previous=siblings[index - 1].id if index > 0 else None,
@@ -352,7 +384,9 @@ async def api_event_questions(event_id: FromPath[Id]) -> list[QuestionOut]:
     detail = await public_event(event_id)
     if detail is None:
         raise NotFoundException()
-    return [_question_out(question, detail.quartier.slug) for question in await service.questions_of(event_id=event_id)
+    questions = await service.questions_of(event_id=event_id)
+    texts = await localize("guiding_questions", questions, service.QUESTION_TEXTS)
+    return [_question_out(question, detail.quartier.slug, texts[question.id].text) for question in questions
             if await service.question_is_public(question)]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 
 from core.plugin_api import (
-    Event, Quartier, after_commit, contains_link, current, plugin_gettext, public_event, publish, transaction,
+    Event, Quartier, after_commit, contains_link, current, delete_versions, plugin_gettext, public_event, publish, transaction,
 )
 from plugins.exhibition import media, storage as stores
 from plugins.exhibition.domain_events import ContributionApproved, ContributionSubmitted, ExhibitionPublished
@@ -21,6 +21,12 @@ from plugins.exhibition.settings import ExhibitionSettings
 from plugins.exhibition.tables import Contribution, Exhibit, ExhibitImage, Exhibition, ExhibitionEvent, GuidingQuestion
 
 _ = plugin_gettext("exhibition")
+
+# the texts staff may write in other languages, per table (owner of the versions: the table's name)
+EXHIBITION_TEXTS = ("title", "introduction")
+EXHIBIT_TEXTS = ("title", "body")
+IMAGE_TEXTS = ("alt_text", "caption")
+QUESTION_TEXTS = ("text",)
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -271,6 +277,7 @@ async def move_image(image: ExhibitImage, step: int) -> None:
 async def delete_image(image: ExhibitImage) -> None:
     async with transaction():
         await ExhibitImage.delete().where(ExhibitImage.id == image.id)
+        await delete_versions("exhibit_images", [image.id])
         await _delete_files([image])
 
 

@@ -17,6 +17,7 @@ async def form_context(detail: EventDetail, request: Any, values: dict[str, Any]
     return {
         "detail": detail, "event": detail.event, "form": form, "state": state,
         "questions": service.questions(form) if form else [],
+        "consent_text": await service.consent_text(form) if form else None,
         "values": values or {}, "errors": errors or {}, "csrf_input": csrf_input(request),
         "action": f"/{detail.quartier.slug}/veranstaltungen/{detail.event.id}/anmeldung",
     }

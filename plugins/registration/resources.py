@@ -77,7 +77,8 @@ FORMS = Resource(
         Field("questions", "Zusatzfragen", type="textarea",
               help="Eine Frage pro Zeile: Frage | Typ | Pflicht | Antworten. Typ: text, zahl, auswahl, janein. "
                    "Pflicht: pflicht oder optional. Antworten nur bei auswahl, getrennt durch „;“."),
-        Field("consent_text", "Einwilligungstext", type="textarea", help="Wird bei der Anmeldung angezeigt und mit ihr gespeichert."),
+        Field("consent_text", "Einwilligungstext", type="textarea", help="Wird bei der Anmeldung angezeigt und mit ihr gespeichert.",
+              translatable=True),
         Field("taken", "Vergebene Plätze", type="int", in_form=False),
         Field("consent_version", "Version des Einwilligungstexts", in_form=False),
     ],

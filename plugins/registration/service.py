@@ -20,8 +20,8 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count as RowCount
 
 from core.plugin_api import (
-    Count, Event, contains_link, current, erase_domain_events, hit_rate_limit, plugin_gettext, publish, redact_audit, transaction,
-    withdraw_messages,
+    Count, Event, LocalText, contains_link, current, erase_domain_events, hit_rate_limit, localize, plugin_gettext, publish,
+    redact_audit, transaction, withdraw_messages,
 )
 from plugins.registration import domain_events as de
 from plugins.registration.tables import ACTIVE_STATUSES, SEAT_STATUSES, STATUSES, Registration, RegistrationForm
@@ -107,6 +107,11 @@ def settings():
 # -- forms -------------------------------------------------------------------------
 async def form_for(event_id: int) -> RegistrationForm | None:
     return await RegistrationForm.objects().where(RegistrationForm.event == event_id).first()
+
+
+async def consent_text(form: RegistrationForm, lang: str | None = None) -> LocalText:
+    """The form's consent text in ``lang`` (default: the reader's), German where it has no version in it."""
+    return (await localize("registration_forms", [form], ("consent_text",), lang))[form.id].consent_text
 
 
 async def ensure_form(event_id: int, **values: Any) -> RegistrationForm:
@@ -377,6 +382,7 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
     existing = await _existing(form.id, clean.email)
     if existing is not None:
         return Outcome(existing, created=False, waitlist_position=await position(existing))
+    shown_consent = await consent_text(form, clean.language)  # stored as the person saw it, in their language
     try:
         async with transaction():
             if channel == "online" and clean.email:  # every such registration mails an unconfirmed address
@@ -400,7 +406,7 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
                 form=form.id, event=event_id, status=status, name=clean.name, email=clean.email, phone=clean.phone,
                 companions=clean.companions, seats=seats, answers=json.dumps(clean.answers, ensure_ascii=False),
                 language=clean.language, waitlist_seq=seq, token=secrets.token_urlsafe(32), channel=channel,
-                created_by=getattr(staff, "id", None), consent_text=form.consent_text,
+                created_by=getattr(staff, "id", None), consent_text=shown_consent.text,
                 consent_version=form.consent_version, consent_how=how, consent_at=moment, expires_at=expires,
                 confirmed_at=moment if status == "confirmed" else None,
                 email_confirmed_at=None,

@@ -35,6 +35,8 @@ PAGES: dict[str, tuple[bool, Callable[[Any], str] | Callable[[Any, Any], None]]]
     "public-home": (False, lambda app: "/"),
     "quartier": (False, lambda app: f"/{app.quartier_slug}/"),
     "public-event": (False, lambda app: app.event_path),
+    # English, where the event has no English version yet: German texts marked lang="de", with the notice
+    "public-event-english": (False, lambda app: app.event_path + "?lang=en"),
     "legal": (False, lambda app: "/impressum"),
     "not-found": (False, lambda app: "/gibt-es-nicht/"),
     "login": (False, lambda app: "/staff/login"),
@@ -46,6 +48,7 @@ PAGES: dict[str, tuple[bool, Callable[[Any], str] | Callable[[Any, Any], None]]]
     "event-edit": (True, lambda app: f"/staff/r/events/{app.event_id}/edit"),
     "event-detail": (True, lambda app: f"/staff/r/events/{app.draft_id}"),
     "event-detail-published": (True, lambda app: f"/staff/r/events/{app.event_id}"),
+    "event-version-form": (True, lambda app: f"/staff/r/events/{app.event_id}/translations/en"),
     "confirm-delete": (True, lambda app: f"/staff/r/events/{app.draft_id}/delete"),
     "password": (True, lambda app: "/staff/password"),
     "jobs": (False, _jobs_as_admin),

@@ -19,6 +19,6 @@ async def event_block(detail: EventDetail, request: Any) -> list[PageBlock]:
     offers = await service.find_offers(detail.quartier.id, limit=BLOCK_SIZE + 1)
     if not offers:
         return []
-    html = render("hilfsangebote/block.html", quartier=detail.quartier, offers=[service.view(o) for o in offers[:BLOCK_SIZE]],
+    html = render("hilfsangebote/block.html", quartier=detail.quartier, offers=await service.views(offers[:BLOCK_SIZE]),
                   more=len(offers) > BLOCK_SIZE, page_url=f"/{detail.quartier.slug}/hilfe")
     return [PageBlock(title=_(BLOCK_TITLE), html=html, order=60)]

@@ -49,7 +49,7 @@ async def offers_page(request: AnyRequest, quartier: FromPath[str]) -> Template:
     title = _(service.settings().page_title)
     # Keys such as "languages", "lang", "settings" are the layout's: page() would let ours replace them.
     return page(request, "hilfsangebote/page.html", {
-        "quartier": q, "title": title, "offers": [service.view(o) for o in offers],
+        "quartier": q, "title": title, "offers": await service.views(offers),
         "category_choices": [(c, service.category_label(c)) for c in categories],
         "language_choices": sorted(((c, language_names.name(c)) for c in codes), key=lambda pair: pair[1].casefold()),
         "selected": {"kategorie": category, "sprache": language, "barrierefrei": accessible},

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, Mapping, Sequence
 
 import msgspec
 
-from core.plugin_api import current, plugin_gettext, transaction
+from core.plugin_api import LocalTexts, current, localize, plugin_gettext, transaction
 from quartier_hilfsangebote import languages as language_names
 from quartier_hilfsangebote.settings import HilfsangeboteSettings
 from quartier_hilfsangebote.tables import Offer
@@ -280,6 +280,7 @@ class OfferView:
     """An offer prepared for a template: translated labels, link targets."""
 
     offer: Offer
+    texts: LocalTexts  # name, description, opening hours in the reader's language (German where missing)
     category: str
     languages: list[str]
     tel: str
@@ -291,11 +292,21 @@ class OfferView:
         return bool(self.offer.street or self.offer.postal_code or self.offer.city)
 
 
-def view(offer: Offer) -> OfferView:
+# what staff may write in other languages (``translatable`` in resources.py)
+OFFER_TEXTS = ("name", "description", "opening_hours")
+
+
+async def views(offers: list[Offer]) -> list[OfferView]:
+    """The offers for a template, their texts in the reader's language (one query for all)."""
+    texts = await localize(Offer._meta.tablename, offers, OFFER_TEXTS)
+    return [view(offer, texts[offer.id]) for offer in offers]
+
+
+def view(offer: Offer, texts: LocalTexts) -> OfferView:
     website = safe_website(offer.website)
     label = re.sub(r"^https?://(www\.)?", "", website, flags=re.IGNORECASE).rstrip("/")
     return OfferView(
-        offer=offer, category=_(offer.category), languages=[language_names.name(c) for c in codes(offer)],
+        offer=offer, texts=texts, category=_(offer.category), languages=[language_names.name(c) for c in codes(offer)],
         tel=tel_href(offer.phone), website=website, website_label=label,
     )
 

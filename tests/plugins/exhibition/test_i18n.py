@@ -211,7 +211,7 @@ def declared_messages() -> dict[str, list[str]]:
     from plugins.exhibition.staff_routes import STATUS_LABELS
 
     found = Declared()
-    dummy = SimpleNamespace(id=1, exhibition=1, question=1, title="Titel", text="Text", status="draft")
+    dummy = SimpleNamespace(id=1, exhibition=1, question=1, title="Titel", text="Text", status="draft", exhibit=1)
     for resource in ALL:
         found.add_resource(resource, links_row=dummy)
     for link in plugin.menu_links(deployment=None, staff=None):

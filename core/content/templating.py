@@ -1,0 +1,38 @@
+"""Showing content texts in templates: the ``lang`` of a German fallback and the notice about it."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from markupsafe import Markup
+
+from core.content.service import LocalText, LocalTexts
+from core.web.i18n import SOURCE_LANGUAGE, gettext as _, language, language_name
+
+
+def lang_attr(text: Any) -> Markup:
+    """`` lang="de"`` for an element holding a German fallback text (screen readers switch voice), else nothing."""
+    if isinstance(text, LocalText) and text.fallback:
+        return Markup(' lang="{}"').format(SOURCE_LANGUAGE)
+    return Markup("")
+
+
+def _fell_back(text: Any) -> bool:
+    if isinstance(text, (LocalText, LocalTexts)):
+        return text.fallback
+    if isinstance(text, Mapping):  # {row id: LocalTexts} as ``localize`` returns it
+        return any(_fell_back(t) for t in text.values())
+    return False
+
+
+def fallback_notice(*texts: LocalTexts | LocalText | Mapping[int, LocalTexts]) -> Markup:
+    """A notice in the reader's language where one of ``texts`` is German because it has no version in theirs."""
+    if not any(_fell_back(t) for t in texts):
+        return Markup("")
+    return Markup('<p class="fallback-notice">{}</p>').format(_("Dieser Text liegt nur auf Deutsch vor."))
+
+
+def install(env: Any) -> None:
+    env.filters["lang_attr"] = lang_attr
+    env.globals["fallback_notice"] = fallback_notice
+    env.globals["language_name"] = lambda lang: language_name(lang, language())  # in the page's language
