@@ -18,6 +18,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
 from litestar import Response, get
@@ -30,6 +31,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from core.deployment import current
 from core.domain_events.tables import DomainEventRecord
+from core.jobs.tables import JobRecord
 
 if TYPE_CHECKING:
     from core.deployment import Deployment
@@ -56,9 +58,20 @@ class Metric:
 
 
 async def core_metrics(deployment: Deployment) -> list[Metric]:
-    """The core's own values (published as ``quartier_<name>``); the job scheduler adds its runs and failures here."""
+    """The core's own values (published as ``quartier_<name>``): domain events waiting, and each scheduled job."""
     pending = await DomainEventRecord.count().where(DomainEventRecord.dispatched_at.is_null())
-    return [Metric("domain_events_pending", "Domain events not yet delivered to every plugin", pending)]
+    found = [Metric("domain_events_pending", "Domain events not yet delivered to every plugin", pending)]
+    now = datetime.now(timezone.utc)
+    for job in await JobRecord.select(JobRecord.name, JobRecord.next_due, JobRecord.failures, JobRecord.duration_seconds):
+        labels = {"job": job["name"]}
+        found += [
+            Metric("job_failures_in_a_row", "Failed runs of a scheduled job since its last success", job["failures"], labels),
+            Metric("job_overdue_seconds", "How long a scheduled job is past its due time (0: not due)",
+                   max(0.0, (now - job["next_due"]).total_seconds()), labels),
+            Metric("job_last_duration_seconds", "How long the last run of a scheduled job took",
+                   job["duration_seconds"] or 0.0, labels),
+        ]
+    return found
 
 
 async def collected(deployment: Deployment) -> list[GaugeMetricFamily | CounterMetricFamily]:

@@ -92,6 +92,8 @@ async def test_metrics_count_requests_per_route_template_and_read_plugin_values(
         assert sample(text, "quartier_notifications_outbox_due_messages") is not None
         assert sample(text, "quartier_notifications_outbox_oldest_due_seconds") is not None
         assert sample(text, "quartier_domain_events_pending") is not None
+        assert sample(text, "quartier_job_failures_in_a_row", job="registration.expire-offers") == 0
+        assert sample(text, "quartier_job_overdue_seconds", job="notifications.send") is not None
         assert "example.org" not in text and "Person 1" not in text
 
 
