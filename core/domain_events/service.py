@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 CLAIM_SECONDS = 60
 MAX_ATTEMPTS = 10
+RETRY_SECONDS = 30  # after a failed delivery: MAX_ATTEMPTS tries take about 5 minutes
+WAIT_SECONDS = 1  # an event waiting for an earlier one about the same thing
 
 
 def _now() -> datetime:
@@ -195,7 +197,7 @@ async def deliver(deployment: Deployment, record_id: int) -> None:
         log.error("%s (record %s)", error, record_id)
         await DomainEventRecord.update(
             {DomainEventRecord.attempts: DomainEventRecord.attempts + 1, DomainEventRecord.last_error: error,
-             DomainEventRecord.claimed_until: None}
+             DomainEventRecord.claimed_until: _now() + timedelta(seconds=RETRY_SECONDS)}
         ).where(DomainEventRecord.id == record_id)
         return
     await _dispatch(deployment, record_id, event, json.loads(record.pending_plugins))
@@ -224,7 +226,8 @@ async def _waits_for_earlier(record_id: int, event: DomainEvent) -> bool:
 
 async def _dispatch(deployment: Deployment, record_id: int, event: DomainEvent, pending: list[str]) -> None:
     if await _waits_for_earlier(record_id, event):  # offered again by redeliver_pending, oldest first
-        await DomainEventRecord.update({DomainEventRecord.claimed_until: None}).where(DomainEventRecord.id == record_id)
+        await DomainEventRecord.update({DomainEventRecord.claimed_until: _now() + timedelta(seconds=WAIT_SECONDS)}).where(
+            DomainEventRecord.id == record_id)
         return
     results = await deployment.hooks.on_domain_event(
         event=event, deployment=deployment, quartier=event.quartier_id, plugins=pending
@@ -236,10 +239,16 @@ async def _dispatch(deployment: Deployment, record_id: int, event: DomainEvent, 
             DomainEventRecord.pending_plugins: json.dumps(still_pending),
             DomainEventRecord.attempts: DomainEventRecord.attempts + 1,
             DomainEventRecord.last_error: "; ".join(errors),
-            DomainEventRecord.claimed_until: None,
+            # a failed plugin gets the event again after RETRY_SECONDS, whoever delivers (web or worker)
+            DomainEventRecord.claimed_until: _now() + timedelta(seconds=RETRY_SECONDS) if still_pending else None,
             DomainEventRecord.dispatched_at: None if still_pending else _now(),
         }
     ).where(DomainEventRecord.id == record_id)
+
+
+async def redeliver_job(deployment: Deployment) -> int:
+    """The scheduled redelivery: not in a web process that leaves delivery to ``quartier worker``."""
+    return 0 if deployment in _left_for_worker else await redeliver_pending(deployment)
 
 
 async def redeliver_pending(deployment: Deployment, limit: int = 100) -> int:

@@ -49,7 +49,7 @@ class Scheduled:
 
 def core_jobs() -> list[Job]:
     """The core's own jobs: deployment-wide upkeep."""
-    from core.domain_events.service import delete_old_events, redeliver_pending
+    from core.domain_events.service import delete_old_events, redeliver_job
     from core.web.store import delete_expired
 
     def wide(name: str, seconds: float, upkeep: Any) -> Job:
@@ -58,7 +58,7 @@ def core_jobs() -> list[Job]:
 
         return Job(name, run, seconds=seconds, deployment_wide=True)
 
-    return [wide("redeliver-domain-events", 30, redeliver_pending), wide("delete-expired-values", 3600, delete_expired),
+    return [wide("redeliver-domain-events", 30, redeliver_job), wide("delete-expired-values", 3600, delete_expired),
             wide("delete-old-domain-events", 3600, delete_old_events)]
 
 

@@ -63,7 +63,9 @@ def texts_from(folder: str | Path, key: str) -> dict[str, str]:
 
 
 class AudienceMember(msgspec.Struct, kw_only=True, frozen=True):
-    key: str  # stable for this person within the audience's plugin, e.g. "reg12"
+    # stable for this person within the audience's plugin, e.g. "reg12:"; withdraw_messages(plugin, prefix, erase=True)
+    # also erases the announcements sent to members whose key starts with prefix
+    key: str
     to: MessageRecipient
 
 

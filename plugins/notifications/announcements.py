@@ -100,6 +100,7 @@ async def send(announcement: Announcement) -> int:
         quartier = await messages.quartier_context(fresh.quartier_id)
         sources: dict[str, str] = {}
         queued = []
+        owner = fresh.audience.partition(".")[0]  # the plugin whose erasure requests reach these messages too
         for member in await audience(fresh):
             person = member.to
             if person.language not in sources:
@@ -110,7 +111,7 @@ async def send(announcement: Announcement) -> int:
             queued.append(dict(
                 recipient=person.email, kind="announcement", subject=subject, body_text=text, body_html=html,
                 headers=headers, quartier_id=fresh.quartier_id, event_id=fresh.event, person=person.name,
-                language=person.language, idempotency_key=f"announcement:{fresh.id}:{member.key}"))
+                language=person.language, idempotency_key=f"announcement:{fresh.id}:{owner}:{member.key}"))
         count = await service.enqueue_many(queued)
         await Announcement.update({Announcement.status: "sent", Announcement.sent_at: service.now()}).where(
             Announcement.id == fresh.id)

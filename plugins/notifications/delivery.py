@@ -93,7 +93,8 @@ async def deliver(request: MessageRequest) -> MessageResult:
 async def withdraw(plugin: str, key_prefix: str, erase: bool) -> int:
     """Cancel (``erase``: delete) the plugin's messages whose idempotency key starts with ``key_prefix``."""
     match = OutboxMessage.idempotency_key.like(f"{plugin}:{key_prefix}%")
-    if erase:
+    if erase:  # the person's announcements too: they are keyed by the plugin's audience member key
+        match = match | OutboxMessage.idempotency_key.like(f"announcement:%:{plugin}:{key_prefix}%")
         rows = await OutboxMessage.delete().where(match).returning(OutboxMessage.id)
     else:
         rows = await OutboxMessage.update({OutboxMessage.status: "cancelled"}).where(

@@ -100,7 +100,8 @@ async def on_registration(event: de.RegistrationEvent) -> None:
         return
     to = MessageRecipient(name=event.person_name, email=event.email, phone=event.phone, language=event.language)
     links = {"view_url": event.view_url, "confirm_url": event.confirm_url, "cancel_url": event.cancel_url}
-    about = About.of(event)
+    row = await Event.objects().where(Event.id == event.event).first()  # now: the event may have moved since
+    about = About.of(row) if row is not None else About.of(event)
     await _tell(key, str(event.event_id), event.registration, to, about, links, seats=event.seats,
                 position=event.waitlist_position, needs_confirmation=event.status == "unconfirmed")
     if key in ("cancelled", "expired", "waitlisted"):
@@ -149,7 +150,7 @@ def recipient(reg: Registration) -> MessageRecipient:
 
 def _audience(key: str, label: str, statuses: tuple[str, ...]) -> Audience:
     async def members(event_id: int) -> list[AudienceMember]:
-        return [AudienceMember(key=f"reg{reg.id}", to=recipient(reg)) for reg in await active(event_id, statuses)]
+        return [AudienceMember(key=service.message_prefix(reg.id), to=recipient(reg)) for reg in await active(event_id, statuses)]
 
     return Audience(key=key, label=label, members=members)
 

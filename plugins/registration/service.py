@@ -275,7 +275,7 @@ def validate(form: RegistrationForm, data: RegistrationInput, channel: str) -> R
     if errors:
         raise InvalidRegistration(errors)
     return RegistrationInput(name=name, email=email, phone=phone, companions=data.companions, answers=answers,
-                             consent=True, language=data.language if data.language in current().settings.languages else "de")
+                             consent=True, language=data.language if data.language in current().settings.languages else current().settings.default_language)
 
 
 # -- links and events -------------------------------------------------------------------

@@ -92,6 +92,8 @@ async def test_handlers_run_only_after_commit(make_client, sample_plugins):
 
 
 async def test_failed_delivery_is_retried_and_delivered_once(make_client, sample_plugins):
+    from datetime import datetime, timezone
+
     from quartier_greeter.plugin import GreetingSent
 
     async with make_client(["greeter"]) as client:
@@ -102,7 +104,9 @@ async def test_failed_delivery_is_retried_and_delivered_once(make_client, sample
         assert record.dispatched_at is None
         assert "first delivery fails" in record.last_error
         assert (await client.get("/api/greeter/received")).json() == []
+        assert await redeliver_pending(client.deployment) == 0  # not again at once: after RETRY_SECONDS
 
+        await DomainEventRecord.update({DomainEventRecord.claimed_until: datetime.now(timezone.utc)}, force=True)
         assert await redeliver_pending(client.deployment) == 1
         assert len((await client.get("/api/greeter/received")).json()) == 1
         assert await redeliver_pending(client.deployment) == 0  # nothing left, nothing twice
@@ -156,6 +160,8 @@ async def test_events_about_one_thing_wait_for_an_earlier_one_another_process_ha
                                        force=True)
         await redeliver_pending(client.deployment)
         assert [row["event_id"] for row in await received()] == [other.event_id, first.event_id, second.event_id]
+        (waited,) = await DomainEventRecord.select(DomainEventRecord.attempts).where(DomainEventRecord.event_id == second.event_id)
+        assert waited["attempts"] == 1  # waiting is no attempt
 
 
 async def test_event_published_outside_a_transaction_is_delivered(make_client, sample_plugins):
@@ -246,7 +252,7 @@ async def test_retention_deletes_personal_events_sooner_than_the_others(make_cli
 async def test_with_events_delivered_in_the_worker_the_web_app_only_records_them(make_client, sample_plugins):
     import asyncio
 
-    from core.domain_events.service import deliver_from_log
+    from core.domain_events.service import deliver_from_log, redeliver_job
     from quartier_greeter.plugin import GreetingSent
 
     async with make_client(["greeter"], events_delivered_in="worker") as client:
@@ -256,6 +262,7 @@ async def test_with_events_delivered_in_the_worker_the_web_app_only_records_them
         assert (await client.get("/api/greeter/received")).json() == []
         (record,) = await DomainEventRecord.objects()
         assert record.claimed_until is None and record.dispatched_at is None  # free for the worker at once
+        assert await redeliver_job(client.deployment) == 0  # the web's scheduled redelivery leaves it to the worker too
         stop = asyncio.Event()
         worker = asyncio.create_task(deliver_from_log(client.deployment, stop))  # what `quartier worker` runs
         try:

@@ -53,6 +53,14 @@ async def test_announcement_preview_test_send_progress(make_staff_client, smtp):
         detail = (await staff.get(f"/staff/r/announcements/{announcement_id}")).text
         assert "2 versandt, 0 ausstehend, 0 fehlgeschlagen" in detail
 
+        # Anna's erasure request takes the announcement she got along (DSGVO Art. 17); Bert's stays.
+        from plugins.registration import service
+        from plugins.registration.tables import Registration
+
+        await service.erase(await Registration.objects().where(Registration.name == "Anna").first())
+        kept = {m.recipient for m in await OutboxMessage.objects().where(OutboxMessage.kind == "announcement")}
+        assert kept == {"bert@example.org"}
+
 
 async def test_one_click_unsubscribe_acts_on_post_only(make_staff_client, smtp):
     async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=sections(smtp.port)) as staff:
