@@ -171,6 +171,8 @@ async def set_language(request: Request[Any, Any, Any]) -> None:
 
 
 async def remember_language(response: Response[Any]) -> Response[Any]:
+    vary = response.headers.get("Vary")  # the answer depends on the language the reader asked for
+    response.headers["Vary"] = f"{vary}, Accept-Language, Cookie" if vary else "Accept-Language, Cookie"
     chosen = _chosen_language.get()
     if chosen:
         response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True, samesite="lax")

@@ -76,8 +76,9 @@ def _row_id(row: Any) -> int:
 async def localize(owner: str, rows: Sequence[Any], fields: Sequence[str], lang: str | None = None) -> dict[int, LocalTexts]:
     """The ``fields`` of ``rows`` (objects or dicts with ``id``) in ``lang`` (default: the reader's language).
 
-    One query for all rows, none in German. A field without a version in ``lang`` keeps its German
-    text with ``fallback=True``; an empty German field stays empty without a notice.
+    One query for all rows, none in German. A field without a current version in ``lang`` (none, or one made
+    from an older German text) keeps its German text with ``fallback=True``; an empty German field stays empty
+    without a notice.
     """
     return (await localize_many({owner: (rows, fields)}, lang))[owner]
 
@@ -86,7 +87,7 @@ async def localize_many(wanted: Mapping[str, tuple[Sequence[Any], Sequence[str]]
                         lang: str | None = None) -> dict[str, dict[int, LocalTexts]]:
     """``localize`` for the rows of several owners at once (``{owner: (rows, fields)}``), in one query."""
     lang = lang or i18n.language()
-    found: dict[tuple[str, int, str], str] = {}
+    found: dict[tuple[str, int, str], tuple[str, str]] = {}
     if lang != i18n.SOURCE_LANGUAGE:
         clause = None
         for owner, (rows, _fields) in wanted.items():
@@ -95,25 +96,24 @@ async def localize_many(wanted: Mapping[str, tuple[Sequence[Any], Sequence[str]]
                 clause = part if clause is None else clause | part
         if clause is not None:
             query = ContentTranslation.select(ContentTranslation.owner, ContentTranslation.row_id, ContentTranslation.field,
-                                              ContentTranslation.text).where((ContentTranslation.lang == lang) & clause)
-            found = {(r["owner"], r["row_id"], r["field"]): r["text"] for r in await query}
+                                              ContentTranslation.text, ContentTranslation.source_hash).where(
+                (ContentTranslation.lang == lang) & clause)
+            found = {(r["owner"], r["row_id"], r["field"]): (r["text"], r["source_hash"]) for r in await query}
     result: dict[str, dict[int, LocalTexts]] = {}
     for owner, (rows, fields) in wanted.items():
         by_row = result.setdefault(owner, {})
         for row in rows:
             row_id, texts = _row_id(row), LocalTexts()
             for field in fields:
-                version = found.get((owner, row_id, field))
+                version, made_from = found.get((owner, row_id, field), ("", ""))
                 german = _value(row, field)
+                if version and made_from != source_digest(german):  # the German text changed since: not shown
+                    version = ""
                 texts[field] = LocalText(version, lang) if version else LocalText(
                     german, i18n.SOURCE_LANGUAGE, fallback=bool(german) and lang != i18n.SOURCE_LANGUAGE)
             by_row[row_id] = texts
     return result
 
-
-async def localize_one(owner: str, row: Any, fields: Sequence[str], lang: str | None = None) -> LocalTexts:
-    """``localize`` for a single row."""
-    return (await localize(owner, [row], fields, lang))[_row_id(row)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +161,11 @@ async def save_versions(owner: str, row: Any, lang: str, texts: Mapping[str, str
             if text:
                 await ContentTranslation.insert(ContentTranslation(
                     owner=owner, row_id=row_id, field=field, lang=lang, text=text,
-                    source_hash=source_digest(_value(row, field)), updated_at=now))
+                    source_hash=source_digest(_value(row, field)), updated_at=now)).on_conflict(
+                    # two staff saving at once: the later one wins, no error
+                    target=(ContentTranslation.owner, ContentTranslation.row_id, ContentTranslation.lang, ContentTranslation.field),
+                    action="DO UPDATE",
+                    values=[ContentTranslation.text, ContentTranslation.source_hash, ContentTranslation.updated_at])
             changed[field] = text
     return changed
 

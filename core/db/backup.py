@@ -29,7 +29,7 @@ import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import unquote, urlparse, urlunparse
 
 from core import __version__
 from core.config import ConfigError
@@ -98,7 +98,7 @@ def _libpq(url: str) -> tuple[str, dict[str, str]]:
     parts = urlparse(url)
     env = dict(os.environ)
     if parts.password:
-        env["PGPASSWORD"] = parts.password
+        env["PGPASSWORD"] = unquote(parts.password)  # the URL may percent-encode it
         netloc = parts.netloc.rsplit("@", 1)
         parts = parts._replace(netloc=f"{netloc[0].split(':', 1)[0]}@{netloc[1]}")
     return urlunparse(parts._replace(scheme="postgresql")), env
@@ -140,7 +140,7 @@ async def backup(deployment: Deployment, target: Path) -> dict[str, Any]:
     sqlite = deployment.settings.is_sqlite
     partial = target.parent / f".{target.name}.partial-{os.getpid()}"  # renamed to target when complete
     shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir()
+    partial.mkdir(mode=0o700)  # it holds every person's data: the operator's account only
     try:
         started = datetime.now(timezone.utc)
         applied = await _applied(deployment)

@@ -32,6 +32,8 @@ class Job:
 
     def problem(self) -> str | None:
         """What is wrong with the declaration, as the end of a sentence; None when it is fine."""
+        if isinstance(self.name, (int, float)):  # Job(seconds, run) of before names were needed
+            return "has no name: a Job now starts with its name, Job(\"name\", run, seconds=…)"
         if not isinstance(self.name, str) or not _NAME.match(self.name):
             return f"has the name {self.name!r}; use lower-case letters, digits, '-' and '_'"
         if (self.seconds is None) == (self.daily_at is None):

@@ -31,6 +31,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from core.deployment import current
 from core.domain_events.tables import DomainEventRecord
+from core.jobs.service import deployment_jobs
 from core.jobs.tables import JobRecord
 
 if TYPE_CHECKING:
@@ -62,7 +63,9 @@ async def core_metrics(deployment: Deployment) -> list[Metric]:
     pending = await DomainEventRecord.count().where(DomainEventRecord.dispatched_at.is_null())
     found = [Metric("domain_events_pending", "Domain events not yet delivered to every plugin", pending)]
     now = datetime.now(timezone.utc)
-    for job in await JobRecord.select(JobRecord.name, JobRecord.next_due, JobRecord.failures, JobRecord.duration_seconds):
+    current_jobs = [scheduled.key for scheduled in deployment_jobs(deployment)]  # not rows of jobs removed since
+    for job in await JobRecord.select(JobRecord.name, JobRecord.next_due, JobRecord.failures, JobRecord.duration_seconds).where(
+            JobRecord.name.is_in(current_jobs)):
         labels = {"job": job["name"]}
         found += [
             Metric("job_failures_in_a_row", "Failed runs of a scheduled job since its last success", job["failures"], labels),

@@ -31,5 +31,7 @@ class ExhibitionSettings(msgspec.Struct, forbid_unknown_fields=True):
     wall_refresh_seconds: int = 10
 
     def __post_init__(self) -> None:
+        if self.storage == "local":  # its name before the database storage came
+            self.storage = "folder"
         if self.storage not in ("", "database", "folder") and not re.fullmatch(r"[\w.]+:\w+", self.storage):
             raise ValueError(f"storage must be \"database\", \"folder\" or \"package.module:factory\", not {self.storage!r}")

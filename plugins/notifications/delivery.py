@@ -50,7 +50,7 @@ async def queue(to: MessageRecipient, *, kind: str, subject: str, text: str, htm
             new = await service.enqueue(channel="apprise", recipient=f"{gateway.id}|{to.phone}", send_at=send_at, **common)
         elif channel == "call" and to.phone:
             new = await service.enqueue(channel="call", recipient=to.phone, **common)
-        elif channel == "webhook" and service.settings().webhook_url:
+        elif channel == "webhook" and service.settings().webhook_url and service.settings().webhook_messages:
             # a system of the municipality delivers it (letters, its own SMS gateway): it needs the person's contact
             message = {"type": "message", "kind": kind, "language": to.language, "quartier_id": quartier_id,
                        "event": event_id, "to": {"name": to.name, "email": to.email, "phone": to.phone},

@@ -27,3 +27,5 @@ class NotificationSettings(msgspec.Struct, forbid_unknown_fields=True):
         "json", "jsons", "form", "forms", "matrix", "matrixs", "signal", "signals", "ntfy", "ntfys"])
     webhook_url: str = ""  # every domain event is POSTed there as JSON when set
     webhook_secret: str = ""  # HMAC-SHA256 key for the X-Quartier-Signature header
+    # message types that list the "webhook" channel hand the person's contact to webhook_url only when this is true
+    webhook_messages: bool = False

@@ -48,7 +48,8 @@ Only ``http://`` and ``https://`` URLs are accepted.
 
 Messages to people
 ------------------
-A message type whose channels include ``"webhook"`` (``MessageType.channels``) reaches the
+With ``webhook_messages = true`` (off by default: it hands out people's contact details), a
+message type whose channels include ``"webhook"`` (``MessageType.channels``) reaches the
 person through the same URL, for a system of the municipality that delivers it itself
 (letters, its own SMS gateway). The body then carries the person's contact::
 

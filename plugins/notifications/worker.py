@@ -40,4 +40,6 @@ async def work(deployment: Deployment, progress: Callable[[int], None] | None = 
                 progress(count)
         return handled
 
-    return sum(await asyncio.gather(*(sender() for _ in range(max(1, service.settings().senders)))))
+    async with asyncio.TaskGroup() as senders:  # one failing or cancelled sender stops the others
+        tasks = [senders.create_task(sender()) for _ in range(max(1, service.settings().senders))]
+    return sum(task.result() for task in tasks)

@@ -125,6 +125,10 @@ async def test_staff_write_a_version_and_see_it_marked_veraltet_after_the_german
         await service.update_event(event.id, description="Für alle. Neu: mit Kinderbetreuung.")
         detail = parse((await client.get(f"/staff/r/events/{event.id}")).text)
         assert detail.main_text.count("veraltet") == 1
+        public = (await client.get(f"/nordstadt/veranstaltungen/{event.id}-{event.slug}?lang=en")).text
+        assert "Network meeting" in public and "Für alle. Neu: mit Kinderbetreuung." in public
+        assert "For all neighbours." not in public  # made from the old German text: readers get the new German one
+        await client.get("/nordstadt/?lang=de")
         # saving the version again confirms it against the new German text; an empty field removes a version
         await post_form(client, f"/staff/r/events/{event.id}/translations/en",
                         {"title": "", "description": "For all. New: childcare."})

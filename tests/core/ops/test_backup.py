@@ -129,3 +129,15 @@ def test_the_commands_answer_in_one_sentence(tmp_path, monkeypatch):
     with pytest.raises(backups.BackupError, match=r"^The PostgreSQL client program pg_dump was not found on PATH or in "
                                                   r"/usr/lib/postgresql/\*/bin: install the PostgreSQL client tools"):
         backups.find_pg_tool("pg_dump")
+
+
+def test_a_percent_encoded_password_reaches_pg_dump_decoded_and_not_on_its_command_line():
+    url, env = backups._libpq("postgresql://quartier:p%40ss%3Aword@db.example:5432/quartier")
+    assert env["PGPASSWORD"] == "p@ss:word"
+    assert url == "postgresql://quartier@db.example:5432/quartier"
+
+
+async def test_the_backup_folder_is_for_the_operator_only(make_deployment, tmp_path):
+    deployment = await make_deployment(["registration"])
+    await backups.backup(deployment, tmp_path / "backup")
+    assert (tmp_path / "backup").stat().st_mode & 0o777 == 0o700

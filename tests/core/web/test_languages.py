@@ -39,6 +39,10 @@ async def test_the_switcher_offers_exactly_the_configured_languages_each_named_i
         page = (await client.get("/nordstadt/?lang=tr")).text
         assert _html_tag(page) == '<html lang="tr" dir="ltr">'
         assert re.search(r"<h2[^>]*>\s*Etkinlikler\s*</h2>", page)
+        client.cookies.clear()
+        browser = await client.get("/nordstadt/", headers={"Accept-Language": "ar, tr;q=0.8"})
+        assert _html_tag(browser.text) == '<html lang="ar" dir="rtl">'
+        assert "Accept-Language" in browser.headers["vary"]  # a cache must not hand it to a German reader
 
 
 async def test_staff_pages_offer_the_same_languages(make_staff_client):

@@ -299,7 +299,13 @@ class Letters:
 
 
 async def test_a_message_type_may_go_to_the_webhook_with_the_persons_contact(make_client, smtp, receiver):
-    async with make_client(PLUGINS, sections=sections(smtp.port, webhook_url=receiver.url, webhook_secret=SECRET)) as client:
+    async with make_client(PLUGINS, sections=sections(smtp.port, webhook_url=receiver.url)) as client:
+        client.deployment.pm.register(Letters(), name="letters")
+        to = MessageRecipient(name="Otto", email="otto@example.org")
+        result = await send_message(MessageRequest(plugin="letters", key="letter", idempotency_key="l0", quartier_id=None, to=to))
+        assert result.channel == "email"  # the operator has not agreed to hand contacts to the webhook
+    async with make_client(PLUGINS, sections=sections(smtp.port, webhook_url=receiver.url, webhook_secret=SECRET,
+                                                      webhook_messages=True)) as client:
         client.deployment.pm.register(Letters(), name="letters")
         nord = await make_quartier("nordstadt")
         to = MessageRecipient(name="Otto", phone="05371 99")
