@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 from contextvars import ContextVar
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -87,6 +88,16 @@ def direction(lang: str) -> str:
 
 def set_language(lang: str) -> None:
     _language.set(lang if lang in LANGUAGES else SOURCE_LANGUAGE)
+
+
+@contextlib.contextmanager
+def in_language(lang: str) -> Iterator[None]:
+    """Inside, everything speaks ``lang`` (a message to one person, in their language); after, as before."""
+    token = _language.set(lang if lang in LANGUAGES else SOURCE_LANGUAGE)
+    try:
+        yield
+    finally:
+        _language.reset(token)
 
 
 def accepted_language(header: str, offered: Iterable[str]) -> str | None:

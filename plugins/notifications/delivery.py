@@ -15,7 +15,8 @@ import json
 from datetime import datetime
 
 from core.plugin_api import (
-    MessageError, MessageRecipient, MessageRequest, MessageResult, MessageType, event_calendar_text, staff_contacts,
+    MessageError, MessageRecipient, MessageRequest, MessageResult, MessageType, event_calendar_text, in_language,
+    staff_contacts,
 )
 from plugins.notifications import messages, service
 from plugins.notifications.tables import OutboxMessage
@@ -78,10 +79,11 @@ async def deliver(request: MessageRequest) -> MessageResult:
     else:
         recipients = [("", request.to)]
     wants_calendar = declared_type.calendar and request.with_calendar and request.event_id
-    calendar = await event_calendar_text(request.event_id) if wants_calendar else ""
     quartier = await messages.quartier_context(request.quartier_id)
     result = MessageResult(accepted=False, reason="not delivered: the Quartier has no staff to tell")
     for suffix, to in recipients:
+        with in_language(to.language):  # the event's texts in the calendar file, in the person's language
+            calendar = await event_calendar_text(request.event_id) if wants_calendar else ""
         context = {"name": to.name, **messages.marked(declared_type, request.context), "quartier": quartier}
         subject, text, html = await messages.render(kind, to.language, context, quartier_id=request.quartier_id)
         result = await queue(to, kind=kind, subject=subject, text=text, html=html, channels=declared_type.channels,

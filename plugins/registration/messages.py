@@ -13,7 +13,7 @@ from pathlib import Path
 
 from core.plugin_api import (
     Audience, AudienceMember, DomainEvent, Event, EventCancelled, EventChanged, MessageRecipient, MessageRequest,
-    MessageType, format_when, send_message, texts_from, transaction, withdraw_messages,
+    MessageType, format_when, localize, send_message, texts_from, transaction, withdraw_messages,
 )
 from plugins.registration import domain_events as de
 from plugins.registration import service
@@ -76,10 +76,12 @@ async def _tell(key: str, cause: str, registration: int, to: MessageRecipient, a
                 send_at: datetime | None = None, **context: object) -> None:
     if not (to.email or to.phone):
         return
+    title = (await localize("events", [{"id": about.event_id, "title": about.title}], ("title",), to.language))[about.event_id]
     await send_message(MessageRequest(
         plugin=PLUGIN, key=key, idempotency_key=f"{service.message_prefix(registration)}{key}:{cause}", quartier_id=about.quartier_id, to=to,
         event_id=about.event_id, send_at=send_at, with_calendar=not context.get("needs_confirmation", False),
-        context={"event_title": about.title, "when": format_when(about.starts_at, about.timezone, lang=to.language), **links, **context},
+        context={"event_title": title.title.text, "when": format_when(about.starts_at, about.timezone, lang=to.language),
+                 **links, **context},
     ))
 
 

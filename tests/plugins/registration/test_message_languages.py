@@ -112,11 +112,12 @@ def text_part(mail) -> str:
 
 async def test_a_registration_in_arabic_is_confirmed_in_arabic(make_client, smtp_server):
     """The registration plugin's own path (confirm link, domain event, messages.py) for a registration stored as "ar"."""
-    from core.plugin_api import format_when
+    from core.plugin_api import format_when, save_versions
     from plugins.registration.tables import Registration
 
     async with make_client(["registration", "notifications"], sections=with_notifications(smtp_server.port)) as client:
         _q, event, _form = await event_with_form(capacity=5, max_companions=1)
+        await save_versions("events", event, "ar", {"title": "لقاء الجيران"})
         response = await client.post(f"/api/events/{event.id}/registrations", json={
             "name": "Leyla Haddad", "email": "leyla@example.org", "consent": True, "companions": 1, "language": "ar"})
         assert response.json()["status"] == "unconfirmed"
@@ -130,15 +131,16 @@ async def test_a_registration_in_arabic_is_confirmed_in_arabic(make_client, smtp
         assert await work(client.deployment) == 1
 
         registered = smtp_server.to("leyla@example.org")[-1]
-        assert registered["Subject"] == "تم تسجيلك: Treffen treff"
+        assert registered["Subject"] == "تم تسجيلك: لقاء الجيران"  # the event's Arabic title
         body, footer = text_part(registered).split("\n-- \n", 1)
-        assert body.startswith("مرحبًا Leyla Haddad،\n\nتم تسجيلك في فعالية «Treffen treff» (عدد الأماكن: 2). الموعد: ")
+        assert body.startswith("مرحبًا Leyla Haddad،\n\nتم تسجيلك في فعالية «لقاء الجيران» (عدد الأماكن: 2). الموعد: ")
         assert format_when(event.starts_at, event.timezone, lang="ar") in body
         assert footer == "Quartiersbüro\nالهاتف: 05371 1234\nالبريد الإلكتروني: nordstadt@example.org\nأُرسلت هذه الرسالة تلقائيًا.\n"
         html = registered.get_body(preferencelist=("html",)).get_content()
         assert re.search(r'<a href="http://testserver.local/anmeldung/[^"/]+/stornieren">', html)
         assert '<html lang="ar" dir="rtl">' in html  # mail programs set it right to left
-        assert [p.get_content_type() for p in registered.iter_attachments()] == ["text/calendar"]
+        (calendar,) = registered.iter_attachments()
+        assert calendar.get_content_type() == "text/calendar" and "SUMMARY;LANGUAGE=ar:لقاء الجيران" in calendar.get_content()
 
 
 async def test_confirmation_mails_in_arabic_and_turkish_through_smtp(make_client, smtp_server):
