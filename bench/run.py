@@ -1,6 +1,7 @@
 """Benchmark suite (issue 7): four scenarios on SQLite and PostgreSQL, each next to its ceiling.
 
-Run from the project root:
+Run from the project root, with any Python that has Quartier and its bench extra installed (the servers
+are started with that interpreter's `quartier` and uvicorn):
     .venv/bin/python bench/run.py [--db sqlite,postgres] [--scenarios rush,pages,fanout,footprint]
         [--requests 2000] [--page-requests 1000] [--events 200] [--recipients 5000]
         [--concurrency 50] [--workers 2]
@@ -14,6 +15,9 @@ draft announcement, a staff admin), an SMTP sink (bench/smtp_sink.py) in its own
 started with `quartier serve --workers W` and the ceiling app (bench/ceiling_app.py) with
 `uvicorn --workers W`. Load comes from a separate process (aiohttp, asyncio.Semaphore(concurrency)).
 Everything binds to 127.0.0.1 and is stopped at the end, also on errors and Ctrl-C.
+SQL statements per request (issue 18) come from the app's statement counter (QUARTIER_COUNT_STATEMENTS,
+core/db/statements.py): statements sent before the response, and after it plus the background work
+(event delivery, outbox) per registration; a registration refused (full, no waiting list) is probed after the rush.
 Exit code 1 if a correctness check failed or a request was answered with a non-2xx status.
 """
 
@@ -33,6 +37,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 import uuid
@@ -40,11 +45,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-VENV_BIN = ROOT / ".venv" / "bin"
 PYTHON = sys.executable
+SCRIPTS = sysconfig.get_path("scripts")  # the bin directory of the interpreter running this
+# The `quartier` installed with this interpreter; else the same entry point through it.
+QUARTIER = ([script] if (script := shutil.which("quartier", path=SCRIPTS)) else
+            [PYTHON, "-c", "import sys; from core.cli import main; sys.argv[0] = 'quartier'; main()"])
 CAPACITY = 100
 EVENT_ID = 1  # the demo event takes the rush
 ADMIN_EMAIL = "bench-admin@example.org"
+# Issue 18's targets: statements before the response.
+SQL_TARGETS = {"registration": 8, "refusal": 3, "detail": 4, "api": 3}
+REFUSAL_PROBES = 20
+DB_COUNT = "pg_stat_statements"  # the database's own count, next to the app's keys
 SCENARIOS = ("rush", "pages", "fanout", "footprint")
 
 
@@ -243,9 +255,9 @@ class Profiler:
         if not out_dir:
             return
         Path(out_dir).mkdir(parents=True, exist_ok=True)
-        pyspy = shutil.which("py-spy", path=str(VENV_BIN)) or shutil.which("py-spy")
+        pyspy = shutil.which("py-spy", path=SCRIPTS) or shutil.which("py-spy")
         if pyspy is None:
-            raise RuntimeError("--profile needs py-spy (.venv/bin/pip install py-spy)")
+            raise RuntimeError(f"--profile needs py-spy ({PYTHON} -m pip install py-spy)")
         for pid in worker_pids(master_pid):
             self.procs.append(subprocess.Popen(
                 [pyspy, "record", "--pid", str(pid), "--format", "raw", "--rate", "200", "--nonblocking",
@@ -315,6 +327,9 @@ class SqliteDB:
     def version(self) -> str:
         return sqlite3.sqlite_version
 
+    def statement_calls(self) -> int | None:
+        return None  # SQLite keeps no statement statistics
+
     def close(self) -> None:
         pass
 
@@ -323,25 +338,44 @@ class PostgresDB:
     name = "postgres"
 
     def __init__(self, tmp: Path) -> None:
-        from core.testing.postgres import PostgresServer, find_pg_bindir
+        from core.testing.postgres import PG_USER, PostgresServer, find_pg_bindir
 
         bindir = find_pg_bindir()
         if bindir is None:
             raise RuntimeError("PostgreSQL binaries not found")
-        self.server = PostgresServer(bindir).start()
+        # PostgreSQL's own statement counts, to check the app's counter against (when the module is installed).
+        self.stat_statements = (bindir.parent / "lib" / "pg_stat_statements.so").exists()
+        # Top-level statements only (the default): the foreign-key checks PostgreSQL runs itself are not counted.
+        settings = {"shared_preload_libraries": "pg_stat_statements",
+                    "pg_stat_statements.max": "10000"} if self.stat_statements else {}
+        self.server = PostgresServer(bindir, settings=settings).start()
         self.server.create_database("bench_app")
         self.server.create_database("bench_ceiling")
+        # The bench's own reads and writes run as another role, so the app's statements can be told apart.
+        self.server.execute("CREATE ROLE bench LOGIN SUPERUSER",
+                            *(["CREATE EXTENSION pg_stat_statements"] if self.stat_statements else []))
         self.app_url = self.server.dsn("bench_app")
+        self.app_role = PG_USER
+        self.bench_url = self.app_url.replace(f"//{PG_USER}@", "//bench@", 1)
         self.ceiling_url = self.server.dsn("bench_ceiling")
 
     def app_sql(self, sql: str) -> list[tuple]:
         return [tuple(r.values()) for r in self.app_rows(sql)]
 
+    def statement_calls(self) -> int | None:
+        """pg_stat_statements: the statements the app's role ran in the app's database so far."""
+        if not self.stat_statements:
+            return None
+        return int(self.app_rows(
+            "SELECT coalesce(sum(s.calls), 0) AS n FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
+            f"JOIN pg_roles r ON r.oid = s.userid WHERE d.datname = 'bench_app' AND r.rolname = '{self.app_role}'",
+            self.server.dsn("postgres"))[0]["n"])
+
     def app_rows(self, sql: str, url: str | None = None) -> list[dict]:
         import asyncpg
 
         async def fetch() -> list[dict]:
-            conn = await asyncpg.connect(url or self.app_url)
+            conn = await asyncpg.connect(url or self.bench_url)
             try:
                 return [dict(r) for r in await conn.fetch(sql)]
             finally:
@@ -372,6 +406,7 @@ class Bench:
         self.rows: list[dict] = []  # table rows
         self.checks: dict[str, bool] = {}
         self.notes: list[str] = []
+        self.statements_dir = self.tmp / "statements"  # the app's statement counts (QUARTIER_COUNT_STATEMENTS)
 
     def say(self, text: str) -> None:
         print(f"[{self.kind}] {text}", flush=True)
@@ -381,10 +416,55 @@ class Bench:
         self.say(f"  {'PASS' if passed else 'FAIL'}  {name}{(' ' + detail) if detail else ''}")
 
     def row(self, scenario: str, unit: str, value: float, ceiling: float | None, target: str, met: bool,
-            lat: dict | None = None, errors: int = 0, higher_is_better: bool = True) -> None:
+            lat: dict | None = None, errors: int = 0, higher_is_better: bool = True) -> dict:
         ratio = (value / ceiling if higher_is_better else None) if ceiling else None
         self.rows.append({"scenario": scenario, "db": self.kind, "unit": unit, "value": value, "ceiling": ceiling,
                           "ratio": ratio, "target": target, "met": met, "lat": lat, "errors": errors})
+        return self.rows[-1]
+
+    # -- SQL statements per request ------------------------------------------------------------
+    def sql_totals(self) -> dict:
+        """The app's statement counts so far, summed over its processes."""
+        from core.db import statements
+
+        time.sleep(3 * statements.FLUSH_AFTER)  # the workers' last counts reach their files
+        totals = statements.read_totals(self.statements_dir)
+        calls = self.db.statement_calls()
+        if calls is not None:
+            totals[DB_COUNT] = {"requests": 0, "before": 0, "after": calls}
+        return totals
+
+    def sql_per_request(self, start: dict, end: dict, prefix: str) -> dict:
+        """Statements per request of the keys starting with ``prefix`` (e.g. "POST 2") between two totals;
+        ``background``: statements outside any request in between, per such request."""
+        from core.db.statements import BACKGROUND
+
+        def delta(key: str, field: str) -> int:
+            return end.get(key, {}).get(field, 0) - start.get(key, {}).get(field, 0)
+
+        keys = [k for k in end if k.startswith(prefix)]
+        n = sum(delta(k, "requests") for k in keys)
+        if not n:
+            return {"n": 0}
+        counted = sum(delta(k, "before") + delta(k, "after") for k in end if k != DB_COUNT)
+        return {"n": n, "before": sum(delta(k, "before") for k in keys) / n,
+                "after": sum(delta(k, "after") for k in keys) / n, "background": delta(BACKGROUND, "after") / n,
+                "counted": counted, "database": delta(DB_COUNT, "after") if DB_COUNT in end else None}
+
+    def sql_row(self, row: dict, sql: dict, target: str | None, afterwards: bool = False) -> None:
+        """Put a scenario's statements per request (and the issue's target for them) into its table row."""
+        if not sql.get("n"):
+            return
+        later = sql["after"] + (sql["background"] if afterwards else 0.0)
+        row["sql"] = f"{sql['before']:.1f}" + (f" +{later:.1f}" if later >= 0.05 else "")
+        if target:
+            limit = SQL_TARGETS[target]
+            row["sql_target"] = f"≤{limit}: {'yes' if sql['before'] <= limit + 1e-9 else 'NO'}"
+        self.say(f"  SQL per request ({sql['n']} requests): {sql['before']:.2f} before the response, {sql['after']:.2f} "
+                 f"after it" + (f", {sql['background']:.2f} in the background (event delivery, outbox)" if afterwards else ""))
+        if sql["database"] is not None:
+            self.notes.append(f"{row['scenario']}: all statements in its window: {sql['counted']} counted by the app, "
+                              f"{sql['database']} by pg_stat_statements")
 
     def run(self) -> dict:
         try:
@@ -418,8 +498,7 @@ class Bench:
             f'\n[notifications]\nsmtp_host = "127.0.0.1"\nsmtp_port = {self.smtp_port}\n'
             'from_address = "quartier@bench.example"\nfrom_name = "Bench"\n'
         )
-        quartier = str(VENV_BIN / "quartier")
-        subprocess.run([quartier, "--config", str(cfg), "demo"], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+        subprocess.run([*QUARTIER, "--config", str(cfg), "demo"], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
         self.password = uuid.uuid4().hex
         seeded = subprocess.run([PYTHON, str(ROOT / "bench" / "seed.py"), str(args.events),
                                  str(args.recipients if "fanout" in args.scenario_list else 0), ADMIN_EMAIL, self.password],
@@ -440,7 +519,7 @@ class Bench:
         self.ceiling_log = self.tmp / "ceiling.log"
         cenv = dict(env, BENCH_DB_URL=db.ceiling_url, BENCH_READ_URL=db.app_url)
         t0 = time.perf_counter()
-        self.ceiling_proc = start_process([str(VENV_BIN / "uvicorn"), "bench.ceiling_app:app", "--host", "127.0.0.1",
+        self.ceiling_proc = start_process([PYTHON, "-m", "uvicorn", "bench.ceiling_app:app", "--host", "127.0.0.1",
                                            "--port", str(cport), "--workers", str(args.workers), "--log-level", "warning",
                                            "--no-access-log"], cenv, self.ceiling_log)
         self.procs.append(self.ceiling_proc)
@@ -465,8 +544,11 @@ class Bench:
 
     def _start_app(self) -> float:
         t0 = time.perf_counter()
-        self.app_proc = start_process([str(VENV_BIN / "quartier"), "--config", str(self.cfg), "serve", "--host", "127.0.0.1",
-                                       "--port", str(self.port), "--workers", str(self.args.workers)], self.env, self.app_log)
+        from core.db.statements import ENV
+
+        env = dict(self.env, **{ENV: str(self.statements_dir)})
+        self.app_proc = start_process([*QUARTIER, "--config", str(self.cfg), "serve", "--host", "127.0.0.1",
+                                       "--port", str(self.port), "--workers", str(self.args.workers)], env, self.app_log)
         self.procs.append(self.app_proc)
         wait_ready(self.url, "/healthz", self.app_proc, self.app_log)
         return time.perf_counter() - t0
@@ -511,6 +593,7 @@ class Bench:
         args, db = self.args, self.db
         n = args.requests
         self.say(f"rush: {n} registrations at concurrency {args.concurrency} ...")
+        sql_start = self.sql_totals()
         with Profiler(args.profile, self.app_proc.pid, f"{self.kind}-rush"):
             app = drive(url=self.url, kind="registration", n=n, concurrency=args.concurrency,
                         warm=200, warm_kind="get", warm_paths=[f"/api/events/{EVENT_ID}/availability"])
@@ -542,7 +625,8 @@ class Bench:
             target, met = "≥0.50×, p99<500ms, correct", ratio >= 0.5 and app["p99"] < 500 and correct
         else:
             target, met = "p99<500ms, correct", app["p99"] < 500 and correct
-        self.row("1 registration rush", "reg/s", app["rps"], ceiling["rps"], target, met, lat=app, errors=app["non2xx"])
+        rush_row = self.row("1 registration rush", "reg/s", app["rps"], ceiling["rps"], target, met, lat=app,
+                            errors=app["non2xx"])
         self.notes.append(f"rush ceiling: p50/p95/p99 {ceiling['p50']:.1f}/{ceiling['p95']:.1f}/{ceiling['p99']:.1f} ms, "
                           f"rows {db.ceiling_count()} (incl. 200 warm-up)")
 
@@ -553,7 +637,30 @@ class Bench:
             self.check(f"rush: {n} registration e-mails, each once", ok,
                        f"(sink {stats['count']} to {stats['recipients']} addresses, dups {stats['dup_recipients']}; outbox {counts})")
             self.notes.append(f"rush e-mails drained {secs:.1f}s after the last registration")
+        self.sql_row(rush_row, self.sql_per_request(sql_start, self.sql_totals(), "POST 2"), "registration", afterwards=True)
         self.sink("RESET")
+        self.refusals()
+
+    def refusals(self) -> None:
+        """Registrations refused: the rush's event full, its waiting list closed; one request at a time."""
+        import httpx
+
+        self.db.app_sql(f"UPDATE registration_forms SET waitlist_enabled = false WHERE event = {EVENT_ID}")
+        start = self.sql_totals()
+        codes: dict[int, int] = {}
+        t0 = time.perf_counter()
+        with httpx.Client(base_url=self.url, timeout=30) as client:
+            for i in range(REFUSAL_PROBES):
+                body = {"name": f"Refused {i}", "email": f"refused-{uuid.uuid4().hex[:8]}@example.org", "consent": True}
+                status = client.post(f"/api/events/{EVENT_ID}/registrations", json=body).status_code
+                codes[status] = codes.get(status, 0) + 1
+        rps = REFUSAL_PROBES / (time.perf_counter() - t0)
+        self.say(f"refusals: {REFUSAL_PROBES} registrations for the full event, one at a time: {codes}")
+        refused = codes == {409: REFUSAL_PROBES}
+        self.check(f"refusals: {REFUSAL_PROBES} answered 409", refused, f"({codes})")
+        row = self.row("1 refusal (full, one by one)", "req/s", rps, None, "409 each", refused,
+                       errors=REFUSAL_PROBES - codes.get(409, 0))
+        self.sql_row(row, self.sql_per_request(start, self.sql_totals(), "POST 409"), "refusal")
 
     # -- 2: public pages -----------------------------------------------------------------------
     def pages(self) -> None:
@@ -573,18 +680,20 @@ class Bench:
                               f"the ceiling list renders the same {shown}")
         ids = self.seed["event_ids"]
         cases = [
-            ("2 list page (HTML)", [list_path], [f"/q/{slug}/?limit={shown}"]),
-            ("2 detail page (HTML)", self.seed["event_paths"], [f"/q/{slug}/e/{i}" for i in ids]),
-            ("2 events API (JSON)", [f"/api/quartiere/{slug}/events?limit={args.events}"],
+            ("2 list page (HTML)", None, [list_path], [f"/q/{slug}/?limit={shown}"]),
+            ("2 detail page (HTML)", "detail", self.seed["event_paths"], [f"/q/{slug}/e/{i}" for i in ids]),
+            ("2 events API (JSON)", "api", [f"/api/quartiere/{slug}/events?limit={args.events}"],
              [f"/q/{slug}/events.json?limit={args.events}"]),
         ]
-        for name, app_paths, ceiling_paths in cases:
+        for name, sql_target, app_paths, ceiling_paths in cases:
             c0 = httpx.get(self.curl + ceiling_paths[0], timeout=30)
             a0 = httpx.get(self.url + app_paths[0], timeout=30)
             self.say(f"pages: {name}: app {a0.status_code} {len(a0.content)} B, ceiling {c0.status_code} {len(c0.content)} B")
+            sql_start = self.sql_totals()
             with Profiler(args.profile, self.app_proc.pid, f"{self.kind}-{name.split()[1]}"):
                 app = drive(url=self.url, kind="get", paths=app_paths, n=args.page_requests, concurrency=args.concurrency,
                             warm=100)
+            sql = self.sql_per_request(sql_start, self.sql_totals(), "GET 200")  # before the ceiling reads the same database
             ceiling = drive(url=self.curl, kind="get", paths=ceiling_paths, n=args.page_requests,
                             concurrency=args.concurrency, warm=100)
             ratio = app["rps"] / ceiling["rps"]
@@ -592,8 +701,9 @@ class Bench:
                      f"p99 {ceiling['p99']:.0f} ms; ratio {ratio:.2f}")
             self.check(f"pages: {name} all 2xx", app["non2xx"] == 0 and ceiling["non2xx"] == 0,
                        f"(app {app['codes']}, ceiling {ceiling['codes']})")
-            self.row(name, "req/s", app["rps"], ceiling["rps"], "≥0.60×", ratio >= 0.6 and app["non2xx"] == 0,
-                     lat=app, errors=app["non2xx"])
+            row = self.row(name, "req/s", app["rps"], ceiling["rps"], "≥0.60×", ratio >= 0.6 and app["non2xx"] == 0,
+                           lat=app, errors=app["non2xx"])
+            self.sql_row(row, sql, sql_target)
 
     # -- 3: notification fan-out ---------------------------------------------------------------
     def fanout(self) -> None:
@@ -704,7 +814,7 @@ def versions(results: list[dict]) -> str:
 
 def table(results: list[dict]) -> list[str]:
     head = (f"| {'scenario':<30} | {'db':<8} | {'result':>13} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} | {'errors':>6} "
-            f"| {'ceiling':>13} | {'ratio':>5} | {'target':<26} | met |")
+            f"| {'ceiling':>13} | {'ratio':>5} | {'target':<26} | met | {'SQL/req':>10} | {'SQL target':<10} |")
     lines = [head, "|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|"]
     for r in (row for res in results for row in res["rows"]):
         lat = r["lat"] or {}
@@ -718,7 +828,8 @@ def table(results: list[dict]) -> list[str]:
                                                    f"{r['ceiling']:.0f} {unit}" if unit == "MB" else f"{r['ceiling']:.1f}")
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "–"
         lines.append(f"| {r['scenario']:<30} | {r['db']:<8} | {value:>13} | {ms('p50'):>7} | {ms('p95'):>7} | {ms('p99'):>7} "
-                     f"| {r['errors']:>6} | {ceiling:>13} | {ratio:>5} | {r['target']:<26} | {'yes' if r['met'] else 'NO':<3} |")
+                     f"| {r['errors']:>6} | {ceiling:>13} | {ratio:>5} | {r['target']:<26} | {'yes' if r['met'] else 'NO':<3} "
+                     f"| {r.get('sql', '–'):>10} | {r.get('sql_target', '–'):<10} |")
     return lines
 
 
@@ -731,7 +842,7 @@ def main() -> int:
         return 0
 
     if importlib.util.find_spec("aiohttp") is None:
-        sys.exit("The benchmark needs its extra: .venv/bin/pip install -e '.[bench]'")
+        sys.exit(f"The benchmark needs its extra: {PYTHON} -m pip install -e '.[bench]'")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset of " + ",".join(SCENARIOS))
@@ -782,6 +893,8 @@ def main() -> int:
     print(f"settings: plugins={','.join(plugins)} workers={args.workers} concurrency={args.concurrency} "
           f"registrations={args.requests} capacity={CAPACITY} events={args.events} page-requests={args.page_requests} "
           f"recipients={args.recipients}")
+    print("SQL/req: statements per request before the response (+ after it and in the background: event delivery, "
+          "outbox); SQL target: issue 18's limit for before the response")
     print()
     for line in table(results):
         print(line)

@@ -27,6 +27,7 @@ from litestar.template.config import TemplateConfig
 from core import __version__
 from core.config import ConfigError, Settings, check_web_settings, load_settings
 from core.deployment import Deployment, current
+from core.db import statements
 from core.jobs.routes import jobs_page
 from core.jobs.service import running_jobs
 from core.ops.logs import configure_logging, request_log
@@ -258,6 +259,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         route_handlers=handlers,
         stores={"sessions": DatabaseStore("session")},
         middleware=[
+            *([statements.middleware] if statements.enabled() else []),  # outermost: the session's statements too
             *forwarded_headers(deployment.settings), prometheus_config(deployment).middleware,
             *([request_log] if json_logs else []), sessions.middleware,
         ],

@@ -95,7 +95,8 @@ def _parse_env_value(raw: str) -> Any:
 
 
 # QUARTIER_* variables that are not settings: the config path, CLI input, the test kit.
-NOT_SETTINGS = ("QUARTIER_CONFIG", "QUARTIER_NEW_PASSWORD", "QUARTIER_TEST_", "QUARTIER_REQUIRE_", "QUARTIER_PG_BINDIR", "QUARTIER_CHROMIUM")
+NOT_SETTINGS = ("QUARTIER_CONFIG", "QUARTIER_NEW_PASSWORD", "QUARTIER_TEST_", "QUARTIER_REQUIRE_", "QUARTIER_PG_BINDIR", "QUARTIER_CHROMIUM",
+               "QUARTIER_COUNT_STATEMENTS")
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 from core.config import ConfigError
-from core.db import piccolo_conf
+from core.db import piccolo_conf, statements
 
 _current: Engine | None = None
 
@@ -114,6 +114,7 @@ class QuartierSQLiteEngine(SQLiteEngine):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pooling = False
+        self.count_statements = statements.enabled()
         self._per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Connections] = weakref.WeakKeyDictionary()
 
     async def start_connection_pool(self, **_: Any) -> None:
@@ -139,7 +140,7 @@ class QuartierSQLiteEngine(SQLiteEngine):
         connection = await aiosqlite.connect(**self.connection_kwargs)
         connection.row_factory = dict_factory
         await connection.execute("PRAGMA foreign_keys = 1")
-        return connection
+        return statements.wrap_sqlite(connection) if self.count_statements else connection
 
     async def checkout_writer(self) -> aiosqlite.Connection:
         connections = self._connections()
@@ -167,6 +168,8 @@ class QuartierSQLiteEngine(SQLiteEngine):
                                      table: Any = None):
         connections = self._connections()
         if connections is None:
+            if self.count_statements:  # Piccolo opens the connection itself
+                statements.count()
             if query_type in READ_QUERIES:
                 return await super()._run_in_new_connection(query, args, query_type, table)
             async with write_lock():
@@ -282,7 +285,10 @@ def create_engine(url: str) -> Engine:
             urlparse(url).port
         except ValueError:
             raise ConfigError("Setting 'database_url' is invalid: its port is not a number from 1 to 65535.") from None
-        return QuartierPostgresEngine(config={"dsn": url}, log_queries=False)
+        config: dict[str, Any] = {"dsn": url}
+        if statements.enabled():
+            config["connection_class"] = statements.CountingConnection
+        return QuartierPostgresEngine(config=config, log_queries=False)
     if scheme == "sqlite":
         raise ConfigError("Setting 'database_url' is invalid: a SQLite URL has three slashes, "
                           "sqlite:///relative/file.sqlite or sqlite:////absolute/file.sqlite.")

@@ -53,9 +53,10 @@ def _quote_ident(name: str) -> str:
 class PostgresServer:
     """A private PostgreSQL cluster listening on 127.0.0.1:<free port>."""
 
-    def __init__(self, bindir: Path | str, parent: Path | str | None = None) -> None:
+    def __init__(self, bindir: Path | str, parent: Path | str | None = None, settings: dict[str, str] | None = None) -> None:
         self.bindir = Path(bindir)
         self.parent = parent  # where the cluster's directory goes (default /tmp)
+        self.settings = settings or {}  # further server settings (-c name=value)
         self.basedir: Path | None = None
         self.port: int | None = None
         self._as_root = os.geteuid() == 0
@@ -133,7 +134,7 @@ class PostgresServer:
                 f"-h 127.0.0.1 -p {self.port} -k {self.basedir} -F"
                 " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
                 " -c max_connections=300"
-            )
+            ) + "".join(f" -c {name}={value}" for name, value in self.settings.items())
             result = self._run_pg(
                 "pg_ctl", "-w", "-t", "60", "-D", str(self.datadir), "-l", str(self.logfile), "-o", options, "start"
             )
