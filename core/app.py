@@ -120,7 +120,7 @@ def template_environment(deployment: Deployment) -> Environment:
     template_i18n.install(env, domains)
     content_templating.install(env)
     env.filters.update(
-        when=i18n.format_when, day=i18n.format_day, clock=i18n.format_clock, short=i18n.format_short,
+        when=i18n.format_when, span=i18n.format_span, until=i18n.format_until, day=i18n.format_day, clock=i18n.format_clock, short=i18n.format_short,
         number=i18n.format_number, paragraphs=paragraphs,
     )
     env.globals["deployment_name"] = deployment.settings.deployment_name

@@ -36,7 +36,7 @@ from core.web.audit import record as record_audit, redact_audit
 from core.web.auth import StaffContext, client_address, require_staff, require_staff_api
 from core.web.exports import csv_download, spreadsheet_safe
 from core.web.i18n import (
-    LANGUAGES, Translator, direction, format_day, format_month_day, format_number, format_short, format_when, language,
+    LANGUAGES, Translator, direction, format_day, format_month_day, format_number, format_short, format_span, format_when, language,
     plugin_gettext,
 )
 from core.web.params import MAX_INT, Count, Id, Limit, Offset, parse_id, parse_int

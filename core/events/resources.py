@@ -102,7 +102,7 @@ EVENTS = Resource(
         Field("contact_email", "E-Mail", type="email", max_length=200),
         Field("status", "Status", type="choice", choices=STATUS_CHOICES, in_form=False),
     ],
-    list_columns=["title", "starts_at", "quartier", "status"],
+    list_columns=["title", "starts_at", "ends_at", "quartier", "status"],
     search_fields=["title", "summary"],
     filters=["status", "quartier"],
     ordering="-starts_at",

@@ -65,7 +65,7 @@ async def test_create_event_through_the_form(make_staff_client):
         assert parse((await client.get(response.headers["location"])).text).flashes() == []
 
         listing = parse((await client.get("/staff/r/events/")).text)
-        assert listing.table_rows() == [["Sommerfest im Park", "04.05.30, 14:00", "Nordstadt", "Entwurf"]]
+        assert listing.table_rows() == [["Sommerfest im Park", "04.05.30, 14:00", "04.05.30, 18:00", "Nordstadt", "Entwurf"]]
 
 
 async def test_invalid_form_shows_german_errors_beside_the_fields_and_keeps_the_input(make_staff_client):
@@ -169,7 +169,7 @@ async def test_list_search_filter_sort_and_pages(make_staff_client):
         assert (await titles(sort="starts_at"))[0] == "Termin 01"
         assert (await titles(sort="password"))[0] == "Winterzauber"  # not a column: the default order
         page = parse((await client.get("/staff/r/events/", params={"sort": "title"})).text)
-        assert [th.get("aria-sort") for th in page.all("th", scope="col")] == ["ascending", None, None, None]
+        assert [th.get("aria-sort") for th in page.all("th", scope="col")] == ["ascending", None, None, None, None]
 
         # search, filter and sort survive paging
         page = parse((await client.get("/staff/r/events/", params={"q": "Termin", "f_status": "draft", "sort": "title"})).text)
