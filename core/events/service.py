@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.content.service import LocalTexts, localize_many
+from core.content.service import LocalTexts, copy_versions, localize_many
 from core.db import transaction
 from core.db.rows import any_of, as_objects
 from core.deployment import current
@@ -175,6 +175,44 @@ async def create_event(
                 EventOrganisation(event=event.id, organisation=org_id, role=role, position=position)
             )
     return event
+
+
+COPIED_FIELDS = ("title", "summary", "description", "timezone", "venue", "contact_name", "contact_phone", "contact_email")
+
+
+async def free_slug(quartier_id: int, base: str) -> str:
+    """``base``, or ``base-2``, ``base-3``, … whichever is not yet taken in the Quartier (at most 120 characters)."""
+    base = base[:110].rstrip("-")
+    taken = {r["slug"] for r in await Event.select(Event.slug).where(
+        (Event.quartier == quartier_id) & ((Event.slug == base) | Event.slug.like(f"{base}-%")))}
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def shifted(moment: datetime, tz: str, delta: timedelta) -> datetime:
+    """``moment`` moved by ``delta`` on the wall clock of ``tz`` (14:00 stays 14:00 across a clock change)."""
+    return (moment.astimezone(ZoneInfo(tz)) + delta).astimezone(timezone.utc)
+
+
+async def copy_event(event_id: int, delta: timedelta = timedelta(days=7), slug: str | None = None) -> Event:
+    """A draft copy of an event ``delta`` later: its texts, venue, organisations and content versions; a new slug."""
+    async with transaction():
+        source = await Event.objects().where(Event.id == event_id).first()
+        if source is None:
+            raise EventError("Diese Veranstaltung gibt es nicht.")
+        links = await EventOrganisation.select(EventOrganisation.organisation, EventOrganisation.role).where(
+            EventOrganisation.event == event_id).order_by(EventOrganisation.position)
+        copy = await create_event(
+            quartier_id=source.quartier, slug=slug or await free_slug(source.quartier, f"{source.slug}-kopie"),
+            starts_at=shifted(source.starts_at, source.timezone, delta), ends_at=shifted(source.ends_at, source.timezone, delta),
+            organisations=[(r["organisation"], r["role"]) for r in links],
+            **{name: getattr(source, name) for name in COPIED_FIELDS},
+        )
+        await copy_versions("events", source.id, copy.id)
+    return copy
 
 
 async def update_event(event_id: int, **changes: Any) -> Event:
