@@ -130,11 +130,11 @@ def template_environment(deployment: Deployment) -> Environment:
 
 def collect_resources(deployment: Deployment) -> dict[str, Resource]:
     from core.accounts.resources import STAFF_USERS
-    from core.events.resources import EVENTS, ORGANISATIONS, VENUES
+    from core.events.resources import EVENTS, ORGANISATIONS, SERIES, VENUES
     from core.quartiere.resources import QUARTIERE
 
     resources: dict[str, Resource] = {}
-    declared = [("core", r) for r in (EVENTS, VENUES, QUARTIERE, ORGANISATIONS, STAFF_USERS)]
+    declared = [("core", r) for r in (EVENTS, SERIES, VENUES, QUARTIERE, ORGANISATIONS, STAFF_USERS)]
     for name, answer in deployment.hooks.staff_resources(deployment=deployment).items():
         for resource in answer or []:
             resource.plugin = name

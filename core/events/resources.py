@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.events import service
-from core.events.tables import Event, EventOrganisation, Organisation, Venue
+from core.events import series, service
+from core.events.tables import Event, EventOrganisation, EventSeries, Organisation, Venue
 from core.web.auth import StaffContext
 from core.web.i18n import gettext as _
 from core.web.resources import Action, Field, FieldError, Resource
@@ -85,6 +85,12 @@ async def copy(row: Event, ctx: StaffContext) -> str:
     return f"/staff/r/events/{(await service.copy_event(row.id)).id}/edit"
 
 
+def _series_link(row: Event) -> list[tuple[str, str]]:
+    if row.series is None:
+        return [("Als Reihe wiederholen", f"/staff/r/series/new?event={row.id}")]
+    return [("Veranstaltungsreihe", f"/staff/r/series/{row.series}")]
+
+
 EVENTS = Resource(
     name="events",
     table=Event,
@@ -116,6 +122,7 @@ EVENTS = Resource(
     update=update_event,
     check=check_times,
     load_extra=lambda row: _links(row.id),
+    links=_series_link,
     actions=[
         Action("publish", "Veröffentlichen", publish, visible=lambda row: row.status == "draft", style="primary"),
         Action("cancel", "Absagen", cancel, visible=lambda row: row.status != "cancelled",
@@ -165,4 +172,45 @@ ORGANISATIONS = Resource(
     delete_roles=("admin",),
     title=lambda row: row.name,
     menu_group="Stammdaten",
+)
+
+
+async def create_series(values: dict[str, Any], ctx: StaffContext) -> EventSeries:
+    return await series.create_series(values["event"], values["frequency"], values["until"], values["count"], values["exceptions"])
+
+
+async def _first_event(row: EventSeries) -> dict[str, Any]:
+    first = await Event.select(Event.id).where(Event.series == row.id).order_by(Event.starts_at).first()
+    return {"event": first["id"] if first else None}
+
+
+async def delete_series(row: EventSeries, ctx: StaffContext) -> None:
+    await series.delete_series(row.id)
+
+
+SERIES = Resource(
+    name="series",
+    table=EventSeries,
+    label="Veranstaltungsreihe",
+    label_plural="Veranstaltungsreihen",
+    fields=[
+        Field("event", "Erster Termin", type="fk", references="events", required=True, editable=False),
+        Field("title", "Titel", in_form=False),
+        Field("quartier", "Quartier", type="fk", references="quartiere", in_form=False),
+        Field("frequency", "Rhythmus", type="choice", choices=series.FREQUENCIES, required=True),
+        Field("until", "Bis einschließlich", type="date"),
+        Field("count", "Anzahl der Termine", type="int", min_value=2, max_value=series.MAX_OCCURRENCES,
+              help="Statt eines Enddatums; der erste Termin zählt mit."),
+        Field("exceptions", "Ausnahmen", type="textarea", help="Tage ohne Termin, z. B. 24.12.2030, durch Kommas getrennt."),
+    ],
+    list_columns=["title", "frequency", "quartier"],
+    search_fields=["title"],
+    filters=["quartier"],
+    ordering="-id",
+    edit_roles=(),
+    title=lambda row: row.title,
+    create=create_series,
+    delete=delete_series,
+    load_extra=_first_event,
+    menu_group="Veranstaltungen",
 )

@@ -105,14 +105,16 @@ async def localize_details(details: list[EventDetail], lang: str | None = None,
 
 
 async def public_events(quartier_id: int, include_past: bool = False, limit: int = 100, offset: int = 0,
-                        quartier: Quartier | None = None, localized: bool = True) -> list[EventDetail]:
-    """``quartier``: the Quartier object, when the caller has it already (one query less).
+                        quartier: Quartier | None = None, localized: bool = True, series_id: int | None = None) -> list[EventDetail]:
+    """``quartier``: the Quartier object, when the caller has it already (one query less); ``series_id``: its events only.
 
     ``localized=False``: the caller calls ``localize_details`` itself (to add rows of its own to that query).
     """
     query = Event.select().where((Event.quartier == quartier_id) & Event.status.is_in(list(PUBLIC_STATUSES)))
     if not include_past:
         query = query.where(Event.ends_at >= now())
+    if series_id is not None:
+        query = query.where(Event.series == series_id)
     events = as_objects(Event, await query.order_by(Event.starts_at).limit(limit).offset(offset))
     details = await _details(events, quartier)
     if localized:
@@ -197,7 +199,7 @@ def shifted(moment: datetime, tz: str, delta: timedelta) -> datetime:
     return (moment.astimezone(ZoneInfo(tz)) + delta).astimezone(timezone.utc)
 
 
-async def copy_event(event_id: int, delta: timedelta = timedelta(days=7), slug: str | None = None) -> Event:
+async def copy_event(event_id: int, delta: timedelta = timedelta(days=7), slug: str | None = None, **fields: Any) -> Event:
     """A draft copy of an event ``delta`` later: its texts, venue, organisations and content versions; a new slug."""
     async with transaction():
         source = await Event.objects().where(Event.id == event_id).first()
@@ -209,7 +211,7 @@ async def copy_event(event_id: int, delta: timedelta = timedelta(days=7), slug: 
             quartier_id=source.quartier, slug=slug or await free_slug(source.quartier, f"{source.slug}-kopie"),
             starts_at=shifted(source.starts_at, source.timezone, delta), ends_at=shifted(source.ends_at, source.timezone, delta),
             organisations=[(r["organisation"], r["role"]) for r in links],
-            **{name: getattr(source, name) for name in COPIED_FIELDS},
+            **{name: getattr(source, name) for name in COPIED_FIELDS}, **fields,
         )
         await copy_versions("events", source.id, copy.id)
     return copy
