@@ -197,7 +197,7 @@ SERIES = Resource(
         Field("event", "Erster Termin", type="fk", references="events", required=True, editable=False),
         Field("title", "Titel", in_form=False),
         Field("quartier", "Quartier", type="fk", references="quartiere", in_form=False),
-        Field("frequency", "Rhythmus", type="choice", choices=series.FREQUENCIES, required=True),
+        Field("frequency", "Rhythmus", type="choice", choices=series.FREQUENCIES, required=True, default="weekly"),
         Field("until", "Bis einschließlich", type="date"),
         Field("count", "Anzahl der Termine", type="int", min_value=2, max_value=series.MAX_OCCURRENCES,
               help="Statt eines Enddatums; der erste Termin zählt mit."),

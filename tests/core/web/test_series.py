@@ -36,7 +36,7 @@ async def test_a_weekly_series_makes_one_event_per_date_and_a_public_page(make_s
         detail = parse((await client.get(f"/staff/r/events/{cafe.id}")).text)
         assert f"/staff/r/series/new?event={cafe.id}" in detail.links()
         form = parse((await client.get(f"/staff/r/series/new?event={cafe.id}")).text)
-        assert form.field_value("event") == str(cafe.id)
+        assert form.field_value("event") == str(cafe.id) and form.field_value("frequency") == "weekly"
 
         response = await post_form(client, "/staff/r/series/new", _form(cafe, count="8", exceptions="18.03.2030"))
         assert response.status_code == 303, response.text
