@@ -14,7 +14,7 @@ from core.content.service import (
 from core.db import after_commit, in_transaction, is_postgres, transaction
 from core.deployment import Deployment, current
 from core.domain_events import (
-    DomainEvent, EventCancelled, EventChanged, EventDecodeError, EventPublished, Personal, StaffAttention, decode_event,
+    DomainEvent, EventCancelled, EventChanged, EventCopied, EventDecodeError, EventPublished, Personal, StaffAttention, decode_event,
     personal_fields, redacted,
 )
 from core.domain_events.service import erase_events as erase_domain_events, publish as publish_in
@@ -71,6 +71,7 @@ __all__ = [
     "Event",
     "EventCancelled",
     "EventChanged",
+    "EventCopied",
     "EventDecodeError",
     "EventDetail",
     "EventPublished",

@@ -11,7 +11,7 @@ from core.content.service import LocalTexts, copy_versions, localize_many
 from core.db import transaction
 from core.db.rows import any_of, as_objects
 from core.deployment import current
-from core.domain_events import EventCancelled, EventChanged, EventPublished
+from core.domain_events import EventCancelled, EventChanged, EventCopied, EventPublished
 from core.domain_events.service import publish
 from core.events.tables import Event, EventOrganisation, Organisation, Venue
 from core.quartiere.tables import Quartier
@@ -214,6 +214,7 @@ async def copy_event(event_id: int, delta: timedelta = timedelta(days=7), slug: 
             **{name: getattr(source, name) for name in COPIED_FIELDS}, **fields,
         )
         await copy_versions("events", source.id, copy.id)
+        await publish(current(), EventCopied(quartier_id=copy.quartier, event=copy.id, source=source.id))
     return copy
 
 

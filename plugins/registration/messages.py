@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from core.plugin_api import (
-    Audience, AudienceMember, DomainEvent, Event, EventCancelled, EventChanged, MessageRecipient, MessageRequest,
+    Audience, AudienceMember, DomainEvent, Event, EventCancelled, EventChanged, EventCopied, MessageRecipient, MessageRequest,
     MessageType, format_span, send_message, texts_from, transaction, withdraw_messages,
 )
 from plugins.registration import domain_events as de
@@ -131,6 +131,8 @@ async def on_domain_event(event: DomainEvent) -> None:
             await on_registration(event)
         elif isinstance(event, (EventChanged, EventCancelled)):
             await on_calendar_event(event)
+        elif isinstance(event, EventCopied):
+            await service.copy_form(event.source, event.event)
 
 
 async def still_confirmed(registration: int) -> bool:
