@@ -124,7 +124,7 @@ async def test_a_multi_day_event_names_both_days_in_the_mail_and_the_staff_list(
                                      json={"name": "Erika Muster", "email": "erika@example.org", "consent": True})
         assert response.status_code == 201, response.text
         await deliver_pending_events()
-        assert await send_all(client) == 1
+        await send_all(client)
         (mail,) = smtp_server.to("erika@example.org")
         assert "am Freitag, 14. Juni 2030, 15:00 – Sonntag, 16. Juni 2030, 18:00" in text_part(mail)
         staff = await client.get(f"/staff/anmeldungen/{event.id}/liste")
