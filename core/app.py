@@ -121,7 +121,7 @@ def template_environment(deployment: Deployment) -> Environment:
     template_i18n.install(env, domains)
     content_templating.install(env)
     env.filters.update(
-        when=i18n.format_when, day=i18n.format_day, clock=i18n.format_clock, short=i18n.format_short,
+        when=i18n.format_when, span=i18n.format_span, until=i18n.format_until, day=i18n.format_day, clock=i18n.format_clock, short=i18n.format_short,
         number=i18n.format_number, paragraphs=paragraphs,
     )
     env.globals["deployment_name"] = deployment.settings.deployment_name
@@ -131,11 +131,11 @@ def template_environment(deployment: Deployment) -> Environment:
 
 def collect_resources(deployment: Deployment) -> dict[str, Resource]:
     from core.accounts.resources import STAFF_USERS
-    from core.events.resources import EVENTS, ORGANISATIONS, VENUES
+    from core.events.resources import EVENTS, ORGANISATIONS, SERIES, VENUES
     from core.quartiere.resources import QUARTIERE
 
     resources: dict[str, Resource] = {}
-    declared = [("core", r) for r in (EVENTS, VENUES, QUARTIERE, ORGANISATIONS, STAFF_USERS)]
+    declared = [("core", r) for r in (EVENTS, SERIES, VENUES, QUARTIERE, ORGANISATIONS, STAFF_USERS)]
     for name, answer in deployment.hooks.staff_resources(deployment=deployment).items():
         for resource in answer or []:
             resource.plugin = name

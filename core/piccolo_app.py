@@ -8,7 +8,7 @@ from core.accounts.tables import ApiToken, StaffUser, StaffUserQuartier
 from core.content.tables import ContentTranslation
 from core.domain_events.tables import DomainEventRecord
 from core.jobs.tables import JobRecord
-from core.events.tables import Event, EventOrganisation, Organisation, Venue
+from core.events.tables import Event, EventOrganisation, EventSeries, Organisation, Venue
 from core.quartiere.tables import Quartier, QuartierPlugin
 from core.web.tables import AuditEntry, RateCounter, StoredValue
 
@@ -20,6 +20,7 @@ APP_CONFIG = AppConfig(
         QuartierPlugin,
         Venue,
         Organisation,
+        EventSeries,
         Event,
         EventOrganisation,
         StaffUser,

@@ -14,7 +14,7 @@ from core.content.service import (
 from core.db import after_commit, in_transaction, is_postgres, transaction
 from core.deployment import Deployment, current
 from core.domain_events import (
-    DomainEvent, EventCancelled, EventChanged, EventDecodeError, EventPublished, Personal, StaffAttention, decode_event,
+    DomainEvent, EventCancelled, EventChanged, EventCopied, EventDecodeError, EventPublished, Personal, StaffAttention, decode_event,
     personal_fields, redacted,
 )
 from core.domain_events.service import erase_events as erase_domain_events, publish as publish_in
@@ -36,8 +36,8 @@ from core.web.audit import record as record_audit, redact_audit
 from core.web.auth import StaffContext, client_address, require_staff, require_staff_api
 from core.web.exports import csv_download, spreadsheet_safe
 from core.web.i18n import (
-    LANGUAGES, Translator, direction, format_day, format_month_day, format_number, format_short, format_when,
-    in_language, language, plugin_gettext,
+    LANGUAGES, Translator, direction, format_day, format_month_day, format_number, format_short, format_span,
+    format_when, in_language, language, plugin_gettext,
 )
 from core.web.params import MAX_INT, Count, Id, Limit, Offset, parse_id, parse_int
 from core.web.rendering import csrf_input, flash, page, render
@@ -71,6 +71,7 @@ __all__ = [
     "Event",
     "EventCancelled",
     "EventChanged",
+    "EventCopied",
     "EventDecodeError",
     "EventDetail",
     "EventPublished",

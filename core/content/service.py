@@ -170,6 +170,14 @@ async def save_versions(owner: str, row: Any, lang: str, texts: Mapping[str, str
     return changed
 
 
+async def copy_versions(owner: str, from_id: int, to_id: int) -> None:
+    """Give row ``to_id`` the versions of row ``from_id`` (a copy with the same German texts)."""
+    rows = await ContentTranslation.select().where((ContentTranslation.owner == owner) & (ContentTranslation.row_id == from_id))
+    for r in rows:
+        await ContentTranslation.insert(ContentTranslation(
+            owner=owner, row_id=to_id, field=r["field"], lang=r["lang"], text=r["text"], source_hash=r["source_hash"]))
+
+
 async def delete_orphans() -> None:
     """Remove the versions whose row is gone (deleted along with its Quartier, exhibition or event).
 

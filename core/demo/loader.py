@@ -13,12 +13,15 @@ from zoneinfo import ZoneInfo
 from core.content.service import save_versions, translation_languages
 from core.deployment import Deployment
 from core.events import service as events
-from core.events.tables import Event, Organisation, Venue
+from core.events.series import create_series
+from core.events.tables import Event, EventSeries, Organisation, Venue
 from core.quartiere.tables import Quartier
 
 TZ = ZoneInfo("Europe/Berlin")
 QUARTIER_SLUG = "gifhorn"
 EVENT_SLUG = "netzwerktreff-gute-nachbarschaft"
+CAFE_SLUG = "nachbarschaftscafe"
+CAFE_DATES = 8
 
 QUARTIER = dict(
     name="Gifhorn",
@@ -115,6 +118,28 @@ def demo_date(today: date) -> date:
     return day + timedelta(days=(7 - day.weekday()) % 7)
 
 
+async def _cafe(quartier: Quartier, venue: Venue, today: date) -> None:
+    """The seed's weekly follow-up, "Nachbarschaftscafé, jeden Montag 14 Uhr im Treff-PUNKT 53": a series of the next eight Mondays.
+
+    Made again only when every date of the last one has passed.
+    """
+    upcoming = await Event.exists().where(
+        (Event.quartier == quartier.id) & Event.series.is_in(EventSeries.select(EventSeries.id).where(EventSeries.slug.like(f"{CAFE_SLUG}%")))
+        & (Event.starts_at > datetime.combine(today, time(23, 59), TZ)))
+    if upcoming:
+        return
+    day = today + timedelta(days=(7 - today.weekday()) % 7 or 7)  # the next Monday
+    first = await events.create_event(
+        quartier_id=quartier.id, title="Nachbarschaftscafé", slug=await events.free_slug(quartier.id, CAFE_SLUG),
+        summary="Jeden Montag: Kaffee, Kuchen und Gespräche unter Nachbarinnen und Nachbarn.",
+        description="Kommen Sie vorbei – ohne Anmeldung, für alle aus dem Quartier. Kaffee und Kuchen gibt es gegen eine kleine Spende.",
+        starts_at=datetime.combine(day, time(14, 0), TZ), ends_at=datetime.combine(day, time(16, 0), TZ), venue=venue.id,
+        contact_name="Ulrike Buka", contact_phone="(05371) 82562", contact_email="quartiersmanagement@gifhorn.de",
+    )
+    await events.publish_event(first.id)
+    await create_series(first.id, "weekly", None, CAFE_DATES, "")
+
+
 async def _get_or_create(table, where, values):
     row = await table.objects().where(where).first()
     if row is None:
@@ -160,6 +185,7 @@ async def load_demo(deployment: Deployment, today: date | None = None) -> Event:
     if event.status == "draft":
         event = await events.publish_event(event.id)
     await _versions(quartier, event)
+    await _cafe(quartier, venue, today)
 
     await deployment.hooks.load_demo(deployment=deployment, quartier_id=quartier.id, event_id=event.id, quartier=quartier.id)
     return event

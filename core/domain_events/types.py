@@ -61,4 +61,12 @@ class EventCancelled(DomainEvent):
     event: int
 
 
-CORE_EVENT_TYPES: list[type[DomainEvent]] = [EventPublished, EventChanged, EventCancelled]
+class EventCopied(DomainEvent):
+    """A draft copy of an event was made (``Kopieren``, or a date of a series): plugins copy their settings."""
+
+    name: ClassVar[str] = "event.copied"
+    event: int  # the copy
+    source: int
+
+
+CORE_EVENT_TYPES: list[type[DomainEvent]] = [EventPublished, EventChanged, EventCancelled, EventCopied]

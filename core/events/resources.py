@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.events import service
-from core.events.tables import Event, EventOrganisation, Organisation, Venue
+from core.events import series, service
+from core.events.tables import Event, EventOrganisation, EventSeries, Organisation, Venue
 from core.web.auth import StaffContext
 from core.web.i18n import gettext as _
 from core.web.resources import Action, Field, FieldError, Resource
@@ -80,6 +80,17 @@ async def cancel(row: Event, ctx: StaffContext) -> None:
     await service.cancel_event(row.id)
 
 
+async def copy(row: Event, ctx: StaffContext) -> str:
+    """A draft one week later; staff go on in its form."""
+    return f"/staff/r/events/{(await service.copy_event(row.id)).id}/edit"
+
+
+def _series_link(row: Event) -> list[tuple[str, str]]:
+    if row.series is None:
+        return [("Als Reihe wiederholen", f"/staff/r/series/new?event={row.id}")]
+    return [("Veranstaltungsreihe", f"/staff/r/series/{row.series}")]
+
+
 EVENTS = Resource(
     name="events",
     table=Event,
@@ -102,7 +113,7 @@ EVENTS = Resource(
         Field("contact_email", "E-Mail", type="email", max_length=200),
         Field("status", "Status", type="choice", choices=STATUS_CHOICES, in_form=False),
     ],
-    list_columns=["title", "starts_at", "quartier", "status"],
+    list_columns=["title", "starts_at", "ends_at", "quartier", "status"],
     search_fields=["title", "summary"],
     filters=["status", "quartier"],
     ordering="-starts_at",
@@ -111,10 +122,12 @@ EVENTS = Resource(
     update=update_event,
     check=check_times,
     load_extra=lambda row: _links(row.id),
+    links=_series_link,
     actions=[
         Action("publish", "Veröffentlichen", publish, visible=lambda row: row.status == "draft", style="primary"),
         Action("cancel", "Absagen", cancel, visible=lambda row: row.status != "cancelled",
                confirm="Die Veranstaltung wirklich absagen? Angemeldete werden benachrichtigt."),
+        Action("copy", "Kopieren", copy),
     ],
     menu_group="Veranstaltungen",
 )
@@ -159,4 +172,45 @@ ORGANISATIONS = Resource(
     delete_roles=("admin",),
     title=lambda row: row.name,
     menu_group="Stammdaten",
+)
+
+
+async def create_series(values: dict[str, Any], ctx: StaffContext) -> EventSeries:
+    return await series.create_series(values["event"], values["frequency"], values["until"], values["count"], values["exceptions"])
+
+
+async def _first_event(row: EventSeries) -> dict[str, Any]:
+    first = await Event.select(Event.id).where(Event.series == row.id).order_by(Event.starts_at).first()
+    return {"event": first["id"] if first else None}
+
+
+async def delete_series(row: EventSeries, ctx: StaffContext) -> None:
+    await series.delete_series(row.id)
+
+
+SERIES = Resource(
+    name="series",
+    table=EventSeries,
+    label="Veranstaltungsreihe",
+    label_plural="Veranstaltungsreihen",
+    fields=[
+        Field("event", "Erster Termin", type="fk", references="events", required=True, editable=False),
+        Field("title", "Titel", in_form=False),
+        Field("quartier", "Quartier", type="fk", references="quartiere", in_form=False),
+        Field("frequency", "Rhythmus", type="choice", choices=series.FREQUENCIES, required=True, default="weekly"),
+        Field("until", "Bis einschließlich", type="date"),
+        Field("count", "Anzahl der Termine", type="int", min_value=2, max_value=series.MAX_OCCURRENCES,
+              help="Statt eines Enddatums; der erste Termin zählt mit."),
+        Field("exceptions", "Ausnahmen", type="textarea", help="Tage ohne Termin, z. B. 24.12.2030, durch Kommas getrennt."),
+    ],
+    list_columns=["title", "frequency", "quartier"],
+    search_fields=["title"],
+    filters=["quartier"],
+    ordering="-id",
+    edit_roles=(),
+    title=lambda row: row.title,
+    create=create_series,
+    delete=delete_series,
+    load_extra=_first_event,
+    menu_group="Veranstaltungen",
 )

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.content.service import LocalTexts, localize_many
+from core.content.service import LocalTexts, copy_versions, localize_many
 from core.db import transaction
 from core.db.rows import any_of, as_objects
 from core.deployment import current
-from core.domain_events import EventCancelled, EventChanged, EventPublished
+from core.domain_events import EventCancelled, EventChanged, EventCopied, EventPublished
 from core.domain_events.service import publish
 from core.events.tables import Event, EventOrganisation, Organisation, Venue
 from core.quartiere.tables import Quartier
@@ -105,14 +105,16 @@ async def localize_details(details: list[EventDetail], lang: str | None = None,
 
 
 async def public_events(quartier_id: int, include_past: bool = False, limit: int = 100, offset: int = 0,
-                        quartier: Quartier | None = None, localized: bool = True) -> list[EventDetail]:
-    """``quartier``: the Quartier object, when the caller has it already (one query less).
+                        quartier: Quartier | None = None, localized: bool = True, series_id: int | None = None) -> list[EventDetail]:
+    """``quartier``: the Quartier object, when the caller has it already (one query less); ``series_id``: its events only.
 
     ``localized=False``: the caller calls ``localize_details`` itself (to add rows of its own to that query).
     """
     query = Event.select().where((Event.quartier == quartier_id) & Event.status.is_in(list(PUBLIC_STATUSES)))
     if not include_past:
         query = query.where(Event.ends_at >= now())
+    if series_id is not None:
+        query = query.where(Event.series == series_id)
     events = as_objects(Event, await query.order_by(Event.starts_at).limit(limit).offset(offset))
     details = await _details(events, quartier)
     if localized:
@@ -175,6 +177,45 @@ async def create_event(
                 EventOrganisation(event=event.id, organisation=org_id, role=role, position=position)
             )
     return event
+
+
+COPIED_FIELDS = ("title", "summary", "description", "timezone", "venue", "contact_name", "contact_phone", "contact_email")
+
+
+async def free_slug(quartier_id: int, base: str) -> str:
+    """``base``, or ``base-2``, ``base-3``, … whichever is not yet taken in the Quartier (at most 120 characters)."""
+    base = base[:110].rstrip("-")
+    taken = {r["slug"] for r in await Event.select(Event.slug).where(
+        (Event.quartier == quartier_id) & ((Event.slug == base) | Event.slug.like(f"{base}-%")))}
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def shifted(moment: datetime, tz: str, delta: timedelta) -> datetime:
+    """``moment`` moved by ``delta`` on the wall clock of ``tz`` (14:00 stays 14:00 across a clock change)."""
+    return (moment.astimezone(ZoneInfo(tz)) + delta).astimezone(timezone.utc)
+
+
+async def copy_event(event_id: int, delta: timedelta = timedelta(days=7), slug: str | None = None, **fields: Any) -> Event:
+    """A draft copy of an event ``delta`` later: its texts, venue, organisations and content versions; a new slug."""
+    async with transaction():
+        source = await Event.objects().where(Event.id == event_id).first()
+        if source is None:
+            raise EventError("Diese Veranstaltung gibt es nicht.")
+        links = await EventOrganisation.select(EventOrganisation.organisation, EventOrganisation.role).where(
+            EventOrganisation.event == event_id).order_by(EventOrganisation.position)
+        copy = await create_event(
+            quartier_id=source.quartier, slug=slug or await free_slug(source.quartier, f"{source.slug}-kopie"),
+            starts_at=shifted(source.starts_at, source.timezone, delta), ends_at=shifted(source.ends_at, source.timezone, delta),
+            organisations=[(r["organisation"], r["role"]) for r in links],
+            **{name: getattr(source, name) for name in COPIED_FIELDS}, **fields,
+        )
+        await copy_versions("events", source.id, copy.id)
+        await publish(current(), EventCopied(quartier_id=copy.quartier, event=copy.id, source=source.id))
+    return copy
 
 
 async def update_event(event_id: int, **changes: Any) -> Event:

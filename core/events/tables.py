@@ -1,4 +1,4 @@
-from piccolo.columns import OnDelete, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Date, OnDelete, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -28,6 +28,19 @@ class Organisation(Table, tablename="organisations"):
     email = Varchar(length=200, default="")
 
 
+class EventSeries(Table, tablename="event_series"):
+    """Veranstaltungsreihe: a rule that made its events (each its own row, ``Event.series``)."""
+
+    quartier = ForeignKey(references=Quartier, on_delete=OnDelete.cascade, index=True)
+    title = Varchar(length=200)
+    slug = Varchar(length=120)
+    frequency = Varchar(length=20)  # weekly, biweekly, monthly (the first event's weekday in its week of the month)
+    until = Date(null=True, default=None)
+    count = Integer(null=True, default=None)
+    exceptions = Text(default="")  # ISO dates without an event, comma-separated
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class Event(Table, tablename="events"):
     """Veranstaltung."""
 
@@ -45,6 +58,7 @@ class Event(Table, tablename="events"):
     contact_email = Varchar(length=200, default="")
     status = Varchar(length=20, default="draft", index=True)
     sequence = Integer(default=0)  # iCalendar SEQUENCE, raised on every change
+    series = ForeignKey(references=EventSeries, null=True, default=None, on_delete=OnDelete.set_null, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 

@@ -189,6 +189,19 @@ def format_when(moment: datetime, tz: str = "Europe/Berlin", style: str = "full"
     return joined.format(format_time(local, format="short", locale=locale), format_date(local, format=style, locale=locale))
 
 
+def format_until(end: datetime, start: datetime, tz: str = "Europe/Berlin", style: str = "full", lang: str | None = None) -> str:
+    """An event's end after its start: '18:00' on the same day, else 'Sonntag, 13. Juni 2027, 18:00'."""
+    local = _local(end, tz)
+    if local.date() != _local(start, tz).date():
+        return format_when(end, tz, style, lang)
+    return format_time(local, format="short", locale=_babel_locale(lang or language()))
+
+
+def format_span(start: datetime, end: datetime, tz: str = "Europe/Berlin", style: str = "full", lang: str | None = None) -> str:
+    """'Freitag, 11. Juni 2027, 15:00 – 18:00', or '… – Sonntag, 13. Juni 2027, 18:00' over several days."""
+    return f"{format_when(start, tz, style, lang)} – {format_until(end, start, tz, style, lang)}"
+
+
 def format_day(moment: datetime, tz: str = "Europe/Berlin", style: str = "full") -> str:
     return format_date(_local(moment, tz), format=style, locale=_babel_locale(language()))
 

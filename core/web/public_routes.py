@@ -15,7 +15,9 @@ from core.deployment import current
 from core.events import service
 from core.events.ical import location_text
 from core.events.routes import event_page_url
+from core.events.series import MAX_OCCURRENCES
 from core.events.service import EventDetail
+from core.events.tables import EventSeries
 from core.quartiere.service import QUARTIER_TEXTS, get_by_slug
 from core.quartiere.tables import Quartier
 from core.web.i18n import gettext as _
@@ -57,6 +59,28 @@ async def quartier_page(request: AnyRequest, quartier: FromPath[str]) -> Templat
         "quartier": q, "quartier_texts": texts["quartiere"][q.id], "events": events, "urls": {d.event.id: _event_path(d) for d in events},
         "page_number": number, "more": more,
     })
+
+
+@get("/{quartier:str}/reihen/{series_ref:str}", include_in_schema=False)
+async def series_page(request: AnyRequest, quartier: FromPath[str], series_ref: FromPath[str]) -> Template | Redirect:
+    """The upcoming dates of an event series."""
+    q = await _quartier(quartier)
+    series_id = parse_id(series_ref.partition("-")[0])
+    row = await EventSeries.objects().where((EventSeries.id == series_id) & (EventSeries.quartier == q.id)).first() if series_id else None
+    if row is None:
+        raise NotFoundException()
+    canonical = series_path(q, row)
+    if request.url.path != canonical:
+        return Redirect(canonical, status_code=301)
+    events = await service.public_events(q.id, quartier=q, series_id=row.id, limit=MAX_OCCURRENCES)
+    title = events[0].texts.title if events else row.title
+    return page(request, "core/public/series.html", {
+        "quartier": q, "series": row, "title": title, "events": events, "urls": {d.event.id: _event_path(d) for d in events},
+    })
+
+
+def series_path(quartier: Quartier, row: EventSeries) -> str:
+    return f"/{quartier.slug}/reihen/{row.id}-{row.slug}"
 
 
 def _event_path(detail: EventDetail) -> str:
@@ -108,12 +132,14 @@ async def event_page(request: AnyRequest, quartier: FromPath[str], event_ref: Fr
     deployment = current()
     results = await deployment.hooks.event_page_blocks(deployment=deployment, event=detail, request=request, quartier=q.id)
     blocks = sorted(results.flat(), key=lambda b: b.order)
+    series = await EventSeries.objects().where(EventSeries.id == detail.event.series).first() if detail.event.series else None
     return page(request, "core/public/event.html", {
         "quartier": q, "detail": detail, "event": detail.event, "venue": detail.venue, "blocks": blocks,
         "organisers": [o for o, role in detail.organisations if role == "organiser"],
         "partners": [o for o, role in detail.organisations if role == "partner"],
         "location": location_text(detail), "json_ld": json_ld(detail),
         "ics_url": f"/api/events/{detail.event.id}/event.ics",
+        "series_url": series_path(q, series) if series else None,
     })
 
 
@@ -126,4 +152,4 @@ def _legal(slug: str):
     return legal
 
 
-PUBLIC_HANDLERS = [home, quartier_page, event_page, *(_legal(slug) for slug in LEGAL_PAGES)]
+PUBLIC_HANDLERS = [home, quartier_page, event_page, series_page, *(_legal(slug) for slug in LEGAL_PAGES)]

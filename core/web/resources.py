@@ -79,7 +79,7 @@ class Action:
 
     name: str
     label: str
-    run: Callable[[Any, StaffContext], Awaitable[Any]]  # (row, ctx) -> None; raise ValueError for a message
+    run: Callable[[Any, StaffContext], Awaitable[Any]]  # (row, ctx) -> None or a local URL to go to; ValueError: a message
     roles: tuple[str, ...] = STAFF_ROLES
     visible: Callable[[Any], bool] = lambda row: True
     confirm: str = ""

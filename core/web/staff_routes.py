@@ -437,16 +437,17 @@ async def resource_action(request: AnyRequest, resource_name: FromPath[str], row
         raise NotFoundException()
     if not staff.has_role(*action.roles):
         raise PermissionDeniedException(_("Dafür fehlt Ihnen die Berechtigung."))
+    target = None
     try:
         async with transaction():
-            await action.run(row, staff)
+            target = await action.run(row, staff)
             after = await resource.get(staff, row.id)  # the action may have changed what the row shows
             await record(staff.user, action.name, resource.name, row.id, resource.display(after) if after else "")
     except ValueError as exc:
         flash(request, dgettext(resource.plugin, str(exc)), kind="error")
     else:
         flash(request, _("„{label}“ wurde ausgeführt.").format(label=dgettext(resource.plugin, action.label)))
-    return Redirect(f"/staff/r/{resource.name}/{row.id}", status_code=303)
+    return Redirect(target or f"/staff/r/{resource.name}/{row.id}", status_code=303)
 
 
 # -- versions of content in other languages ---------------------------------------------

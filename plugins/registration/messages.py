@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from core.plugin_api import (
-    Audience, AudienceMember, DomainEvent, Event, EventCancelled, EventChanged, MessageRecipient, MessageRequest,
-    MessageType, format_when, localize, send_message, texts_from, transaction, withdraw_messages,
+    Audience, AudienceMember, DomainEvent, Event, EventCancelled, EventChanged, EventCopied, MessageRecipient,
+    MessageRequest, MessageType, format_span, localize, send_message, texts_from, transaction, withdraw_messages,
 )
 from plugins.registration import domain_events as de
 from plugins.registration import service
@@ -22,7 +22,7 @@ from plugins.registration.tables import ACTIVE_STATUSES, Registration
 PLUGIN = "registration"
 TEXTS = Path(__file__).parent / "messages"
 EXAMPLE = {
-    "event_title": "Netzwerktreff: Gute Nachbarschaft", "when": "Montag, 28. Dezember 2026, 14:00", "seats": 2, "position": 3,
+    "event_title": "Netzwerktreff: Gute Nachbarschaft", "when": "Montag, 28. Dezember 2026, 14:00 – 17:00", "seats": 2, "position": 3,
     "needs_confirmation": True, "confirm_url": "https://quartier.example/anmeldung/BEISPIEL/bestaetigen",
     "view_url": "https://quartier.example/anmeldung/BEISPIEL", "cancel_url": "https://quartier.example/anmeldung/BEISPIEL/stornieren",
 }
@@ -63,13 +63,14 @@ class About:
     quartier_id: int | None
     title: str
     starts_at: datetime
+    ends_at: datetime
     timezone: str
 
     @classmethod
     def of(cls, source: Event | de.RegistrationEvent) -> About:
         if isinstance(source, de.RegistrationEvent):
-            return cls(source.event, source.quartier_id, source.event_title, source.starts_at, source.timezone)
-        return cls(source.id, source.quartier, source.title, source.starts_at, source.timezone)
+            return cls(source.event, source.quartier_id, source.event_title, source.starts_at, source.ends_at, source.timezone)
+        return cls(source.id, source.quartier, source.title, source.starts_at, source.ends_at, source.timezone)
 
 
 async def _tell(key: str, cause: str, registration: int, to: MessageRecipient, about: About, links: dict[str, str],
@@ -80,8 +81,8 @@ async def _tell(key: str, cause: str, registration: int, to: MessageRecipient, a
     await send_message(MessageRequest(
         plugin=PLUGIN, key=key, idempotency_key=f"{service.message_prefix(registration)}{key}:{cause}", quartier_id=about.quartier_id, to=to,
         event_id=about.event_id, send_at=send_at, with_calendar=not context.get("needs_confirmation", False),
-        context={"event_title": title.title.text, "when": format_when(about.starts_at, about.timezone, lang=to.language),
-                 **links, **context},
+        context={"event_title": title.title.text,
+                 "when": format_span(about.starts_at, about.ends_at, about.timezone, lang=to.language), **links, **context},
     ))
 
 
@@ -133,6 +134,8 @@ async def on_domain_event(event: DomainEvent) -> None:
             await on_registration(event)
         elif isinstance(event, (EventChanged, EventCancelled)):
             await on_calendar_event(event)
+        elif isinstance(event, EventCopied):
+            await service.copy_form(event.source, event.event)
 
 
 async def still_confirmed(registration: int) -> bool:

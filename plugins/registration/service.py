@@ -124,6 +124,17 @@ async def ensure_form(event_id: int, **values: Any) -> RegistrationForm:
     return form
 
 
+COPIED_SETTINGS = ("enabled", "capacity", "waitlist_enabled", "double_opt_in", "max_companions", "phone_only_allowed",
+                   "questions", "consent_text", "consent_version")
+
+
+async def copy_form(source_event: int, copy_event: int) -> None:
+    """A copied event gets the registration settings of its source (no registrations, no opening dates)."""
+    form = await form_for(source_event)
+    if form is not None and await form_for(copy_event) is None:
+        await RegistrationForm(event=copy_event, **{name: getattr(form, name) for name in COPIED_SETTINGS}).save()
+
+
 QUESTION_WORDS = {"text": "text", "zahl": "number", "auswahl": "choice", "janein": "yesno", "ja/nein": "yesno"}
 TYPE_WORDS = {"text": "text", "number": "zahl", "choice": "auswahl", "yesno": "janein"}
 

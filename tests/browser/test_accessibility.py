@@ -26,6 +26,21 @@ def _failed_login(page: Any, app: Any) -> None:
     expect(page.get_by_role("alert")).to_be_visible()
 
 
+def _submit_series_without_end(page: Any, app: Any) -> None:
+    page.goto(app.at(f"/staff/r/series/new?event={app.draft_id}"))
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_role("alert")).to_contain_text("Bitte prüfen Sie die markierten Felder.")
+
+
+def _public_series(page: Any, app: Any) -> None:
+    page.goto(app.at(f"/staff/r/series/new?event={app.event_id}"))
+    page.get_by_label("Anzahl der Termine").fill("3")
+    page.get_by_role("button", name="Speichern").click()
+    page.goto(app.at(app.event_path))
+    page.get_by_role("link", name="Alle Termine dieser Reihe").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(app.event_title)
+
+
 def _jobs_as_admin(page: Any, app: Any) -> None:
     login(page, app, app.admin, next_path="/staff/jobs")  # an admins' page
 
@@ -50,6 +65,9 @@ PAGES: dict[str, tuple[bool, Callable[[Any], str] | Callable[[Any, Any], None]]]
     "event-detail-published": (True, lambda app: f"/staff/r/events/{app.event_id}"),
     "event-version-form": (True, lambda app: f"/staff/r/events/{app.event_id}/translations/en"),
     "confirm-delete": (True, lambda app: f"/staff/r/events/{app.draft_id}/delete"),
+    "series-form": (True, lambda app: f"/staff/r/series/new?event={app.draft_id}"),
+    "series-form-errors": (True, _submit_series_without_end),
+    "public-series": (True, _public_series),
     "password": (True, lambda app: "/staff/password"),
     "jobs": (False, _jobs_as_admin),
 }

@@ -128,6 +128,18 @@ async def test_demo_event_is_in_the_future_and_complete(make_deployment):
     moved = await load_demo(deployment, today=detail.event.starts_at.date() + __import__("datetime").timedelta(days=1))
     assert moved.id == event.id and moved.starts_at > event.starts_at
 
+    # the weekly Nachbarschaftscafé: the next eight Mondays, 14:00, one series; once, however often the demo loads
+    from zoneinfo import ZoneInfo
+
+    from core.events.tables import Event, EventSeries
+
+    await load_demo(deployment)
+    (series,) = await EventSeries.objects()
+    cafes = await Event.objects().where(Event.series == series.id).order_by(Event.starts_at)
+    starts = [e.starts_at.astimezone(ZoneInfo("Europe/Berlin")) for e in cafes]
+    assert len(cafes) == 8 and {(s.weekday(), s.hour) for s in starts} == {(0, 14)} and starts[0].date() > date.today()
+    assert {e.status for e in cafes} == {"published"} and {e.venue for e in cafes} == {detail.venue.id}
+
 
 def test_serve_runs_several_workers_that_answer(operator):
     import socket

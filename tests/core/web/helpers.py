@@ -33,10 +33,10 @@ async def venue(q: Quartier, name: str = "Treff-PUNKT 53") -> Venue:
 
 
 async def event(q: Quartier, title: str, *, slug: str | None = None, start: datetime | None = None, publish: bool = False,
-                **fields: Any) -> Event:
+                end: datetime | None = None, **fields: Any) -> Event:
     start = start or datetime(2030, 5, 4, 12, 0, tzinfo=timezone.utc)
     row = await service.create_event(quartier_id=q.id, title=title, slug=slug or _slugify(title), starts_at=start,
-                                     ends_at=start + timedelta(hours=2), **fields)
+                                     ends_at=end or start + timedelta(hours=2), **fields)
     return await service.publish_event(row.id) if publish else row
 
 

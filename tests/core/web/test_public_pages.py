@@ -124,6 +124,22 @@ async def test_event_page_shows_everything_a_visitor_needs(make_client):
         assert parse_json_ld(page)["eventStatus"] == "https://schema.org/EventCancelled"
 
 
+async def test_a_multi_day_event_shows_both_days_in_each_language(make_client):
+    async with make_client() as client:
+        nord = await helpers.quartier("nordstadt")
+        start = datetime(2030, 6, 14, 13, 0, tzinfo=timezone.utc)
+        event = await helpers.event(nord, "Sommerfest", start=start, end=start + timedelta(days=2, hours=3), publish=True)
+        url = f"/nordstadt/veranstaltungen/{event.id}-sommerfest"
+        page = parse((await client.get(url)).text)
+        facts = dict(zip((dt.text for dt in page.all("dt")), (dd.text for dd in page.all("dd"))))
+        assert facts["Wann"].startswith("Freitag, 14. Juni 2030, 15:00 – Sonntag, 16. Juni 2030, 18:00")
+        assert [t.get("datetime") for t in page.all("time")] == ["2030-06-14T15:00:00+02:00", "2030-06-16T18:00:00+02:00"]
+        listing = parse((await client.get("/nordstadt/")).text)
+        assert "Freitag, 14. Juni 2030, 15:00 – Sonntag, 16. Juni 2030, 18:00" in listing.main_text
+        english = parse((await client.get(url, params={"lang": "en"})).text)
+        assert [t.text for t in english.all("time")] == ["Friday, June 14, 2030, 3:00 PM", "Sunday, June 16, 2030, 6:00 PM"]
+
+
 async def test_event_urls_redirect_to_the_canonical_one(make_client):
     async with make_client() as client:
         event = await full_event()

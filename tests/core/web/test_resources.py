@@ -65,7 +65,7 @@ async def test_create_event_through_the_form(make_staff_client):
         assert parse((await client.get(response.headers["location"])).text).flashes() == []
 
         listing = parse((await client.get("/staff/r/events/")).text)
-        assert listing.table_rows() == [["Sommerfest im Park", "04.05.30, 14:00", "Nordstadt", "Entwurf"]]
+        assert listing.table_rows() == [["Sommerfest im Park", "04.05.30, 14:00", "04.05.30, 18:00", "Nordstadt", "Entwurf"]]
 
 
 async def test_invalid_form_shows_german_errors_beside_the_fields_and_keeps_the_input(make_staff_client):
@@ -169,7 +169,7 @@ async def test_list_search_filter_sort_and_pages(make_staff_client):
         assert (await titles(sort="starts_at"))[0] == "Termin 01"
         assert (await titles(sort="password"))[0] == "Winterzauber"  # not a column: the default order
         page = parse((await client.get("/staff/r/events/", params={"sort": "title"})).text)
-        assert [th.get("aria-sort") for th in page.all("th", scope="col")] == ["ascending", None, None, None]
+        assert [th.get("aria-sort") for th in page.all("th", scope="col")] == ["ascending", None, None, None, None]
 
         # search, filter and sort survive paging
         page = parse((await client.get("/staff/r/events/", params={"q": "Termin", "f_status": "draft", "sort": "title"})).text)
@@ -290,7 +290,8 @@ async def test_publish_and_cancel_actions(make_staff_client):
         assert response.status_code == 303 and response.headers["location"] == f"/staff/r/events/{row.id}"
         detail = parse((await client.get(response.headers["location"])).text)
         assert detail.flashes() == ["„Veröffentlichen“ wurde ausgeführt."]
-        assert detail.post_forms() == ["/staff/logout", f"/staff/r/events/{row.id}/action/cancel"]  # publish is gone
+        assert detail.post_forms() == ["/staff/logout", f"/staff/r/events/{row.id}/action/cancel",
+                                       f"/staff/r/events/{row.id}/action/copy"]  # publish is gone
         api = await client.get(f"/api/events/{row.id}")
         assert api.status_code == 200 and api.json()["status"] == "published"
         assert await AuditEntry.exists().where((AuditEntry.action == "publish") & (AuditEntry.object_id == str(row.id)))
@@ -301,6 +302,41 @@ async def test_publish_and_cancel_actions(make_staff_client):
 
         assert (await post_form(client, f"/staff/r/events/{row.id}/action/cancel")).status_code == 303
         assert (await client.get(f"/api/events/{row.id}")).json()["status"] == "cancelled"
+
+
+async def test_copy_makes_a_draft_a_week_later_and_opens_its_form(make_staff_client):
+    from core.content.service import save_versions
+    from core.content.tables import ContentTranslation
+
+    async with make_staff_client(quartiere=["nordstadt"]) as client, make_staff_client(quartiere=["suedstadt"], client=client) as other:
+        nord = await helpers.quartier("nordstadt")
+        await helpers.quartier("suedstadt")
+        venue = await helpers.venue(nord)
+        gwg = await helpers.organisation("GWG eG")
+        start = datetime(2030, 3, 25, 13, 0, tzinfo=timezone.utc)  # Monday 14:00 in Berlin, the week before the clocks change
+        row = await helpers.event(nord, "Nachbarschaftscafé", slug="cafe", start=start, publish=True, venue=venue.id,
+                                  summary="Kaffee", organisations=[(gwg.id, "partner")])
+        await save_versions("events", row, "en", {"title": "Neighbourhood café"})
+
+        response = await post_form(client, f"/staff/r/events/{row.id}/action/copy")
+        assert response.status_code == 303
+        copy = await Event.objects().where(Event.id != row.id).first()
+        assert response.headers["location"] == f"/staff/r/events/{copy.id}/edit"
+        form = parse((await client.get(response.headers["location"])).text)
+        assert form.field_value("title") == "Nachbarschaftscafé" and form.field_value("starts_at") == "2030-04-01T14:00"
+        assert (copy.status, copy.slug, copy.venue, copy.summary) == ("draft", "cafe-kopie", venue.id, "Kaffee")
+        assert copy.starts_at == start + timedelta(days=7, hours=-1)  # 14:00 summer time
+        assert await EventOrganisation.count().where((EventOrganisation.event == copy.id) & (EventOrganisation.role == "partner")) == 1
+        assert await ContentTranslation.exists().where((ContentTranslation.row_id == copy.id) & (ContentTranslation.text == "Neighbourhood café"))
+
+        # a second copy gets the next free slug; the copy of a copy one week later still
+        await post_form(client, f"/staff/r/events/{row.id}/action/copy")
+        assert sorted(e.slug for e in await Event.objects()) == ["cafe", "cafe-kopie", "cafe-kopie-2"]
+        # another Quartier's staff, an unknown event, a GET: no copy
+        assert (await post_form(other, f"/staff/r/events/{row.id}/action/copy")).status_code == 404
+        assert (await post_form(client, "/staff/r/events/999999/action/copy")).status_code == 404
+        assert (await client.get(f"/staff/r/events/{row.id}/action/copy")).status_code == 405
+        assert await Event.count() == 3
 
 
 async def test_audit_log_shows_changes_to_admins_only(make_staff_client):

@@ -109,3 +109,23 @@ async def test_erasure_removes_queued_and_sent_messages(make_client, smtp_server
         await service.erase(await Registration.objects().first())
         await deliver_pending_events()
         assert await OutboxMessage.count() == 0
+
+
+async def test_a_multi_day_event_names_both_days_in_the_mail_and_the_staff_list(make_staff_client, smtp_server):
+    from datetime import datetime, timedelta, timezone
+
+    from core.events.service import update_event
+
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=with_notifications(smtp_server.port)) as client:
+        _q, event, _form = await event_with_form()
+        start = datetime(2030, 6, 14, 13, 0, tzinfo=timezone.utc)
+        await update_event(event.id, starts_at=start, ends_at=start + timedelta(days=2, hours=3))
+        response = await client.post(f"/api/events/{event.id}/registrations",
+                                     json={"name": "Erika Muster", "email": "erika@example.org", "consent": True})
+        assert response.status_code == 201, response.text
+        await deliver_pending_events()
+        await send_all(client)
+        (mail,) = smtp_server.to("erika@example.org")
+        assert "am Freitag, 14. Juni 2030, 15:00 – Sonntag, 16. Juni 2030, 18:00" in text_part(mail)
+        staff = await client.get(f"/staff/anmeldungen/{event.id}/liste")
+        assert "Freitag, 14. Juni 2030, 15:00 – Sonntag, 16. Juni 2030, 18:00" in staff.text

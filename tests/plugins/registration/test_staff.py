@@ -691,3 +691,24 @@ async def test_the_phone_registration_menu_link_leads_to_the_form(make_staff_cli
         response = await client.get(link.get("href"))
         assert response.status_code == 200
         assert 'name="consent_by_phone"' in response.text
+
+
+async def test_a_copied_event_and_each_date_of_a_series_take_registrations_of_their_own(make_staff_client):
+    from core.events.tables import Event
+    from core.testing.fixtures import deliver_pending_events
+    from plugins.registration.tables import RegistrationForm
+    from tests.plugins.registration.helpers import event_with_form, person
+
+    async with make_staff_client(quartiere=["nordstadt"], plugins=["registration"]) as client:
+        _q, event, form = await event_with_form(capacity=7, max_companions=1)
+        assert (await post_form(client, f"/staff/r/events/{event.id}/action/copy")).status_code == 303
+        response = await post_form(client, "/staff/r/series/new", {"event": str(event.id), "frequency": "weekly", "count": "3"})
+        assert response.status_code == 303, response.text
+        await deliver_pending_events()
+        forms = await RegistrationForm.objects().where(RegistrationForm.event != event.id)
+        assert len(forms) == 3 and {(f.capacity, f.max_companions, f.taken) for f in forms} == {(7, 1, 0)}
+        dates = await Event.objects().where((Event.series.is_not_null()) & (Event.id != event.id))
+        for other in dates:
+            response = await client.post(f"/api/events/{other.id}/registrations", json=person(other.id))
+            assert response.status_code == 201, response.text
+        assert (await RegistrationForm.objects().where(RegistrationForm.id == form.id).first()).taken == 0
