@@ -21,7 +21,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.db.engine import is_postgres
 from core.jobs.types import Job, plugin_jobs
 from core.jobs.tables import JobRecord
 from core.quartiere.service import quartiere_with_plugin
@@ -86,14 +85,6 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-async def _shared_now() -> datetime:
-    """The time every process compares due times and leases with: PostgreSQL's clock (machines drift apart),
-    this machine's on SQLite (one machine)."""
-    if is_postgres():
-        return (await JobRecord.raw("SELECT now() AS now"))[0]["now"]
-    return _now()
-
-
 def error_line(exc: BaseException) -> str:
     """One line for the table and the staff page: the exception type and where it was raised. The message
     stays in the log: it may name a person (an address the mail server refused)."""
@@ -112,7 +103,7 @@ def process_name() -> str:
 async def remember(deployment: Deployment, jobs: list[Scheduled]) -> None:
     """Add a row for each job the table does not know yet (first due one interval or at the next daily time
     from now); bring a stored due time forward when the schedule became shorter."""
-    now, tz = await _shared_now(), deployment.settings.timezone
+    now, tz = _now(), deployment.settings.timezone
     for scheduled in jobs:
         due = scheduled.job.next_due(now, tz)
         await JobRecord.insert(JobRecord(name=scheduled.key, next_due=due)).on_conflict(
@@ -124,7 +115,7 @@ async def remember(deployment: Deployment, jobs: list[Scheduled]) -> None:
 async def run_if_due(deployment: Deployment, scheduled: Scheduled, owner: str) -> str | None:
     """Claim the job if it is due and nobody holds it, run it and store the outcome ("ok", "failed",
     "skipped"); None when it was not claimed."""
-    started = await _shared_now()
+    started = _now()
     claimed = await JobRecord.update(
         {JobRecord.lease_owner: owner, JobRecord.lease_until: started + timedelta(seconds=LEASE_SECONDS),
          JobRecord.last_started: started}
@@ -140,7 +131,7 @@ async def run_if_due(deployment: Deployment, scheduled: Scheduled, owner: str) -
     async def keep_lease() -> None:
         while True:
             await asyncio.sleep(LEASE_SECONDS / 3)
-            await JobRecord.update({JobRecord.lease_until: await _shared_now() + timedelta(seconds=LEASE_SECONDS)}).where(mine)
+            await JobRecord.update({JobRecord.lease_until: _now() + timedelta(seconds=LEASE_SECONDS)}).where(mine)
 
     heartbeat = asyncio.create_task(keep_lease())
     error, failures = "", 0
@@ -156,7 +147,7 @@ async def run_if_due(deployment: Deployment, scheduled: Scheduled, owner: str) -
     finally:
         heartbeat.cancel()
         await asyncio.gather(heartbeat, return_exceptions=True)
-    finished = await _shared_now()
+    finished = _now()
     if failures:
         retry = min(job.interval, BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS)) - 1])
         next_due = finished + timedelta(seconds=retry)
@@ -195,7 +186,7 @@ async def _keep_running(deployment: Deployment, scheduled: Scheduled, owner: str
                 remembered = True
             if await run_if_due(deployment, scheduled, owner) is None:
                 row = await JobRecord.select(JobRecord.next_due).where(JobRecord.name == scheduled.key).first()
-                wait = (row["next_due"] - await _shared_now()).total_seconds() if row else poll
+                wait = (row["next_due"] - _now()).total_seconds() if row else poll
                 await asyncio.sleep(min(wait if wait > 0 else poll, CHECK_SECONDS))  # due but held elsewhere: poll
         except asyncio.CancelledError:
             raise
