@@ -288,7 +288,10 @@ class Walk:
             expect(ready.status_code == 200, f"/readyz through nginx: {ready.status_code} {ready.text[:200]}")
             events = client.get("/api/quartiere/gifhorn/events")
             expect(events.status_code == 200 and events.json(), f"events API: {events.status_code}")
-            event = events.json()[0]
+            # the first event that takes registrations (the demo's weekly café is open to all, without one)
+            event = next((e for e in events.json() if client.get(f"/api/events/{e['id']}/availability").json().get("open")),
+                         None)
+            expect(event is not None, "an event of the demo takes registrations")
             page = client.get(httpx.URL(event["url"]).path)
             expect(page.status_code == 200 and event["title"] in page.text, f"event page: {page.status_code}")
             expect(page.headers.get("strict-transport-security", "").startswith("max-age="), "HSTS through nginx")

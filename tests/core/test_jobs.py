@@ -123,9 +123,14 @@ async def test_two_schedulers_never_overlap_and_keep_the_interval(make_deploymen
     run = Counter(pause=0.05)
     core_job(Job("often", run, seconds=0.2, deployment_wide=True))
     started = time.monotonic()
-    async with jobs.running_jobs(first), jobs.running_jobs(second):
-        await JobRecord.update({JobRecord.next_due: now()}).where(JobRecord.name == "core.often")
-        await asyncio.sleep(2)
+    # a pool, as the app has: a scheduler stopped mid-query gives its connection back instead of leaking it
+    await second.engine.start_connection_pool(min_size=1, max_size=5)
+    try:
+        async with jobs.running_jobs(first), jobs.running_jobs(second):
+            await JobRecord.update({JobRecord.next_due: now()}).where(JobRecord.name == "core.often")
+            await asyncio.sleep(2)
+    finally:
+        await second.engine.close_connection_pool()
     elapsed = time.monotonic() - started
     assert run.most_active == 1  # never two runs at once
     assert 3 <= run.runs <= elapsed / 0.2 + 1  # once per due time, not once per scheduler
