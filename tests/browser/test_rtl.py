@@ -4,6 +4,7 @@ contribution form, the wall and the staff check-in."""
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable, Iterator
 
 import pytest
@@ -19,12 +20,15 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def arabic_app(make_deployment: Callable[..., Any], cheap_passwords: None) -> Iterator[ExhibitionApp]:
-    """The seeded live app with the registration and exhibition plugins (both seeded as in their own browser tests)."""
+def arabic_app(make_deployment: Callable[..., Any], cheap_passwords: None, smtp_server: Any) -> Iterator[ExhibitionApp]:
+    """The seeded live app with the registration and exhibition plugins (both seeded as in their own browser tests),
+    and the notifications plugin sending to the test's SMTP server."""
     from core.app import create_app
 
-    deployment = run_async(make_deployment(plugins=["registration", "exhibition"],
-                                           sections={**REGISTRATION_SETTINGS, **EXHIBITION_SECTIONS}))
+    mail = {"notifications": {"smtp_host": "127.0.0.1", "smtp_port": smtp_server.port, "poll_seconds": 0.5,
+                              "from_address": "qm@gifhorn.example"}}
+    deployment = run_async(make_deployment(plugins=["registration", "exhibition", "notifications"],
+                                           sections={**REGISTRATION_SETTINGS, **EXHIBITION_SECTIONS, **mail}))
     seeded = run_async(_seed())
     run_async(_seed_registrations(seeded["event_id"]))
     content = run_async(_seed_exhibition(seeded["quartier_slug"], seeded["event_id"]))
@@ -46,7 +50,7 @@ def _check_rtl(page: Any, where: str, screenshot: Callable[..., Any], assert_no_
     screenshot(page, f"rtl-{where.replace(' ', '-')}")
 
 
-def test_public_pages_and_registration_in_arabic(arabic_app, page, screenshot, assert_no_axe_violations):
+def test_public_pages_and_registration_in_arabic(arabic_app, page, screenshot, assert_no_axe_violations, smtp_server):
     ex = arabic_app
     page.goto(ex.at(ex.app.event_path + "?lang=ar"))
     expect(page.get_by_role("heading", level=1)).to_have_text(ex.app.event_title)
@@ -66,6 +70,15 @@ def test_public_pages_and_registration_in_arabic(arabic_app, page, screenshot, a
     page.get_by_role("button", name="سجّل الآن").click()
     expect(page.get_by_role("status")).to_contain_text("يرجى تأكيد عنوان بريدك الإلكتروني")
     _check_rtl(page, "registration result", screenshot, assert_no_axe_violations)
+
+    # the confirmation request arrives in Arabic, right to left
+    deadline = time.monotonic() + 30
+    while not smtp_server.to("hanna@example.org") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    (mail,) = smtp_server.to("hanna@example.org")
+    assert mail["Subject"] == f"يُرجى تأكيد تسجيلك: {ex.app.event_title}"
+    assert mail.get_body(preferencelist=("plain",)).get_content().startswith("مرحبًا Hanna Nachbarin")
+    assert '<html lang="ar" dir="rtl">' in mail.get_body(preferencelist=("html",)).get_content()
 
 
 def test_contribution_form_and_wall_in_arabic(arabic_app, page, screenshot, assert_no_axe_violations):
