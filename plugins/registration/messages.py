@@ -7,7 +7,7 @@ a reminder's key is ``reg<id>:reminder:<start>``, so a moved event gets a new on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -65,6 +65,14 @@ class About:
     starts_at: datetime
     ends_at: datetime
     timezone: str
+    titles: dict[str, str] = field(default_factory=dict, compare=False)  # language -> title, asked once each
+
+    async def title_in(self, lang: str) -> str:
+        """The event's title in ``lang`` (its version there, else German)."""
+        if lang not in self.titles:
+            found = await localize("events", [{"id": self.event_id, "title": self.title}], ("title",), lang)
+            self.titles[lang] = found[self.event_id].title.text
+        return self.titles[lang]
 
     @classmethod
     def of(cls, source: Event | de.RegistrationEvent) -> About:
@@ -77,11 +85,10 @@ async def _tell(key: str, cause: str, registration: int, to: MessageRecipient, a
                 send_at: datetime | None = None, **context: object) -> None:
     if not (to.email or to.phone):
         return
-    title = (await localize("events", [{"id": about.event_id, "title": about.title}], ("title",), to.language))[about.event_id]
     await send_message(MessageRequest(
         plugin=PLUGIN, key=key, idempotency_key=f"{service.message_prefix(registration)}{key}:{cause}", quartier_id=about.quartier_id, to=to,
         event_id=about.event_id, send_at=send_at, with_calendar=not context.get("needs_confirmation", False),
-        context={"event_title": title.title.text,
+        context={"event_title": await about.title_in(to.language),
                  "when": format_span(about.starts_at, about.ends_at, about.timezone, lang=to.language), **links, **context},
     ))
 
