@@ -486,14 +486,12 @@ class SmtpCapture:
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpCapture]:
     """A real SMTP server on a free loopback port for the test; point ``[notifications] smtp_port`` at ``.port``."""
-    import socket
-
     from aiosmtpd.controller import Controller
 
+    from core.testing.processes import free_port
+
     capture = SmtpCapture()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        capture.port = sock.getsockname()[1]
+    capture.port = free_port()
     controller = Controller(capture, hostname="127.0.0.1", port=capture.port)
     controller.start()
     try:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import email
-import socket
 import threading
 from email.message import Message
 from email.policy import default as default_policy
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from core.testing.processes import free_port
+from tests.plugins.registration.helpers import with_notifications
 
 
 class Sink:
@@ -37,12 +39,6 @@ class Sink:
         return [m for m in self.messages if m["To"] == address]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp():
     sink = Sink()
@@ -56,9 +52,7 @@ def smtp():
 
 
 def sections(port: int, **extra) -> dict:
-    return {
-        "registration": {"rate_limit_per_minute": 0},
-        "notifications": {"smtp_host": "127.0.0.1", "smtp_port": port, "poll_seconds": 3600, "backoff_seconds": 1,
-                          "smtp_timeout_seconds": 5, "from_address": "qm@gifhorn.example", "from_name": "Quartiersmanagement",
-                          **extra},
-    }
+    """The registration plugin's test sections (with_notifications), with these notifications settings on top."""
+    found = with_notifications(port)
+    found["notifications"].update(extra)
+    return found
