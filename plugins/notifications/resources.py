@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from core.plugin_api import Action, Event, Field, Resource, StaffContext
+from core.plugin_api import Action, Event, Field, Resource, StaffContext, offered_languages
 from plugins.notifications import announcements, service
 from plugins.notifications.tables import Announcement, OutboxMessage
 
@@ -16,35 +16,41 @@ KIND_CHOICES = [("announcement", "Mitteilung"), ("announcement-test", "Mitteilun
 
 
 class WithDeclared(list):
-    """Choices: these, then what the loaded plugins declare, ``(<plugin>.<key>, label)`` from ``declared()``.
+    """Choices: these, then ``read()``'s, which the loaded plugins and the deployment decide when a form is built.
+    Without a deployment (collecting this plugin's texts) only these."""
 
-    A declared label is the declaring plugin's text: it is translated in that plugin's catalog, not in this one."""
-
-    def __init__(self, choices: Any, declared: Any) -> None:
+    def __init__(self, choices: Any, read: Any) -> None:
         super().__init__(choices)
-        self.declared = declared
+        self.read = read
 
     def __iter__(self):
-        from core.plugin_api import current, plugin_gettext
+        from core.plugin_api import current
 
         yield from super().__iter__()
         try:
             current()
-        except RuntimeError:  # no deployment (collecting this plugin's texts): its own choices only
+        except RuntimeError:
             return
-        yield from ((kind, plugin_gettext(kind.split(".")[0])(label)) for kind, label in self.declared())
+        yield from self.read()
+
+
+def _in_their_catalogs(declared: dict[str, str]) -> list[tuple[str, str]]:
+    """``(<plugin>.<key>, label)``: a declared label is its plugin's text, translated in that plugin's catalog."""
+    from core.plugin_api import plugin_gettext
+
+    return [(key, plugin_gettext(key.split(".")[0])(label)) for key, label in declared.items()]
 
 
 def _declared_kinds() -> list[tuple[str, str]]:
     from plugins.notifications.messages import declared
 
-    return [(kind, message_type.label) for kind, message_type in declared().items()]
+    return _in_their_catalogs({kind: message_type.label for kind, message_type in declared().items()})
 
 
 def _declared_audiences() -> list[tuple[str, str]]:
     from plugins.notifications.messages import audiences
 
-    return [(key, audience.label) for key, (_plugin, audience) in audiences().items()]
+    return _in_their_catalogs({key: audience.label for key, (_plugin, audience) in audiences().items()})
 
 
 async def _resend(row: OutboxMessage, ctx: StaffContext) -> None:
@@ -157,19 +163,7 @@ ANNOUNCEMENTS = Resource(
 from plugins.notifications import messages  # noqa: E402
 from plugins.notifications.tables import MessageTemplate  # noqa: E402
 
-class OfferedLanguages(list):
-    """The deployment's languages, each named in itself (read when the form is built)."""
-
-    def __iter__(self):
-        from core.plugin_api import offered_languages
-
-        try:
-            return iter(offered_languages())
-        except RuntimeError:  # no deployment (collecting this plugin's texts): nothing to translate here
-            return iter(())
-
-
-LANGUAGE_CHOICES = OfferedLanguages()
+LANGUAGE_CHOICES = WithDeclared([], offered_languages)  # each named in itself
 EDITABLE_KINDS = WithDeclared([(k, label) for k, label in KIND_CHOICES if k in messages.VARIABLES], _declared_kinds)
 
 
