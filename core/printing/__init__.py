@@ -134,6 +134,32 @@ class Document(FPDF):
         self.set_text_color(TEXT_COLOUR)
         self.ln(gap)
 
+    def fitted(self, text: str, height: float, size: float, min_size: float, bold: bool = False,
+               colour: str | None = None, width: float = 0) -> float:
+        """``text`` in the largest size from ``size`` down to ``min_size`` (pt) that fits ``height`` mm, cut with
+        "…" if even that does not; ``width`` 0 is up to the right margin. Returns the height used."""
+        if not text or height <= 0:
+            return 0.0
+        self.set_font(FAMILY, "B" if bold else "", size)
+        while True:
+            line = self.font_size * 1.3  # font_size: the current size in mm
+            lines = self.multi_cell(width, line, text, dry_run=True, output="LINES")
+            if len(lines) * line <= height or self.font_size_pt <= min_size:
+                break
+            self.set_font_size(max(min_size, self.font_size_pt - 1))
+        keep = max(1, int(height // line))
+        if len(lines) > keep:
+            text = " ".join(lines[:keep]).rstrip()
+            while len(self.multi_cell(width, line, text + "…", dry_run=True, output="LINES")) > keep and " " in text:
+                text = text.rsplit(" ", 1)[0]
+            text += "…"
+        self.set_text_color(colour or TEXT_COLOUR)
+        x, top = self.get_x(), self.get_y()
+        self.multi_cell(width, line, text, align=self.start, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.set_x(x)
+        self.set_text_color(TEXT_COLOUR)
+        return self.get_y() - top
+
     def qr_code(self, data: str, x: float, y: float, size: float) -> str:
         """Draws the QR code of ``data`` (a URL) as a ``size`` mm square at (x, y); returns the encoded text."""
         import segno
