@@ -20,17 +20,12 @@ from core.printing import Document, file_name, pdf_download
 from core.quartiere.service import get_by_slug
 from core.web.auth import require_staff
 from core.web.i18n import format_clock, format_day, format_month_day, format_period, format_span, gettext as _, in_language, language
-from core.web.rendering import page
+from core.web.rendering import bad_request
 
 AnyRequest = Request[Any, Any, Any]
 PERIODS = ("woche", "monat")
 PERIOD_YEARS = 2  # a programme from two years back to two years ahead
 PROGRAMME_LIMIT = 200
-
-
-def bad_request(request: AnyRequest, message: str) -> Template:
-    """400 as a page with one sentence."""
-    return page(request, "core/error.html", {"title": _("Ungültige Anfrage"), "message": message}, status_code=400)
 
 
 def _print_language(request: AnyRequest, default: str) -> str | None:
