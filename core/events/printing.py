@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get
@@ -16,7 +16,7 @@ from core.events import service
 from core.events.ical import location_text
 from core.events.routes import base_url, event_page_url
 from core.events.service import EventDetail
-from core.printing import Document, file_name, pdf_download
+from core.printing import Document, file_name, pdf_download, poster
 from core.quartiere.service import get_by_slug
 from core.web.auth import require_staff
 from core.web.i18n import format_clock, format_day, format_month_day, format_period, format_span, gettext as _, in_language, language
@@ -35,52 +35,20 @@ def _print_language(request: AnyRequest, default: str) -> str | None:
 
 
 # -- poster and flyer --------------------------------------------------------------------------------------
-def event_sheet(detail: EventDetail, size: str) -> tuple[Document, str]:
+def event_sheet(detail: EventDetail, size: Literal["A4", "A6"]) -> tuple[Document, str]:
     """The poster (A4) or flyer (A6) of an event in the current language; returns it and its QR code's URL."""
     event, venue, texts = detail.event, detail.venue, detail.texts
     url = event_page_url(detail) + ("" if language() == current().settings.default_language else f"?lang={language()}")
-    k = 1.0 if size == "A4" else 0.5  # A6 is half of A4 in each direction
-    doc = Document(texts.title.text, size=size, running=False)  # type: ignore[arg-type]
-    doc.set_auto_page_break(False)
-    doc.add_page()
-    width, margin = doc.w, doc.l_margin
-    # the band: the Quartier in the deployment's colour
-    doc.set_fill_color(doc.colour)
-    doc.rect(0, 0, width, 24 * k, style="F")
-    doc.set_xy(margin, 7 * k)
-    doc.fitted(detail.quartier.office or detail.quartier.name, 12 * k, 16 * k, 7, bold=True, colour="#ffffff")
-    doc.set_xy(margin, 34 * k)
-    if event.status == "cancelled":
-        doc.fitted(_("Diese Veranstaltung wurde abgesagt."), 14 * k, 20 * k, 8, bold=True, colour="#a61b1b")
-    doc.fitted(texts.title.text, 70 * k, 40 * k, 14 * k, bold=True, colour=doc.colour)
-    doc.ln(4 * k)
-    doc.fitted(format_span(event.starts_at, event.ends_at, event.timezone), 22 * k, 18 * k, 8, bold=True)
-    if venue:
-        doc.ln(2 * k)
-        doc.fitted(location_text(detail), 20 * k, 15 * k, 7)
-    qr_size = 60 * k
-    bottom = doc.h - doc.b_margin - qr_size - 6 * k  # the QR code's area starts here
     accessibility = detail.venue_texts.accessibility.text if venue and detail.venue_texts.get("accessibility") else ""
     contact = " · ".join(part for part in (event.contact_name, event.contact_phone, event.contact_email) if part)
-    reserve = (18 * k if accessibility else 0) + (10 * k if contact else 0)
-    doc.ln(6 * k)
-    doc.fitted(texts.summary.text or texts.description.text, bottom - doc.get_y() - reserve, 15 * k, 7)
-    if accessibility:
-        doc.ln(2 * k)
-        doc.fitted(f"{_('Barrierefreiheit')}: {accessibility}", min(16 * k, bottom - doc.get_y()), 13 * k, 6)
-    if contact:
-        doc.ln(2 * k)
-        doc.fitted(f"{_('Kontakt')}: {contact}", min(9 * k, bottom - doc.get_y()), 13 * k, 6)
-    # the QR code at the bottom, on the reading side, with the address next to it
-    top = doc.h - doc.b_margin - qr_size
-    qr_x = width - margin - qr_size if doc.rtl else margin
-    doc.qr_code(url, qr_x, top, qr_size)
-    text_x = margin if doc.rtl else margin + qr_size + 6 * k
-    doc.set_xy(text_x, top + 4 * k)
-    text_width = width - 2 * margin - qr_size - 6 * k
-    doc.fitted(_("Alle Informationen: QR-Code mit dem Handy scannen"), 20 * k, 14 * k, 7, bold=True, width=text_width)
-    doc.set_x(text_x)
-    doc.fitted(url, 16 * k, 10 * k, 6, colour="#555555", width=text_width)
+    doc = poster(
+        texts.title.text, url, _("Alle Informationen: QR-Code mit dem Handy scannen"), size=size,
+        band=detail.quartier.office or detail.quartier.name,
+        alert=_("Diese Veranstaltung wurde abgesagt.") if event.status == "cancelled" else "",
+        facts=[format_span(event.starts_at, event.ends_at, event.timezone), location_text(detail) if venue else ""],
+        body=texts.summary.text or texts.description.text,
+        notes=[f"{_('Barrierefreiheit')}: {accessibility}" if accessibility else "", f"{_('Kontakt')}: {contact}" if contact else ""],
+    )
     return doc, url
 
 
@@ -92,7 +60,7 @@ async def _staff_event(request: AnyRequest, event_id: int) -> EventDetail:
     return detail
 
 
-async def _sheet(request: AnyRequest, event_id: int, size: str, name: str) -> Response[bytes] | Template:
+async def _sheet(request: AnyRequest, event_id: int, size: Literal["A4", "A6"], name: str) -> Response[bytes] | Template:
     detail = await _staff_event(request, event_id)
     lang = _print_language(request, current().settings.default_language)
     if lang is None:

@@ -189,6 +189,53 @@ class Document(FPDF):
         return bytes(self.output())
 
 
+ALERT_COLOUR = "#a61b1b"
+
+
+def poster(title: str, url: str, call: str, *, size: Literal["A4", "A6"] = "A4", band: str = "", kicker: str = "",
+           alert: str = "", facts: Sequence[str] = (), body: str = "", notes: Sequence[str] = ()) -> Document:
+    """The one poster layout, A4 or A6 (half the sizes): ``band`` in the deployment's colour across the top, an
+    ``alert`` in red, a ``kicker`` line, the ``title`` (shrunk to fit), ``facts`` (the first bold), ``body``
+    (shrunk, then cut), small ``notes``, and at the bottom the QR code of ``url`` with ``call`` and the address."""
+    k = 1.0 if size == "A4" else 0.5  # A6 is half of A4 in each direction
+    doc = Document(title, size=size, running=False)
+    doc.set_auto_page_break(False)
+    doc.add_page()
+    width, margin = doc.w, doc.l_margin
+    if band:
+        doc.set_fill_color(doc.colour)
+        doc.rect(0, 0, width, 24 * k, style="F")
+        doc.set_xy(margin, 7 * k)
+        doc.fitted(band, 12 * k, 16 * k, 7, bold=True, colour="#ffffff")
+    doc.set_xy(margin, (34 if band else 20) * k)
+    if alert:
+        doc.fitted(alert, 14 * k, 20 * k, 8, bold=True, colour=ALERT_COLOUR)
+    if kicker:
+        doc.fitted(kicker, 14 * k, 20 * k, 8, bold=True)
+    doc.fitted(title, 70 * k, 40 * k, 14 * k, bold=True, colour=doc.colour)
+    qr_size = 60 * k
+    bottom = doc.h - doc.b_margin - qr_size - 6 * k  # the QR code's area starts here
+    for number, fact in enumerate(facts):
+        doc.ln((4 if number == 0 else 2) * k)
+        doc.fitted(fact, 22 * k, (18 if number == 0 else 15) * k, 7, bold=number == 0)
+    doc.ln(6 * k)
+    reserve = sum(14 * k for note in notes if note)
+    doc.fitted(body, bottom - doc.get_y() - reserve, 15 * k, 7)
+    for note in notes:
+        if note:
+            doc.ln(2 * k)
+            doc.fitted(note, min(12 * k, bottom - doc.get_y()), 13 * k, 6)
+    # the QR code at the bottom, on the reading side, with the call and the address next to it
+    top = doc.h - doc.b_margin - qr_size
+    doc.qr_code(url, width - margin - qr_size if doc.rtl else margin, top, qr_size)
+    text_x, text_width = (margin if doc.rtl else margin + qr_size + 6 * k), width - 2 * margin - qr_size - 6 * k
+    doc.set_xy(text_x, top + 4 * k)
+    doc.fitted(call, 20 * k, 14 * k, 7, bold=True, width=text_width)
+    doc.set_x(text_x)
+    doc.fitted(url, 16 * k, 10 * k, 6, colour=MUTED_COLOUR, width=text_width)
+    return doc
+
+
 def file_name(*parts: str) -> str:
     """``plakat-sommerfest-2027.pdf``: a plain ASCII name for the download."""
     text = "-".join(p for p in parts if p)
