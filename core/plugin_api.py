@@ -30,7 +30,7 @@ from core.messaging.types import (
 )
 from core.ops.metrics import Metric
 from core.ops.readiness import ReadinessCheck
-from core.printing import Document, file_name as pdf_file_name, pdf_download
+from core.printing import Document, file_name as pdf_file_name, pdf_download, poster as pdf_poster
 from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled, quartiere_with_plugin
 from core.quartiere.tables import Quartier
 from core.web.api import ApiError, ErrorOut, error_responses, field_errors, json_body, read_json
@@ -141,6 +141,7 @@ __all__ = [
     "page",
     "pdf_download",
     "pdf_file_name",
+    "pdf_poster",
     "plugin_gettext",
     "parse_id",
     "parse_int",
