@@ -7,7 +7,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, TooManyRequestsException
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -18,14 +18,16 @@ from core.events.routes import base_url, event_page_url
 from core.events.service import EventDetail
 from core.printing import Document, file_name, pdf_download, poster
 from core.quartiere.service import get_by_slug
-from core.web.auth import require_staff
+from core.web.auth import client_address, require_staff
 from core.web.i18n import format_clock, format_day, format_month_day, format_period, format_span, gettext as _, in_language, language
 from core.web.rendering import bad_request
+from core.web.store import hit
 
 AnyRequest = Request[Any, Any, Any]
 PERIODS = ("woche", "monat")
 PERIOD_YEARS = 2  # a programme from two years back to two years ahead
 PROGRAMME_LIMIT = 200
+PROGRAMMES_PER_MINUTE = 20  # per client: a PDF costs a few hundred milliseconds
 
 
 def _print_language(request: AnyRequest, default: str) -> str | None:
@@ -150,6 +152,8 @@ async def quartier_programme(request: AnyRequest, quartier: FromPath[str]) -> Re
     q = await get_by_slug(quartier)
     if q is None:
         raise NotFoundException()
+    if await hit(f"programme:{client_address(request)}", 60) > PROGRAMMES_PER_MINUTE:
+        raise TooManyRequestsException()
     lang = _print_language(request, language())
     if lang is None:
         return bad_request(request, _("Diese Sprache wird nicht angeboten."))

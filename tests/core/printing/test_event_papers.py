@@ -128,3 +128,14 @@ async def test_programme_refuses_bad_requests(make_client):
             assert "Bitte wählen Sie eine Woche oder einen Monat, höchstens zwei Jahre von heute entfernt." in response.text
         response = await client.get("/nordstadt/programm.pdf?lang=xx")
         assert response.status_code == 400 and "Diese Sprache wird nicht angeboten." in response.text
+
+
+async def test_programme_is_limited_per_client(make_client):
+    async with make_client() as client:
+        from core.events.printing import PROGRAMMES_PER_MINUTE
+
+        await make_quartier("nordstadt")
+        for _ in range(PROGRAMMES_PER_MINUTE):
+            assert (await client.get("/nordstadt/programm.pdf?zeitraum=jahr")).status_code == 400  # cheap, but counted
+        response = await client.get("/nordstadt/programm.pdf")
+        assert response.status_code == 429 and "Zu viele Anfragen" in response.text
