@@ -37,13 +37,13 @@ def _print_language(request: AnyRequest, default: str) -> str | None:
 
 
 # -- poster and flyer --------------------------------------------------------------------------------------
-def event_sheet(detail: EventDetail, size: Literal["A4", "A6"]) -> tuple[Document, str]:
-    """The poster (A4) or flyer (A6) of an event in the current language; returns it and its QR code's URL."""
+def event_sheet(detail: EventDetail, size: Literal["A4", "A6"]) -> Document:
+    """The poster (A4) or flyer (A6) of an event in the current language; its QR code leads to the event's page."""
     event, venue, texts = detail.event, detail.venue, detail.texts
     url = event_page_url(detail) + ("" if language() == current().settings.default_language else f"?lang={language()}")
     accessibility = detail.venue_texts.accessibility.text if venue and detail.venue_texts.get("accessibility") else ""
     contact = " · ".join(part for part in (event.contact_name, event.contact_phone, event.contact_email) if part)
-    doc = poster(
+    return poster(
         texts.title.text, url, _("Alle Informationen: QR-Code mit dem Handy scannen"), size=size,
         band=detail.quartier.office or detail.quartier.name,
         alert=_("Diese Veranstaltung wurde abgesagt.") if event.status == "cancelled" else "",
@@ -51,7 +51,6 @@ def event_sheet(detail: EventDetail, size: Literal["A4", "A6"]) -> tuple[Documen
         body=texts.summary.text or texts.description.text,
         notes=[f"{_('Barrierefreiheit')}: {accessibility}" if accessibility else "", f"{_('Kontakt')}: {contact}" if contact else ""],
     )
-    return doc, url
 
 
 async def _staff_event(request: AnyRequest, event_id: int) -> EventDetail:
@@ -69,8 +68,7 @@ async def _sheet(request: AnyRequest, event_id: int, size: Literal["A4", "A6"], 
         return bad_request(request, _("Diese Sprache wird nicht angeboten."))
     with in_language(lang):
         await service.localize_details([detail], lang)
-        doc, _url = event_sheet(detail, size)
-        return pdf_download(doc, file_name(name, detail.event.slug, lang))
+        return pdf_download(event_sheet(detail, size), file_name(name, detail.event.slug, lang))
 
 
 @get("/staff/veranstaltungen/{event_id:int}/plakat.pdf", include_in_schema=False)
@@ -112,8 +110,8 @@ def _dates(detail: EventDetail) -> tuple[str, str]:
     return day, f"{format_clock(event.starts_at, tz)} – {format_clock(event.ends_at, tz)}"
 
 
-def programme(quartier: Any, details: list[EventDetail], first: date, after: date, kind: str) -> tuple[Document, str]:
-    """The programme of a Quartier for a week or month, in the current language; returns it and its QR code's URL."""
+def programme(quartier: Any, details: list[EventDetail], first: date, after: date, kind: str) -> Document:
+    """The programme of a Quartier for a week or month, in the current language; its QR code leads to the Quartier's page."""
     url = f"{base_url()}/{quartier.slug}/"
     period = format_period(first, after - timedelta(days=1), "month" if kind == "monat" else "days")
     title = f"{_('Programm')} {quartier.name}"
@@ -128,7 +126,7 @@ def programme(quartier: Any, details: list[EventDetail], first: date, after: dat
     doc.set_y(doc.get_y() + max(0, qr + 4 - used))
     if not details:
         doc.paragraph(_("Zurzeit sind keine Veranstaltungen geplant."))
-        return doc, url
+        return doc
     rows = []
     for d in details:
         day, clock = _dates(d)
@@ -143,7 +141,7 @@ def programme(quartier: Any, details: list[EventDetail], first: date, after: dat
             place += "\n" + (notes if len(notes) <= 120 else notes[:119].rsplit(" ", 1)[0] + "…")
         rows.append([day, clock, what, place])
     doc.data_table([_("Datum"), _("Uhrzeit"), _("Veranstaltung"), _("Ort")], rows, widths=(2.2, 1.6, 4.2, 3), size=9.5)
-    return doc, url
+    return doc
 
 
 @get("/{quartier:str}/programm.pdf", include_in_schema=False)
@@ -167,7 +165,7 @@ async def quartier_programme(request: AnyRequest, quartier: FromPath[str]) -> Re
     with in_language(lang):
         details = await service.public_events(q.id, quartier=q, between=between, limit=PROGRAMME_LIMIT, localized=False)
         await service.localize_details(details, lang)
-        doc, _url = programme(q, details, first, after, params.get("zeitraum") or "woche")
+        doc = programme(q, details, first, after, params.get("zeitraum") or "woche")
         return pdf_download(doc, file_name("programm", q.slug, first.isoformat()), inline=True)
 
 
