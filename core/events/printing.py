@@ -56,7 +56,7 @@ def event_sheet(detail: EventDetail, size: Literal["A4", "A6"]) -> Document:
 async def _staff_event(request: AnyRequest, event_id: int) -> EventDetail:
     staff = await require_staff(request)
     detail = await service.event_detail(event_id)
-    if detail is None or not staff.may_see_quartier(detail.event.quartier):
+    if detail is None or not staff.may_see_quartier(detail.event.quartier) or not staff.has_role("admin", "staff"):
         raise NotFoundException()
     return detail
 

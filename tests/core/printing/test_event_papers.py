@@ -139,3 +139,11 @@ async def test_programme_is_limited_per_client(make_client):
             assert (await client.get("/nordstadt/programm.pdf?zeitraum=jahr")).status_code == 400  # cheap, but counted
         response = await client.get("/nordstadt/programm.pdf")
         assert response.status_code == 429 and "Zu viele Anfragen" in response.text
+
+
+async def test_moderators_get_no_poster(make_staff_client):
+    async with make_staff_client(role="moderator", quartiere=["nordstadt"], plugins=["exhibition"]) as client:
+        from core.quartiere.service import get_by_slug
+
+        event = await make_event(await get_by_slug("nordstadt"), "cafe")
+        assert (await client.get(f"/staff/veranstaltungen/{event.id}/plakat.pdf")).status_code == 404
