@@ -43,6 +43,7 @@ from core.web import i18n, template_i18n
 from core.web.api import error_body
 from core.web.auth import forwarded_headers
 from core.web.params import storable_input
+from core.events.printing import ROUTES as PRINT_ROUTES
 from core.web.public_routes import PUBLIC_HANDLERS
 from core.web.rendering import page
 from core.web.resources import Resource
@@ -175,7 +176,7 @@ async def remember_language(response: Response[Any]) -> Response[Any]:
     vary = response.headers.get("Vary")  # the answer depends on the language the reader asked for
     response.headers["Vary"] = f"{vary}, Accept-Language, Cookie" if vary else "Accept-Language, Cookie"
     chosen = _chosen_language.get()
-    if chosen:
+    if chosen and response.media_type != "application/pdf":  # a poster in Arabic does not switch the staff's pages
         response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
     return response
 
@@ -240,7 +241,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
 
     handlers: list[Any] = [
         healthz, readyz, MetricsController, PublicEventsController, *STAFF_HANDLERS, jobs_page, *QUARTIER_ROUTES,
-        *PUBLIC_HANDLERS,
+        *PRINT_ROUTES, *PUBLIC_HANDLERS,
     ]
     static_dirs = {"core": str(HERE / "static")}
     for name, routes in deployment.hooks.register_routes(deployment=deployment).items():

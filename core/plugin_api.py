@@ -18,8 +18,9 @@ from core.domain_events import (
     personal_fields, redacted,
 )
 from core.domain_events.service import erase_events as erase_domain_events, publish as publish_in
+from core.events.ical import location_text
 from core.events.routes import event_calendar_text, event_page_url
-from core.events.service import EventDetail, public_event, public_events
+from core.events.service import EventDetail, event_detail, public_event, public_events
 from core.events.tables import Event, Organisation, Venue
 from core.hookspecs import hookimpl, hookspec
 from core.jobs.types import Job
@@ -29,7 +30,7 @@ from core.messaging.types import (
 )
 from core.ops.metrics import Metric
 from core.ops.readiness import ReadinessCheck
-from core.printing import Document, file_name as pdf_file_name, pdf_download
+from core.printing import Document, file_name as pdf_file_name, pdf_download, poster as pdf_poster
 from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled, quartiere_with_plugin
 from core.quartiere.tables import Quartier
 from core.web.api import ApiError, ErrorOut, error_responses, field_errors, json_body, read_json
@@ -41,7 +42,7 @@ from core.web.i18n import (
     format_when, in_language, language, plugin_gettext,
 )
 from core.web.params import MAX_INT, Count, Id, Limit, Offset, parse_id, parse_int
-from core.web.rendering import csrf_input, flash, page, render
+from core.web.rendering import bad_request, csrf_input, flash, page, render
 from core.web.resources import Action, Field, FieldError, Resource
 from core.web.scope import row_scope
 from core.web.store import hit as hit_rate_limit
@@ -106,6 +107,7 @@ __all__ = [
     "Venue",
     "Widget",
     "after_commit",
+    "bad_request",
     "client_address",
     "contains_link",
     "csrf_input",
@@ -118,6 +120,7 @@ __all__ = [
     "erase_domain_events",
     "error_responses",
     "event_calendar_text",
+    "event_detail",
     "event_page_url",
     "field_errors",
     "flash",
@@ -133,10 +136,12 @@ __all__ = [
     "language",
     "localize",
     "localize_many",
+    "location_text",
     "offered_languages",
     "page",
     "pdf_download",
     "pdf_file_name",
+    "pdf_poster",
     "plugin_gettext",
     "parse_id",
     "parse_int",

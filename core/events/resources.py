@@ -85,10 +85,11 @@ async def copy(row: Event, ctx: StaffContext) -> str:
     return f"/staff/r/events/{(await service.copy_event(row.id)).id}/edit"
 
 
-def _series_link(row: Event) -> list[tuple[str, str]]:
-    if row.series is None:
-        return [("Als Reihe wiederholen", f"/staff/r/series/new?event={row.id}")]
-    return [("Veranstaltungsreihe", f"/staff/r/series/{row.series}")]
+def _event_links(row: Event) -> list[tuple[str, str]]:
+    series = [("Als Reihe wiederholen", f"/staff/r/series/new?event={row.id}")] if row.series is None \
+        else [("Veranstaltungsreihe", f"/staff/r/series/{row.series}")]
+    return [*series, ("Plakat (PDF)", f"/staff/veranstaltungen/{row.id}/plakat.pdf"),
+            ("Handzettel (PDF)", f"/staff/veranstaltungen/{row.id}/handzettel.pdf")]
 
 
 EVENTS = Resource(
@@ -122,7 +123,7 @@ EVENTS = Resource(
     update=update_event,
     check=check_times,
     load_extra=lambda row: _links(row.id),
-    links=_series_link,
+    links=_event_links,
     actions=[
         Action("publish", "Veröffentlichen", publish, visible=lambda row: row.status == "draft", style="primary"),
         Action("cancel", "Absagen", cancel, visible=lambda row: row.status != "cancelled",

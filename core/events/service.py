@@ -105,13 +105,17 @@ async def localize_details(details: list[EventDetail], lang: str | None = None,
 
 
 async def public_events(quartier_id: int, include_past: bool = False, limit: int = 100, offset: int = 0,
-                        quartier: Quartier | None = None, localized: bool = True, series_id: int | None = None) -> list[EventDetail]:
-    """``quartier``: the Quartier object, when the caller has it already (one query less); ``series_id``: its events only.
+                        quartier: Quartier | None = None, localized: bool = True, series_id: int | None = None,
+                        between: tuple[datetime, datetime] | None = None) -> list[EventDetail]:
+    """``quartier``: the Quartier object, when the caller has it already (one query less); ``series_id``: its events only;
+    ``between``: the events taking place in that period (``include_past`` is then irrelevant).
 
     ``localized=False``: the caller calls ``localize_details`` itself (to add rows of its own to that query).
     """
     query = Event.select().where((Event.quartier == quartier_id) & Event.status.is_in(list(PUBLIC_STATUSES)))
-    if not include_past:
+    if between is not None:
+        query = query.where((Event.starts_at < between[1]) & (Event.ends_at > between[0]))
+    elif not include_past:
         query = query.where(Event.ends_at >= now())
     if series_id is not None:
         query = query.where(Event.series == series_id)

@@ -134,6 +134,32 @@ class Document(FPDF):
         self.set_text_color(TEXT_COLOUR)
         self.ln(gap)
 
+    def fitted(self, text: str, height: float, size: float, min_size: float, bold: bool = False,
+               colour: str | None = None, width: float = 0) -> float:
+        """``text`` in the largest size from ``size`` down to ``min_size`` (pt) that fits ``height`` mm, cut with
+        "…" if even that does not; ``width`` 0 is up to the right margin. Returns the height used."""
+        if not text or height <= 0:
+            return 0.0
+        self.set_font(FAMILY, "B" if bold else "", size)
+        while True:
+            line = self.font_size * 1.3  # font_size: the current size in mm
+            lines = self.multi_cell(width, line, text, dry_run=True, output="LINES")
+            if len(lines) * line <= height or self.font_size_pt <= min_size:
+                break
+            self.set_font_size(max(min_size, self.font_size_pt - 1))
+        keep = max(1, int(height // line))
+        if len(lines) > keep:
+            text = " ".join(lines[:keep]).rstrip()
+            while len(self.multi_cell(width, line, text + "…", dry_run=True, output="LINES")) > keep and " " in text:
+                text = text.rsplit(" ", 1)[0]
+            text += "…"
+        self.set_text_color(colour or TEXT_COLOUR)
+        x, top = self.get_x(), self.get_y()
+        self.multi_cell(width, line, text, align=self.start, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.set_x(x)
+        self.set_text_color(TEXT_COLOUR)
+        return self.get_y() - top
+
     def qr_code(self, data: str, x: float, y: float, size: float) -> str:
         """Draws the QR code of ``data`` (a URL) as a ``size`` mm square at (x, y); returns the encoded text."""
         import segno
@@ -161,6 +187,53 @@ class Document(FPDF):
 
     def pdf_bytes(self) -> bytes:
         return bytes(self.output())
+
+
+ALERT_COLOUR = "#a61b1b"
+
+
+def poster(title: str, url: str, call: str, *, size: Literal["A4", "A6"] = "A4", band: str = "", kicker: str = "",
+           alert: str = "", facts: Sequence[str] = (), body: str = "", notes: Sequence[str] = ()) -> Document:
+    """The one poster layout, A4 or A6 (half the sizes): ``band`` in the deployment's colour across the top, an
+    ``alert`` in red, a ``kicker`` line, the ``title`` (shrunk to fit), ``facts`` (the first bold), ``body``
+    (shrunk, then cut), small ``notes``, and at the bottom the QR code of ``url`` with ``call`` and the address."""
+    k = 1.0 if size == "A4" else 0.5  # A6 is half of A4 in each direction
+    doc = Document(title, size=size, running=False)
+    doc.set_auto_page_break(False)
+    doc.add_page()
+    width, margin = doc.w, doc.l_margin
+    if band:
+        doc.set_fill_color(doc.colour)
+        doc.rect(0, 0, width, 24 * k, style="F")
+        doc.set_xy(margin, 7 * k)
+        doc.fitted(band, 12 * k, 16 * k, 7, bold=True, colour="#ffffff")
+    doc.set_xy(margin, (34 if band else 20) * k)
+    if alert:
+        doc.fitted(alert, 14 * k, 20 * k, 8, bold=True, colour=ALERT_COLOUR)
+    if kicker:
+        doc.fitted(kicker, 14 * k, 20 * k, 8, bold=True)
+    doc.fitted(title, 70 * k, 40 * k, 14 * k, bold=True, colour=doc.colour)
+    qr_size = 60 * k
+    bottom = doc.h - doc.b_margin - qr_size - 6 * k  # the QR code's area starts here
+    for number, fact in enumerate(facts):
+        doc.ln((4 if number == 0 else 2) * k)
+        doc.fitted(fact, 22 * k, (18 if number == 0 else 15) * k, 7, bold=number == 0)
+    doc.ln(6 * k)
+    reserve = sum(14 * k for note in notes if note)
+    doc.fitted(body, bottom - doc.get_y() - reserve, 15 * k, 7)
+    for note in notes:
+        if note:
+            doc.ln(2 * k)
+            doc.fitted(note, min(12 * k, bottom - doc.get_y()), 13 * k, 6)
+    # the QR code at the bottom, on the reading side, with the call and the address next to it
+    top = doc.h - doc.b_margin - qr_size
+    doc.qr_code(url, width - margin - qr_size if doc.rtl else margin, top, qr_size)
+    text_x, text_width = (margin if doc.rtl else margin + qr_size + 6 * k), width - 2 * margin - qr_size - 6 * k
+    doc.set_xy(text_x, top + 4 * k)
+    doc.fitted(call, 20 * k, 14 * k, 7, bold=True, width=text_width)
+    doc.set_x(text_x)
+    doc.fitted(url, 16 * k, 10 * k, 6, colour=MUTED_COLOUR, width=text_width)
+    return doc
 
 
 def file_name(*parts: str) -> str:

@@ -54,5 +54,7 @@ QUARTIERE = Resource(
     title=lambda row: row.name,
     create=create_quartier,
     update=update_quartier,
+    links=lambda row: [("Programm der Woche (PDF)", f"/{row.slug}/programm.pdf?zeitraum=woche"),
+                       ("Programm des Monats (PDF)", f"/{row.slug}/programm.pdf?zeitraum=monat")],
     menu_group="Stammdaten",
 )

@@ -12,7 +12,7 @@ from typing import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_skeleton, format_time
+from babel.dates import format_date, format_datetime, format_interval, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -217,6 +217,14 @@ def format_short(moment: datetime, tz: str = "Europe/Berlin") -> str:
 def format_month_day(day: date) -> str:
     """'28. Dez.' / '28 Ara' / '28 ديسمبر': a day of the month, for axes and short lists."""
     return format_skeleton("dMMM", day, locale=_babel_locale(language()))
+
+
+def format_period(first: date, last: date, unit: str = "days") -> str:
+    """'7.–13. Dez. 2026' (``days``, both days included) or 'Dezember 2026' (``month``, of ``first``)."""
+    locale = _babel_locale(language())
+    if unit == "month":
+        return format_skeleton("yMMMM", first, locale=locale)
+    return format_interval(first, last, skeleton="yMMMd", locale=locale)
 
 
 def format_number(value: float | int) -> str:

@@ -82,6 +82,13 @@ def page(request: Request[Any, Any, Any], template: str, context: dict[str, Any]
     return Template(template_name=template, context={**base, **context}, status_code=status_code)
 
 
+def bad_request(request: Request[Any, Any, Any], message: str, staff: StaffContext | None = None) -> Template:
+    """400 as the error page with one sentence (already translated), e.g. for a query parameter out of bounds."""
+    from core.web.i18n import gettext
+
+    return page(request, "core/error.html", {"title": gettext("Ungültige Anfrage"), "message": message}, status_code=400, staff=staff)
+
+
 def csrf_input(request: Request[Any, Any, Any]) -> Markup:
     """The hidden CSRF field for a form rendered outside a page template (a block, a widget)."""
     from litestar.utils.empty import value_or_default

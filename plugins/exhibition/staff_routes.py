@@ -13,8 +13,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.plugin_api import (
-    Event, StaffContext, csv_download, current, flash, format_short, page, parse_id, plugin_gettext, record_audit, require_staff,
-    row_scope, spreadsheet_safe, transaction,
+    Event, Quartier, StaffContext, csv_download, current, flash, format_short, in_language, page, parse_id, pdf_download,
+    pdf_file_name, pdf_poster, plugin_gettext, record_audit, require_staff, row_scope, spreadsheet_safe, transaction,
 )
 from plugins.exhibition import service
 from plugins.exhibition.media import ImageRejected
@@ -276,6 +276,21 @@ async def poster(request: AnyRequest, question_id: FromPath[int]) -> Template:
     }, staff=staff)
 
 
+@get("/staff/ausstellungen/fragen/{question_id:int}/aushang.pdf", opt={"quartier": row_scope("question_id", GuidingQuestion.quartier)},
+     include_in_schema=False)
+async def poster_pdf(request: AnyRequest, question_id: FromPath[int]) -> Response[bytes]:
+    """The question's poster as an A4 PDF (core's poster layout), in the deployment's language."""
+    staff = await _staff(request, EDITORS)
+    question = await GuidingQuestion.objects().where(GuidingQuestion.id == question_id).first()
+    _visible(staff, question.quartier if question else None)
+    quartier = await Quartier.objects().where(Quartier.id == question.quartier).first()
+    url = service.absolute(service.question_path(question, quartier.slug))
+    with in_language(current().settings.default_language):
+        doc = pdf_poster(question.text, url, _("QR-Code mit dem Handy scannen und antworten – anonym oder mit Namen."),
+                         band=quartier.office or quartier.name, kicker=_("Ihre Meinung ist gefragt"))
+        return pdf_download(doc, pdf_file_name("aushang", question.text[:60]))
+
+
 # -- exports -----------------------------------------------------------------------------------
 async def _export_scope(request: AnyRequest, staff: StaffContext) -> tuple[str, list[GuidingQuestion]]:
     """The questions of ?frage=, ?ausstellung= or ?veranstaltung=, and a title for them."""
@@ -334,4 +349,4 @@ async def export_csv(request: AnyRequest) -> Response[bytes]:
 
 
 STAFF_ROUTES = [moderation_queue, moderate, exhibit_order, move_exhibit, images_page, edit_image, move_image,
-                delete_image, poster, export_page, export_csv]  # and upload_routes()
+                delete_image, poster, poster_pdf, export_page, export_csv]  # and upload_routes()

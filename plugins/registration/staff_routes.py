@@ -13,7 +13,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.plugin_api import (
-    Event, StaffContext, csv_download, current, format_short, page, plugin_gettext, require_staff, spreadsheet_safe,
+    Document, Event, StaffContext, bad_request, csv_download, current, event_detail, format_short, format_span, location_text, page,
+    parse_int, pdf_download, pdf_file_name, plugin_gettext, require_staff, spreadsheet_safe,
 )
 from plugins.registration import service
 from plugins.registration.resources import CHANNEL_CHOICES, STATUS_CHOICES
@@ -139,4 +140,39 @@ async def export_xlsx(request: AnyRequest, event_id: FromPath[int]) -> Response[
                     headers={"Content-Disposition": f'attachment; filename="anmeldungen-{event.slug}.xlsx"'})
 
 
-STAFF_ROUTES = [checkin_screen, checkin, printable_list, export_csv, export_xlsx]
+# -- sign-in sheet ------------------------------------------------------------------------------
+MAX_EMPTY_ROWS = 60
+
+
+@get("/staff/anmeldungen/{event_id:int}/anwesenheitsliste.pdf", opt={"quartier": "event:event_id"}, include_in_schema=False)
+async def sign_in_sheet(request: AnyRequest, event_id: FromPath[int]) -> Response[bytes] | Template:
+    """A4 PDF to sign at the door (portrait: more rows per page than landscape): the confirmed people by name, then ``?leer=`` empty rows (default 10);
+    ``?telefon=1`` adds their phone numbers."""
+    staff = await require_staff(request)
+    await _event_for(staff, event_id)
+    params = request.query_params
+    empty = parse_int(params.get("leer", "10"), 0, MAX_EMPTY_ROWS)
+    if empty is None:
+        message = _("Bitte geben Sie zwischen 0 und {max} leere Zeilen an.").format(max=MAX_EMPTY_ROWS)
+        return bad_request(request, message, staff=staff)
+    with_phone = params.get("telefon") == "1"
+    detail = await event_detail(event_id)
+    event = detail.event
+    people = await Registration.select(Registration.name, Registration.phone, Registration.companions).where(
+        (Registration.event == event_id) & (Registration.status == "confirmed")).order_by(Registration.name)
+    when, place = format_span(event.starts_at, event.ends_at, event.timezone), location_text(detail)
+    doc = Document(_("Anwesenheitsliste"), header_text=" · ".join(part for part in (_("Anwesenheitsliste"), event.title, when) if part))
+    doc.add_page()
+    doc.heading(f"{_('Anwesenheitsliste')}: {event.title}", size=16)
+    doc.paragraph(" · ".join(part for part in (when, place) if part), size=11)
+    headings = ["#", _("Name"), *([_("Telefon")] if with_phone else []), _("Unterschrift")]
+    rows = []
+    for number, person in enumerate(people, start=1):
+        name = person["name"] + (f" (+{person['companions']})" if person["companions"] else "")
+        rows.append([str(number), name, *([person["phone"]] if with_phone else []), ""])
+    rows += [[str(number), "", *([""] if with_phone else []), ""] for number in range(len(people) + 1, len(people) + empty + 1)]
+    doc.data_table(headings, rows, widths=(1.1, 5, *((3,) if with_phone else ()), 6), size=11, line_height=7)
+    return pdf_download(doc, pdf_file_name("anwesenheitsliste", event.slug))
+
+
+STAFF_ROUTES = [checkin_screen, checkin, printable_list, export_csv, export_xlsx, sign_in_sheet]

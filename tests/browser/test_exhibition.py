@@ -335,14 +335,20 @@ def test_staff_upload_an_image_and_order_the_exhibits(exhibition_app, page, scre
     expect(page.get_by_role("img", name="Zwei Nachbarn im Gespräch am Gartenzaun")).to_be_visible()
 
 
-def test_print_buttons_of_the_poster_and_the_export(exhibition_app, page, assert_no_axe_violations):
-    """The buttons work without inline handlers (the CSP forbids them): plugins/exhibition/static/print.js."""
+def test_print_button_of_the_export_and_the_poster_pdf(exhibition_app, page, assert_no_axe_violations):
+    """The export's button works without inline handlers (the CSP forbids them): plugins/exhibition/static/print.js;
+    the poster page offers the poster as a PDF (core/printing)."""
     ex = exhibition_app
     page.context.add_init_script("window.print = () => { window.printed = (window.printed || 0) + 1; };")
     login(page, ex.app, ex.app.staff)
-    for path, button in ((f"/staff/ausstellungen/fragen/{ex.question_id}/aushang", "Drucken"),
-                         (f"/staff/ausstellungen/beitraege?ausstellung={ex.exhibition_id}", "Drucken oder als PDF speichern")):
-        page.goto(ex.at(path))
-        page.get_by_role("button", name=button, exact=True).click()
-        assert page.evaluate("() => window.printed") == 1, path
-        assert_no_axe_violations(page, path)
+    path = f"/staff/ausstellungen/beitraege?ausstellung={ex.exhibition_id}"
+    page.goto(ex.at(path))
+    page.get_by_role("button", name="Drucken oder als PDF speichern", exact=True).click()
+    assert page.evaluate("() => window.printed") == 1, path
+    assert_no_axe_violations(page, path)
+    path = f"/staff/ausstellungen/fragen/{ex.question_id}/aushang"
+    page.goto(ex.at(path))
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Aushang als PDF (A4)").click()
+    assert download.value.suggested_filename.startswith("aushang-") and download.value.suggested_filename.endswith(".pdf")
+    assert_no_axe_violations(page, path)

@@ -4,6 +4,7 @@ editing and deleting images, the QR poster, and the exports (CSV and printable p
 from __future__ import annotations
 
 from core.testing.fixtures import post_form
+from core.testing.pdf import flat, read_pdf
 from core.web.i18n import format_short
 from plugins.exhibition import service
 from plugins.exhibition.tables import Contribution, Exhibit, ExhibitImage, Exhibition, GuidingQuestion
@@ -212,6 +213,21 @@ async def test_the_poster_has_the_question_and_a_qr_code(make_staff_client):
         assert page.h1 == Q1 and "Die Frage ist noch nicht öffentlich" not in page.main_text
         assert f"http://testserver.local/nordstadt/fragen/{x.questions[0].id}" in page.main_text
         assert "<svg" in response.text and page.all("div", role="img")
+        # printed as a PDF in the core's poster layout
+        pdf = await client.get(f"/staff/ausstellungen/fragen/{x.questions[0].id}/aushang.pdf")
+        assert f"/staff/ausstellungen/fragen/{x.questions[0].id}/aushang.pdf" in response.text
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        [sheet] = read_pdf(pdf.content)
+        assert (sheet.width_mm, sheet.height_mm) == (210, 297)
+        assert sheet.qr_codes == [f"http://testserver.local/nordstadt/fragen/{x.questions[0].id}"]
+        assert Q1 in flat(sheet.text) and "Ihre Meinung ist gefragt" in sheet.text
+
+
+async def test_the_poster_pdf_of_another_quartier_is_no_page(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
+        x = await exhibition("suedstadt", questions=[Q1])
+        assert (await client.get(f"/staff/ausstellungen/fragen/{x.questions[0].id}/aushang.pdf")).status_code == 404
+        assert (await client.get("/staff/ausstellungen/fragen/999999/aushang.pdf")).status_code == 404
 
 
 # -- exports -----------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ async def test_widget_shows_counts_and_an_accessible_chart(make_staff_client):
 
         links = [a.get("href") for a in section.iter() if a.tag == "a"]
         assert links == [f"/staff/r/registrations/?f_event={event.id}", f"/staff/anmeldungen/{event.id}/liste",
-                         f"/staff/anmeldungen/{event.id}/checkin"]
+                         f"/staff/anmeldungen/{event.id}/anwesenheitsliste.pdf", f"/staff/anmeldungen/{event.id}/checkin"]
         for href in links:
             assert (await client.get(href)).status_code == 200
 
