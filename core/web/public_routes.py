@@ -14,7 +14,7 @@ from markupsafe import Markup
 from core.deployment import current
 from core.events import service
 from core.events.ical import location_text
-from core.events.routes import event_page_url
+from core.events.routes import base_url, event_page_url
 from core.events.series import MAX_OCCURRENCES
 from core.events.service import EventDetail
 from core.events.tables import EventSeries
@@ -76,6 +76,8 @@ async def series_page(request: AnyRequest, quartier: FromPath[str], series_ref: 
     title = events[0].texts.title if events else row.title
     return page(request, "core/public/series.html", {
         "quartier": q, "series": row, "title": title, "events": events, "urls": {d.event.id: _event_path(d) for d in events},
+        "ics_url": f"/api/series/{row.id}/series.ics",
+        "json_ld": series_json_ld(str(title), f"{base_url()}{canonical}", events),
     })
 
 
@@ -111,6 +113,21 @@ def json_ld(detail: EventDetail) -> Markup:
             "address": {"@type": "PostalAddress", "streetAddress": venue.street, "postalCode": venue.postal_code,
                         "addressLocality": venue.city, "addressCountry": "DE"},
         }
+    return _script_json(data)
+
+
+def series_json_ld(title: str, url: str, events: list[EventDetail]) -> Markup:
+    """schema.org/EventSeries with its (upcoming) dates as subEvents."""
+    return _script_json({
+        "@context": "https://schema.org", "@type": "EventSeries", "name": title, "url": url,
+        "subEvent": [{"@type": "Event", "name": d.texts.title.text, "url": event_page_url(d),
+                      "startDate": d.local(d.event.starts_at).isoformat(), "endDate": d.local(d.event.ends_at).isoformat(),
+                      "eventStatus": "https://schema.org/EventCancelled" if d.event.status == "cancelled"
+                      else "https://schema.org/EventScheduled"} for d in events],
+    })
+
+
+def _script_json(data: dict[str, Any]) -> Markup:
     # No markup characters inside <script>: "</script>" or "<!--" in a title must not break out.
     text = json.dumps(data, ensure_ascii=False)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

@@ -353,7 +353,7 @@ async def resource_detail(request: AnyRequest, resource_name: FromPath[str], row
         "actions": [a for a in resource.actions if changeable and staff.has_role(*a.roles) and a.visible(row)],
         "links": resource.links(row) if resource.links else [],
         "may_edit": changeable and resource.may("edit", staff), "may_delete": changeable and resource.may("delete", staff),
-        "detail_fields": [f for f in resource.fields if f.type != "password"],
+        "detail_fields": [f for f in resource.fields if f.type != "password" and not f.edit_only],
         "versions": await content.versions(resource.content_owner, row, [f.name for f in resource.translatable_fields])
         if resource.translatable_fields else {},
         "translation_languages": content.translation_languages(),
