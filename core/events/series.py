@@ -130,7 +130,7 @@ async def edit_occurrence(event_id: int, changes: dict[str, Any], scope: str = "
     Each changed date goes through ``service.update_event`` (new SEQUENCE, ``event.changed`` for the registered).
     """
     if scope not in dict(SCOPES):
-        raise FieldError("series_scope", _("Bitte wählen Sie aus der Liste."))
+        raise FieldError("series_scope", _("Bitte wählen Sie einen Eintrag aus der Liste."))
     async with transaction():
         before = await Event.objects().where(Event.id == event_id).first()
         if before is None:
