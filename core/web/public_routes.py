@@ -76,9 +76,22 @@ async def series_page(request: AnyRequest, quartier: FromPath[str], series_ref: 
     title = events[0].texts.title if events else row.title
     return page(request, "core/public/series.html", {
         "quartier": q, "series": row, "title": title, "events": events, "urls": {d.event.id: _event_path(d) for d in events},
+        "notes": await _list_notes(q, events),
         "ics_url": f"/api/series/{row.id}/series.ics",
         "json_ld": series_json_ld(str(title), f"{base_url()}{canonical}", events),
     })
+
+
+async def _list_notes(q: Quartier, events: list[EventDetail]) -> dict[int, str]:
+    """The plugins' notes per event (free seats, waiting list …), joined."""
+    if not events:
+        return {}
+    deployment = current()
+    notes: dict[int, list[str]] = {}
+    for found in (await deployment.hooks.event_list_notes(deployment=deployment, events=events, quartier=q.id)).values():
+        for event_id, note in (found or {}).items():
+            notes.setdefault(event_id, []).append(note)
+    return {event_id: " ".join(texts) for event_id, texts in notes.items()}
 
 
 def series_path(quartier: Quartier, row: EventSeries) -> str:
