@@ -230,7 +230,7 @@ async def resource_export(request: AnyRequest, resource_name: FromPath[str]) -> 
     clauses, order, ascending, _state = await _filtered(resource, staff, request)
     query = resource.table.objects().where(*clauses).order_by(order, ascending=ascending)
     labels = await _labels(resource, staff)
-    columns = [f for f in resource.fields if f.type != "password"]
+    columns = [f for f in resource.fields if f.type != "password" and not f.edit_only]
     rows = []
     for row in await query:
         extra = await resource.load_extra(row) if resource.load_extra else {}
