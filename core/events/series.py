@@ -127,7 +127,8 @@ async def edit_occurrence(event_id: int, changes: dict[str, Any], scope: str = "
 
     "this" marks the changed fields as the date's own: later edits of several dates leave them alone.
     "following" splits the series: the old rule ends before this date, a new series continues from it.
-    Each changed date goes through ``service.update_event`` (new SEQUENCE, ``event.changed`` for the registered).
+    Each changed date goes through ``service.update_event`` (new SEQUENCE, ``event.changed`` for the registered);
+    other dates that are over stay as they were.
     """
     if scope not in dict(SCOPES):
         raise FieldError("series_scope", _("Bitte wählen Sie einen Eintrag aus der Liste."))
@@ -148,7 +149,7 @@ async def edit_occurrence(event_id: int, changes: dict[str, Any], scope: str = "
         if scope == "following" and dates[0].id != event_id:  # "following" from the first date is "all"
             series_id = (await _split(before, event)).id
             dates = [e for e in dates if e.starts_at > before.starts_at]
-        dates = [e for e in dates if e.id != event_id]
+        dates = [e for e in dates if e.id != event_id and e.ends_at >= service.now()]  # what is over stays as it was
         shifts = {name: _wall(getattr(event, name), event.timezone) - _wall(getattr(before, name), before.timezone)
                   for name in ("starts_at", "ends_at") if name in changed}
         for other in dates:
@@ -187,7 +188,8 @@ async def change_rule(series_id: int, until: date | None, count: int | None, exc
     """Extend or shorten a series, or skip dates: new dates are copies of the one before them.
 
     A date that falls away is deleted while it is a draft (nobody can register for one) and cancelled once published
-    (``event.cancelled``: registered people are told); it stays in the series as cancelled. A date moved on its own stays.
+    (``event.cancelled``: registered people are told); it stays in the series as cancelled. A date moved on its own
+    stays, and so does every date that is over.
     """
     skipped = parse_exceptions(exceptions or "")
     async with transaction():
@@ -202,14 +204,14 @@ async def change_rule(series_id: int, until: date | None, count: int | None, exc
         by_day = {_wall(e.starts_at, e.timezone).date(): e for e in dates}
         for day, event in by_day.items():
             moved = "starts_at" in own_changes(event) and day <= max(wanted)
-            if day in wanted or moved or event.status == "cancelled":
+            if day in wanted or moved or event.status == "cancelled" or event.ends_at < service.now():
                 continue
             if event.status == "published":
                 await service.cancel_event(event.id)
             else:
                 await Event.delete().where(Event.id == event.id)
         for start in starts:
-            if start.date() not in wanted or start.date() in by_day:
+            if start.date() not in wanted or start.date() in by_day or start < service.now():
                 continue
             template = [e for d, e in by_day.items() if d < start.date() and d in wanted][-1]
             slug = await service.free_slug(first.quartier, f"{row.slug}-{start.date().isoformat()}")

@@ -264,3 +264,21 @@ async def test_the_series_feed_holds_every_date_with_stable_uids(make_staff_clie
         (ld,) = [json.loads(text) for text in page.json_ld() if '"EventSeries"' in text]
         assert ld["name"] == "Nachbarschaftscafé" and len(ld["subEvent"]) == 4
         assert ld["subEvent"][2]["eventStatus"] == "https://schema.org/EventCancelled"
+
+
+async def test_dates_that_are_over_stay_as_they_were(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"]) as client:
+        nord = await helpers.quartier("nordstadt")
+        start = (datetime.now(timezone.utc) - timedelta(days=14)).replace(microsecond=0)
+        first = await helpers.event(nord, "Café", slug="cafe", start=start, publish=True)
+        assert (await post_form(client, "/staff/r/series/new", _form(first, count="4"))).status_code == 303
+        (series,) = await EventSeries.objects()
+        dates = await _dates(series.id)
+        # a new title for all dates: the two that are over keep theirs
+        response = await post_form(client, f"/staff/r/events/{dates[3].id}/edit", _edit(dates[3], "all", title="Neues Café"))
+        assert response.status_code == 303, response.text
+        assert [e.title for e in await _dates(series.id)] == ["Café", "Café", "Neues Café", "Neues Café"]
+        # shortened to one date: the second one is over and is not cancelled afterwards
+        response = await post_form(client, f"/staff/r/series/{series.id}/edit", _rule(until=dates[0].starts_at.astimezone(BERLIN).date().isoformat()))
+        assert response.status_code == 303, response.text
+        assert [e.status for e in await _dates(series.id)] == ["published", "published", "cancelled", "cancelled"]
