@@ -82,7 +82,7 @@ async def series_page(request: AnyRequest, quartier: FromPath[str], series_ref: 
     })
 
 
-async def _list_notes(q: Quartier, events: list[EventDetail]) -> dict[int, str]:
+async def _list_notes(q: Quartier, events: list[EventDetail]) -> dict[int, Markup]:
     """The plugins' notes per event (free seats, waiting list …), joined."""
     if not events:
         return {}
@@ -91,7 +91,7 @@ async def _list_notes(q: Quartier, events: list[EventDetail]) -> dict[int, str]:
     for found in (await deployment.hooks.event_list_notes(deployment=deployment, events=events, quartier=q.id)).values():
         for event_id, note in (found or {}).items():
             notes.setdefault(event_id, []).append(note)
-    return {event_id: " ".join(texts) for event_id, texts in notes.items()}
+    return {event_id: Markup(" ").join(texts) for event_id, texts in notes.items()}  # escapes each plain str
 
 
 def series_path(quartier: Quartier, row: EventSeries) -> str:
@@ -100,6 +100,10 @@ def series_path(quartier: Quartier, row: EventSeries) -> str:
 
 def _event_path(detail: EventDetail) -> str:
     return f"/{detail.quartier.slug}/veranstaltungen/{detail.event.id}-{detail.event.slug}"
+
+
+def _event_status(status: str) -> str:
+    return "https://schema.org/EventCancelled" if status == "cancelled" else "https://schema.org/EventScheduled"
 
 
 def json_ld(detail: EventDetail) -> Markup:
@@ -111,7 +115,7 @@ def json_ld(detail: EventDetail) -> Markup:
         "name": texts.title.text,
         "startDate": detail.local(event.starts_at).isoformat(),
         "endDate": detail.local(event.ends_at).isoformat(),
-        "eventStatus": "https://schema.org/EventCancelled" if event.status == "cancelled" else "https://schema.org/EventScheduled",
+        "eventStatus": _event_status(event.status),
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "description": (texts.summary or texts.description).text,
         "url": event_page_url(detail),
@@ -135,8 +139,7 @@ def series_json_ld(title: str, url: str, events: list[EventDetail]) -> Markup:
         "@context": "https://schema.org", "@type": "EventSeries", "name": title, "url": url,
         "subEvent": [{"@type": "Event", "name": d.texts.title.text, "url": event_page_url(d),
                       "startDate": d.local(d.event.starts_at).isoformat(), "endDate": d.local(d.event.ends_at).isoformat(),
-                      "eventStatus": "https://schema.org/EventCancelled" if d.event.status == "cancelled"
-                      else "https://schema.org/EventScheduled"} for d in events],
+                      "eventStatus": _event_status(d.event.status)} for d in events],
     })
 
 
