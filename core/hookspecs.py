@@ -266,3 +266,13 @@ def deliver_message(request: MessageRequest, deployment: Deployment) -> Awaitabl
 def withdraw_messages(owner: str, key_prefix: str, erase: bool, deployment: Deployment) -> Awaitable[int]:
     """Cancel the ``owner`` plugin's unsent messages whose idempotency key starts with ``key_prefix`` (``erase``: delete
     them, sent or not); return how many. Implemented by the plugin that delivers messages."""
+
+
+@hookspec(awaitable=True, isolated=True, per_quartier=True)
+def event_list_notes(deployment: Deployment, events: list[EventDetail]) -> dict[int, str] | Awaitable[dict[int, str]]:
+    """Return a short note per event id for a list of a Quartier's events (the series page), such as
+    "Noch 3 Plätze frei.", in the reader's language; leave out events without a note. A ``str`` is escaped,
+    a ``Markup`` shown as it is.
+
+    Called only for plugins switched on in the Quartier, each in isolation, once per page for all its events.
+    """

@@ -14,9 +14,17 @@ from core.events.service import EventDetail
 PRODID = f"-//Quartier//Quartier {__version__}//DE"
 
 
+def _host(base_url: str) -> str:
+    return urlparse(base_url).hostname or "quartier.invalid"
+
+
 def event_uid(event_id: int, base_url: str) -> str:
-    host = urlparse(base_url).hostname or "quartier.invalid"
-    return f"event-{event_id}@{host}"
+    return f"event-{event_id}@{_host(base_url)}"
+
+
+def series_uid(series_id: int, base_url: str) -> str:
+    """The series' UID: each occurrence names it in RELATED-TO (its own UID stays ``event_uid``)."""
+    return f"series-{series_id}@{_host(base_url)}"
 
 
 def location_text(detail: EventDetail) -> str:
@@ -46,6 +54,8 @@ def vevent(detail: EventDetail, base_url: str, url: str) -> icalendar.Event:
     if location:
         item.add("location", location)
     item.add("url", url)
+    if event.series is not None:
+        item.add("related-to", series_uid(event.series, base_url))
     item.add("status", "CANCELLED" if event.status == "cancelled" else "CONFIRMED")
     if event.contact_email:
         organizer = icalendar.vCalAddress(f"mailto:{event.contact_email}")

@@ -25,6 +25,11 @@ async def _links(event_id: int) -> dict[str, list[str]]:
     }
 
 
+async def _event_extra(row: Event) -> dict[str, Any]:
+    own = series.own_changes(row)
+    return {**await _links(row.id), "series_changes": ", ".join(_(f.label) for f in EVENTS.fields if f.name in own)}
+
+
 async def _set_links(event_id: int, values: dict[str, Any]) -> None:
     await EventOrganisation.delete().where(EventOrganisation.event == event_id)
     position = 0
@@ -35,7 +40,7 @@ async def _set_links(event_id: int, values: dict[str, Any]) -> None:
 
 
 def _event_fields(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if k not in ("organisers", "partners")}
+    return {k: v for k, v in values.items() if k not in ("organisers", "partners", "series_scope")}
 
 
 async def create_event(values: dict[str, Any], ctx: StaffContext) -> Event:
@@ -64,7 +69,7 @@ def check_times(values: dict[str, Any]) -> dict[str, str]:
 
 async def update_event(row: Event, values: dict[str, Any], ctx: StaffContext) -> Event:
     try:
-        event = await service.update_event(row.id, **_event_fields(values))
+        event = await series.edit_occurrence(row.id, _event_fields(values), values.get("series_scope") or "this")
     except service.EventError as exc:
         raise _form_error(exc) from None
     await _set_links(event.id, values)
@@ -113,6 +118,9 @@ EVENTS = Resource(
         Field("contact_phone", "Telefon", type="tel", max_length=60),
         Field("contact_email", "E-Mail", type="email", max_length=200),
         Field("status", "Status", type="choice", choices=STATUS_CHOICES, in_form=False),
+        Field("series_scope", "Änderung gilt für", type="choice", choices=series.SCOPES, default="this", edit_only=True,
+              help="Nur bei Terminen einer Veranstaltungsreihe: einzeln geänderte Angaben anderer Termine bleiben."),
+        Field("series_changes", "Nur an diesem Termin geändert", in_form=False),
     ],
     list_columns=["title", "starts_at", "ends_at", "quartier", "status"],
     search_fields=["title", "summary"],
@@ -122,7 +130,7 @@ EVENTS = Resource(
     create=create_event,
     update=update_event,
     check=check_times,
-    load_extra=lambda row: _links(row.id),
+    load_extra=_event_extra,
     links=_event_links,
     actions=[
         Action("publish", "Veröffentlichen", publish, visible=lambda row: row.status == "draft", style="primary"),
@@ -185,6 +193,10 @@ async def _first_event(row: EventSeries) -> dict[str, Any]:
     return {"event": first["id"] if first else None}
 
 
+async def update_series(row: EventSeries, values: dict[str, Any], ctx: StaffContext) -> EventSeries:
+    return await series.change_rule(row.id, values["until"], values["count"], values["exceptions"])
+
+
 async def delete_series(row: EventSeries, ctx: StaffContext) -> None:
     await series.delete_series(row.id)
 
@@ -198,7 +210,7 @@ SERIES = Resource(
         Field("event", "Erster Termin", type="fk", references="events", required=True, editable=False),
         Field("title", "Titel", in_form=False),
         Field("quartier", "Quartier", type="fk", references="quartiere", in_form=False),
-        Field("frequency", "Rhythmus", type="choice", choices=series.FREQUENCIES, required=True, default="weekly"),
+        Field("frequency", "Rhythmus", type="choice", choices=series.FREQUENCIES, required=True, default="weekly", editable=False),
         Field("until", "Bis einschließlich", type="date"),
         Field("count", "Anzahl der Termine", type="int", min_value=2, max_value=series.MAX_OCCURRENCES,
               help="Statt eines Enddatums; der erste Termin zählt mit."),
@@ -208,9 +220,9 @@ SERIES = Resource(
     search_fields=["title"],
     filters=["quartier"],
     ordering="-id",
-    edit_roles=(),
     title=lambda row: row.title,
     create=create_series,
+    update=update_series,
     delete=delete_series,
     load_extra=_first_event,
     menu_group="Veranstaltungen",

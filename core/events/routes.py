@@ -9,7 +9,9 @@ from litestar.params import FromPath, FromQuery
 from core.deployment import current
 from core.events import ical, service
 from core.events.schemas import ContactOut, EventOut, OrganisationOut, QuartierOut, VenueOut
+from core.events.series import MAX_OCCURRENCES
 from core.events.service import EventDetail
+from core.events.tables import EventSeries
 from core.quartiere.service import get_by_slug
 from core.quartiere.tables import Quartier
 from core.web.api import error_responses
@@ -106,6 +108,17 @@ class PublicEventsController(Controller):
         details = await service.public_events(q.id, include_past=False, limit=500, quartier=q)
         body = ical.calendar([(d, event_page_url(d)) for d in details], base_url(), name=q.name)
         return ics_response(body, f"{q.slug}.ics")
+
+    @get("/series/{series_id:int}/series.ics", summary="iCalendar feed of an event series: every date, past and cancelled ones too",
+         media_type=ICS_MEDIA_TYPE, responses=error_responses())
+    async def series_calendar(self, series_id: FromPath[Id]) -> Response[bytes]:
+        row = await EventSeries.objects().where(EventSeries.id == series_id).first()
+        if row is None:
+            raise NotFoundException("Series not found.")
+        details = await service.public_events(row.quartier, include_past=True, limit=MAX_OCCURRENCES, series_id=row.id)
+        name = details[0].texts.title.text if details else row.title
+        body = ical.calendar([(d, event_page_url(d)) for d in details], base_url(), name=name)
+        return ics_response(body, f"{row.slug}.ics")
 
     @get("/events/{event_id:int}", summary="One published event", responses=error_responses())
     async def get_event(self, event_id: FromPath[Id]) -> EventOut:

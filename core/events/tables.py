@@ -59,6 +59,7 @@ class Event(Table, tablename="events"):
     status = Varchar(length=20, default="draft", index=True)
     sequence = Integer(default=0)  # iCalendar SEQUENCE, raised on every change
     series = ForeignKey(references=EventSeries, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    series_changes = Text(default="")  # fields changed on this date only, comma-separated: edits of the series leave them
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from core.deployment import current
 from core.events import service
 from core.events.ical import location_text
-from core.events.routes import event_page_url
+from core.events.routes import base_url, event_page_url
 from core.events.series import MAX_OCCURRENCES
 from core.events.service import EventDetail
 from core.events.tables import EventSeries
@@ -76,7 +76,22 @@ async def series_page(request: AnyRequest, quartier: FromPath[str], series_ref: 
     title = events[0].texts.title if events else row.title
     return page(request, "core/public/series.html", {
         "quartier": q, "series": row, "title": title, "events": events, "urls": {d.event.id: _event_path(d) for d in events},
+        "notes": await _list_notes(q, events),
+        "ics_url": f"/api/series/{row.id}/series.ics",
+        "json_ld": series_json_ld(str(title), f"{base_url()}{canonical}", events),
     })
+
+
+async def _list_notes(q: Quartier, events: list[EventDetail]) -> dict[int, Markup]:
+    """The plugins' notes per event (free seats, waiting list …), joined."""
+    if not events:
+        return {}
+    deployment = current()
+    notes: dict[int, list[str]] = {}
+    for found in (await deployment.hooks.event_list_notes(deployment=deployment, events=events, quartier=q.id)).values():
+        for event_id, note in (found or {}).items():
+            notes.setdefault(event_id, []).append(note)
+    return {event_id: Markup(" ").join(texts) for event_id, texts in notes.items()}  # escapes each plain str
 
 
 def series_path(quartier: Quartier, row: EventSeries) -> str:
@@ -85,6 +100,10 @@ def series_path(quartier: Quartier, row: EventSeries) -> str:
 
 def _event_path(detail: EventDetail) -> str:
     return f"/{detail.quartier.slug}/veranstaltungen/{detail.event.id}-{detail.event.slug}"
+
+
+def _event_status(status: str) -> str:
+    return "https://schema.org/EventCancelled" if status == "cancelled" else "https://schema.org/EventScheduled"
 
 
 def json_ld(detail: EventDetail) -> Markup:
@@ -96,7 +115,7 @@ def json_ld(detail: EventDetail) -> Markup:
         "name": texts.title.text,
         "startDate": detail.local(event.starts_at).isoformat(),
         "endDate": detail.local(event.ends_at).isoformat(),
-        "eventStatus": "https://schema.org/EventCancelled" if event.status == "cancelled" else "https://schema.org/EventScheduled",
+        "eventStatus": _event_status(event.status),
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "description": (texts.summary or texts.description).text,
         "url": event_page_url(detail),
@@ -111,6 +130,20 @@ def json_ld(detail: EventDetail) -> Markup:
             "address": {"@type": "PostalAddress", "streetAddress": venue.street, "postalCode": venue.postal_code,
                         "addressLocality": venue.city, "addressCountry": "DE"},
         }
+    return _script_json(data)
+
+
+def series_json_ld(title: str, url: str, events: list[EventDetail]) -> Markup:
+    """schema.org/EventSeries with its (upcoming) dates as subEvents."""
+    return _script_json({
+        "@context": "https://schema.org", "@type": "EventSeries", "name": title, "url": url,
+        "subEvent": [{"@type": "Event", "name": d.texts.title.text, "url": event_page_url(d),
+                      "startDate": d.local(d.event.starts_at).isoformat(), "endDate": d.local(d.event.ends_at).isoformat(),
+                      "eventStatus": _event_status(d.event.status)} for d in events],
+    })
+
+
+def _script_json(data: dict[str, Any]) -> Markup:
     # No markup characters inside <script>: "</script>" or "<!--" in a title must not break out.
     text = json.dumps(data, ensure_ascii=False)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

@@ -50,6 +50,7 @@ class Field:
     options: Callable[[StaffContext], Awaitable[Choices]] | None = None
     editable: bool = True
     in_form: bool = True
+    edit_only: bool = False  # an option of the edit form: not in the create form, not a value on the detail page
     default: Any = None
     required_on_create: bool = False
     # how an empty choice/fk value is named: the select's empty option, lists, detail pages (German)
@@ -156,7 +157,7 @@ class Resource:
         return self.table._meta.tablename
 
     def form_fields(self, editing: bool, ctx: StaffContext | None = None) -> list[Field]:
-        fields = [f for f in self.fields if f.in_form and (f.editable or not editing)]
+        fields = [f for f in self.fields if f.in_form and (f.editable or not editing) and (editing or not f.edit_only)]
         if self.deployment_wide_rows and ctx is not None and ctx.quartier_ids is not None:
             # a user limited to Quartiere must name one of them: an empty Quartier would be deployment-wide
             fields = [replace(f, required=True, empty_label="") if f.name == self.quartier_path else f for f in fields]

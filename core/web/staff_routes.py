@@ -230,7 +230,7 @@ async def resource_export(request: AnyRequest, resource_name: FromPath[str]) -> 
     clauses, order, ascending, _state = await _filtered(resource, staff, request)
     query = resource.table.objects().where(*clauses).order_by(order, ascending=ascending)
     labels = await _labels(resource, staff)
-    columns = [f for f in resource.fields if f.type != "password"]
+    columns = [f for f in resource.fields if f.type != "password" and not f.edit_only]
     rows = []
     for row in await query:
         extra = await resource.load_extra(row) if resource.load_extra else {}
@@ -353,7 +353,7 @@ async def resource_detail(request: AnyRequest, resource_name: FromPath[str], row
         "actions": [a for a in resource.actions if changeable and staff.has_role(*a.roles) and a.visible(row)],
         "links": resource.links(row) if resource.links else [],
         "may_edit": changeable and resource.may("edit", staff), "may_delete": changeable and resource.may("delete", staff),
-        "detail_fields": [f for f in resource.fields if f.type != "password"],
+        "detail_fields": [f for f in resource.fields if f.type != "password" and not f.edit_only],
         "versions": await content.versions(resource.content_owner, row, [f.name for f in resource.translatable_fields])
         if resource.translatable_fields else {},
         "translation_languages": content.translation_languages(),

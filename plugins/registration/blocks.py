@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
+
 from core.plugin_api import EventDetail, PageBlock, csrf_input, plugin_gettext, render
 from plugins.registration import service
+from plugins.registration.tables import RegistrationForm
 
 _ = plugin_gettext("registration")
 
@@ -29,3 +32,15 @@ async def event_block(detail: EventDetail, request: Any) -> list[PageBlock]:
         return []
     context = await form_context(detail, request)
     return [PageBlock(title=_("Anmeldung"), html=render("registration/block.html", **context), order=10)]
+
+
+async def list_notes(events: list[EventDetail]) -> dict[int, str]:
+    """Free seats or the waiting list of each published event that takes registrations (the series page)."""
+    forms = {f.event: f for f in await RegistrationForm.objects().where(
+        RegistrationForm.event.is_in([d.event.id for d in events]) & (RegistrationForm.enabled == True))}  # noqa: E712
+    notes = {}
+    for d in events:
+        if d.event.id in forms and d.event.status == "published":
+            state = await service.availability(d.event, forms[d.event.id])
+            notes[d.event.id] = Markup(" ").join(render("registration/_availability.html", state=state).split())
+    return notes

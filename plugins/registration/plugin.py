@@ -97,6 +97,13 @@ async def event_page_blocks(deployment: Deployment, event, request):
     return await event_block(event, request)
 
 
+@hookimpl
+async def event_list_notes(deployment: Deployment, events):
+    from plugins.registration.blocks import list_notes
+
+    return await list_notes(events)
+
+
 async def expire(deployment: Deployment, quartiere: frozenset[int] | None) -> None:
     await service.expire_due(quartiere=quartiere)
 

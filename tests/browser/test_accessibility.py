@@ -41,6 +41,30 @@ def _public_series(page: Any, app: Any) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(app.event_title)
 
 
+def _draft_series(page: Any, app: Any) -> None:
+    """The series detail page of the draft, made as a series of two dates first if need be."""
+    page.goto(app.at(f"/staff/r/events/{app.draft_id}"))
+    link = page.get_by_role("link", name="Veranstaltungsreihe", exact=True)
+    if link.count():
+        link.click()
+        return
+    page.goto(app.at(f"/staff/r/series/new?event={app.draft_id}"))
+    page.get_by_label("Anzahl der Termine").fill("2")
+    page.get_by_role("button", name="Speichern").click()
+
+
+def _series_edit(page: Any, app: Any) -> None:
+    _draft_series(page, app)
+    page.get_by_role("link", name="Bearbeiten").click()
+    expect(page.get_by_label("Ausnahmen")).to_be_visible()
+
+
+def _series_date_edit(page: Any, app: Any) -> None:
+    _draft_series(page, app)
+    page.goto(app.at(f"/staff/r/events/{app.draft_id}/edit"))
+    expect(page.get_by_label("Änderung gilt für")).to_have_value("this")
+
+
 def _jobs_as_admin(page: Any, app: Any) -> None:
     login(page, app, app.admin, next_path="/staff/jobs")  # an admins' page
 
@@ -68,6 +92,8 @@ PAGES: dict[str, tuple[bool, Callable[[Any], str] | Callable[[Any, Any], None]]]
     "series-form": (True, lambda app: f"/staff/r/series/new?event={app.draft_id}"),
     "series-form-errors": (True, _submit_series_without_end),
     "public-series": (True, _public_series),
+    "series-edit": (True, _series_edit),
+    "series-date-edit": (True, _series_date_edit),
     "password": (True, lambda app: "/staff/password"),
     "jobs": (False, _jobs_as_admin),
 }

@@ -162,3 +162,16 @@ async def test_openapi_document_without_cdn(make_client):
         for url in ("/schema", "/schema/swagger", "/schema/redoc", "/schema/elements", "/schema/rapidoc"):
             text = (await client.get(url)).text
             assert "cdn" not in text.lower() and "<script" not in text.lower()
+
+
+async def test_a_multi_day_event_is_one_timed_entry_over_its_days_in_feed_and_api(make_client):
+    async with make_client() as client:
+        nord = await make_quartier("nordstadt")
+        event = await make_event(nord, "sommerfest")
+        await service.update_event(event.id, ends_at=event.starts_at + timedelta(days=2, hours=3))
+        (vevent,) = parse_calendar((await client.get("/api/quartiere/nordstadt/events.ics")).content).walk("VEVENT")
+        start, end = vevent.decoded("DTSTART"), vevent.decoded("DTEND")
+        assert isinstance(start, datetime) and isinstance(end, datetime)  # timed, not all-day (VALUE=DATE)
+        assert end - start == timedelta(days=2, hours=3) and str(end.tzinfo) == "Europe/Berlin"
+        (item,) = (await client.get("/api/quartiere/nordstadt/events")).json()
+        assert datetime.fromisoformat(item["ends_at"]) - datetime.fromisoformat(item["starts_at"]) == timedelta(days=2, hours=3)

@@ -286,6 +286,24 @@ async def test_hook_event_page_blocks(make_client, sample_plugins):
         assert 'aria-label="Gruß"' not in response.text and "willkommen" not in response.text
 
 
+async def test_hook_event_list_notes(make_client, sample_plugins):
+    from core.events.series import create_series
+
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        event = await make_event(nord, "treff")
+        series = await create_series(event.id, "weekly", None, 2, "")
+        await add_greeting(nord, "Moin & <b>willkommen</b>")
+        url = f"/nordstadt/reihen/{series.id}-treff"
+
+        html = (await client.get(url)).text
+        assert html.count('<p class="note">Moin &amp; &lt;b&gt;willkommen&lt;/b&gt;</p>') == 2  # each date, escaped
+
+        await set_plugin_enabled(nord.id, "greeter", False)
+        response = await client.get(url)
+        assert response.status_code == 200 and "willkommen" not in response.text
+
+
 class FakeMessaging:
     """A stand-in for the plugin that delivers messages: it records what it is asked."""
 

@@ -712,3 +712,31 @@ async def test_a_copied_event_and_each_date_of_a_series_take_registrations_of_th
             response = await client.post(f"/api/events/{other.id}/registrations", json=person(other.id))
             assert response.status_code == 201, response.text
         assert (await RegistrationForm.objects().where(RegistrationForm.id == form.id).first()).taken == 0
+
+
+async def test_the_series_page_marks_free_seats_waiting_list_and_cancelled_dates(make_staff_client):
+    from core.events.tables import Event, EventSeries
+    from core.testing.fixtures import deliver_pending_events
+    from tests.plugins.registration.helpers import event_with_form, person
+
+    async with make_staff_client(quartiere=["nordstadt"], plugins=["registration"]) as client:
+        _q, event, _form = await event_with_form(capacity=1)
+        assert (await post_form(client, "/staff/r/series/new", {"event": str(event.id), "frequency": "weekly", "count": "4"})).status_code == 303
+        await deliver_pending_events()
+        (series,) = await EventSeries.objects()
+        dates = await Event.objects().where(Event.series == series.id).order_by(Event.starts_at)
+        for date in (dates[1], dates[3]):
+            assert (await client.post(f"/api/events/{date.id}/registrations", json=person(date.id))).status_code == 201
+        # the last date falls away: cancelled, not deleted, its registration kept for the message
+        assert (await post_form(client, f"/staff/r/series/{series.id}/edit", {"count": "3", "until": "", "exceptions": ""})).status_code == 303
+        assert await Registration.count().where(Registration.event == dates[3].id) == 1
+
+        url = f"/nordstadt/reihen/{series.id}-{series.slug}"
+        cards = parse((await client.get(url)).text).all("li")
+        texts = [" ".join(c.text.split()) for c in cards if "card" in (c.get("class") or "")]
+        assert len(texts) == 4
+        assert "Noch 1 Platz frei." in texts[0] and "Noch 1 Platz frei." in texts[2]
+        assert "Alle Plätze sind vergeben. Sie können sich auf die Warteliste setzen lassen." in texts[1]
+        assert "Abgesagt" in texts[3] and "Platz" not in texts[3]
+        english = parse((await client.get(url, params={"lang": "en"})).text).main_text
+        assert "Noch" not in english and english.count("1 place") == 2, english

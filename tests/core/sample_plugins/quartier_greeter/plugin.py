@@ -322,6 +322,14 @@ async def dashboard_widgets(deployment: Deployment, staff: StaffContext):
 
 
 @hookimpl
+async def event_list_notes(deployment: Deployment, events: list[EventDetail]):
+    first = await Greeting.objects().where(
+        (Greeting.quartier == events[0].quartier.id) & (Greeting.shown == True)  # noqa: E712
+    ).order_by(Greeting.id).first()  # one query for all events: they are in one Quartier
+    return {d.event.id: first.text for d in events} if first else {}  # a str: the core escapes it
+
+
+@hookimpl
 async def event_page_blocks(deployment: Deployment, event: EventDetail, request: Request):
     rows = await Greeting.objects().where(
         (Greeting.quartier == event.quartier.id) & (Greeting.shown == True)  # noqa: E712
