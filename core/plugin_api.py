@@ -31,6 +31,9 @@ from core.ops.metrics import Metric
 from core.ops.readiness import ReadinessCheck
 from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled, quartiere_with_plugin
 from core.quartiere.tables import Quartier
+from core.reports.service import (
+    CountOutOfRange, ReportFigure, by_month, change_count, event_figures, held_events, local_day, record_once,
+)
 from core.web.api import ApiError, ErrorOut, error_responses, field_errors, json_body, read_json
 from core.web.audit import record as record_audit, redact_audit
 from core.web.auth import StaffContext, client_address, require_staff, require_staff_api
@@ -64,6 +67,7 @@ __all__ = [
     "Audience",
     "AudienceMember",
     "ConfigError",
+    "CountOutOfRange",
     "Count",
     "Deployment",
     "DomainEvent",
@@ -95,6 +99,7 @@ __all__ = [
     "PageBlock",
     "Personal",
     "Quartier",
+    "ReportFigure",
     "ReadinessCheck",
     "Resource",
     "Role",
@@ -104,6 +109,8 @@ __all__ = [
     "Venue",
     "Widget",
     "after_commit",
+    "by_month",
+    "change_count",
     "client_address",
     "contains_link",
     "csrf_input",
@@ -114,12 +121,14 @@ __all__ = [
     "delete_versions",
     "direction",
     "erase_domain_events",
+    "event_figures",
     "error_responses",
     "event_calendar_text",
     "event_page_url",
     "field_errors",
     "flash",
     "get_quartier",
+    "held_events",
     "hit_rate_limit",
     "hookimpl",
     "hookspec",
@@ -129,6 +138,7 @@ __all__ = [
     "is_postgres",
     "json_body",
     "language",
+    "local_day",
     "localize",
     "localize_many",
     "offered_languages",
@@ -144,6 +154,7 @@ __all__ = [
     "quartiere_with_plugin",
     "read_json",
     "record_audit",
+    "record_once",
     "redact_audit",
     "redacted",
     "render",

@@ -219,6 +219,11 @@ def format_month_day(day: date) -> str:
     return format_skeleton("dMMM", day, locale=_babel_locale(language()))
 
 
+def format_month(day: date) -> str:
+    """'Dez. 2026' / 'Dec 2026': a month, for chart axes and report columns."""
+    return format_skeleton("yMMM", day, locale=_babel_locale(language()))
+
+
 def format_number(value: float | int) -> str:
     """``1.234,5`` / ``1,234.5`` / ``١٬٢٣٤٫٥``: a number in the current language's notation."""
     return format_decimal(value, locale=_babel_locale(language()))

@@ -97,6 +97,13 @@ async def event_page_blocks(deployment: Deployment, event, request):
     return await event_block(event, request)
 
 
+@hookimpl
+async def report_figures(deployment: Deployment, quartier_id: int, start, end):
+    from plugins.registration.report import report_figures
+
+    return await report_figures(quartier_id, start, end)
+
+
 async def expire(deployment: Deployment, quartiere: frozenset[int] | None) -> None:
     await service.expire_due(quartiere=quartiere)
 
@@ -146,3 +153,4 @@ async def load_demo(deployment: Deployment, quartier_id: int, event_id: int):
     await service.ensure_form(event_id, capacity=40, waitlist_enabled=True, max_companions=2, questions=(
         '[{"key": "barrierefrei", "label": "Benötigen Sie einen barrierefreien Zugang?", "type": "yesno", "required": false}]'
     ))
+    await service.demo_figures(quartier_id)
