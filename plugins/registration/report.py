@@ -25,7 +25,7 @@ async def report_figures(quartier_id: int, start: date, end: date) -> list[Repor
         ReportFigure("walk_in_first_time", _("davon zum ersten Mal hier"),
                      by_month([row for row in walk_ins if row["first_time"]]), chart=False),
     ]
-    for key, label in service.AGE_GROUPS:
-        figures.append(ReportFigure(f"walk_in_{key}", _("davon {group}").format(group=_(label)),
+    for key, label in service.age_groups():
+        figures.append(ReportFigure(f"walk_in_{key}", _("davon {group}").format(group=label),
                                     by_month([row for row in walk_ins if row["age_group"] == key]), chart=False))
     return figures

@@ -634,8 +634,12 @@ async def anonymise_due(days: int | None = None, moment: datetime | None = None)
 
 # -- anonymous figures for reports (no person, per event) --------------------------------------
 PLUGIN = "registration"
-AGE_GROUPS = (("u14", "Kinder (bis 13)"), ("14-17", "Jugendliche (14–17)"), ("18-64", "Erwachsene (18–64)"),
-              ("65+", "Ältere (ab 65)"))
+AGE_GROUPS = ("u14", "14-17", "18-64", "65+")
+
+
+def age_groups() -> list[tuple[str, str]]:
+    """The walk-in counter's optional age groups, (key, label in the current language)."""
+    return list(zip(AGE_GROUPS, (_("Kinder (bis 13)"), _("Jugendliche (14–17)"), _("Erwachsene (18–64)"), _("Ältere (ab 65)"))))
 
 
 async def registered_seats(event_ids: list[int]) -> dict[int, int]:

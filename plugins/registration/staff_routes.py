@@ -76,10 +76,10 @@ WALK_IN_ROUTE = "/staff/anmeldungen/{event_id:int}/ohne-anmeldung"
 async def _walk_in_page(request: AnyRequest, staff: StaffContext, event: Event, error: str = "",
                         status_code: int = 200) -> Template:
     rows = await service.walk_ins(event.id)
-    groups = dict(service.AGE_GROUPS)
-    by_group = [(_(label), sum(r["count"] for r in rows if r["age_group"] == key)) for key, label in service.AGE_GROUPS]
+    groups = service.age_groups()
+    by_group = [(label, sum(r["count"] for r in rows if r["age_group"] == key)) for key, label in groups]
     return page(request, "registration/walk_ins.html", {
-        "event": event, "error": error, "age_groups": [(key, _(label)) for key, label in groups.items()],
+        "event": event, "error": error, "age_groups": groups,
         "total": sum(r["count"] for r in rows), "first_time": sum(r["count"] for r in rows if r["first_time"]),
         "by_group": by_group, "unknown_group": sum(r["count"] for r in rows if not r["age_group"]),
         "checked_in": (await service.counts(event.id))["checked_in"],
@@ -99,7 +99,7 @@ async def walk_in_count(request: AnyRequest, event_id: FromPath[int]) -> Redirec
     event = await _event_for(staff, event_id)
     form = await request.form()
     delta, age_group = str(form.get("delta", "")), str(form.get("age_group", ""))
-    if delta not in ("1", "-1") or age_group not in {"", *dict(service.AGE_GROUPS)}:
+    if delta not in ("1", "-1") or age_group not in ("", *service.AGE_GROUPS):
         return await _walk_in_page(request, staff, event, _("Bitte wählen Sie einen Eintrag aus der Liste."), 400)
     try:
         await service.count_walk_in(event_id, int(delta), age_group, form.get("first_time") == "on")
