@@ -154,3 +154,20 @@ async def test_check_in_and_its_undo_keep_the_anonymous_count_right(make_staff_c
         counted = await EventFigure.select(EventFigure.count).where(
             (EventFigure.event == event.id) & (EventFigure.kind == "checked_in")).first()
         assert counted["count"] == 0
+
+
+async def test_the_demo_has_a_past_event_with_check_ins_and_walk_ins_in_its_report(make_staff_client):
+    from core.demo.loader import load_demo
+
+    async with make_staff_client(role="admin", plugins=["registration", "exhibition"]) as admin:
+        await load_demo(admin.deployment)
+        await load_demo(admin.deployment)  # twice changes nothing
+        today = datetime.now(timezone.utc).date()
+        params = {"period": "custom", "from": (today - timedelta(days=60)).isoformat(), "to": today.isoformat()}
+        page = parse((await admin.get("/staff/berichte", params=params)).text)
+        assert page.h1 == "Bericht: Gifhorn"
+        found = {row[0]: row[1] for row in page.table_rows()}
+        assert found["Veranstaltungen durchgeführt"] == "1" and found["Angemeldet"] == "18"
+        assert found["Eingecheckt"] == "15" and found["Ohne Anmeldung gekommen"] == "20"
+        assert found["davon zum ersten Mal hier"] == "6" and found["Beiträge (freigegeben)"] != "0"
+        assert len(page.all("svg")) == 5
