@@ -11,9 +11,12 @@ GRID = "#767676"  # 4.5:1 on white: the axis counts as graphics and text
 HEIGHT, TOP, BOTTOM, LEFT, SLOT = 220, 24, 44, 44, 56
 
 
-def bar_chart(chart_id: str, title: str, desc: str, labels: list[str], values: list[int]) -> Markup:
-    """One bar per label; each value printed above its bar, so no reading off an axis is needed."""
-    width = LEFT + SLOT * max(len(values), 1) + 8
+def bar_chart(chart_id: str, title: str, desc: str, labels: list[str], values: list[int],
+              sublabels: list[str] | None = None) -> Markup:
+    """One bar per label (a ``sublabel``, e.g. the year, below it where given); each value printed above
+    its bar, so no reading off an axis is needed."""
+    slot = SLOT if len(values) <= 24 else SLOT // 2
+    width = LEFT + slot * max(len(values), 1) + 8
     top = max(values, default=0) or 1
     plot = HEIGHT - TOP - BOTTOM
     parts = [
@@ -24,13 +27,18 @@ def bar_chart(chart_id: str, title: str, desc: str, labels: list[str], values: l
         f'<text x="{LEFT - 8}" y="{HEIGHT - BOTTOM}" text-anchor="end" fill="{TEXT}" font-size="13">0</text>',
         f'<text x="{LEFT - 8}" y="{TOP + 4}" text-anchor="end" fill="{TEXT}" font-size="13">{top}</text>',
     ]
+    bar = slot - (16 if slot == SLOT else 6)
     for i, (label, value) in enumerate(zip(labels, values)):
         h = round(plot * value / top)
-        x = LEFT + SLOT * i + 8
+        x = LEFT + slot * i + (slot - bar) / 2
         y = HEIGHT - BOTTOM - h
-        parts.append(f'<rect x="{x}" y="{y}" width="{SLOT - 16}" height="{h}" fill="{BAR}"/>')
-        parts.append(f'<text x="{x + (SLOT - 16) / 2}" y="{y - 6}" text-anchor="middle" fill="{TEXT}" font-size="13">{value}</text>')
-        parts.append(f'<text x="{x + (SLOT - 16) / 2}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" fill="{TEXT}" '
-                     f'font-size="12">{escape(label)}</text>')
+        middle = x + bar / 2
+        parts.append(f'<rect x="{x}" y="{y}" width="{bar}" height="{h}" fill="{BAR}"/>')
+        parts.append(f'<text x="{middle}" y="{y - 6}" text-anchor="middle" fill="{TEXT}" font-size="13">{value}</text>')
+        parts.append(f'<text x="{middle}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" fill="{TEXT}" '
+                     f'font-size="13">{escape(label)}</text>')
+        if sublabels and sublabels[i]:
+            parts.append(f'<text x="{middle}" y="{HEIGHT - BOTTOM + 36}" text-anchor="middle" fill="{TEXT}" '
+                         f'font-size="13">{escape(sublabels[i])}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

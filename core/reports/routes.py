@@ -79,13 +79,15 @@ async def report_page(request: AnyRequest) -> Template:
     if figures is not None and period is not None:
         months = period.months
         labels = [format_month(m) for m in months]
+        axis = [format_month(m, with_year=False) for m in months]
+        years = [str(m.year) if i == 0 or m.month == 1 else "" for i, m in enumerate(months)]
         for i, figure in enumerate(figures):
             values = [figure.months.get(m, 0) for m in months]
             desc = _("{label} je Monat, {start} bis {end}: insgesamt {total}.").format(
                 label=figure.label, start=labels[0], end=labels[-1], total=format_number(figure.total))
             charts.append({
                 "figure": figure, "values": values, "id": f"fig-{i}",
-                "svg": bar_chart(f"chart-{i}", figure.label, desc, labels, values) if figure.chart else None,
+                "svg": bar_chart(f"chart-{i}", figure.label, desc, axis, values, years) if figure.chart else None,
             })
         context.update(labels=labels)
     context.update(charts=charts, query=query, start_text=format_day(_noon(period.start)) if period else "",

@@ -219,9 +219,9 @@ def format_month_day(day: date) -> str:
     return format_skeleton("dMMM", day, locale=_babel_locale(language()))
 
 
-def format_month(day: date) -> str:
-    """'Dez. 2026' / 'Dec 2026': a month, for chart axes and report columns."""
-    return format_skeleton("yMMM", day, locale=_babel_locale(language()))
+def format_month(day: date, with_year: bool = True) -> str:
+    """'Dez. 2026' / 'Dec 2026' (or 'Dez.' / 'Dec'): a month, for report columns and chart axes."""
+    return format_skeleton("yMMM" if with_year else "MMM", day, locale=_babel_locale(language()))
 
 
 def format_number(value: float | int) -> str:

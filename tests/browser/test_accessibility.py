@@ -70,6 +70,8 @@ PAGES: dict[str, tuple[bool, Callable[[Any], str] | Callable[[Any, Any], None]]]
     "public-series": (True, _public_series),
     "password": (True, lambda app: "/staff/password"),
     "jobs": (False, _jobs_as_admin),
+    "report": (True, lambda app: "/staff/berichte"),
+    "report-error": (True, lambda app: "/staff/berichte?period=custom&from=2026-05-01&to=2026-04-01"),
 }
 
 
