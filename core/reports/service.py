@@ -119,6 +119,11 @@ async def record_once(plugin: str, event_id: int, kind: str, count: int) -> bool
     return True
 
 
+async def event_moved(event: Event) -> None:
+    """Keep the day of an event's figures when the event moves (called in the transaction that moves it)."""
+    await EventFigure.update({EventFigure.held_on: local_day(event)}).where(EventFigure.event == event.id)
+
+
 async def event_figures(plugin: str, event_ids: list[int] | None = None, *, quartier_id: int | None = None,
                         start: date | None = None, end: date | None = None, kinds: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """A plugin's stored figures (of events, or of a Quartier's events held from ``start`` to ``end``):

@@ -132,6 +132,13 @@ async def test_report_totals_match_what_happened_also_after_the_deletion_deadlin
         assert {k: totals(after_page)[k] for k in expected} == expected
         assert "Erika" not in after_page
 
+        # figures follow their event when it moves (here: out of the period)
+        await events.update_event(event.id, starts_at=event.starts_at - timedelta(days=400),
+                                  ends_at=event.ends_at - timedelta(days=400))
+        moved = totals((await client.get("/staff/berichte", params=report_params())).text)
+        assert moved["Eingecheckt"] == "0" and moved["Ohne Anmeldung gekommen"] == "0"
+        await move_to_yesterday(event.id)
+
         xlsx = await client.get("/staff/berichte/bericht.xlsx", params=report_params())
         assert xlsx.status_code == 200
         sheet = load_workbook(io.BytesIO(xlsx.content)).active
