@@ -13,7 +13,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Annotated, Any, Literal, Mapping
 
 import msgspec
 
@@ -47,6 +47,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     # UI languages the switcher offers; empty: German and every language with a core catalog
     languages: list[str] = msgspec.field(default_factory=list)
     deployment_name: str = "Quartier"
+    # colour of printed posters, flyers and lists (#rrggbb); dark enough for white text on it
+    brand_color: Annotated[str, msgspec.Meta(pattern=r"^#[0-9a-fA-F]{6}$")] = "#0b5394"
     migrate_on_start: bool = True
     # "web": the web processes run the scheduled jobs; "worker": only `quartier worker` does
     jobs_run_in: Literal["web", "worker"] = "web"

@@ -29,6 +29,7 @@ from core.messaging.types import (
 )
 from core.ops.metrics import Metric
 from core.ops.readiness import ReadinessCheck
+from core.printing import Document, file_name as pdf_file_name, pdf_download
 from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled, quartiere_with_plugin
 from core.quartiere.tables import Quartier
 from core.reports.service import (
@@ -70,6 +71,7 @@ __all__ = [
     "CountOutOfRange",
     "Count",
     "Deployment",
+    "Document",
     "DomainEvent",
     "ErrorOut",
     "Event",
@@ -143,6 +145,8 @@ __all__ = [
     "localize_many",
     "offered_languages",
     "page",
+    "pdf_download",
+    "pdf_file_name",
     "plugin_gettext",
     "parse_id",
     "parse_int",
