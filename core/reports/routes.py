@@ -90,14 +90,15 @@ async def report_page(request: AnyRequest) -> Template:
                 "svg": bar_chart(f"chart-{i}", figure.label, desc, axis, values, years) if figure.chart else None,
             })
         context.update(labels=labels)
-    context.update(charts=charts, query=query, start_text=format_day(_noon(period.start)) if period else "",
-                   end_text=format_day(_noon(period.end)) if period else "",
+    context.update(charts=charts, query=query, period_text=_period_text(period) if period else "",
                    years=list(range(_today().year + 1, _today().year - 10, -1)))
     return page(request, "core/staff/report.html", context, status_code=400 if context["error"] else 200, staff=staff)
 
 
-def _noon(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 12, tzinfo=ZoneInfo(current().settings.timezone))
+def _period_text(period: service.Period) -> str:
+    """'Donnerstag, 1. Januar 2026 – Donnerstag, 31. Dezember 2026'."""
+    zone = ZoneInfo(current().settings.timezone)
+    return " – ".join(format_day(datetime(d.year, d.month, d.day, 12, tzinfo=zone)) for d in (period.start, period.end))
 
 
 @get("/staff/berichte/bericht.xlsx", include_in_schema=False)
@@ -135,4 +136,17 @@ async def report_xlsx(request: AnyRequest) -> Response[bytes] | Template:
     return Response(out.getvalue(), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-ROUTES = [report_page, report_xlsx]
+@get("/staff/berichte/bericht.pdf", include_in_schema=False)
+async def report_pdf(request: AnyRequest) -> Response[bytes] | Template:
+    from core.printing import file_name, pdf_download
+    from core.reports.pdf import report_pdf as build
+
+    _staff, context, figures, _query = await _report(request)
+    period, quartier = context["period"], context["quartier"]
+    if period is None or figures is None:
+        return await report_page.fn(request)  # the form with the error, 400
+    document = build(quartier.name, period, _period_text(period), figures)
+    return pdf_download(document, file_name("bericht", quartier.slug, period.start.isoformat(), period.end.isoformat()))
+
+
+ROUTES = [report_page, report_xlsx, report_pdf]

@@ -178,3 +178,25 @@ async def test_the_demo_has_a_past_event_with_check_ins_and_walk_ins_in_its_repo
         assert found["Eingecheckt"] == "15" and found["Ohne Anmeldung gekommen"] == "20"
         assert found["davon zum ersten Mal hier"] == "6" and found["Beiträge (freigegeben)"] != "0"
         assert len(page.all("svg")) == 5
+
+
+async def test_the_report_as_an_a4_pdf_carries_the_totals(make_staff_client):
+    from core.testing.pdf import flat, read_pdf
+
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
+        event = await held_yesterday()
+        await register(event.id, "Erika Muster", phone="05371 1")
+        await move_to_yesterday(event.id)
+        for _i in range(3):
+            await post_form(client, walk_in_url(event.id), {"delta": "1", "age_group": "65+"})
+        response = await client.get("/staff/berichte/bericht.pdf", params=report_params())
+        assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+        assert 'filename="bericht-nordstadt-' in response.headers["content-disposition"]
+        pages = read_pdf(response.content)
+        first = pages[0]
+        assert (first.width_mm, first.height_mm) == (297, 210)  # A4 landscape
+        text = flat(" ".join(page.text for page in pages))
+        assert "Bericht: Nordstadt" in text and "Ohne Anmeldung gekommen 3" in text and "Angemeldet 1" in text
+        assert "Erika" not in text
+        bad = await client.get("/staff/berichte/bericht.pdf", params={"period": "custom", "from": "2026-02-01", "to": "2026-01-01"})
+        assert bad.status_code == 400 and "Das Ende des Zeitraums muss nach seinem Beginn liegen." in bad.text
