@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -101,15 +101,22 @@ def _period_text(period: service.Period) -> str:
     return " – ".join(format_day(datetime(d.year, d.month, d.day, 12, tzinfo=zone)) for d in (period.start, period.end))
 
 
-@get("/staff/berichte/bericht.xlsx", include_in_schema=False)
-async def report_xlsx(request: AnyRequest) -> Response[bytes] | Template:
+async def _download(request: AnyRequest, make: Callable[[Quartier, service.Period, list[service.ReportFigure]], Response[bytes]]
+                    ) -> Response[bytes] | Template:
+    """A file of the report asked for, or the form with the error (400)."""
+    _staff, context, figures, _query = await _report(request)
+    period, quartier = context["period"], context["quartier"]
+    if quartier is None:
+        raise NotFoundException()
+    if period is None or figures is None:
+        return await report_page.fn(request)
+    return make(quartier, period, figures)
+
+
+def _xlsx(quartier: Quartier, period: service.Period, figures: list[service.ReportFigure]) -> Response[bytes]:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    staff, context, figures, _query = await _report(request)
-    period, quartier = context["period"], context["quartier"]
-    if period is None or figures is None:
-        return await report_page.fn(request)  # the form with the error, 400
     book = Workbook()
     sheet = book.active
     sheet.title = _("Bericht")
@@ -136,17 +143,22 @@ async def report_xlsx(request: AnyRequest) -> Response[bytes] | Template:
     return Response(out.getvalue(), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+def _pdf(quartier: Quartier, period: service.Period, figures: list[service.ReportFigure]) -> Response[bytes]:
+    from core.printing import file_name, pdf_download
+    from core.reports.pdf import report_pdf
+
+    document = report_pdf(quartier.name, period, _period_text(period), figures)
+    return pdf_download(document, file_name("bericht", quartier.slug, period.start.isoformat(), period.end.isoformat()))
+
+
+@get("/staff/berichte/bericht.xlsx", include_in_schema=False)
+async def report_xlsx(request: AnyRequest) -> Response[bytes] | Template:
+    return await _download(request, _xlsx)
+
+
 @get("/staff/berichte/bericht.pdf", include_in_schema=False)
 async def report_pdf(request: AnyRequest) -> Response[bytes] | Template:
-    from core.printing import file_name, pdf_download
-    from core.reports.pdf import report_pdf as build
-
-    _staff, context, figures, _query = await _report(request)
-    period, quartier = context["period"], context["quartier"]
-    if period is None or figures is None:
-        return await report_page.fn(request)  # the form with the error, 400
-    document = build(quartier.name, period, _period_text(period), figures)
-    return pdf_download(document, file_name("bericht", quartier.slug, period.start.isoformat(), period.end.isoformat()))
+    return await _download(request, _pdf)
 
 
 ROUTES = [report_page, report_xlsx, report_pdf]
