@@ -133,3 +133,10 @@ async def test_the_xlsx_holds_numbers_as_numbers_and_dates_as_dates(make_staff_c
         assert all(isinstance(value, datetime) and value.day == 1 for value in header[2:])
         row = [cell.value for cell in sheet[6]]
         assert row[0] == "Veranstaltungen durchgeführt" and row[1] == 1 and sum(row[2:]) == 1
+
+
+async def test_a_role_that_is_neither_admin_nor_staff_gets_no_report(make_staff_client):
+    async with make_staff_client(role="moderator", quartiere=["nordstadt"], plugins=["exhibition"]) as moderator:
+        for url in (REPORT, XLSX, "/staff/berichte/bericht.pdf"):
+            assert (await moderator.get(url)).status_code == 403
+        assert REPORT not in parse((await moderator.get("/staff/moderation")).text).links()
