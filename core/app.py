@@ -38,6 +38,7 @@ from core.domain_events.service import event_delivery
 from core.events.routes import PublicEventsController
 from core.quartiere.routes import ROUTES as QUARTIER_ROUTES
 from core.quartiere.tables import Quartier
+from core.reports.routes import ROUTES as REPORT_ROUTES
 from core.content import templating as content_templating
 from core.web import i18n, template_i18n
 from core.web.api import error_body
@@ -240,7 +241,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     deployment.templates = template_environment(deployment)
 
     handlers: list[Any] = [
-        healthz, readyz, MetricsController, PublicEventsController, *STAFF_HANDLERS, jobs_page, *QUARTIER_ROUTES,
+        healthz, readyz, MetricsController, PublicEventsController, *STAFF_HANDLERS, jobs_page, *REPORT_ROUTES, *QUARTIER_ROUTES,
         *PRINT_ROUTES, *PUBLIC_HANDLERS,
     ]
     static_dirs = {"core": str(HERE / "static")}

@@ -13,6 +13,7 @@ awaitable; the runner awaits it).
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from datetime import date
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from core.messaging.types import Audience, MessageRequest, MessageResult, MessageType
     from core.ops.metrics import Metric
     from core.ops.readiness import ReadinessCheck
+    from core.reports.service import ReportFigure
     from core.web.auth import StaffContext
     from core.web.resources import Resource
     from core.web.ui import MenuLink, PageBlock, Widget
@@ -275,4 +277,15 @@ def event_list_notes(deployment: Deployment, events: list[EventDetail]) -> dict[
     a ``Markup`` shown as it is.
 
     Called only for plugins switched on in the Quartier, each in isolation, once per page for all its events.
+    """
+
+
+# -- reports (core/reports) ----------------------------------------------------------------------
+@hookspec(awaitable=True, isolated=True, per_quartier=True)
+def report_figures(deployment: Deployment, quartier_id: int, start: date, end: date) -> list[ReportFigure] | Awaitable[list[ReportFigure]]:
+    """Return ``ReportFigure``s (counts per month) of a Quartier from ``start`` to ``end`` (dates, both included)
+    for the staff report and its XLSX (an awaitable is fine).
+
+    Count events by their first day (``EventFigure.held_on``, or ``local_day``). Called only for plugins
+    switched on in the Quartier, each in isolation: a failing plugin is logged and its figures left out.
     """

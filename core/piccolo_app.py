@@ -10,6 +10,7 @@ from core.domain_events.tables import DomainEventRecord
 from core.jobs.tables import JobRecord
 from core.events.tables import Event, EventOrganisation, EventSeries, Organisation, Venue
 from core.quartiere.tables import Quartier, QuartierPlugin
+from core.reports.tables import EventFigure
 from core.web.tables import AuditEntry, RateCounter, StoredValue
 
 APP_CONFIG = AppConfig(
@@ -32,5 +33,6 @@ APP_CONFIG = AppConfig(
         AuditEntry,
         ContentTranslation,
         JobRecord,
+        EventFigure,
     ],
 )

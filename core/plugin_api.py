@@ -33,6 +33,9 @@ from core.ops.readiness import ReadinessCheck
 from core.printing import Document, file_name as pdf_file_name, pdf_download, poster as pdf_poster
 from core.quartiere.service import get_by_slug as get_quartier, is_plugin_enabled, quartiere_with_plugin
 from core.quartiere.tables import Quartier
+from core.reports.service import (
+    CountOutOfRange, ReportFigure, by_month, change_count, event_figures, held_events, local_day, record_once,
+)
 from core.web.api import ApiError, ErrorOut, error_responses, field_errors, json_body, read_json
 from core.web.audit import record as record_audit, redact_audit
 from core.web.auth import StaffContext, client_address, require_staff, require_staff_api
@@ -66,6 +69,7 @@ __all__ = [
     "Audience",
     "AudienceMember",
     "ConfigError",
+    "CountOutOfRange",
     "Count",
     "Deployment",
     "Document",
@@ -98,6 +102,7 @@ __all__ = [
     "PageBlock",
     "Personal",
     "Quartier",
+    "ReportFigure",
     "ReadinessCheck",
     "Resource",
     "Role",
@@ -108,6 +113,8 @@ __all__ = [
     "Widget",
     "after_commit",
     "bad_request",
+    "by_month",
+    "change_count",
     "client_address",
     "contains_link",
     "csrf_input",
@@ -118,6 +125,7 @@ __all__ = [
     "delete_versions",
     "direction",
     "erase_domain_events",
+    "event_figures",
     "error_responses",
     "event_calendar_text",
     "event_detail",
@@ -125,6 +133,7 @@ __all__ = [
     "field_errors",
     "flash",
     "get_quartier",
+    "held_events",
     "hit_rate_limit",
     "hookimpl",
     "hookspec",
@@ -134,6 +143,7 @@ __all__ = [
     "is_postgres",
     "json_body",
     "language",
+    "local_day",
     "localize",
     "localize_many",
     "location_text",
@@ -153,6 +163,7 @@ __all__ = [
     "quartiere_with_plugin",
     "read_json",
     "record_audit",
+    "record_once",
     "redact_audit",
     "redacted",
     "render",

@@ -22,6 +22,7 @@ QUARTIER_SLUG = "gifhorn"
 EVENT_SLUG = "netzwerktreff-gute-nachbarschaft"
 CAFE_SLUG = "nachbarschaftscafe"
 CAFE_DATES = 8
+PAST_SLUG = "fruehlingsfest"  # a past event, so the report has something to show
 
 QUARTIER = dict(
     name="Gifhorn",
@@ -140,6 +141,20 @@ async def _cafe(quartier: Quartier, venue: Venue, today: date) -> None:
     await create_series(first.id, "weekly", None, CAFE_DATES, "")
 
 
+async def _past_event(quartier: Quartier, venue: Venue, today: date) -> None:
+    """A neighbourhood party three weeks before the first load (the plugins add its anonymous counts)."""
+    if await Event.exists().where((Event.quartier == quartier.id) & (Event.slug == PAST_SLUG)):
+        return
+    day = today - timedelta(days=21)
+    past = await events.create_event(
+        quartier_id=quartier.id, title="Frühlingsfest im Quartier", slug=PAST_SLUG,
+        summary="Musik, Kuchen und Spiele für Groß und Klein rund um den Treff-PUNKT 53.",
+        starts_at=datetime.combine(day, time(15, 0), TZ), ends_at=datetime.combine(day, time(18, 0), TZ), venue=venue.id,
+        contact_name="Ulrike Buka", contact_phone="(05371) 82562", contact_email="quartiersmanagement@gifhorn.de",
+    )
+    await events.publish_event(past.id)
+
+
 async def _get_or_create(table, where, values):
     row = await table.objects().where(where).first()
     if row is None:
@@ -186,6 +201,7 @@ async def load_demo(deployment: Deployment, today: date | None = None) -> Event:
         event = await events.publish_event(event.id)
     await _versions(quartier, event)
     await _cafe(quartier, venue, today)
+    await _past_event(quartier, venue, today)
 
     await deployment.hooks.load_demo(deployment=deployment, quartier_id=quartier.id, event_id=event.id, quartier=quartier.id)
     return event

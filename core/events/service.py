@@ -15,6 +15,7 @@ from core.domain_events import EventCancelled, EventChanged, EventCopied, EventP
 from core.domain_events.service import publish
 from core.events.tables import Event, EventOrganisation, Organisation, Venue
 from core.quartiere.tables import Quartier
+from core.reports.service import event_moved
 
 PUBLIC_STATUSES = ("published", "cancelled")
 _PUBLIC_EVENT_SQL = "SELECT * FROM events WHERE id = {} AND status IN (%s)" % ", ".join(f"'{s}'" for s in PUBLIC_STATUSES)
@@ -239,6 +240,8 @@ async def update_event(event_id: int, **changes: Any) -> Event:
         event.sequence += 1
         event.updated_at = now()
         await event.save()
+        if "starts_at" in changed or "timezone" in changed:
+            await event_moved(event)
         noteworthy = [name for name in changed if name in NOTEWORTHY_FIELDS]
         if event.status == "published" and noteworthy:
             await publish(current(), EventChanged(quartier_id=event.quartier, event=event.id, fields=noteworthy))

@@ -227,6 +227,11 @@ def format_period(first: date, last: date, unit: str = "days") -> str:
     return format_interval(first, last, skeleton="yMMMd", locale=locale)
 
 
+def format_month(day: date, with_year: bool = True) -> str:
+    """'Dez. 2026' / 'Dec 2026' (or 'Dez.' / 'Dec'): a month, for report columns and chart axes."""
+    return format_skeleton("yMMM" if with_year else "MMM", day, locale=_babel_locale(language()))
+
+
 def format_number(value: float | int) -> str:
     """``1.234,5`` / ``1,234.5`` / ``١٬٢٣٤٫٥``: a number in the current language's notation."""
     return format_decimal(value, locale=_babel_locale(language()))

@@ -48,6 +48,7 @@ def staff_menu(ctx: StaffContext) -> dict[str, list[MenuLink]]:
         for link in answer or []:
             link.plugin = name
             links.append(link)
+    links.append(MenuLink(label="Berichte", url="/staff/berichte"))
     if ctx.is_admin:
         links.append(MenuLink(label="Plugins je Quartier", url="/staff/plugins", group="System", roles=("admin",)))
         links.append(MenuLink(label="Protokoll", url="/staff/audit", group="System", roles=("admin",)))

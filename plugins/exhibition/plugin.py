@@ -109,6 +109,13 @@ async def load_demo(deployment: Deployment, quartier_id: int, event_id: int):
     await load(quartier_id, event_id)
 
 
+@hookimpl
+async def report_figures(deployment: Deployment, quartier_id: int, start, end):
+    from plugins.exhibition.report import report_figures
+
+    return await report_figures(quartier_id, start, end)
+
+
 async def sweep_media(deployment: Deployment, quartiere: frozenset[int] | None) -> None:
     from plugins.exhibition import service, storage
 

@@ -104,6 +104,12 @@ async def event_list_notes(deployment: Deployment, events):
     return await list_notes(events)
 
 
+async def report_figures(deployment: Deployment, quartier_id: int, start, end):
+    from plugins.registration.report import report_figures
+
+    return await report_figures(quartier_id, start, end)
+
+
 async def expire(deployment: Deployment, quartiere: frozenset[int] | None) -> None:
     await service.expire_due(quartiere=quartiere)
 
@@ -153,3 +159,4 @@ async def load_demo(deployment: Deployment, quartier_id: int, event_id: int):
     await service.ensure_form(event_id, capacity=40, waitlist_enabled=True, max_companions=2, questions=(
         '[{"key": "barrierefrei", "label": "Benötigen Sie einen barrierefreien Zugang?", "type": "yesno", "required": false}]'
     ))
+    await service.demo_figures(quartier_id)

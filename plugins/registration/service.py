@@ -20,8 +20,8 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count as RowCount
 
 from core.plugin_api import (
-    Count, Event, LocalText, contains_link, current, erase_domain_events, hit_rate_limit, localize, plugin_gettext, publish,
-    redact_audit, transaction, withdraw_messages,
+    Count, Event, LocalText, change_count, contains_link, current, erase_domain_events, event_figures, hit_rate_limit, localize,
+    plugin_gettext, publish, record_once, redact_audit, transaction, withdraw_messages,
 )
 from plugins.registration import domain_events as de
 from plugins.registration.tables import ACTIVE_STATUSES, SEAT_STATUSES, STATUSES, Registration, RegistrationForm
@@ -591,6 +591,7 @@ async def check_in(reg: Registration, present: bool = True) -> Registration:
             return fresh
         fresh.checked_in_at = now() if present else None
         await Registration.update({Registration.checked_in_at: fresh.checked_in_at}).where(Registration.id == fresh.id)
+        await change_count(PLUGIN, fresh.event, "checked_in", fresh.seats if present else -fresh.seats)
         if present:
             await _publish(de.RegistrationCheckedIn, fresh)
     return fresh
@@ -624,10 +625,69 @@ async def anonymise_due(days: int | None = None, moment: datetime | None = None)
     ids = [row["id"] for row in ended]
     if not ids:
         return 0
+    await record_registered(ids)
     rows = await Registration.objects().where(Registration.event.is_in(ids) & Registration.anonymised_at.is_null())
     for reg in rows:
         await erase(reg)
     return len(rows)
+
+
+# -- anonymous figures for reports (no person, per event) --------------------------------------
+PLUGIN = "registration"
+AGE_GROUPS = ("u14", "14-17", "18-64", "65+")
+
+
+def age_groups() -> list[tuple[str, str]]:
+    """The walk-in counter's optional age groups, (key, label in the current language)."""
+    return list(zip(AGE_GROUPS, (_("Kinder (bis 13)"), _("Jugendliche (14–17)"), _("Erwachsene (18–64)"), _("Ältere (ab 65)"))))
+
+
+async def registered_seats(event_ids: list[int]) -> dict[int, int]:
+    """Seats held per event by the people still registered (confirmed or awaiting confirmation)."""
+    rows = await Registration.select(Registration.event, Registration.seats).where(
+        Registration.event.is_in(event_ids or [-1]) & Registration.status.is_in(list(SEAT_STATUSES)))
+    seats: dict[int, int] = {}
+    for row in rows:
+        seats[row["event"]] = seats.get(row["event"], 0) + row["seats"]
+    return seats
+
+
+async def record_registered(event_ids: list[int]) -> None:
+    """At the deletion deadline: keep each event's number of registered people as an anonymous figure (once)."""
+    done = {row["event"] for row in await event_figures(PLUGIN, event_ids, kinds=("registered",))}
+    todo = [event_id for event_id in event_ids if event_id not in done]
+    seats = await registered_seats(todo)
+    for event_id in todo:
+        await record_once(PLUGIN, event_id, "registered", seats.get(event_id, 0))
+
+
+async def count_walk_in(event_id: int, delta: int, age_group: str = "", first_time: bool = False) -> int:
+    """Count a person who came without registering (delta 1) or take a miscount back (-1); the new count of that group.
+    Raises ``CountOutOfRange`` below zero."""
+    return await change_count(PLUGIN, event_id, "walk_in", delta, age_group=age_group, first_time=first_time)
+
+
+async def walk_ins(event_id: int) -> list[dict[str, Any]]:
+    """The walk-in counts of an event by age group and first time (rows with a count only)."""
+    return [row for row in await event_figures(PLUGIN, [event_id], kinds=("walk_in",)) if row["count"]]
+
+
+DEMO_WALK_INS = (("u14", False, 6), ("18-64", True, 4), ("18-64", False, 5), ("65+", False, 3), ("", True, 2))
+
+
+async def demo_figures(quartier_id: int) -> None:
+    """The demo's past events without figures get anonymous counts: registered, checked in, walk-ins."""
+    past = await Event.select(Event.id).where((Event.quartier == quartier_id) & (Event.ends_at < now())
+                                              & (Event.status == "published"))
+    ids = [row["id"] for row in past]
+    counted = {row["event"] for row in await event_figures(PLUGIN, ids)}
+    for event_id in ids:
+        if event_id in counted:
+            continue
+        await record_once(PLUGIN, event_id, "registered", 18)
+        await change_count(PLUGIN, event_id, "checked_in", 15)
+        for age_group, first_time, n in DEMO_WALK_INS:
+            await change_count(PLUGIN, event_id, "walk_in", n, age_group=age_group, first_time=first_time)
 
 
 async def taken_by_status() -> dict[tuple[str, str], int]:

@@ -13,8 +13,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.plugin_api import (
-    Document, Event, StaffContext, bad_request, csv_download, current, event_detail, format_short, format_span, location_text, page,
-    parse_int, pdf_download, pdf_file_name, plugin_gettext, require_staff, spreadsheet_safe,
+    CountOutOfRange, Document, Event, StaffContext, bad_request, csv_download, current, event_detail, format_short, format_span,
+    location_text, page, parse_int, pdf_download, pdf_file_name, plugin_gettext, require_staff, spreadsheet_safe,
 )
 from plugins.registration import service
 from plugins.registration.resources import CHANNEL_CHOICES, STATUS_CHOICES
@@ -68,6 +68,44 @@ async def checkin(request: AnyRequest, event_id: FromPath[int], registration_id:
     q = str(form.get("q", ""))
     query = "?" + urlencode({"q": q}) if q else ""
     return Redirect(f"/staff/anmeldungen/{event_id}/checkin{query}#r{registration_id}", status_code=303)
+
+
+WALK_IN_ROUTE = "/staff/anmeldungen/{event_id:int}/ohne-anmeldung"
+
+
+async def _walk_in_page(request: AnyRequest, staff: StaffContext, event: Event, error: str = "",
+                        status_code: int = 200) -> Template:
+    rows = await service.walk_ins(event.id)
+    groups = service.age_groups()
+    by_group = [(label, sum(r["count"] for r in rows if r["age_group"] == key)) for key, label in groups]
+    return page(request, "registration/walk_ins.html", {
+        "event": event, "error": error, "age_groups": groups,
+        "total": sum(r["count"] for r in rows), "first_time": sum(r["count"] for r in rows if r["first_time"]),
+        "by_group": by_group, "unknown_group": sum(r["count"] for r in rows if not r["age_group"]),
+        "checked_in": (await service.counts(event.id))["checked_in"],
+    }, status_code=status_code, staff=staff)
+
+
+@get(WALK_IN_ROUTE, opt={"quartier": "event:event_id"}, include_in_schema=False)
+async def walk_in_screen(request: AnyRequest, event_id: FromPath[int]) -> Template:
+    staff = await require_staff(request)
+    return await _walk_in_page(request, staff, await _event_for(staff, event_id))
+
+
+@post(WALK_IN_ROUTE, opt={"quartier": "event:event_id"}, include_in_schema=False)
+async def walk_in_count(request: AnyRequest, event_id: FromPath[int]) -> Redirect | Template:
+    """+1 or -1 for a person who came without registering; POST-redirect, so it works without JavaScript."""
+    staff = await require_staff(request)
+    event = await _event_for(staff, event_id)
+    form = await request.form()
+    delta, age_group = str(form.get("delta", "")), str(form.get("age_group", ""))
+    if delta not in ("1", "-1") or age_group not in ("", *service.AGE_GROUPS):
+        return await _walk_in_page(request, staff, event, _("Bitte wählen Sie einen Eintrag aus der Liste."), 400)
+    try:
+        await service.count_walk_in(event_id, int(delta), age_group, form.get("first_time") == "on")
+    except CountOutOfRange as exc:
+        return await _walk_in_page(request, staff, event, str(exc), 400)
+    return Redirect(f"/staff/anmeldungen/{event_id}/ohne-anmeldung", status_code=303)
 
 
 async def _rows(event_id: int) -> list[list[Any]]:
@@ -175,4 +213,4 @@ async def sign_in_sheet(request: AnyRequest, event_id: FromPath[int]) -> Respons
     return pdf_download(doc, pdf_file_name("anwesenheitsliste", event.slug))
 
 
-STAFF_ROUTES = [checkin_screen, checkin, printable_list, export_csv, export_xlsx, sign_in_sheet]
+STAFF_ROUTES = [checkin_screen, checkin, walk_in_screen, walk_in_count, printable_list, export_csv, export_xlsx, sign_in_sheet]

@@ -96,6 +96,8 @@ PAGES: dict[str, tuple[bool, Callable[[Any], str] | Callable[[Any, Any], None]]]
     "series-date-edit": (True, _series_date_edit),
     "password": (True, lambda app: "/staff/password"),
     "jobs": (False, _jobs_as_admin),
+    "report": (True, lambda app: "/staff/berichte"),
+    "report-error": (True, lambda app: "/staff/berichte?period=custom&from=2026-05-01&to=2026-04-01"),
 }
 
 

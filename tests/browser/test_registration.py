@@ -154,6 +154,27 @@ def test_personal_page(registration_app, page, assert_no_axe_violations):
 
 
 # -- staff at the door ----------------------------------------------------------------------------
+def test_staff_count_walk_ins_at_the_door(registration_app, page, screenshot, assert_no_axe_violations):
+    reg = registration_app
+    login(page, reg.app, reg.app.staff)
+    page.goto(reg.at(reg.checkin_path))
+    page.get_by_role("link", name="Ohne Anmeldung zählen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Ohne Anmeldung: {reg.app.event_title}")
+    count = page.locator(".walk-in-count")
+    expect(count).to_have_text("Ohne Anmeldung gezählt: 0")
+    assert_no_axe_violations(page, "walk-in counter")
+
+    page.get_by_label("Ältere (ab 65)").check()
+    page.get_by_label("zum ersten Mal hier").check()
+    page.get_by_role("button", name="+1 Person zählen").click()
+    expect(count).to_have_text("Ohne Anmeldung gezählt: 1")
+    page.get_by_role("button", name="−1 Zählung zurücknehmen").click()  # "keine Angabe" has none: refused
+    expect(page.get_by_role("alert")).to_have_text("Der Zähler kann nicht unter null fallen.")
+    expect(count).to_have_text("Ohne Anmeldung gezählt: 1")
+    screenshot(page, "walk-ins")
+    assert_no_axe_violations(page, "walk-in counter with an error")
+
+
 def test_staff_check_in_at_the_door(registration_app, page, screenshot, assert_no_axe_violations):
     reg = registration_app
     login(page, reg.app, reg.app.staff)

@@ -373,3 +373,25 @@ async def test_hook_withdraw_messages(make_client, sample_plugins):
         client.deployment.pm.register(fake, name="fakemail")
         assert await withdraw_messages("greeter", "reminder:", erase=True) == 2
         assert fake.withdrawn == [("greeter", "reminder:", True)]
+
+
+async def test_hook_report_figures(make_client, sample_plugins):
+    from datetime import date, timedelta
+
+    from core.plugin_api import change_count
+
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        event = await make_event(nord, "treff", days=-2)
+        await change_count("greeter", event.id, "waved", 3)
+        await create_user("ulrike@example.org", "Ulrike", PASSWORD, "staff", quartiere=["nordstadt"])
+        await login(client, "ulrike@example.org")
+        today = date.today()
+        params = {"period": "custom", "from": (today - timedelta(days=40)).isoformat(), "to": today.isoformat()}
+
+        html = (await client.get("/staff/berichte", params=params)).text
+        assert re.search(r"<th scope=\"row\">Zugewunken</th><td>3</td>", html)
+        assert re.search(r"<th scope=\"row\">Veranstaltungen durchgeführt</th><td>1</td>", html)
+
+        await set_plugin_enabled(nord.id, "greeter", False)  # per Quartier: switched off, not asked
+        assert "Zugewunken" not in (await client.get("/staff/berichte", params=params)).text

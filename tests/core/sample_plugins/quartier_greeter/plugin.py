@@ -31,11 +31,14 @@ from core.plugin_api import (
     Personal,
     Quartier,
     ReadinessCheck,
+    ReportFigure,
     Resource,
     Role,
     StaffContext,
     Widget,
+    by_month,
     current,
+    event_figures,
     get_quartier,
     plugin_gettext,
     hookimpl,
@@ -265,6 +268,13 @@ async def metrics(deployment: Deployment):
     hidden = await Greeting.count().where(Greeting.shown == False)  # noqa: E712
     return [Metric("greetings", "Greetings by whether they are shown", shown, {"shown": "yes"}),
             Metric("greetings", "Greetings by whether they are shown", hidden, {"shown": "no"})]
+
+
+@hookimpl
+async def report_figures(deployment: Deployment, quartier_id: int, start, end):
+    # waves counted at the door with change_count("greeter", event_id, "waved", 1)
+    rows = await event_figures("greeter", quartier_id=quartier_id, start=start, end=end, kinds=("waved",))
+    return [ReportFigure("waved", _("Zugewunken"), by_month(rows))]
 
 
 @hookimpl
