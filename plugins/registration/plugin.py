@@ -104,6 +104,7 @@ async def event_list_notes(deployment: Deployment, events):
     return await list_notes(events)
 
 
+@hookimpl
 async def report_figures(deployment: Deployment, quartier_id: int, start, end):
     from plugins.registration.report import report_figures
 
