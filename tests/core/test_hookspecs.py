@@ -95,3 +95,18 @@ def test_hook_has_a_test(name):
     assert f"test_hook_{name}" in hook_test_names(), (
         f"tests/core/test_hooks.py has no top-level test function test_hook_{name}"
     )
+
+
+PLUGIN_MODULES = sorted(ROOT.glob("plugins/*/plugin.py")) + sorted(ROOT.glob("examples/*/*/plugin.py"))
+
+
+@pytest.mark.parametrize("path", PLUGIN_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_plugin_function_named_like_a_hook_is_marked_as_its_implementation(path: Path) -> None:
+    """Without ``@hookimpl`` pluggy never calls it, and nothing says so."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    unmarked = [
+        node.name for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in HOOKS
+        and not any("hookimpl" in ast.unparse(decorator) for decorator in node.decorator_list)
+    ]
+    assert unmarked == []
