@@ -31,10 +31,12 @@ if TYPE_CHECKING:
     from core.deployment import Deployment
     from core.domain_events import DomainEvent
     from core.events.service import EventDetail
+    from core.events.tables import EventSeries
     from core.jobs.types import Job
     from core.messaging.types import Audience, MessageRequest, MessageResult, MessageType
     from core.ops.metrics import Metric
     from core.ops.readiness import ReadinessCheck
+    from core.quartiere.tables import Quartier
     from core.web.auth import StaffContext
     from core.web.resources import Resource
     from core.web.ui import MenuLink, PageBlock, Widget
@@ -266,3 +268,14 @@ def deliver_message(request: MessageRequest, deployment: Deployment) -> Awaitabl
 def withdraw_messages(owner: str, key_prefix: str, erase: bool, deployment: Deployment) -> Awaitable[int]:
     """Cancel the ``owner`` plugin's unsent messages whose idempotency key starts with ``key_prefix`` (``erase``: delete
     them, sent or not); return how many. Implemented by the plugin that delivers messages."""
+
+
+@hookspec(awaitable=True, isolated=True, per_quartier=True)
+def quartier_page_blocks(
+    deployment: Deployment, quartier_row: Quartier, series: EventSeries | None, request: Request[Any, Any, Any]
+) -> list[PageBlock] | Awaitable[list[PageBlock]]:
+    """Return ``PageBlock`` items for the public page of a Quartier (``quartier_row``), or of one of its event series
+    (``series``; None on the Quartier's page).
+
+    Called only for plugins switched on in the Quartier, each in isolation.
+    """
