@@ -111,6 +111,12 @@ async def subscribe(quartier: Quartier, series_id: int | None, email: str, frequ
             row = await Subscription.objects().where(Subscription.key == key).first()
             if row.confirmed_at is not None:
                 return
+            # still unconfirmed: the latest request's choice and consent count; past its time, a new link
+            row.frequency, row.language, row.consent_text, row.consent_version = (
+                frequency, lang, consent_text(), settings().subscription_consent_version)
+            if row.created_at < _expired_before():
+                row.created_at, row.token = service.now(), secrets.token_urlsafe(32)
+            await row.save()
         what = await scope_name(quartier, series_id, row.language)
         subject, text, html = await messages.render("subscription_confirm", row.language, {
             "what": messages.StaffText(what), "confirm_link": messages.Link(link(row.token, "bestaetigen")),
@@ -119,7 +125,7 @@ async def subscribe(quartier: Quartier, series_id: int | None, email: str, frequ
         }, quartier_id=quartier.id)
         await service.enqueue(recipient=email, kind="subscription_confirm", subject=subject, body_text=text, body_html=html,
                               headers=unsubscribe_headers(row.token), language=row.language, quartier_id=quartier.id,
-                              idempotency_key=f"subscription:{row.id}:confirm:{service.now().date().isoformat()}")
+                              idempotency_key=f"subscription:{row.id}:confirm:{row.token[:8]}:{service.now().date().isoformat()}")
 
 
 def _expired_before() -> datetime:

@@ -43,7 +43,7 @@ async def test_double_opt_in_digest_and_one_click_unsubscribe(make_staff_client,
         answer = await post_form(citizen, "/nordstadt/abonnieren",
                                  {"email": " Erika@Example.org ", "frequency": "instant", "consent": "on"})
         assert answer.status_code == 200 and SENT in answer.text
-        again = await post_form(citizen, "/nordstadt/abonnieren", {"email": "erika@example.org", "frequency": "weekly", "consent": "on"})
+        again = await post_form(citizen, "/nordstadt/abonnieren", {"email": "erika@example.org", "frequency": "instant", "consent": "on"})
         assert again.status_code == 200 and SENT in again.text  # the same answer: nobody learns who subscribed
         (row,) = await Subscription.objects()
         assert (row.email, row.frequency, row.language, row.consent_version) == ("erika@example.org", "instant", "de", "1")
@@ -166,6 +166,14 @@ async def test_deletion_rule_and_what_staff_see(make_staff_client, smtp):
         await Subscription.update({Subscription.created_at: Subscription.created_at - timedelta(days=8)}).where(
             Subscription.email.is_in(["old@example.org", "sure@example.org"]))
         assert (await citizen.get(old_link)).status_code == 404  # the link expired with the time to confirm
+        again = await post_form(citizen, "/nordstadt/abonnieren", {"email": "old@example.org", "frequency": "instant", "consent": "on"})
+        assert again.status_code == 200  # the same address later: a new link that works
+        await work(staff.deployment)
+        fresh_link = link_in(smtp.to("old@example.org")[-1], "bestaetigen")
+        assert fresh_link != old_link and (await citizen.get(fresh_link)).status_code == 200
+        assert (await Subscription.objects().where(Subscription.email == "old@example.org").first()).frequency == "instant"
+        await Subscription.update({Subscription.created_at: Subscription.created_at - timedelta(days=8)}).where(
+            Subscription.email == "old@example.org")
 
         dashboard = (await staff.get("/staff/")).text
         assert "Abonnements neuer Termine" in dashboard
