@@ -108,6 +108,7 @@ def test_announcement_preview_test_and_send(notifications_app, page, new_page, s
     expect(page.get_by_role("heading", level=1)).to_have_text(SUBJECT)
     expect(_detail(page, "Status")).to_have_text("Entwurf")
     expect(_detail(page, "Empfänger (mit E-Mail)")).to_have_text("2")
+    expect(_detail(page, "Auf die Anrufliste (ohne E-Mail)")).to_have_text("1")
     preview = _detail(page, "Vorschau")
     expect(preview).to_contain_text(f"Betreff: {SUBJECT}")
     expect(preview).to_contain_text(f"Guten Tag {PEOPLE['anna@example.org']},")
@@ -142,13 +143,13 @@ def test_announcement_preview_test_and_send(notifications_app, page, new_page, s
     assert live.send_due() == 0
     announcements = [m for m in sink.messages if m["Subject"] == SUBJECT]
     assert Counter(m["To"] for m in announcements) == Counter(list(PEOPLE))  # both registrants, each exactly once
-    assert len(sink.messages) == 3  # and nothing else (the phone-only person has no e-mail)
+    assert len(sink.messages) == 3  # and nothing else (the phone-only person is on the call list)
     for message in announcements:
         assert f"Guten Tag {PEOPLE[message['To']]}," in _body(message)
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     page.reload()
-    expect(_detail(page, "Versandstand")).to_have_text("2 versandt, 0 ausstehend, 0 fehlgeschlagen")
+    expect(_detail(page, "Versandstand")).to_have_text("2 versandt, 1 ausstehend, 0 fehlgeschlagen")  # the call to make
     assert_no_axe_violations(page, "announcement detail page (sent)")
 
     # the other notification screens
@@ -161,6 +162,11 @@ def test_announcement_preview_test_and_send(notifications_app, page, new_page, s
     expect(page.get_by_role("heading", level=1)).to_have_text("Anrufliste")
     expect(page.get_by_role("main")).to_contain_text(PHONE_ONLY)
     assert_no_axe_violations(page, "call list")
+    call = page.get_by_role("row").filter(has_text="Mitteilung").get_by_role("link", name=re.compile(PHONE_ONLY))
+    call.click()
+    expect(_detail(page, "Was zu sagen ist")).to_contain_text("Wir feiern im großen Saal statt im Hof.")
+    page.get_by_role("button", name="Angerufen").click()
+    expect(_detail(page, "Status")).to_have_text("Erledigt")
 
     _menu(page).get_by_role("link", name="Nachrichtentexte", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nachrichtentexte")
