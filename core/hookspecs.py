@@ -32,10 +32,12 @@ if TYPE_CHECKING:
     from core.deployment import Deployment
     from core.domain_events import DomainEvent
     from core.events.service import EventDetail
+    from core.events.tables import EventSeries
     from core.jobs.types import Job
     from core.messaging.types import Audience, MessageRequest, MessageResult, MessageType
     from core.ops.metrics import Metric
     from core.ops.readiness import ReadinessCheck
+    from core.quartiere.tables import Quartier
     from core.reports.service import ReportFigure
     from core.web.auth import StaffContext
     from core.web.resources import Resource
@@ -288,4 +290,15 @@ def report_figures(deployment: Deployment, quartier_id: int, start: date, end: d
 
     Count events by their first day (``EventFigure.held_on``, or ``local_day``). Called only for plugins
     switched on in the Quartier, each in isolation: a failing plugin is logged and its figures left out.
+    """
+
+
+@hookspec(awaitable=True, isolated=True, per_quartier=True)
+def quartier_page_blocks(
+    deployment: Deployment, quartier_row: Quartier, series: EventSeries | None, request: Request[Any, Any, Any]
+) -> list[PageBlock] | Awaitable[list[PageBlock]]:
+    """Return ``PageBlock`` items for the public page of a Quartier (``quartier_row``), or of one of its event series
+    (``series``; None on the Quartier's page).
+
+    Called only for plugins switched on in the Quartier, each in isolation.
     """

@@ -46,7 +46,7 @@ from core.web.i18n import (
 )
 from core.web.params import MAX_INT, Count, Id, Limit, Offset, parse_id, parse_int
 from core.web.rendering import bad_request, csrf_input, flash, page, render
-from core.web.resources import Action, Field, FieldError, Resource
+from core.web.resources import EMAIL as EMAIL_PATTERN, Action, Field, FieldError, Resource
 from core.web.scope import row_scope
 from core.web.store import hit as hit_rate_limit
 from core.web.text import contains_link, defang
@@ -70,6 +70,7 @@ __all__ = [
     "AudienceMember",
     "ConfigError",
     "CountOutOfRange",
+    "EMAIL_PATTERN",
     "Count",
     "Deployment",
     "Document",

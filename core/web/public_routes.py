@@ -57,8 +57,15 @@ async def quartier_page(request: AnyRequest, quartier: FromPath[str]) -> Templat
     texts = await service.localize_details(events, also={"quartiere": ([q], QUARTIER_TEXTS)})
     return page(request, "core/public/quartier.html", {
         "quartier": q, "quartier_texts": texts["quartiere"][q.id], "events": events, "urls": {d.event.id: _event_path(d) for d in events},
-        "page_number": number, "more": more,
+        "page_number": number, "more": more, "blocks": await _quartier_blocks(request, q, None),
     })
+
+
+async def _quartier_blocks(request: AnyRequest, quartier: Quartier, series: EventSeries | None) -> list[Any]:
+    deployment = current()
+    results = await deployment.hooks.quartier_page_blocks(deployment=deployment, quartier_row=quartier, series=series,
+                                                          request=request, quartier=quartier.id)
+    return sorted(results.flat(), key=lambda b: b.order)
 
 
 @get("/{quartier:str}/reihen/{series_ref:str}", include_in_schema=False)
@@ -79,6 +86,7 @@ async def series_page(request: AnyRequest, quartier: FromPath[str], series_ref: 
         "notes": await _list_notes(q, events),
         "ics_url": f"/api/series/{row.id}/series.ics",
         "json_ld": series_json_ld(str(title), f"{base_url()}{canonical}", events),
+        "blocks": await _quartier_blocks(request, q, row),
     })
 
 

@@ -1,4 +1,6 @@
-"""Announcements from staff to the people registered for an event, and one-click unsubscribe (RFC 8058)."""
+"""Announcements from staff to the people registered for an event, and one-click unsubscribe (RFC 8058).
+
+People without an e-mail address (registered by phone) land on the call list with the text to read out."""
 
 from __future__ import annotations
 
@@ -42,7 +44,8 @@ async def unsubscribe(token: str) -> bool:
 
 
 async def audience(announcement: Announcement) -> list[AudienceMember]:
-    """The people of the announcement's audience with an e-mail address who have not unsubscribed."""
+    """The people of the announcement's audience: those with an e-mail address who have not unsubscribed, and those
+    with only a phone number (the call list)."""
     found = messages.audiences().get(announcement.audience)
     if found is None:  # the plugin that declared it is not loaded any more
         return []
@@ -50,7 +53,13 @@ async def audience(announcement: Announcement) -> list[AudienceMember]:
     if announcement.quartier_id is not None and not await is_plugin_enabled(announcement.quartier_id, plugin):
         return []
     off = {row["email_hash"] for row in await Unsubscribe.select(Unsubscribe.email_hash)}
-    return [m for m in await declared.members(announcement.event) if m.to.email and email_hash(m.to.email) not in off]
+    return [m for m in await declared.members(announcement.event)
+            if (m.to.email and email_hash(m.to.email) not in off) or (not m.to.email and m.to.phone)]
+
+
+def to_call(announcement: Announcement) -> str:
+    """What staff read out on the phone: the announcement as staff wrote it."""
+    return f"{announcement.subject}\n\n{announcement.body}"
 
 
 async def compose(announcement: Announcement, name: str, email: str, language: str = "de", *,
@@ -74,8 +83,7 @@ async def compose(announcement: Announcement, name: str, email: str, language: s
 
 
 async def preview(announcement: Announcement) -> str:
-    people = await audience(announcement)
-    sample = people[0] if people else None
+    sample = next((m for m in await audience(announcement) if m.to.email), None)
     subject, text, _html, _headers = await compose(announcement, sample.to.name if sample else "Erika Mustermann",
                                                    sample.to.email if sample else "erika@example.org")
     return f"Betreff: {subject}\n\n{text}"
@@ -91,7 +99,8 @@ async def send_test(announcement: Announcement, name: str, email: str) -> None:
 
 
 async def send(announcement: Announcement) -> int:
-    """Queue the announcement for its audience (once per person, whatever happens); returns how many."""
+    """Queue the announcement for its audience (once per person, whatever happens; people without e-mail on the
+    call list); returns how many."""
     count = 0
     async with transaction():
         fresh = await Announcement.objects().where(Announcement.id == announcement.id).first()
@@ -103,15 +112,19 @@ async def send(announcement: Announcement) -> int:
         owner = fresh.audience.partition(".")[0]  # the plugin whose erasure requests reach these messages too
         for member in await audience(fresh):
             person = member.to
+            common = dict(kind="announcement", quartier_id=fresh.quartier_id, event_id=fresh.event, person=person.name,
+                          language=person.language, idempotency_key=f"announcement:{fresh.id}:{owner}:{member.key}")
+            if not person.email:  # registered by phone: staff call and read it out
+                queued.append(dict(channel="call", recipient=person.phone, subject=fresh.subject,
+                                   body_text=to_call(fresh), **common))
+                continue
             if person.language not in sources:
                 sources[person.language] = await messages.source("announcement", person.language,
                                                                    quartier_id=fresh.quartier_id)
             subject, text, html, headers = await compose(fresh, person.name, person.email, person.language,
                                                          quartier=quartier, source=sources[person.language])
-            queued.append(dict(
-                recipient=person.email, kind="announcement", subject=subject, body_text=text, body_html=html,
-                headers=headers, quartier_id=fresh.quartier_id, event_id=fresh.event, person=person.name,
-                language=person.language, idempotency_key=f"announcement:{fresh.id}:{owner}:{member.key}"))
+            queued.append(dict(recipient=person.email, subject=subject, body_text=text, body_html=html, headers=headers,
+                               **common))
         count = await service.enqueue_many(queued)
         await Announcement.update({Announcement.status: "sent", Announcement.sent_at: service.now()}).where(
             Announcement.id == fresh.id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from core.plugin_api import DomainEvent, redacted, transaction
+from core.plugin_api import DomainEvent, EventPublished, redacted, transaction
 from plugins.notifications import service
 
 
@@ -34,3 +34,7 @@ async def handle(event: DomainEvent) -> None:
             from plugins.notifications.digest import collect
 
             await collect(event.quartier_id, attention)
+        if isinstance(event, EventPublished):  # the subscribers' next digest tells about it
+            from plugins.notifications.subscriptions import record_news
+
+            await record_news(event.event, event.quartier_id)

@@ -54,12 +54,17 @@ TEMPLATES = Path(__file__).parent / "templates" / "notifications" / "messages"
 VARIABLES = {
     "announcement": ["name", "subject", "body", "unsubscribe_url", "quartier"],
     "moderation_digest": ["name", "count", "items", "quartier"],
+    "subscription_confirm": ["what", "confirm_link", "unsubscribe_url", "days", "quartier"],
+    "subscription_digest": ["what", "count", "events", "unsubscribe_url", "quartier"],
 }
 EXAMPLE = {
     "name": "Erika Mustermann", "subject": StaffText("Raumwechsel"), "body": StaffText("Wir treffen uns diesmal im großen Saal."),
     "unsubscribe_url": Link("https://quartier.example/benachrichtigungen/abbestellen/BEISPIEL"),
     "count": 2, "items": [{"summary": "„Dass man sich grüßt.“ zu „Was verstehe ich unter guter Nachbarschaft?“",
                            "url": Link("https://quartier.example/staff/moderation")}] * 2,
+    "what": StaffText("Nordstadt"), "days": 7, "confirm_link": Link("https://quartier.example/benachrichtigungen/abo/BEISPIEL/bestaetigen"),
+    "events": [{"title": StaffText("Nachbarschaftscafé"), "when": "Montag, 14. Dezember 2026, 14:00 – 16:00",
+                "url": Link("https://quartier.example/nordstadt/veranstaltungen/1-nachbarschaftscafe")}],
 }
 
 # Staff edit these texts: the sandbox keeps them away from Python's internals. Plain text, so no

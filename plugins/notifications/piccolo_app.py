@@ -8,11 +8,14 @@ from plugins.notifications.tables import (
     MessageTemplate,
     ModerationNotice,
     OutboxMessage,
+    Subscription,
+    SubscriptionNews,
     Unsubscribe,
 )
 
 APP_CONFIG = AppConfig(
     app_name="notifications",
     migrations_folder_path=str(Path(__file__).parent / "migrations"),
-    table_classes=[OutboxMessage, Announcement, Unsubscribe, MessageTemplate, ModerationNotice, AppriseTarget],
+    table_classes=[OutboxMessage, Announcement, Unsubscribe, MessageTemplate, ModerationNotice, AppriseTarget,
+                   Subscription, SubscriptionNews],
 )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from core.plugin_api import Deployment, DomainEvent, Job, MessageRequest, Metric, ReadinessCheck, hookimpl
+from core.plugin_api import Deployment, DomainEvent, Job, MessageRequest, Metric, ReadinessCheck, StaffContext, hookimpl
 from plugins.notifications.hookspecs import NotificationSpecs
 from plugins.notifications.piccolo_app import APP_CONFIG
 from plugins.notifications.settings import NotificationSettings
@@ -44,9 +44,26 @@ def register_locales():
 @hookimpl
 def staff_resources(deployment: Deployment):
     from plugins.notifications import apprise_channel
-    from plugins.notifications.resources import ANNOUNCEMENTS, APPRISE_TARGETS, CALL_LIST, DELIVERY_LOG, TEMPLATES
+    from plugins.notifications.resources import (
+        ANNOUNCEMENTS, APPRISE_TARGETS, CALL_LIST, DELIVERY_LOG, SUBSCRIPTIONS, TEMPLATES,
+    )
 
-    return [ANNOUNCEMENTS, DELIVERY_LOG, CALL_LIST, TEMPLATES, *([APPRISE_TARGETS] if apprise_channel.available() else [])]
+    return [ANNOUNCEMENTS, DELIVERY_LOG, CALL_LIST, TEMPLATES, SUBSCRIPTIONS,
+            *([APPRISE_TARGETS] if apprise_channel.available() else [])]
+
+
+@hookimpl
+async def dashboard_widgets(deployment: Deployment, staff: StaffContext):
+    from plugins.notifications.routes import subscriptions_widget
+
+    return await subscriptions_widget(staff)
+
+
+@hookimpl
+def quartier_page_blocks(deployment: Deployment, quartier_row, series, request):
+    from plugins.notifications.routes import subscribe_block
+
+    return [subscribe_block(quartier_row, series, request)]
 
 
 @hookimpl
@@ -97,12 +114,16 @@ async def send_due(deployment: Deployment, quartiere: frozenset[int] | None) -> 
 
 @hookimpl
 def background_tasks(deployment: Deployment):
+    from plugins.notifications import subscriptions
     from plugins.notifications.digest import send_digests
 
     settings = deployment.settings_for("notifications")
     # The outbox is the deployment's: it sends what was queued while the sender was switched on, whoever queued it.
     return [Job("send", send_due, seconds=settings.poll_seconds, deployment_wide=True),
-            Job("moderation-digests", send_digests, seconds=settings.digest_minutes * 60)]
+            Job("moderation-digests", send_digests, seconds=settings.digest_minutes * 60),
+            Job("subscription-digests", subscriptions.send_digests, seconds=settings.subscription_check_minutes * 60),
+            # personal data: the deletion rule runs even where the plugin was switched off since
+            Job("purge-subscriptions", subscriptions.purge, daily_at="03:40", deployment_wide=True)]
 
 
 @hookimpl

@@ -12,7 +12,8 @@ from plugins.notifications.tables import Announcement, OutboxMessage
 STATUS_CHOICES = [("pending", "Ausstehend"), ("sending", "Wird gesendet"), ("sent", "Versandt"), ("failed", "Fehlgeschlagen"),
                   ("cancelled", "Entfallen")]
 KIND_CHOICES = [("announcement", "Mitteilung"), ("announcement-test", "Mitteilung (Test)"),
-                ("moderation_digest", "Moderations-Übersicht")]
+                ("moderation_digest", "Moderations-Übersicht"), ("subscription_confirm", "Abonnement: Bestätigung"),
+                ("subscription_digest", "Abonnement: neue Termine")]
 
 
 class WithDeclared(list):
@@ -110,7 +111,8 @@ async def announcement_extra(row: Announcement) -> dict[str, Any]:
     people = await announcements.audience(row)
     counts = await announcements.progress(row.id)
     return {
-        "recipients": len(people),
+        "recipients": sum(1 for m in people if m.to.email),
+        "calls": sum(1 for m in people if not m.to.email),
         "progress": announcements.describe(counts) if row.status == "sent" else "",
         "preview": await announcements.preview(row),
     }
@@ -122,7 +124,7 @@ async def _send_test(row: Announcement, ctx: StaffContext) -> None:
 
 async def _send(row: Announcement, ctx: StaffContext) -> None:
     if not await announcements.send(row):
-        raise ValueError("Niemand hat eine E-Mail-Adresse für diese Mitteilung angegeben.")
+        raise ValueError("Niemand hat eine E-Mail-Adresse oder Telefonnummer für diese Mitteilung angegeben.")
 
 
 ANNOUNCEMENTS = Resource(
@@ -138,6 +140,7 @@ ANNOUNCEMENTS = Resource(
               help="Anrede, Fußzeile mit Ihren Kontaktdaten und der Abbestell-Link werden ergänzt."),
         Field("status", "Status", type="choice", choices=[("draft", "Entwurf"), ("sent", "Versandt")], in_form=False),
         Field("recipients", "Empfänger (mit E-Mail)", type="int", in_form=False),
+        Field("calls", "Auf die Anrufliste (ohne E-Mail)", type="int", in_form=False),
         Field("progress", "Versandstand", in_form=False),
         Field("preview", "Vorschau", type="textarea", in_form=False),
     ],
@@ -356,5 +359,43 @@ APPRISE_TARGETS = Resource(
     create=create_target,
     update=update_target,
     load_extra=target_extra,
+    menu_group="Benachrichtigungen",
+)
+
+
+# -- subscriptions to new events: personal data, the addresses for admins only -----------------------
+from plugins.notifications import subscriptions  # noqa: E402
+from plugins.notifications.tables import Subscription  # noqa: E402
+
+
+async def _erase_subscription(row: Subscription, ctx: StaffContext) -> None:
+    await subscriptions.erase(row)
+
+
+SUBSCRIPTIONS = Resource(
+    name="subscriptions",
+    table=Subscription,
+    label="Abonnement",
+    label_plural="Abonnements",
+    fields=[
+        Field("email", "E-Mail-Adresse"),
+        Field("quartier", "Quartier", type="fk", references="quartiere"),
+        Field("series_id", "Reihe", type="int"),
+        Field("frequency", "Wie oft?", type="choice", choices=[("weekly", "wöchentlich"), ("instant", "sobald etwas Neues erscheint")]),
+        Field("language", "Sprache"),
+        Field("consent_text", "Einwilligung (wie gesehen)", type="textarea"),
+        Field("consent_version", "Fassung der Einwilligung"),
+        Field("created_at", "Angelegt am", type="datetime"),
+        Field("confirmed_at", "Bestätigt am", type="datetime"),
+        Field("last_sent_at", "Zuletzt versandt", type="datetime"),
+    ],
+    list_columns=["email", "quartier", "frequency", "confirmed_at"],
+    search_fields=["email"],
+    filters=["quartier", "frequency"],
+    ordering="-id",
+    quartier_path="quartier",
+    view_roles=("admin",), create_roles=(), edit_roles=(), delete_roles=("admin",),
+    delete=_erase_subscription,
+    title=lambda row: row.email,
     menu_group="Benachrichtigungen",
 )

@@ -29,3 +29,8 @@ class NotificationSettings(msgspec.Struct, forbid_unknown_fields=True):
     webhook_secret: str = ""  # HMAC-SHA256 key for the X-Quartier-Signature header
     # message types that list the "webhook" channel hand the person's contact to webhook_url only when this is true
     webhook_messages: bool = False
+    # Subscriptions without an account (new events of a Quartier or a series, by e-mail, double opt-in)
+    subscription_unconfirmed_days: int = 7  # an unconfirmed subscription (and its confirm link) is deleted after this
+    subscription_rate_limit_per_minute: int = 5  # subscribe requests per client address and minute; 0 switches it off
+    subscription_check_minutes: int = 15  # how often digests are sent ("sobald etwas Neues erscheint"; weekly ones too)
+    subscription_consent_version: str = "1"  # stored with each subscription; raise it when the consent text changes

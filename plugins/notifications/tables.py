@@ -86,3 +86,32 @@ class AppriseTarget(Table, tablename="notification_apprise_targets"):
     quartier_id = Integer(null=True, default=None)  # None: every Quartier
     url_encrypted = Text()
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Subscription(Table, tablename="notification_subscriptions"):
+    """A citizen's wish to hear about a Quartier's new events (or one series'), by e-mail, without an account.
+
+    Personal data: unconfirmed rows are deleted after ``subscription_unconfirmed_days``, unsubscribing erases the row.
+    """
+
+    quartier = ForeignKey(references=Quartier, on_delete=OnDelete.cascade, index=True)
+    series_id = Integer(null=True, default=None, index=True)  # None: every new event of the Quartier
+    email = Varchar(length=300)
+    key = Varchar(length=120, unique=True)  # Quartier, series and the address's hash: one row per address and scope
+    frequency = Varchar(length=10, default="weekly")  # weekly, instant
+    language = Varchar(length=5, default="de")  # the language the person subscribed in: their mails are in it
+    token = Varchar(length=64, unique=True)  # the personal links (confirm, unsubscribe)
+    consent_text = Text(default="")  # as the person saw it, in their language
+    consent_version = Varchar(length=40, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    confirmed_at = Timestamptz(null=True, default=None)
+    last_news_id = Integer(default=0)  # the news up to this one were mailed (or published before confirming)
+    last_sent_at = Timestamptz(null=True, default=None)
+
+
+class SubscriptionNews(Table, tablename="notification_subscription_news"):
+    """An event published since: the digests tell subscribers about it. No personal data."""
+
+    event_id = Integer(unique=True)
+    quartier_id = Integer(index=True)
+    published_at = Timestamptz(default=TimestamptzNow())

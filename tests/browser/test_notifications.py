@@ -108,6 +108,7 @@ def test_announcement_preview_test_and_send(notifications_app, page, new_page, s
     expect(page.get_by_role("heading", level=1)).to_have_text(SUBJECT)
     expect(_detail(page, "Status")).to_have_text("Entwurf")
     expect(_detail(page, "Empfänger (mit E-Mail)")).to_have_text("2")
+    expect(_detail(page, "Auf die Anrufliste (ohne E-Mail)")).to_have_text("1")
     preview = _detail(page, "Vorschau")
     expect(preview).to_contain_text(f"Betreff: {SUBJECT}")
     expect(preview).to_contain_text(f"Guten Tag {PEOPLE['anna@example.org']},")
@@ -142,13 +143,13 @@ def test_announcement_preview_test_and_send(notifications_app, page, new_page, s
     assert live.send_due() == 0
     announcements = [m for m in sink.messages if m["Subject"] == SUBJECT]
     assert Counter(m["To"] for m in announcements) == Counter(list(PEOPLE))  # both registrants, each exactly once
-    assert len(sink.messages) == 3  # and nothing else (the phone-only person has no e-mail)
+    assert len(sink.messages) == 3  # and nothing else (the phone-only person is on the call list)
     for message in announcements:
         assert f"Guten Tag {PEOPLE[message['To']]}," in _body(message)
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     page.reload()
-    expect(_detail(page, "Versandstand")).to_have_text("2 versandt, 0 ausstehend, 0 fehlgeschlagen")
+    expect(_detail(page, "Versandstand")).to_have_text("2 versandt, 1 ausstehend, 0 fehlgeschlagen")  # the call to make
     assert_no_axe_violations(page, "announcement detail page (sent)")
 
     # the other notification screens
@@ -161,6 +162,11 @@ def test_announcement_preview_test_and_send(notifications_app, page, new_page, s
     expect(page.get_by_role("heading", level=1)).to_have_text("Anrufliste")
     expect(page.get_by_role("main")).to_contain_text(PHONE_ONLY)
     assert_no_axe_violations(page, "call list")
+    call = page.get_by_role("row").filter(has_text="Mitteilung").get_by_role("link", name=re.compile(PHONE_ONLY))
+    call.click()
+    expect(_detail(page, "Was zu sagen ist")).to_contain_text("Wir feiern im großen Saal statt im Hof.")
+    page.get_by_role("button", name="Angerufen").click()
+    expect(_detail(page, "Status")).to_have_text("Erledigt")
 
     _menu(page).get_by_role("link", name="Nachrichtentexte", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nachrichtentexte")
@@ -180,3 +186,57 @@ def test_announcement_preview_test_and_send(notifications_app, page, new_page, s
     public.get_by_role("button", name="Mitteilungen abbestellen").click()
     expect(public.get_by_role("status")).to_contain_text("Sie bekommen keine Mitteilungen mehr.")
     assert_no_axe_violations(public, "unsubscribe page after unsubscribing")
+
+
+def test_subscribing_to_new_events_confirming_and_unsubscribing(notifications_app, page, new_page, assert_no_axe_violations):
+    """A citizen subscribes on the Quartier's page (first forgetting the consent), confirms from the mail, gets a
+    digest and ends the subscription from its link; staff see the count on the dashboard."""
+    from core.events import service as events
+    from plugins.notifications import subscriptions
+
+    live = notifications_app
+    page.goto(live.at(f"/{live.app.quartier_slug}"))
+    block = page.get_by_role("region", name="Neue Termine per E-Mail")
+    block.get_by_label("E-Mail-Adresse").fill("erika@example.org")
+    block.get_by_label("sobald etwas Neues erscheint").check()
+    assert_no_axe_violations(page, "Quartier page with the subscribe form")
+    block.get_by_role("button", name="Abonnieren").click()
+    expect(page.locator("#sub-consent-error")).to_have_text("Bitte stimmen Sie der Speicherung Ihrer E-Mail-Adresse zu.")
+    expect(page.get_by_label("Ich stimme zu.")).to_have_accessible_description(re.compile("Ich möchte per E-Mail"))
+    assert_no_axe_violations(page, "subscribe form with an error")
+    page.get_by_label("Ich stimme zu.").check()
+    page.get_by_role("button", name="Abonnieren").click()
+    expect(page.get_by_role("status")).to_contain_text("Fast geschafft")
+    assert_no_axe_violations(page, "subscribe: check your mail")
+
+    live.send_due()
+    (request,) = live.sink.to("erika@example.org")
+    confirm = re.search(r"http://testserver\.local(\S+/bestaetigen)", request.get_body(("plain",)).get_content()).group(1)
+    citizen = new_page()
+    citizen.goto(live.at(confirm))
+    assert_no_axe_violations(citizen, "confirm subscription page")
+    citizen.get_by_role("button", name="Abonnement bestätigen").click()
+    expect(citizen.get_by_role("status")).to_have_text("Vielen Dank! Ihr Abonnement ist bestätigt.")
+    login(page, live.app, live.app.staff)  # staff see how many, not who
+    widget = page.locator("section", has=page.get_by_role("heading", name="Abonnements neuer Termine"))
+    expect(widget.get_by_role("row", name="Nordstadt 1 0")).to_be_visible()
+    expect(widget).not_to_contain_text("erika@example.org")
+    assert_no_axe_violations(page, "dashboard with the subscriptions widget")
+
+    run_async(events.publish_event(live.app.draft_id))
+    from core.testing.fixtures import deliver_pending_events
+
+    run_async(deliver_pending_events())
+    run_async(subscriptions.send_digests(live.app.deployment))
+    live.send_due()
+    digest = live.sink.to("erika@example.org")[1]
+    assert live.app.draft_title in digest.get_body(("plain",)).get_content()
+    unsubscribe = urlsplit(re.fullmatch(r"<(.+)>", digest["List-Unsubscribe"]).group(1)).path
+    citizen.goto(live.at(unsubscribe))
+    assert_no_axe_violations(citizen, "unsubscribe page of a subscription")
+    citizen.get_by_role("button", name="Abonnement beenden").click()
+    expect(citizen.get_by_role("status")).to_have_text("Ihr Abonnement ist beendet und Ihre E-Mail-Adresse gelöscht.")
+    assert_no_axe_violations(citizen, "subscription ended")
+
+    page.reload()
+    expect(page.get_by_role("heading", name="Abonnements neuer Termine")).to_have_count(0)  # nobody left subscribed

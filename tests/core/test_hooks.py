@@ -304,6 +304,38 @@ async def test_hook_event_list_notes(make_client, sample_plugins):
         assert response.status_code == 200 and "willkommen" not in response.text
 
 
+class QuartierBlocks:
+    """A plugin registered at run time that greets on Quartier and series pages."""
+
+    @hookimpl
+    def quartier_page_blocks(self, deployment, quartier_row, series, request):
+        from markupsafe import Markup
+
+        from core.plugin_api import PageBlock
+
+        where = f"Reihe {series.id}" if series is not None else quartier_row.slug
+        return [PageBlock(title="Gruß", html=Markup("<p>Hallo <b>{}</b></p>").format(where + " & Co"))]
+
+
+async def test_hook_quartier_page_blocks(make_client, sample_plugins):
+    from core.events.tables import EventSeries
+
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        series = EventSeries(quartier=nord.id, title="Café", slug="cafe", frequency="weekly", count=2)
+        await series.save()
+        client.deployment.pm.register(QuartierBlocks(), name="blocks")
+
+        html = (await client.get("/nordstadt")).text
+        assert '<section class="block" aria-label="Gruß">' in html
+        assert "<p>Hallo <b>nordstadt &amp; Co</b></p>" in html  # escaped
+        series_page = await client.get(f"/nordstadt/reihen/{series.id}-cafe")
+        assert f"Hallo <b>Reihe {series.id} &amp; Co</b>" in series_page.text
+
+        await set_plugin_enabled(nord.id, "blocks", False)
+        response = await client.get("/nordstadt")
+        assert response.status_code == 200 and 'aria-label="Gruß"' not in response.text
+
 class FakeMessaging:
     """A stand-in for the plugin that delivers messages: it records what it is asked."""
 

@@ -27,7 +27,8 @@ from tests.core.factories import make_event
 from tests.core.test_hooks import add_greeting
 
 # How the per-Quartier switch reaches each hook; a new hook fails the test until it is placed here.
-PER_QUARTIER = {"on_domain_event", "event_page_blocks", "event_list_notes", "load_demo", "deliver_message", "report_figures"}  # runner filters by quartier=
+PER_QUARTIER = {"on_domain_event", "event_page_blocks", "event_list_notes", "load_demo", "deliver_message", "report_figures",
+                "quartier_page_blocks"}  # runner filters by quartier=
 PER_STAFF = {"menu_links", "dashboard_widgets", "staff_resources"}  # shown where the user has a Quartier with it on
 JOBS = {"background_tasks"}  # run for the Quartiere where the plugin is on (core/jobs.py)
 COMMANDS = {"register_commands"}  # a command on a Quartier asks quartier_for_command

@@ -83,7 +83,8 @@ async def test_one_click_unsubscribe_acts_on_post_only(make_staff_client, smtp):
         created = await post_form(staff, "/staff/r/announcements/new", {
             "event": str(event.id), "audience": "registration.all", "subject": "Zwei", "body": "Text"})
         await post_form(staff, f"/staff/r/announcements/{int(created.headers['location'].rsplit('/', 1)[1])}/action/send")
-        recipients = {m.recipient for m in await OutboxMessage.objects().where(OutboxMessage.subject == "Zwei")}
+        recipients = {m.recipient for m in await OutboxMessage.objects().where(
+            (OutboxMessage.subject == "Zwei") & (OutboxMessage.channel == "email"))}
         assert recipients == {"bert@example.org", "carla@example.org"}
         # transactional mail about her own registration still reaches her
         from plugins.registration import service
@@ -109,3 +110,34 @@ async def test_delivery_log_shows_failures_and_resends(make_staff_client, smtp):
         assert (await post_form(staff, f"/staff/r/notifications-log/{failed.id}/action/resend")).status_code == 303
         await work(staff.deployment)
         assert len(smtp.to("anna@example.org")) == 1
+
+
+async def test_people_without_email_land_on_the_call_list_with_the_text_to_read_out(make_staff_client, smtp):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=sections(smtp.port)) as staff:
+        _q, event, _form = await event_with_form(double_opt_in=False)
+        await setup_people(staff, event)  # three with e-mail, "Ohne Mail" with a phone number only
+        created = await post_form(staff, "/staff/r/announcements/new", {
+            "event": str(event.id), "audience": "registration.all", "subject": "Raumwechsel",
+            "body": "Wir treffen uns im großen Saal."})
+        announcement_id = int(created.headers["location"].rsplit("/", 1)[1])
+        detail = (await staff.get(f"/staff/r/announcements/{announcement_id}")).text
+        assert re.search(r"Auf die Anrufliste \(ohne E-Mail\)</dt>\s*<dd>1\s*</dd>", detail), detail
+        await post_form(staff, f"/staff/r/announcements/{announcement_id}/action/send")
+        await work(staff.deployment)
+        assert {m["To"] for m in smtp.messages if m["Subject"] == "Raumwechsel"} == {
+            "anna@example.org", "bert@example.org", "carla@example.org"}  # the call is not mailed anywhere
+
+        listing = (await staff.get("/staff/r/call-list/", params={"f_event_id": str(event.id), "f_status": "pending"})).text
+        assert "Ohne Mail" in listing and "anna@example.org" not in listing
+        call = await OutboxMessage.objects().where((OutboxMessage.channel == "call") & (OutboxMessage.kind == "announcement")).first()
+        assert call.recipient == "05371 1" and call.status == "pending"
+        shown = (await staff.get(f"/staff/r/call-list/{call.id}")).text
+        assert "Raumwechsel" in shown and "Wir treffen uns im großen Saal." in shown
+        assert "3 versandt, 1 ausstehend" in (await staff.get(f"/staff/r/announcements/{announcement_id}")).text  # until called
+
+        assert (await post_form(staff, f"/staff/r/call-list/{call.id}/action/called")).status_code == 303
+        assert f'href="/staff/r/call-list/{call.id}"' in listing
+        assert f'href="/staff/r/call-list/{call.id}"' not in (await staff.get("/staff/r/call-list/", params={"f_status": "pending"})).text
+        ticked = await OutboxMessage.objects().where(OutboxMessage.id == call.id).first()
+        assert ticked.status == "sent" and staff.user.name in ticked.last_error
+        assert "4 versandt, 0 ausstehend" in (await staff.get(f"/staff/r/announcements/{announcement_id}")).text
