@@ -490,7 +490,7 @@ async def submit_paper(question: GuidingQuestion, text: str) -> list[Contributio
     """
     answers = paper_answers(text)
     if not answers:
-        raise InvalidContribution({"text": "Bitte schreiben Sie mindestens eine Antwort ab."})
+        raise InvalidContribution({"text": _("Bitte schreiben Sie mindestens eine Antwort ab.")})
     if len(answers) > MAX_PAPER_ANSWERS:
         raise InvalidContribution({"text": _("Höchstens {max} Antworten auf einmal; Sie haben {n} eingegeben.").format(
             max=MAX_PAPER_ANSWERS, n=len(answers))})
