@@ -10,6 +10,7 @@ import icalendar
 
 from core import __version__
 from core.events.service import EventDetail
+from core.web.i18n import gettext as _
 
 PRODID = f"-//Quartier//Quartier {__version__}//DE"
 
@@ -48,8 +49,14 @@ def vevent(detail: EventDetail, base_url: str, url: str) -> icalendar.Event:
     item.add("dtstart", event.starts_at.astimezone(tz))
     item.add("dtend", event.ends_at.astimezone(tz))
     description = texts.summary or texts.description
-    if description:
-        item.add("description", description.text, parameters={"LANGUAGE": description.lang})
+    lines = [description.text] if description else []
+    features = detail.accessibility
+    if features:
+        lines.append(_("Barrierefreiheit: {features}").format(features=", ".join(f.local_label for f in features)))
+    if event.free_admission:
+        lines.append(_("Eintritt frei"))
+    if lines:
+        item.add("description", "\n\n".join(lines), parameters={"LANGUAGE": description.lang if description else "de"})
     location = location_text(detail)
     if location:
         item.add("location", location)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.events import series, service
+from core.events import accessibility, series, service
 from core.events.tables import Event, EventOrganisation, EventSeries, Organisation, Venue
 from core.web.auth import StaffContext
 from core.web.i18n import gettext as _
@@ -17,17 +17,31 @@ async def organisation_choices(ctx: StaffContext) -> list[tuple[str, str]]:
     return [(str(o.id), o.name) for o in await Organisation.objects().order_by(Organisation.name)]
 
 
-async def _links(event_id: int) -> dict[str, list[str]]:
-    rows = await EventOrganisation.objects().where(EventOrganisation.event == event_id).order_by(EventOrganisation.position)
+async def _links(event: Event) -> dict[str, list[str]]:
+    rows = await EventOrganisation.objects().where(EventOrganisation.event == event.id).order_by(EventOrganisation.position)
     return {
         "organisers": [str(r.organisation) for r in rows if r.role == "organiser"],
         "partners": [str(r.organisation) for r in rows if r.role == "partner"],
+        **_feature_lists(event, EVENT_FEATURE_FIELDS),
     }
+
+
+# multichoice fields of accessibility features, stored as keys in a text column
+EVENT_FEATURE_FIELDS = ("accessibility_added", "accessibility_removed")
+VENUE_FEATURE_FIELDS = ("accessibility_features",)
+
+
+def _feature_lists(row: Any, names: tuple[str, ...]) -> dict[str, list[str]]:
+    return {name: accessibility.parse(getattr(row, name)) for name in names}
+
+
+def _feature_texts(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    return {**values, **{name: accessibility.join(values[name]) for name in names if name in values}}
 
 
 async def _event_extra(row: Event) -> dict[str, Any]:
     own = series.own_changes(row)
-    return {**await _links(row.id), "series_changes": ", ".join(_(f.label) for f in EVENTS.fields if f.name in own)}
+    return {**await _links(row), "series_changes": ", ".join(_(f.label) for f in EVENTS.fields if f.name in own)}
 
 
 async def _set_links(event_id: int, values: dict[str, Any]) -> None:
@@ -40,7 +54,7 @@ async def _set_links(event_id: int, values: dict[str, Any]) -> None:
 
 
 def _event_fields(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if k not in ("organisers", "partners", "series_scope")}
+    return _feature_texts({k: v for k, v in values.items() if k not in ("organisers", "partners", "series_scope")}, EVENT_FEATURE_FIELDS)
 
 
 async def create_event(values: dict[str, Any], ctx: StaffContext) -> Event:
@@ -97,6 +111,23 @@ def _event_links(row: Event) -> list[tuple[str, str]]:
             ("Handzettel (PDF)", f"/staff/veranstaltungen/{row.id}/handzettel.pdf")]
 
 
+async def create_venue(values: dict[str, Any], ctx: StaffContext) -> Venue:
+    venue = Venue(**_feature_texts(values, VENUE_FEATURE_FIELDS))
+    await venue.save()
+    return venue
+
+
+async def update_venue(row: Venue, values: dict[str, Any], ctx: StaffContext) -> Venue:
+    for name, value in _feature_texts(values, VENUE_FEATURE_FIELDS).items():
+        setattr(row, name, value)
+    await row.save()
+    return row
+
+
+async def load_venue_features(row: Venue) -> dict[str, Any]:
+    return _feature_lists(row, VENUE_FEATURE_FIELDS)
+
+
 EVENTS = Resource(
     name="events",
     table=Event,
@@ -117,6 +148,11 @@ EVENTS = Resource(
         Field("contact_name", "Ansprechperson", max_length=200),
         Field("contact_phone", "Telefon", type="tel", max_length=60),
         Field("contact_email", "E-Mail", type="email", max_length=200),
+        Field("free_admission", "Eintritt frei", type="bool"),
+        Field("accessibility_added", "Zusätzlich barrierefrei", type="multichoice", choices=accessibility.CHOICES,
+              help="Was diese Veranstaltung über den Treffpunkt hinaus bietet, z. B. Gebärdensprache."),
+        Field("accessibility_removed", "Diesmal nicht verfügbar", type="multichoice", choices=accessibility.CHOICES,
+              help="Was der Treffpunkt sonst bietet, diesmal aber fehlt, z. B. wenn der Aufzug ausfällt."),
         Field("status", "Status", type="choice", choices=STATUS_CHOICES, in_form=False),
         Field("series_scope", "Änderung gilt für", type="choice", choices=series.SCOPES, default="this", edit_only=True,
               help="Nur bei Terminen einer Veranstaltungsreihe: einzeln geänderte Angaben anderer Termine bleiben."),
@@ -152,7 +188,9 @@ VENUES = Resource(
         Field("street", "Straße und Hausnummer", max_length=200),
         Field("postal_code", "PLZ", max_length=20),
         Field("city", "Ort", max_length=100),
-        Field("accessibility", "Barrierefreiheit", type="textarea",
+        Field("accessibility_features", "Barrierefreiheit", type="multichoice", choices=accessibility.CHOICES,
+              help="Was der Treffpunkt bietet; auf der Veranstaltungsseite mit Symbol und Text."),
+        Field("accessibility", "Hinweise zur Barrierefreiheit", type="textarea",
               help="Zugang, Aufzug, Toilette, Hörschleife – was Besucherinnen und Besucher wissen sollten.", translatable=True),
     ],
     list_columns=["name", "street", "city", "quartier"],
@@ -160,6 +198,9 @@ VENUES = Resource(
     filters=["quartier"],
     ordering="name",
     title=lambda row: row.name,
+    create=create_venue,
+    update=update_venue,
+    load_extra=load_venue_features,
     menu_group="Veranstaltungen",
 )
 

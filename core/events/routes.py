@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, Response, get
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from core.deployment import current
-from core.events import ical, service
-from core.events.schemas import ContactOut, EventOut, OrganisationOut, QuartierOut, VenueOut
+from core.events import accessibility, ical, service
+from core.events.accessibility import FeatureKey
+from core.events.schemas import AccessibilityFeatureOut, ContactOut, EventOut, OrganisationOut, QuartierOut, VenueOut
 from core.events.series import MAX_OCCURRENCES
 from core.events.service import EventDetail
 from core.events.tables import EventSeries
@@ -48,7 +51,11 @@ def event_out(detail: EventDetail) -> EventOut:
         venue=VenueOut(
             name=venue.name, street=venue.street, postal_code=venue.postal_code, city=venue.city,
             accessibility=detail.venue_texts.accessibility.text,
+            accessibility_features=accessibility.parse(venue.accessibility_features),  # type: ignore[arg-type]
         ) if venue else None,
+        accessibility=[AccessibilityFeatureOut(key=f.key, label=f.local_label, description=f.local_explanation,  # type: ignore[arg-type]
+                                               schema_org=f.schema_org) for f in detail.accessibility],
+        free_admission=e["free_admission"],
         organisers=[OrganisationOut(name=o.name, role=role, website=o.website) for o, role in detail.organisations],
         contact=ContactOut(name=e["contact_name"], phone=e["contact_phone"], email=e["contact_email"]),
         url=event_page_url(detail),
@@ -97,9 +104,12 @@ class PublicEventsController(Controller):
         include_past: FromQuery[bool] = False,
         limit: FromQuery[Limit] = 100,
         offset: FromQuery[Offset] = 0,
+        accessibility: Annotated[list[FeatureKey] | None, QueryParameter(
+            description="Only events offering all these accessibility features (repeat the parameter).")] = None,
     ) -> list[EventOut]:
         q = await quartier_or_404(quartier)
-        return [event_out(d) for d in await service.public_events(q.id, include_past, limit, offset, quartier=q)]
+        return [event_out(d) for d in await service.public_events(q.id, include_past, limit, offset, quartier=q,
+                                                                  features=accessibility)]
 
     @get("/quartiere/{quartier:str}/events.ics", summary="iCalendar feed of a Quartier's events", media_type=ICS_MEDIA_TYPE,
          responses=error_responses())

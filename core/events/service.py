@@ -13,6 +13,7 @@ from core.db.rows import any_of, as_objects
 from core.deployment import current
 from core.domain_events import EventCancelled, EventChanged, EventCopied, EventPublished
 from core.domain_events.service import publish
+from core.events import accessibility
 from core.events.tables import Event, EventOrganisation, Organisation, Venue
 from core.quartiere.tables import Quartier
 from core.reports.service import event_moved
@@ -51,6 +52,11 @@ class EventDetail:
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(ZoneInfo(self.event.timezone))
+
+    @property
+    def accessibility(self) -> list[accessibility.Feature]:
+        """The features the event offers (its venue's, changed by the event)."""
+        return accessibility.of_event(self.event, self.venue)
 
 
 def now() -> datetime:
@@ -105,11 +111,16 @@ async def localize_details(details: list[EventDetail], lang: str | None = None,
     return found
 
 
+# events looked at when filtering by accessibility features (the filter runs on the venues' and events' keys)
+FILTER_SCAN_LIMIT = 2000
+
+
 async def public_events(quartier_id: int, include_past: bool = False, limit: int = 100, offset: int = 0,
                         quartier: Quartier | None = None, localized: bool = True, series_id: int | None = None,
-                        between: tuple[datetime, datetime] | None = None) -> list[EventDetail]:
+                        between: tuple[datetime, datetime] | None = None, features: list[str] | None = None) -> list[EventDetail]:
     """``quartier``: the Quartier object, when the caller has it already (one query less); ``series_id``: its events only;
-    ``between``: the events taking place in that period (``include_past`` is then irrelevant).
+    ``between``: the events taking place in that period (``include_past`` is then irrelevant);
+    ``features``: only events that offer all these accessibility features (keys).
 
     ``localized=False``: the caller calls ``localize_details`` itself (to add rows of its own to that query).
     """
@@ -120,8 +131,13 @@ async def public_events(quartier_id: int, include_past: bool = False, limit: int
         query = query.where(Event.ends_at >= now())
     if series_id is not None:
         query = query.where(Event.series == series_id)
-    events = as_objects(Event, await query.order_by(Event.starts_at).limit(limit).offset(offset))
-    details = await _details(events, quartier)
+    query = query.order_by(Event.starts_at)
+    if features:
+        wanted = set(features)
+        details = [d for d in await _details(as_objects(Event, await query.limit(FILTER_SCAN_LIMIT)), quartier)
+                   if wanted <= {f.key for f in d.accessibility}][offset:offset + limit]
+    else:
+        details = await _details(as_objects(Event, await query.limit(limit).offset(offset)), quartier)
     if localized:
         await localize_details(details)
     return details
@@ -184,7 +200,8 @@ async def create_event(
     return event
 
 
-COPIED_FIELDS = ("title", "summary", "description", "timezone", "venue", "contact_name", "contact_phone", "contact_email")
+COPIED_FIELDS = ("title", "summary", "description", "timezone", "venue", "contact_name", "contact_phone", "contact_email",
+                 "accessibility_added", "accessibility_removed", "free_admission")
 
 
 async def free_slug(quartier_id: int, base: str) -> str:

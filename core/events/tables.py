@@ -1,4 +1,4 @@
-from piccolo.columns import Date, OnDelete, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, OnDelete, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -17,6 +17,7 @@ class Venue(Table, tablename="venues"):
     postal_code = Varchar(length=20, default="")
     city = Varchar(length=100, default="")
     accessibility = Text(default="")
+    accessibility_features = Varchar(length=300, default="")  # keys of core.events.accessibility.FEATURES
 
 
 class Organisation(Table, tablename="organisations"):
@@ -58,6 +59,10 @@ class Event(Table, tablename="events"):
     contact_email = Varchar(length=200, default="")
     status = Varchar(length=20, default="draft", index=True)
     sequence = Integer(default=0)  # iCalendar SEQUENCE, raised on every change
+    # keys of core.events.accessibility.FEATURES this event adds to / lacks from its venue's
+    accessibility_added = Varchar(length=300, default="")
+    accessibility_removed = Varchar(length=300, default="")
+    free_admission = Boolean(default=False)
     series = ForeignKey(references=EventSeries, null=True, default=None, on_delete=OnDelete.set_null, index=True)
     series_changes = Text(default="")  # fields changed on this date only, comma-separated: edits of the series leave them
     created_at = Timestamptz(default=TimestamptzNow())

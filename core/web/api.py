@@ -65,6 +65,8 @@ def message_for(message: str) -> str:
     if message.startswith("Expected `"):
         expected = message.split("`")[1].split(" | ")[0]
         return f"Ungültiger Wert: erwartet wird {TYPE_NAMES.get(expected, expected)}."
+    if message.startswith("Invalid enum value"):  # a Literal: the allowed values are in the OpenAPI document
+        return "Unbekannter Wert: die erlaubten Werte nennt die API-Beschreibung."
     return "Ungültiger Wert."
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, get
 from litestar.exceptions import NotFoundException
@@ -12,7 +13,7 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from core.deployment import current
-from core.events import service
+from core.events import accessibility, service
 from core.events.ical import location_text
 from core.events.routes import base_url, event_page_url
 from core.events.series import MAX_OCCURRENCES
@@ -42,14 +43,17 @@ async def _quartier(slug: str) -> Quartier:
 
 
 EVENTS_PER_PAGE = 50
+FEATURE_PARAM = "barrierefrei"  # ?barrierefrei=step_free&barrierefrei=accessible_toilet
 
 
 @get("/{quartier:str}", include_in_schema=False)
 async def quartier_page(request: AnyRequest, quartier: FromPath[str]) -> Template:
     q = await _quartier(quartier)
     number = parse_int(request.query_params.get("page"), 1, 10_000) or 1
+    # checkboxes of the filter form: keys it does not offer are ignored
+    wanted = accessibility.parse(" ".join(request.query_params.getall(FEATURE_PARAM, [])))
     events = await service.public_events(q.id, limit=EVENTS_PER_PAGE + 1, offset=(number - 1) * EVENTS_PER_PAGE, quartier=q,
-                                         localized=False)
+                                         localized=False, features=wanted)
     if not events and number > 1:
         raise NotFoundException()
     more, events = len(events) > EVENTS_PER_PAGE, events[:EVENTS_PER_PAGE]
@@ -58,6 +62,8 @@ async def quartier_page(request: AnyRequest, quartier: FromPath[str]) -> Templat
     return page(request, "core/public/quartier.html", {
         "quartier": q, "quartier_texts": texts["quartiere"][q.id], "events": events, "urls": {d.event.id: _event_path(d) for d in events},
         "page_number": number, "more": more, "blocks": await _quartier_blocks(request, q, None),
+        "features": accessibility.FEATURES, "wanted": wanted,
+        "feature_param": FEATURE_PARAM, "filter_query": urlencode([(FEATURE_PARAM, key) for key in wanted]),
     })
 
 
@@ -131,6 +137,7 @@ def json_ld(detail: EventDetail) -> Markup:
                       for org, role in detail.organisations if role == "organiser"]
         or [{"@type": "Organization", "name": detail.quartier.office or detail.quartier.name}],
     }
+    features = detail.accessibility
     if venue:
         data["location"] = {
             "@type": "Place",
@@ -138,6 +145,17 @@ def json_ld(detail: EventDetail) -> Markup:
             "address": {"@type": "PostalAddress", "streetAddress": venue.street, "postalCode": venue.postal_code,
                         "addressLocality": venue.city, "addressCountry": "DE"},
         }
+        # what has no accessibilityFeature value is a feature of the place
+        place_features = [f for f in features if not f.schema_org]
+        if place_features:
+            data["location"]["amenityFeature"] = [
+                {"@type": "LocationFeatureSpecification", "name": f.local_label, "value": True} for f in place_features]
+    if any(f.schema_org for f in features):
+        data["accessibilityFeature"] = [f.schema_org for f in features if f.schema_org]
+    if features:
+        data["accessibilitySummary"] = ", ".join(f.local_label for f in features)
+    if event.free_admission:
+        data["isAccessibleForFree"] = True
     return _script_json(data)
 
 

@@ -19,6 +19,7 @@ class ContributionSubmitted(DomainEvent):
     flags: str = ""
     summary: str = ""
     url: str = ""  # the moderation queue
+    on_paper: bool = False  # written on a paper card, entered by staff
 
     def staff_attention(self) -> StaffAttention:
         return StaffAttention(summary=self.summary, url=self.url, roles=("staff", MODERATOR.key))

@@ -210,6 +210,7 @@ async def update_question(row: GuidingQuestion, values: dict[str, Any], ctx: Sta
 
 def question_links(row: GuidingQuestion) -> list[tuple[str, str]]:
     return [("Aushang mit QR-Code", f"/staff/ausstellungen/fragen/{row.id}/aushang"),
+            ("Antworten von Papier eingeben", f"/staff/ausstellungen/fragen/{row.id}/papier"),
             ("Beiträge prüfen", f"/staff/moderation?frage={row.id}"),
             ("Beiträge exportieren", f"/staff/ausstellungen/beitraege?frage={row.id}")]
 
@@ -267,6 +268,7 @@ CONTRIBUTIONS = Resource(
         Field("status", "Status", type="choice", choices=CONTRIBUTION_CHOICES),
         Field("reviewed", "Geprüft", type="bool"),
         Field("highlighted", "Hervorgehoben", type="bool"),
+        Field("on_paper", "Auf Papier", type="bool"),
         Field("flags", "Vom Wortfilter markiert"),
         Field("reject_reason", "Grund der Ablehnung"),
         Field("created_at", "Eingegangen am", type="datetime"),
@@ -274,7 +276,7 @@ CONTRIBUTIONS = Resource(
     ],
     list_columns=["text", "question", "status", "highlighted", "created_at"],
     search_fields=["text", "author_name"],
-    filters=["question", "status", "highlighted"],
+    filters=["question", "status", "highlighted", "on_paper"],
     ordering="-created_at",
     create_roles=(),
     edit_roles=(),

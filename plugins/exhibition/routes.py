@@ -398,7 +398,7 @@ async def api_contributions(quartier: FromPath[str], question_id: FromPath[Id], 
     question = await _question(q, question_id)
     rows = await service.approved_contributions([question.id], limit=limit)
     body = [ContributionOut(id=c.id, question=c.question, text=c.text, name=c.author_name, highlighted=c.highlighted,
-                            created_at=c.created_at) for c in rows]
+                            on_paper=c.on_paper, created_at=c.created_at) for c in rows]
     return Response(body, headers={"Cache-Control": "no-cache"})
 
 

@@ -72,6 +72,7 @@ class ContributionOut(msgspec.Struct):
     text: str
     name: str
     highlighted: bool
+    on_paper: bool  # written on a paper card, entered by staff
     created_at: datetime
 
 

@@ -443,12 +443,15 @@ class QuestionClosed(ValueError):
     pass
 
 
-async def submit(question: GuidingQuestion, data: ContributionInput) -> Contribution:
-    """Store a citizen's answer: pending (pre-moderation, or flagged) or at once public (post-moderation)."""
+async def submit(question: GuidingQuestion, data: ContributionInput, on_paper: bool = False) -> Contribution:
+    """Store a citizen's answer: pending (pre-moderation, or flagged) or at once public (post-moderation).
+
+    ``on_paper``: written on a card and entered by staff (also after the question closed: the card was written before).
+    """
     errors = validate(data)
     if errors:
         raise InvalidContribution(errors)
-    if not question.open:
+    if not question.open and not on_paper:
         raise QuestionClosed("Zu dieser Frage werden keine Beiträge mehr angenommen.")
     text = data.text.strip()
     flags = flags_for(text + " " + data.name)
@@ -459,15 +462,44 @@ async def submit(question: GuidingQuestion, data: ContributionInput) -> Contribu
     async with transaction():
         contribution = Contribution(question=question.id, quartier=question.quartier, text=text, author_name=data.name.strip(),
                                     notify_email=email, language=data.language, status="approved" if public_now else "pending",
-                                    flags=flags)
+                                    flags=flags, on_paper=on_paper)
         await contribution.save()
         excerpt = shorten(text, 80)
         await publish(ContributionSubmitted(
             quartier_id=question.quartier, contribution=contribution.id, question=question.id, question_text=question.text,
-            status=contribution.status, flags=flags, summary=f"„{excerpt}“ zu „{question.text}“", url=absolute("/staff/moderation")))
+            status=contribution.status, flags=flags, summary=f"„{excerpt}“ zu „{question.text}“", url=absolute("/staff/moderation"),
+            on_paper=on_paper))
         if public_now:
             await publish(_approved_event(contribution, question, slug, email=None))
     return contribution
+
+
+MAX_PAPER_ANSWERS = 50  # per form: a stack of cards, not a bulk import
+
+
+def paper_answers(text: str) -> list[str]:
+    """The answers in what staff typed off paper cards: blocks separated by an empty line."""
+    blocks = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return [block.strip() for block in blocks if block.strip()]
+
+
+async def submit_paper(question: GuidingQuestion, text: str) -> list[Contribution]:
+    """Store the answers of paper cards (see ``paper_answers``), all or none; moderated like online ones.
+
+    ``InvalidContribution`` with ``{"text": ...}`` names the first answer that is empty, too long or too many.
+    """
+    answers = paper_answers(text)
+    if not answers:
+        raise InvalidContribution({"text": _("Bitte schreiben Sie mindestens eine Antwort ab.")})
+    if len(answers) > MAX_PAPER_ANSWERS:
+        raise InvalidContribution({"text": _("Höchstens {max} Antworten auf einmal; Sie haben {n} eingegeben.").format(
+            max=MAX_PAPER_ANSWERS, n=len(answers))})
+    for number, answer in enumerate(answers, 1):
+        problem = validate(ContributionInput(text=answer)).get("text")
+        if problem:
+            raise InvalidContribution({"text": _("Antwort {number}: {problem}").format(number=number, problem=problem)})
+    async with transaction():
+        return [await submit(question, ContributionInput(text=answer), on_paper=True) for answer in answers]
 
 
 def _approved_event(contribution: Contribution, question: GuidingQuestion, slug: str, email: str | None) -> ContributionApproved:

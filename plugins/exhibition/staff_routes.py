@@ -13,7 +13,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.plugin_api import (
-    Event, Quartier, StaffContext, csv_download, current, flash, format_short, in_language, page, parse_id, pdf_download,
+    Event, Field, Quartier, StaffContext, csv_download, current, flash, format_short, in_language, page, parse_id, pdf_download,
     pdf_file_name, pdf_poster, plugin_gettext, record_audit, require_staff, row_scope, spreadsheet_safe, transaction,
 )
 from plugins.exhibition import service
@@ -291,6 +291,47 @@ async def poster_pdf(request: AnyRequest, question_id: FromPath[int]) -> Respons
         return pdf_download(doc, pdf_file_name("aushang", question.text[:60]))
 
 
+# -- answers written on paper -------------------------------------------------------------------
+async def _paper_question(request: AnyRequest, question_id: int) -> tuple[StaffContext, GuidingQuestion]:
+    staff = await _staff(request, EDITORS)
+    question = await GuidingQuestion.objects().where(GuidingQuestion.id == question_id).first()
+    _visible(staff, question.quartier if question else None)
+    return staff, question  # type: ignore[return-value]
+
+
+def _paper_page(request: AnyRequest, staff: StaffContext, question: GuidingQuestion, text: str = "",
+                error: str = "", status_code: int = 200) -> Template:
+    return page(request, "exhibition/paper.html", {
+        "question": question, "fields": [Field("text", _("Antworten"), type="textarea", required=True, help=_(
+            "Schreiben Sie jede Karte ab und lassen Sie zwischen zwei Antworten eine Zeile frei. Die Antworten werden als "
+            "„auf Papier“ markiert und wie andere Beiträge geprüft."))], "values": {"text": text}, "errors": {"text": error} if error else {},
+        "choices": {}, "editing": False, "resource": {"plugin": "exhibition"}, "max_answers": service.MAX_PAPER_ANSWERS,
+    }, status_code=status_code, staff=staff)
+
+
+@get("/staff/ausstellungen/fragen/{question_id:int}/papier", opt={"quartier": row_scope("question_id", GuidingQuestion.quartier)}, include_in_schema=False)
+async def paper_form(request: AnyRequest, question_id: FromPath[int]) -> Template:
+    staff, question = await _paper_question(request, question_id)
+    return _paper_page(request, staff, question)
+
+
+@post("/staff/ausstellungen/fragen/{question_id:int}/papier", opt={"quartier": row_scope("question_id", GuidingQuestion.quartier)}, include_in_schema=False)
+async def paper_submit(request: AnyRequest, question_id: FromPath[int]) -> Template | Redirect:
+    """Several answers from paper cards at once, all or none."""
+    staff, question = await _paper_question(request, question_id)
+    text = str((await request.form()).get("text", ""))
+    try:
+        async with transaction():
+            saved = await service.submit_paper(question, text)
+            await record_audit(staff.user, "contribution-paper", "guiding-questions", question.id,
+                               service.shorten(question.text, 60), {"contributions": ",".join(str(c.id) for c in saved)})
+    except service.InvalidContribution as exc:
+        return _paper_page(request, staff, question, text, _(exc.errors["text"]), status_code=400)
+    flash(request, _.ngettext("%(num)d Antwort von Papier ist gespeichert.", "%(num)d Antworten von Papier sind gespeichert.",
+                              len(saved)) % {"num": len(saved)})
+    return Redirect(f"/staff/ausstellungen/fragen/{question.id}/papier", status_code=303)
+
+
 # -- exports -----------------------------------------------------------------------------------
 async def _export_scope(request: AnyRequest, staff: StaffContext) -> tuple[str, list[GuidingQuestion]]:
     """The questions of ?frage=, ?ausstellung= or ?veranstaltung=, and a title for them."""
@@ -314,7 +355,7 @@ def _export_row(contribution: Contribution, question: GuidingQuestion) -> list[A
     return [spreadsheet_safe(cell) for cell in [
         question.text, contribution.text, contribution.author_name, _(STATUS_LABELS[contribution.status]),
         _("Ja") if contribution.highlighted else "", contribution.reject_reason, contribution.flags,
-        format_short(contribution.created_at, current().settings.timezone),
+        format_short(contribution.created_at, current().settings.timezone), _("Ja") if contribution.on_paper else "",
     ]]
 
 
@@ -330,6 +371,7 @@ async def export_page(request: AnyRequest) -> Template:
         approved = [c for c in mine if c.status == "approved"]
         approved.sort(key=lambda c: (not c.highlighted, c.id))
         sections.append({"question": question, "approved": approved, "total": len(mine),
+                         "on_paper": sum(1 for c in mine if c.on_paper),
                          "other": {s: sum(1 for c in mine if c.status == s) for s in ("pending", "rejected", "hidden")}})
     return page(request, "exhibition/export.html", {
         "export_title": title, "sections": sections, "csv_url": f"/staff/ausstellungen/beitraege.csv?{request.url.query}",
@@ -343,10 +385,10 @@ async def export_csv(request: AnyRequest) -> Response[bytes]:
     title, questions = await _export_scope(request, staff)
     by_id = {q.id: q for q in questions}
     header = [_("Leitfrage"), _("Beitrag"), _("Name"), _("Status"), _("Hervorgehoben"), _("Grund der Ablehnung"),
-              _("Vom Wortfilter markiert"), _("Eingegangen am")]
+              _("Vom Wortfilter markiert"), _("Eingegangen am"), _("Auf Papier")]
     rows = [_export_row(c, by_id[c.question]) for c in await service.contributions_for_export(list(by_id))]
     return csv_download(header, rows, "beitraege-" + service.slugify(title)[:60] + ".csv")
 
 
 STAFF_ROUTES = [moderation_queue, moderate, exhibit_order, move_exhibit, images_page, edit_image, move_image,
-                delete_image, poster, poster_pdf, export_page, export_csv]  # and upload_routes()
+                delete_image, poster, poster_pdf, paper_form, paper_submit, export_page, export_csv]  # and upload_routes()

@@ -79,6 +79,7 @@ class Contribution(Table, tablename="contributions"):
     reviewed = Boolean(default=False)  # a moderator looked at it (post-moderation shows it before that)
     flags = Varchar(length=300, default="")  # what the word filter found
     highlighted = Boolean(default=False)
+    on_paper = Boolean(default=False)  # written on a paper card, entered by staff
     reject_reason = Varchar(length=300, default="")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     decided_at = Timestamptz(null=True, default=None)

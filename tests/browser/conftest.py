@@ -81,6 +81,7 @@ async def _seed() -> dict[str, Any]:
                              description="Wir feiern im Innenhof.\n\nBei Regen im Treff-PUNKT.")
     venue = await Venue.objects().where(Venue.id == event.venue).first()
     venue.accessibility = "Stufenloser Zugang, barrierefreie Toilette."
+    venue.accessibility_features = "step_free accessible_toilet hearing_loop"
     await venue.save()
     organiser = await Organisation.objects().where(Organisation.name == "Landkreis Gifhorn").first()
     start = (datetime.now(timezone.utc) + timedelta(days=20)).replace(hour=15, minute=0, second=0, microsecond=0)

@@ -65,6 +65,20 @@ def _series_date_edit(page: Any, app: Any) -> None:
     expect(page.get_by_label("Änderung gilt für")).to_have_value("this")
 
 
+def _filter_by_accessibility(page: Any, app: Any) -> None:
+    """The filter on the Quartier page, by mouse, without JavaScript of the app's own."""
+    page.goto(app.at(f"/{app.quartier_slug}/"))
+    page.get_by_text("Nach Barrierefreiheit filtern").click()
+    page.get_by_label("Stufenloser Zugang").check()
+    page.get_by_label("Gebärdensprache", exact=True).check()
+    page.get_by_role("button", name="Filtern").click()
+    expect(page.get_by_role("status")).to_contain_text("Keine geplante Veranstaltung bietet alles")
+    page.get_by_label("Gebärdensprache", exact=True).uncheck()
+    page.get_by_role("button", name="Filtern").click()
+    expect(page.get_by_role("link", name=app.event_title)).to_be_visible()
+    assert "barrierefrei=step_free" in page.url
+
+
 def _jobs_as_admin(page: Any, app: Any) -> None:
     login(page, app, app.admin, next_path="/staff/jobs")  # an admins' page
 
@@ -73,6 +87,7 @@ def _jobs_as_admin(page: Any, app: Any) -> None:
 PAGES: dict[str, tuple[bool, Callable[[Any], str] | Callable[[Any, Any], None]]] = {
     "public-home": (False, lambda app: "/"),
     "quartier": (False, lambda app: f"/{app.quartier_slug}/"),
+    "quartier-filtered": (False, _filter_by_accessibility),
     "public-event": (False, lambda app: app.event_path),
     # English, where the event has no English version yet: German texts marked lang="de", with the notice
     "public-event-english": (False, lambda app: app.event_path + "?lang=en"),
@@ -94,6 +109,7 @@ PAGES: dict[str, tuple[bool, Callable[[Any], str] | Callable[[Any, Any], None]]]
     "public-series": (True, _public_series),
     "series-edit": (True, _series_edit),
     "series-date-edit": (True, _series_date_edit),
+    "venue-form": (True, lambda app: "/staff/r/venues/new"),
     "password": (True, lambda app: "/staff/password"),
     "jobs": (False, _jobs_as_admin),
     "report": (True, lambda app: "/staff/berichte"),

@@ -352,3 +352,31 @@ def test_print_button_of_the_export_and_the_poster_pdf(exhibition_app, page, ass
         page.get_by_role("link", name="Aushang als PDF (A4)").click()
     assert download.value.suggested_filename.startswith("aushang-") and download.value.suggested_filename.endswith(".pdf")
     assert_no_axe_violations(page, path)
+
+
+def test_staff_type_in_paper_cards_and_the_open_wall_marks_them(exhibition_app, page, new_page, screenshot,
+                                                               assert_no_axe_violations):
+    ex = exhibition_app
+    wall = new_page()
+    wall.goto(ex.at(f"{ex.path}/wand"))
+    expect(_wall_texts(wall)).to_have_count(2)
+    login(page, ex.app, ex.app.staff)
+    page.goto(ex.at(f"/staff/r/guiding-questions/{ex.question_id}"))
+    page.get_by_role("link", name="Antworten von Papier eingeben").click()
+    page.get_by_role("button", name="Speichern").click()  # nothing typed
+    expect(page.get_by_role("alert")).to_contain_text("Bitte schreiben Sie mindestens eine Antwort ab.")
+    assert_no_axe_violations(page, "paper form with an error")
+    page.get_by_label("Antworten").fill("Kinder spielen zusammen im Hof.\n\nEin offenes Ohr.")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_role("status")).to_contain_text("2 Antworten von Papier sind gespeichert.")
+    assert_no_axe_violations(page, "paper form")
+    screenshot(page, "paper-form")
+
+    page.goto(ex.at(f"/staff/moderation?frage={ex.question_id}"))
+    item = _moderation_item(page, "Ein offenes Ohr.")
+    expect(item).to_contain_text("auf Papier")
+    item.get_by_role("button", name=_button("Freigeben")).click()
+    expect(page.get_by_role("status")).to_contain_text("Der Beitrag ist freigegeben.")
+    expect(_wall_texts(wall).first).to_have_text("Ein offenes Ohr.")
+    expect(wall.locator("li.wall-item", has_text="Ein offenes Ohr.").locator(".by")).to_have_text("anonym · auf Papier")
+    assert_no_axe_violations(wall, "wall with a paper answer")

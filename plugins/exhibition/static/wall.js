@@ -5,7 +5,7 @@
   var main = document.getElementById("main");
   var seconds = parseInt(main.getAttribute("data-refresh"), 10) || 10;
 
-  function item(c, anonymous, known) {
+  function item(c, anonymous, paper, known) {
     var li = document.createElement("li");
     li.className = "wall-item" + (c.highlighted ? " highlighted" : "") + (known[c.id] ? "" : " new");
     li.setAttribute("data-id", String(c.id));
@@ -17,6 +17,7 @@
     var name = document.createElement("bdi");
     name.textContent = c.name || anonymous;
     by.appendChild(name);
+    if (c.on_paper) { by.appendChild(document.createTextNode(" · " + paper)); }
     li.appendChild(quote);
     li.appendChild(by);
     return li;
@@ -36,8 +37,9 @@
         var known = {};
         Array.prototype.forEach.call(list.children, function (li) { known[li.getAttribute("data-id")] = true; });
         var anonymous = list.getAttribute("data-anonymous");
+        var paper = list.getAttribute("data-paper");
         var fresh = document.createDocumentFragment();
-        rows.forEach(function (c) { fresh.appendChild(item(c, anonymous, known)); });
+        rows.forEach(function (c) { fresh.appendChild(item(c, anonymous, paper, known)); });
         list.replaceChildren(fresh);
       })
       .catch(function () { /* offline for a moment: try again next time */ });

@@ -21,7 +21,8 @@ def query(href: str) -> dict[str, str]:
 
 
 CSV_HEADER = ["Titel", "Kurzbezeichnung", "Quartier", "Beginn", "Ende", "Treffpunkt", "Kurzbeschreibung", "Beschreibung",
-              "Träger", "Kooperationspartner", "Ansprechperson", "Telefon", "E-Mail", "Status", "Nur an diesem Termin geändert"]
+              "Träger", "Kooperationspartner", "Ansprechperson", "Telefon", "E-Mail", "Eintritt frei", "Zusätzlich barrierefrei",
+              "Diesmal nicht verfügbar", "Status", "Nur an diesem Termin geändert"]
 
 
 async def test_create_event_through_the_form(make_staff_client):
@@ -198,9 +199,9 @@ async def test_csv_export_holds_the_visible_rows(make_staff_client):
         rows = read_csv(response.content)
         assert rows[0] == CSV_HEADER
         assert rows[1:] == [
-            ["Lesecafé", "lesecafe", "Nordstadt", "05.05.30, 14:00", "05.05.30, 16:00", "", "", "", "", "", "", "", "", "Veröffentlicht", ""],
+            ["Lesecafé", "lesecafe", "Nordstadt", "05.05.30, 14:00", "05.05.30, 16:00", "", "", "", "", "", "", "", "", "Nein", "", "", "Veröffentlicht", ""],
             ["Sommerfest; mit \"Grill\"", "sommerfest", "Nordstadt", "04.05.30, 14:00", "04.05.30, 16:00", "Treff-PUNKT 53", "", "",
-             "Landkreis Gifhorn", "GWG eG", "", "05371 1", "", "Entwurf", ""],
+             "Landkreis Gifhorn", "GWG eG", "", "05371 1", "", "Nein", "", "", "Entwurf", ""],
         ]
         # the list's search and filters apply to the export too
         filtered = read_csv((await client.get("/staff/r/events/export.csv", params={"f_status": "draft"})).content)

@@ -77,7 +77,7 @@ async def test_approved_contributions_highlighted_first_then_newest(make_client)
         body = (await client.get(feed)).json()
         assert [(c["text"], c["name"], c["highlighted"]) for c in body] == [
             ("Erster", "Anna", True), ("Dritter", "", False), ("Zweiter", "", False)]
-        assert set(body[0]) == {"id", "question", "text", "name", "highlighted", "created_at"}  # no e-mail, no status
+        assert set(body[0]) == {"id", "question", "text", "name", "highlighted", "on_paper", "created_at"}  # no e-mail, no status
         assert [c["text"] for c in (await client.get(feed, params={"limit": 1})).json()] == ["Erster"]
 
 

@@ -481,7 +481,7 @@ async def test_staff_screens_in_english(make_staff_client):
             assert text in question.main_text, text
         csv = (await client.get(f"/staff/ausstellungen/beitraege.csv?ausstellung={ex.exhibition.id}")).content.decode("utf-8-sig")
         assert csv.splitlines()[0] == "Guiding question;Contribution;Name;Status;Highlighted;Reason for rejection;" \
-                                      "Flagged by the word filter;Received on"
+                                      "Flagged by the word filter;Received on;On paper"
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from tests.plugins.exhibition.helpers import (
 )
 
 CSV_HEADER = ["Leitfrage", "Beitrag", "Name", "Status", "Hervorgehoben", "Grund der Ablehnung", "Vom Wortfilter markiert",
-              "Eingegangen am"]
+              "Eingegangen am", "Auf Papier"]
 
 
 def field_error(response, name: str) -> str | None:
