@@ -497,7 +497,9 @@ async def translation_update(request: AnyRequest, resource_name: FromPath[str], 
     if errors:
         return await _translation_page(request, staff, resource, row, lang, values, errors, status_code=400)
     async with transaction():
-        changed = await content.save_versions(resource.content_owner, row, lang, values)
+        confirmed = form.get("confirm", [])
+        confirmed = confirmed if isinstance(confirmed, list) else [confirmed]
+        changed = await content.save_versions(resource.content_owner, row, lang, values, confirmed=map(str, confirmed))
         if changed:
             await record(staff.user, f"translate:{lang}", resource.name, row.id, resource.display(row), changed)
     flash(request, _("Die Fassung „{language}“ von „{name}“ wurde gespeichert.").format(

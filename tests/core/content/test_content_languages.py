@@ -198,3 +198,32 @@ def test_accept_language_picks_the_most_wanted_offered_language():
     assert accepted_language("en;q=0, fr", offered) is None
     assert accepted_language("en;q=x, de", offered) == "de"
     assert accepted_language("", offered) is None
+
+
+async def test_saving_confirms_only_the_stale_versions_the_editor_changed_or_ticked(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"]) as client:
+        _nord, event = await netzwerktreff({"title": "Network meeting", "summary": "Coffee and talk",
+                                            "description": "For all neighbours."})
+        await service.update_event(event.id, title="Netzwerktreff neu", summary="Kaffee, Tee und Gespräche",
+                                   description="Für alle. Neu: mit Kinderbetreuung.")
+        url = f"/staff/r/events/{event.id}/translations/en"
+        form = parse((await client.get(url)).text)
+        assert form.main_text.count("veraltet") == 3 and form.by_id("f-summary-confirm") is not None
+        # the title is rewritten, the summary ticked as still right, the description left as it was
+        response = await post_form(client, url, {"title": "Network meeting, new", "summary": "Coffee and talk",
+                                                  "confirm": "summary", "description": "For all neighbours."})
+        assert response.status_code == 303
+        versions = await content_versions(event.id)
+        assert versions == {"title": False, "summary": False, "description": True}
+        # the page in English: the unconfirmed description is still German
+        page = parse((await client.get(f"/nordstadt/veranstaltungen/{event.id}-{event.slug}", params={"lang": "en"})).text)
+        assert page.h1 == "Network meeting, new" and "Für alle. Neu: mit Kinderbetreuung." in page.main_text
+
+
+async def content_versions(event_id: int) -> dict[str, bool]:
+    """{field: stale} of an event's English versions."""
+    from core.content.service import versions
+    from core.events.tables import Event
+
+    row = await Event.objects().where(Event.id == event_id).first()
+    return {field: by_lang["en"].stale for field, by_lang in (await versions("events", row, ["title", "summary", "description"])).items()}
