@@ -172,10 +172,30 @@ async def test_the_demo_netzwerktreff_has_an_english_version(make_client):
     async with make_client() as client:
         event = await load_demo(client.deployment)
         await load_demo(client.deployment)  # a second load changes nothing
-        assert await ContentTranslation.count().where(ContentTranslation.lang == "en") == 4
+        from core.demo.loader import CAFE_DATES
+
+        # the Netzwerktreff's three texts and the Quartier's, the café's three on each of its dates
+        assert await ContentTranslation.count().where(ContentTranslation.lang == "en") == 4 + 3 * CAFE_DATES
         page = parse((await client.get(f"/gifhorn/veranstaltungen/{event.id}-{event.slug}", params={"lang": "en"})).text)
         assert page.h1 == "Building community: the Quartiersmanagement's network meeting"
         assert "What does good neighbourhood mean to me?" in page.main_text
+
+
+async def test_the_demo_netzwerktreff_comes_in_five_versions_and_russian_readers_get_german_with_the_notice(make_client):
+    from core.demo.loader import VERSIONS, load_demo
+
+    async with make_client() as client:
+        event = await load_demo(client.deployment)
+        url = f"/gifhorn/veranstaltungen/{event.id}-{event.slug}"
+        titles = {"de": event.title, **{lang: texts["title"] for lang, texts in VERSIONS.items()}}
+        assert set(titles) == {"de", "de-x-ls", "en", "tr", "ar"}
+        for lang, title in titles.items():
+            page = parse((await client.get(url, params={"lang": lang})).text)
+            assert page.h1 == title and not page.all("p", class_="fallback-notice"), lang
+            quartier = parse((await client.get("/gifhorn/", params={"lang": lang})).text)
+            assert not quartier.all("p", class_="fallback-notice"), lang
+        page = parse((await client.get(url, params={"lang": "ru"})).text)
+        assert page.h1 == event.title and page.all("h1")[0].get("lang") == "de" and page.all("p", class_="fallback-notice")
 
 
 async def test_versions_of_rows_deleted_with_their_quartier_go_too(make_staff_client):
