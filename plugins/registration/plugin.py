@@ -143,6 +143,6 @@ def register_commands(cli: click.Group):
 
 @hookimpl
 async def load_demo(deployment: Deployment, quartier_id: int, event_id: int):
-    await service.ensure_form(event_id, capacity=40, waitlist_enabled=True, max_companions=2, questions=(
-        '[{"key": "barrierefrei", "label": "Benötigen Sie einen barrierefreien Zugang?", "type": "yesno", "required": false}]'
-    ))
+    from plugins.registration.demo import load
+
+    await load(event_id)

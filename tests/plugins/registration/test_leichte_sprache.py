@@ -37,3 +37,19 @@ def test_the_ls_catalog_covers_the_public_templates_and_keeps_its_own_rules():
     assert not missing, missing
     texts = [s for m in catalog if m.id for s in ([m.string] if isinstance(m.string, str) else m.string)]
     assert not [t for t in texts if easy.hints(t)], [easy.hints(t) for t in texts if easy.hints(t)]
+
+
+async def test_the_demo_consent_text_comes_in_the_demos_languages(make_client):
+    from core.demo.loader import load_demo
+    from tests.core.web.pages import parse
+
+    async with make_client(["registration"], sections=NO_RATE_LIMIT) as client:
+        event = await load_demo(client.deployment)
+        url = f"/gifhorn/veranstaltungen/{event.id}-{event.slug}"
+        for lang, start in ((LS, "Wir speichern Ihre Angaben."), ("en", "I agree that my details"),
+                            ("ar", "أوافق على حفظ بياناتي")):
+            page = parse((await client.get(url, params={"lang": lang})).text)
+            assert page.text_of("reg-consent-text").startswith(start), lang
+            assert not page.all("p", class_="fallback-notice"), lang
+        page = parse((await client.get(url, params={"lang": "ru"})).text)
+        assert page.by_id("reg-consent-text").get("lang") == "de"
