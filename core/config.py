@@ -26,12 +26,18 @@ class ConfigError(Exception):
     """A configuration problem, phrased as one sentence for the operator."""
 
 
-class PagesSettings(msgspec.Struct, forbid_unknown_fields=True):
+class LegalTexts(msgspec.Struct, forbid_unknown_fields=True):
     """Texts of the legally required public pages (Markdown-free plain text)."""
 
     impressum: str = ""
     datenschutz: str = ""
     barrierefreiheit: str = ""
+
+
+class PagesSettings(LegalTexts, forbid_unknown_fields=True):
+    """The German texts, and versions per offered language (``[pages.versions.en]``, ``[pages.versions."de-x-ls"]``)."""
+
+    versions: dict[str, LegalTexts] = msgspec.field(default_factory=dict)
 
 
 class Settings(msgspec.Struct, forbid_unknown_fields=True):
@@ -200,6 +206,10 @@ def _check_languages(settings: Settings) -> None:
                               f"'{lang}' is {'a language without a catalog' if known else 'no known language'} "
                               f"(available: {', '.join(available)}).")
     settings.languages = list(dict.fromkeys(settings.languages))
+    for lang in settings.pages.versions:
+        if lang not in settings.languages or lang == "de":
+            raise ConfigError(f"{settings.source}: setting 'pages.versions' is invalid: '{lang}' is not one of the "
+                              f"offered languages besides German ({', '.join(l for l in settings.languages if l != 'de')}).")
     if settings.default_language not in settings.languages:
         raise ConfigError(f"{settings.source}: setting 'default_language' is invalid: '{settings.default_language}' "
                           f"is not one of the offered languages ({', '.join(settings.languages)}).")

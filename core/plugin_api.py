@@ -41,8 +41,8 @@ from core.web.audit import record as record_audit, redact_audit
 from core.web.auth import StaffContext, client_address, require_staff, require_staff_api
 from core.web.exports import csv_download, spreadsheet_safe
 from core.web.i18n import (
-    LANGUAGES, Translator, direction, format_day, format_month_day, format_number, format_short, format_span,
-    format_when, in_language, language, plugin_gettext,
+    EASY_LANGUAGE, LANGUAGES, Translator, direction, format_day, format_month_day, format_number, format_short, format_span,
+    format_when, html_lang, in_language, language, plugin_gettext,
 )
 from core.web.params import MAX_INT, Count, Id, Limit, Offset, parse_id, parse_int
 from core.web.rendering import bad_request, csrf_input, flash, page, render
@@ -125,6 +125,8 @@ __all__ = [
     "defang",
     "delete_versions",
     "direction",
+    "EASY_LANGUAGE",
+    "html_lang",
     "erase_domain_events",
     "event_figures",
     "error_responses",

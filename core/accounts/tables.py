@@ -9,7 +9,7 @@ class StaffUser(Table, tablename="staff_users"):
     name = Varchar(length=200)
     password_hash = Varchar(length=200)
     role = Varchar(length=20, default="staff")
-    language = Varchar(length=5, default="de")
+    language = Varchar(length=12, default="de")
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
 

@@ -138,22 +138,26 @@ async def versions(owner: str, row: Any, fields: Iterable[str]) -> dict[str, dic
     return found
 
 
-async def save_versions(owner: str, row: Any, lang: str, texts: Mapping[str, str]) -> dict[str, str]:
+async def save_versions(owner: str, row: Any, lang: str, texts: Mapping[str, str],
+                        confirmed: Iterable[str] = ()) -> dict[str, str]:
     """Store the versions of ``row``'s fields in ``lang`` (an empty text removes one); returns what changed.
 
-    Each version records the German text it was written from; saving an unchanged stale version
-    confirms it against the current German text. Raises ValueError for a language not offered.
+    Each version records the German text it was written from. An unchanged stale version stays stale
+    unless its field is in ``confirmed`` (the editor checked it against the new German text).
+    Raises ValueError for a language not offered.
     """
     if lang not in translation_languages():
         raise ValueError(i18n.gettext("Diese Sprache wird nicht angeboten."))
     row_id = _row_id(row)
     stored = await versions(owner, row, texts)
     changed: dict[str, str] = {}
+    confirmed = set(confirmed)
     now = datetime.now(timezone.utc)
     async with transaction():
         for field, text in texts.items():
             text, old = text.strip(), stored[field].get(lang)
-            if (old is None and not text) or (old is not None and old.text == text and not old.stale):
+            if (old is None and not text) or (old is not None and old.text == text
+                                              and (not old.stale or field not in confirmed)):
                 continue
             await ContentTranslation.delete().where(
                 (ContentTranslation.owner == owner) & (ContentTranslation.row_id == row_id)

@@ -7,14 +7,15 @@ from typing import Any, Mapping
 from markupsafe import Markup
 
 from core.content.service import LocalText, LocalTexts
-from core.web.i18n import SOURCE_LANGUAGE, gettext as _, language, language_name
+from core.web.i18n import EASY_LANGUAGE, SOURCE_LANGUAGE, gettext as _, html_lang, language, language_name
 
 
 def lang_attr(text: Any) -> Markup:
-    """`` lang="de"`` for an element holding a German fallback text (screen readers switch voice), else nothing."""
+    """The attributes of an element holding a content text: `` lang="de" dir="ltr"`` for a German fallback
+    (screen readers switch voice; left to right inside an Arabic page), else `` dir="auto"`` (names, numbers)."""
     if isinstance(text, LocalText) and text.fallback:
-        return Markup(' lang="{}"').format(SOURCE_LANGUAGE)
-    return Markup("")
+        return Markup(' lang="{}" dir="ltr"').format(SOURCE_LANGUAGE)
+    return Markup(' dir="auto"')
 
 
 def _fell_back(text: Any) -> bool:
@@ -36,3 +37,5 @@ def install(env: Any) -> None:
     env.filters["lang_attr"] = lang_attr
     env.globals["fallback_notice"] = fallback_notice
     env.globals["language_name"] = lambda lang: language_name(lang, language())  # in the page's language
+    env.globals["html_lang"] = html_lang
+    env.globals["easy_language"] = EASY_LANGUAGE

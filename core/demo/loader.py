@@ -60,7 +60,8 @@ Fragen und Anmeldung: Ulrike Buka, Landkreis Gifhorn, Telefon (05371) 82562, \
 quartiersmanagement@gifhorn.de."""
 
 
-# The Netzwerktreff in other languages (shown where the deployment offers the language).
+# The Netzwerktreff in other languages (shown where the deployment offers the language): English, Turkish,
+# Leichte Sprache and Arabic; Russian and Ukrainian readers see the German text with the notice.
 VERSIONS = {
     "en": {
         "title": "Building community: the Quartiersmanagement's network meeting",
@@ -101,6 +102,66 @@ quartiersmanagement@gifhorn.de.""",
         "quartier": "Gifhorn ilçesi Mahalle Yönetimi kolay ulaşılabilir bir iletişim noktasıdır: "
                     "danışmanlık ve yardım olanakları hakkında bilgi verir ve komşuları bir araya getirir.",
     },
+    "de-x-ls": {
+        "title": "Treffen für Nachbarn",
+        "summary": "Wir reden über gute Nachbarschaft. Es gibt auch eine Ausstellung.",
+        "description": """Wir laden Sie ein: zu einem Treffen für Nachbarn.
+Das Treffen ist im Treff-PUNKT 53 in Gifhorn.
+Das Treffen macht das Quartiers·management vom Landkreis Gifhorn.
+Das Quartiers·management hilft den Menschen in einem Stadt·teil.
+Die Wohnungs·gesellschaft GWG hilft mit.
+
+Viele Menschen in Deutschland fühlen sich allein.
+Das wollen wir ändern.
+Nachbarn sollen sich kennen lernen.
+Nachbarn sollen sich gegenseitig helfen.
+
+Bei dem Treffen können Sie mit anderen Menschen reden.
+Es gibt eine Ausstellung.
+Eine Ausstellung ist: Man kann Bilder und Texte ansehen.
+Die Ausstellung heißt: Gute Nachbarschaft.
+
+Wir haben 2 Fragen an Sie:
+Was ist für Sie gute Nachbarschaft?
+Was wünschen Sie sich für Ihren Stadt·teil?
+
+Sie haben Fragen?
+Dann rufen Sie Frau Ulrike Buka an.
+Die Telefon·nummer ist: (05371) 82562.
+Oder schreiben Sie eine E-Mail an: quartiersmanagement@gifhorn.de""",
+        "quartier": "Das Quartiers·management hilft den Menschen in Gifhorn. "
+                    "Sie können einfach vorbei·kommen. "
+                    "Wir sagen Ihnen: Wo bekommen Sie Hilfe? "
+                    "Und wir bringen Nachbarn zusammen.",
+    },
+    "ar": {
+        "title": "تقوية المجتمع: لقاء شبكة إدارة الحي",
+        "summary": "حديث عن حسن الجوار والتماسك الاجتماعي، مع معرض «حسن الجوار».",
+        "description": """تدعوكم إدارة الحي في مقاطعة غيفهورن، بالتعاون مع جمعية غيفهورن للإسكان (GWG)، إلى أول لقاء للشبكة في Treff-PUNKT 53. الجميع مدعوون للحديث في جو إبداعي عن حسن الجوار والتماسك الاجتماعي.
+
+في ألمانيا يشعر شخص واحد من كل عشرة أشخاص بالوحدة. تريد إدارة الحي أن تواجه ذلك وأن تبني شبكة تجمع الناس، وتستمع إلى ما يريده السكان.
+
+ينتظركم معرض عن «حسن الجوار». شاركونا أفكاركم حول سؤالين: «ماذا يعني لي حسن الجوار؟» و«ماذا أتمنى لحيّي؟»
+
+للأسئلة والتسجيل: أولريكه بوكا، مقاطعة غيفهورن، هاتف ‎(05371) 82562‎، quartiersmanagement@gifhorn.de""",
+        "quartier": "إدارة الحي في مقاطعة غيفهورن نقطة تواصل سهلة الوصول: "
+                    "تعرّفكم على عروض الاستشارة والمساعدة وتجمع الجيران.",
+    },
+}
+
+
+# the weekly café in the same languages (its dates are copies of the first and take its versions along)
+CAFE_VERSIONS = {
+    "en": {"title": "Neighbourhood café", "summary": "Every Monday: coffee, cake and a chat with your neighbours.",
+           "description": "Drop in – no need to register, everyone from the neighbourhood is welcome. "
+                          "Coffee and cake for a small donation."},
+    "tr": {"title": "Komşuluk kafesi", "summary": "Her pazartesi: kahve, pasta ve komşularla sohbet.",
+           "description": "Uğrayın – kayıt gerekmez, mahalleden herkes davetlidir. Kahve ve pasta küçük bir bağış karşılığında."},
+    "de-x-ls": {"title": "Nachbarschafts·café", "summary": "Jeden Montag: Wir trinken Kaffee. Wir essen Kuchen. Wir reden.",
+                "description": "Kommen Sie einfach vorbei. Sie müssen sich nicht anmelden. Alle aus dem Stadt·teil sind willkommen. "
+                               "Kaffee und Kuchen kosten nichts. Sie können aber etwas Geld geben."},
+    "ar": {"title": "مقهى الجيران", "summary": "كل يوم اثنين: قهوة وكعك وحديث مع الجيران.",
+           "description": "تفضلوا بالحضور – لا حاجة للتسجيل، والجميع من الحي مرحَّب بهم. القهوة والكعك مقابل تبرع صغير."},
 }
 
 
@@ -137,6 +198,9 @@ async def _cafe(quartier: Quartier, venue: Venue, today: date) -> None:
         starts_at=datetime.combine(day, time(14, 0), TZ), ends_at=datetime.combine(day, time(16, 0), TZ), venue=venue.id,
         contact_name="Ulrike Buka", contact_phone="(05371) 82562", contact_email="quartiersmanagement@gifhorn.de",
     )
+    for lang in translation_languages():
+        if lang in CAFE_VERSIONS:
+            await save_versions("events", first, lang, CAFE_VERSIONS[lang])
     await events.publish_event(first.id)
     await create_series(first.id, "weekly", None, CAFE_DATES, "")
 

@@ -24,7 +24,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from core.web.i18n import CORE_LOCALE
+from core.web.i18n import CORE_LOCALE, PARTIAL_CATALOGS
 
 KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "gettext": None, "ngettext": (1, 2)}
 # str.format fields ({name}, {n}) and %-style mapping keys (%(num)d)
@@ -93,8 +93,10 @@ def build_catalog(project: str, extracted: dict[MsgId, list[tuple[str, int]]], d
 
 
 def catalog_languages(locale_dir: Path) -> list[str]:
-    """Every language with a ``<lang>/LC_MESSAGES/messages.po`` below ``locale_dir``, sorted."""
-    return sorted(po.parents[1].name for po in Path(locale_dir).glob("*/LC_MESSAGES/messages.po"))
+    """Every language with a complete ``<lang>/LC_MESSAGES/messages.po`` below ``locale_dir``, sorted
+    (Leichte Sprache's catalog is partial by design)."""
+    return sorted(po.parents[1].name for po in Path(locale_dir).glob("*/LC_MESSAGES/messages.po")
+                  if po.parents[1].name not in PARTIAL_CATALOGS)
 
 
 def catalog_file(locale_dir: Path, lang: str) -> Path:

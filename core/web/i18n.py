@@ -19,9 +19,14 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 # every language the UI can be offered in, named in itself (a deployment offers some: setting ``languages``)
-LANGUAGES = {"de": "Deutsch", "en": "English", "tr": "Türkçe", "ar": "العربية", "ru": "Русский", "uk": "Українська"}
+LANGUAGES = {"de": "Deutsch", "de-x-ls": "Leichte Sprache", "en": "English", "tr": "Türkçe", "ar": "العربية",
+             "ru": "Русский", "uk": "Українська"}
 RIGHT_TO_LEFT = frozenset({"ar"})
 SOURCE_LANGUAGE = "de"
+# Leichte Sprache: German (a private-use BCP 47 tag), spoken and formatted as German.
+# Its UI catalog is partial: what it lacks stays standard German.
+EASY_LANGUAGE = "de-x-ls"
+PARTIAL_CATALOGS = frozenset({EASY_LANGUAGE})
 CORE_LOCALE = Path(__file__).resolve().parents[1] / "locale"
 
 CORE_DOMAIN = "core"
@@ -69,7 +74,7 @@ def load_catalogs(domains: dict[str, list[Path]]) -> None:
 def _compiled(po: str, lang: str, mtime_ns: int, size: int) -> bytes:
     """A ``messages.po`` compiled to .mo bytes, once per file version (every app built in a process reads them)."""
     with open(po, "rb") as fp:
-        catalog = read_po(fp, locale=lang)
+        catalog = read_po(fp, locale=html_lang(lang))
     buf = io.BytesIO()
     write_mo(buf, catalog)
     return buf.getvalue()
@@ -79,6 +84,11 @@ def available_languages() -> list[str]:
     """The source language and every language the core has a catalog for, in ``LANGUAGES`` order."""
     return [lang for lang in LANGUAGES
             if lang == SOURCE_LANGUAGE or (CORE_LOCALE / lang / "LC_MESSAGES" / "messages.po").exists()]
+
+
+def html_lang(lang: str) -> str:
+    """The ``lang`` attribute for ``lang``: Leichte Sprache is German to screen readers, hyphenation and Babel."""
+    return SOURCE_LANGUAGE if lang == EASY_LANGUAGE else lang
 
 
 def direction(lang: str) -> str:
@@ -178,7 +188,7 @@ def _local(moment: datetime, tz: str) -> datetime:
 
 @functools.cache
 def _babel_locale(lang: str) -> Locale:
-    return Locale.parse(lang)  # Babel parses a locale string again on every call
+    return Locale.parse(html_lang(lang))  # Babel parses a locale string again on every call
 
 
 def format_when(moment: datetime, tz: str = "Europe/Berlin", style: str = "full", lang: str | None = None) -> str:
@@ -239,4 +249,6 @@ def format_number(value: float | int) -> str:
 
 def language_name(lang: str, in_language: str | None = None) -> str:
     """``lang``'s name in ``in_language`` (default: in itself): "English", or "Englisch" in German."""
-    return Locale.parse(lang).get_display_name(in_language or lang).capitalize()
+    if lang == EASY_LANGUAGE:
+        return LANGUAGES[EASY_LANGUAGE]  # a name of its own, in every language
+    return Locale.parse(lang).get_display_name(html_lang(in_language or lang)).capitalize()

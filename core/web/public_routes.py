@@ -12,6 +12,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
+from core.content.service import LocalText
 from core.deployment import current
 from core.events import accessibility, service
 from core.events.ical import location_text
@@ -21,7 +22,7 @@ from core.events.service import EventDetail
 from core.events.tables import EventSeries
 from core.quartiere.service import QUARTIER_TEXTS, get_by_slug
 from core.quartiere.tables import Quartier
-from core.web.i18n import gettext as _
+from core.web.i18n import SOURCE_LANGUAGE, gettext as _, language
 from core.web.params import parse_id, parse_int
 from core.web.rendering import page
 
@@ -202,11 +203,20 @@ async def event_page(request: AnyRequest, quartier: FromPath[str], event_ref: Fr
     })
 
 
+def legal_text(slug: str, lang: str) -> LocalText:
+    """A legal page's text in ``lang`` (setting ``[pages.versions.<lang>]``), else the German one, marked as fallback."""
+    pages = current().settings.pages
+    german = getattr(pages, slug)
+    version = pages.versions.get(lang)
+    if lang == SOURCE_LANGUAGE or not german or version is None or not getattr(version, slug).strip():
+        return LocalText(german, SOURCE_LANGUAGE, fallback=bool(german) and lang != SOURCE_LANGUAGE)
+    return LocalText(getattr(version, slug), lang)
+
+
 def _legal(slug: str):
     @get(f"/{slug}", include_in_schema=False, name=f"legal-{slug}")
     async def legal(request: AnyRequest) -> Template:
-        text = getattr(current().settings.pages, slug)
-        return page(request, "core/public/legal.html", {"heading": _(LEGAL_PAGES[slug]), "text": text})
+        return page(request, "core/public/legal.html", {"heading": _(LEGAL_PAGES[slug]), "text": legal_text(slug, language())})
 
     return legal
 

@@ -13,14 +13,14 @@ from litestar.response import Redirect, Template
 
 from core.accounts.service import AccountError, authenticate, check_password_rules, hasher
 from core.accounts.tables import StaffUser
-from core.content import service as content
+from core.content import easy, service as content
 from core.db import transaction
 from core.deployment import current
 from core.web import auth
 from core.web.audit import record
 from core.web.auth import SESSION_USER, StaffContext, require_staff
 from core.web.exports import csv_download, spreadsheet_safe
-from core.web.i18n import dgettext, gettext as _, language, language_name
+from core.web.i18n import EASY_LANGUAGE, dgettext, gettext as _, language, language_name
 from core.web.params import parse_int
 from core.web.rendering import flash, page
 from core.web.sessions import rotate_session_id
@@ -461,7 +461,15 @@ async def _translation_page(request: AnyRequest, staff: StaffContext, resource: 
     return page(request, "core/staff/translations.html", {
         "resource": resource, "row": row, "version_lang": lang, "fields": resource.translatable_fields, "values": values,
         "errors": errors, "versions": await content.versions(resource.content_owner, row, [f.name for f in resource.translatable_fields]),
+        "easy_hints": _easy_hints(lang, values),
     }, status_code=status_code, staff=staff)
+
+
+def _easy_hints(lang: str, values: dict[str, str]) -> dict[str, list[str]]:
+    """Per field, the warnings about a Leichte-Sprache text (long sentences, long words); none for other languages."""
+    if lang != EASY_LANGUAGE:
+        return {}
+    return {name: found for name, text in values.items() if (found := easy.hints(text))}
 
 
 @get("/staff/r/{resource_name:str}/{row_id:int}/translations/{lang:str}", include_in_schema=False)
@@ -497,11 +505,16 @@ async def translation_update(request: AnyRequest, resource_name: FromPath[str], 
     if errors:
         return await _translation_page(request, staff, resource, row, lang, values, errors, status_code=400)
     async with transaction():
-        changed = await content.save_versions(resource.content_owner, row, lang, values)
+        confirmed = form.get("confirm", [])
+        confirmed = confirmed if isinstance(confirmed, list) else [confirmed]
+        changed = await content.save_versions(resource.content_owner, row, lang, values, confirmed=map(str, confirmed))
         if changed:
             await record(staff.user, f"translate:{lang}", resource.name, row.id, resource.display(row), changed)
     flash(request, _("Die Fassung „{language}“ von „{name}“ wurde gespeichert.").format(
         language=language_name(lang, language()), name=resource.display(row)))
+    if _easy_hints(lang, values):  # saved, but worth another look: back to the form with its hints
+        flash(request, _("Bitte prüfen Sie die Hinweise zur Leichten Sprache."), kind="warning")
+        return Redirect(f"/staff/r/{resource.name}/{row.id}/translations/{lang}", status_code=303)
     return Redirect(f"/staff/r/{resource.name}/{row.id}", status_code=303)
 
 

@@ -23,8 +23,15 @@ EXHIBITS = [
      "Nachbarschaftshilfe tragen zum sozialen Miteinander bei."),
 ]
 QUESTIONS = ["Was verstehe ich unter guter Nachbarschaft?", "Was wünsche ich mir für mein Quartier?"]
-ENGLISH = {"title": "Good neighbourhood", "questions": ["What does good neighbourhood mean to me?",
-                                                      "What do I wish for my neighbourhood?"]}
+# the exhibition's title and questions in other languages; the rest stays German, with the notice
+VERSIONS = {
+    "en": {"title": "Good neighbourhood", "questions": ["What does good neighbourhood mean to me?",
+                                                      "What do I wish for my neighbourhood?"]},
+    "de-x-ls": {"title": "Gute Nachbarschaft", "questions": ["Was ist für Sie gute Nachbarschaft?",
+                                                           "Was wünschen Sie sich für Ihren Stadt·teil?"]},
+    "tr": {"title": "İyi Komşuluk", "questions": ["İyi komşuluktan ne anlıyorum?", "Mahallem için ne diliyorum?"]},
+    "ar": {"title": "حسن الجوار", "questions": ["ماذا يعني لي حسن الجوار؟", "ماذا أتمنى لحيّي؟"]},
+}
 CONTRIBUTIONS = [
     (0, "Dass man sich grüßt und weiß, wen man fragen kann, wenn etwas fehlt.", ""),
     (1, "Eine Bank vor dem Treff-PUNKT, auf der man sich zusammensetzen kann.", "Anna"),
@@ -45,7 +52,9 @@ async def load(quartier_id: int, event_id: int) -> None:
         for index, text, name in CONTRIBUTIONS:
             await Contribution(question=questions[index].id, quartier=quartier_id, text=text, author_name=name,
                                status="approved", reviewed=True).save()
-        if "en" in translation_languages():  # the rest stays German, with the notice
-            await save_versions("exhibitions", exhibition, "en", {"title": ENGLISH["title"]})
-            for question, text in zip(questions, ENGLISH["questions"]):
-                await save_versions("guiding_questions", question, "en", {"text": text})
+        for lang in translation_languages():
+            texts = VERSIONS.get(lang)
+            if texts:
+                await save_versions("exhibitions", exhibition, lang, {"title": texts["title"]})
+                for question, text in zip(questions, texts["questions"]):
+                    await save_versions("guiding_questions", question, lang, {"text": text})

@@ -74,7 +74,7 @@ class Contribution(Table, tablename="contributions"):
     author_name = Varchar(length=80, default="")
     # only to tell the contributor when it is published; removed when that message is on its way or it is rejected
     notify_email = Varchar(length=200, null=True, default=None)
-    language = Varchar(length=5, default="de")
+    language = Varchar(length=12, default="de")
     status = Varchar(length=20, index=True)
     reviewed = Boolean(default=False)  # a moderator looked at it (post-moderation shows it before that)
     flags = Varchar(length=300, default="")  # what the word filter found

@@ -22,7 +22,7 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from core.plugin_api import Audience, MessageType, Quartier, current, defang, direction
+from core.plugin_api import Audience, MessageType, Quartier, current, defang, direction, html_lang
 
 
 class Link(str):
@@ -220,7 +220,7 @@ def to_html(text: str, language: str = "de") -> str:
     paragraphs = []
     for block in _inline_html(text.strip()).split("\n\n"):
         paragraphs.append("<p>" + block.strip().replace("\n", "<br>\n") + "</p>")
-    lang = escape(language)
+    lang = escape(html_lang(language))
     return Markup(f'<!doctype html><html lang="{lang}" dir="{direction(language)}">'
                   '<body style="font-family:sans-serif;line-height:1.5">' + "\n".join(paragraphs) + "</body></html>")
 

@@ -13,7 +13,7 @@ class OutboxMessage(Table, tablename="notification_outbox"):
     channel = Varchar(length=40, default="email")
     recipient = Varchar(length=300)
     kind = Varchar(length=60)
-    language = Varchar(length=5, default="de")
+    language = Varchar(length=12, default="de")
     subject = Varchar(length=300, default="")
     body_text = Text(default="")
     body_html = Text(default="")
@@ -61,7 +61,7 @@ class MessageTemplate(Table, tablename="notification_templates"):
     """
 
     kind = Varchar(length=60)
-    language = Varchar(length=5, default="de")
+    language = Varchar(length=12, default="de")
     quartier = ForeignKey(references=Quartier, null=True, default=None, on_delete=OnDelete.cascade)
     text = Text()  # first line "Betreff: ..." (or "Subject: ..."), then the body
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -157,7 +157,7 @@ def register_commands(cli: click.Group):
 
 @hookimpl
 async def load_demo(deployment: Deployment, quartier_id: int, event_id: int):
-    await service.ensure_form(event_id, capacity=40, waitlist_enabled=True, max_companions=2, questions=(
-        '[{"key": "barrierefrei", "label": "Benötigen Sie einen barrierefreien Zugang?", "type": "yesno", "required": false}]'
-    ))
-    await service.demo_figures(quartier_id)
+    from plugins.registration import demo
+
+    await demo.load(event_id)
+    await demo.demo_figures(quartier_id)

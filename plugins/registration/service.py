@@ -672,24 +672,6 @@ async def walk_ins(event_id: int) -> list[dict[str, Any]]:
     return [row for row in await event_figures(PLUGIN, [event_id], kinds=("walk_in",)) if row["count"]]
 
 
-DEMO_WALK_INS = (("u14", False, 6), ("18-64", True, 4), ("18-64", False, 5), ("65+", False, 3), ("", True, 2))
-
-
-async def demo_figures(quartier_id: int) -> None:
-    """The demo's past events without figures get anonymous counts: registered, checked in, walk-ins."""
-    past = await Event.select(Event.id).where((Event.quartier == quartier_id) & (Event.ends_at < now())
-                                              & (Event.status == "published"))
-    ids = [row["id"] for row in past]
-    counted = {row["event"] for row in await event_figures(PLUGIN, ids)}
-    for event_id in ids:
-        if event_id in counted:
-            continue
-        await record_once(PLUGIN, event_id, "registered", 18)
-        await change_count(PLUGIN, event_id, "checked_in", 15)
-        for age_group, first_time, n in DEMO_WALK_INS:
-            await change_count(PLUGIN, event_id, "walk_in", n, age_group=age_group, first_time=first_time)
-
-
 async def taken_by_status() -> dict[tuple[str, str], int]:
     """Registrations stored, by (status, channel); every status appears (0 where none), for the metrics."""
     rows = await Registration.select(Registration.status, Registration.channel, RowCount()).group_by(

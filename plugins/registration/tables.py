@@ -39,7 +39,7 @@ class Registration(Table, tablename="registrations"):
     companions = Integer(default=0)
     seats = Integer(default=1)
     answers = JSON(default="{}")
-    language = Varchar(length=5, default="de")
+    language = Varchar(length=12, default="de")
     waitlist_seq = Integer(null=True, default=None)
     token = Varchar(length=64, unique=True)
     channel = Varchar(length=20, default="online")  # online, phone, staff

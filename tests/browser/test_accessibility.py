@@ -79,6 +79,13 @@ def _filter_by_accessibility(page: Any, app: Any) -> None:
     assert "barrierefrei=step_free" in page.url
 
 
+def _leichte_sprache_with_hints(page: Any, app: Any) -> None:
+    page.goto(app.at(f"/staff/r/events/{app.event_id}/translations/de-x-ls"))
+    page.locator("#f-summary").fill("Wir feiern im Hof mit Musik und Kuchen und Spielen für alle Kinder und Erwachsenen aus dem ganzen Stadtteil.")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.locator("#f-summary-hints")).to_contain_text("Ein Satz hat 19 Wörter")
+
+
 def _jobs_as_admin(page: Any, app: Any) -> None:
     login(page, app, app.admin, next_path="/staff/jobs")  # an admins' page
 
@@ -103,6 +110,8 @@ PAGES: dict[str, tuple[bool, Callable[[Any], str] | Callable[[Any, Any], None]]]
     "event-detail": (True, lambda app: f"/staff/r/events/{app.draft_id}"),
     "event-detail-published": (True, lambda app: f"/staff/r/events/{app.event_id}"),
     "event-version-form": (True, lambda app: f"/staff/r/events/{app.event_id}/translations/en"),
+    # Leichte Sprache: the checklist, and the hints after saving a text with a long sentence
+    "event-version-form-leicht": (True, _leichte_sprache_with_hints),
     "confirm-delete": (True, lambda app: f"/staff/r/events/{app.draft_id}/delete"),
     "series-form": (True, lambda app: f"/staff/r/series/new?event={app.draft_id}"),
     "series-form-errors": (True, _submit_series_without_end),

@@ -34,6 +34,6 @@ class CallbackRequest(Table, tablename="hilfsangebote_callbacks"):
     name = Varchar(length=200)
     email = Varchar(length=200, default="")
     phone = Varchar(length=60, default="")
-    language = Varchar(length=5, default="de")
+    language = Varchar(length=12, default="de")
     done = Boolean(default=False, index=True)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -172,10 +172,30 @@ async def test_the_demo_netzwerktreff_has_an_english_version(make_client):
     async with make_client() as client:
         event = await load_demo(client.deployment)
         await load_demo(client.deployment)  # a second load changes nothing
-        assert await ContentTranslation.count().where(ContentTranslation.lang == "en") == 4
+        from core.demo.loader import CAFE_DATES
+
+        # the Netzwerktreff's three texts and the Quartier's, the café's three on each of its dates
+        assert await ContentTranslation.count().where(ContentTranslation.lang == "en") == 4 + 3 * CAFE_DATES
         page = parse((await client.get(f"/gifhorn/veranstaltungen/{event.id}-{event.slug}", params={"lang": "en"})).text)
         assert page.h1 == "Building community: the Quartiersmanagement's network meeting"
         assert "What does good neighbourhood mean to me?" in page.main_text
+
+
+async def test_the_demo_netzwerktreff_comes_in_five_versions_and_russian_readers_get_german_with_the_notice(make_client):
+    from core.demo.loader import VERSIONS, load_demo
+
+    async with make_client() as client:
+        event = await load_demo(client.deployment)
+        url = f"/gifhorn/veranstaltungen/{event.id}-{event.slug}"
+        titles = {"de": event.title, **{lang: texts["title"] for lang, texts in VERSIONS.items()}}
+        assert set(titles) == {"de", "de-x-ls", "en", "tr", "ar"}
+        for lang, title in titles.items():
+            page = parse((await client.get(url, params={"lang": lang})).text)
+            assert page.h1 == title and not page.all("p", class_="fallback-notice"), lang
+            quartier = parse((await client.get("/gifhorn/", params={"lang": lang})).text)
+            assert not quartier.all("p", class_="fallback-notice"), lang
+        page = parse((await client.get(url, params={"lang": "ru"})).text)
+        assert page.h1 == event.title and page.all("h1")[0].get("lang") == "de" and page.all("p", class_="fallback-notice")
 
 
 async def test_versions_of_rows_deleted_with_their_quartier_go_too(make_staff_client):
@@ -198,3 +218,32 @@ def test_accept_language_picks_the_most_wanted_offered_language():
     assert accepted_language("en;q=0, fr", offered) is None
     assert accepted_language("en;q=x, de", offered) == "de"
     assert accepted_language("", offered) is None
+
+
+async def test_saving_confirms_only_the_stale_versions_the_editor_changed_or_ticked(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"]) as client:
+        _nord, event = await netzwerktreff({"title": "Network meeting", "summary": "Coffee and talk",
+                                            "description": "For all neighbours."})
+        await service.update_event(event.id, title="Netzwerktreff neu", summary="Kaffee, Tee und Gespräche",
+                                   description="Für alle. Neu: mit Kinderbetreuung.")
+        url = f"/staff/r/events/{event.id}/translations/en"
+        form = parse((await client.get(url)).text)
+        assert form.main_text.count("veraltet") == 3 and form.by_id("f-summary-confirm") is not None
+        # the title is rewritten, the summary ticked as still right, the description left as it was
+        response = await post_form(client, url, {"title": "Network meeting, new", "summary": "Coffee and talk",
+                                                  "confirm": "summary", "description": "For all neighbours."})
+        assert response.status_code == 303
+        versions = await content_versions(event.id)
+        assert versions == {"title": False, "summary": False, "description": True}
+        # the page in English: the unconfirmed description is still German
+        page = parse((await client.get(f"/nordstadt/veranstaltungen/{event.id}-{event.slug}", params={"lang": "en"})).text)
+        assert page.h1 == "Network meeting, new" and "Für alle. Neu: mit Kinderbetreuung." in page.main_text
+
+
+async def content_versions(event_id: int) -> dict[str, bool]:
+    """{field: stale} of an event's English versions."""
+    from core.content.service import versions
+    from core.events.tables import Event
+
+    row = await Event.objects().where(Event.id == event_id).first()
+    return {field: by_lang["en"].stale for field, by_lang in (await versions("events", row, ["title", "summary", "description"])).items()}
