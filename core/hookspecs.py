@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from core.ops.readiness import ReadinessCheck
     from core.web.auth import StaffContext
     from core.web.resources import Resource
-    from core.web.ui import MenuLink, PageBlock, Widget
+    from core.web.ui import CockpitPanel, MenuLink, PageBlock, Widget
 
 hookspec = HookspecMarker("quartier")
 hookimpl = pluggy.HookimplMarker("quartier")
@@ -266,3 +266,15 @@ def deliver_message(request: MessageRequest, deployment: Deployment) -> Awaitabl
 def withdraw_messages(owner: str, key_prefix: str, erase: bool, deployment: Deployment) -> Awaitable[int]:
     """Cancel the ``owner`` plugin's unsent messages whose idempotency key starts with ``key_prefix`` (``erase``: delete
     them, sent or not); return how many. Implemented by the plugin that delivers messages."""
+
+
+# -- the event cockpit (core/web/cockpit.py) ---------------------------------------------------
+@hookspec(awaitable=True, isolated=True, per_quartier=True)
+def event_cockpit_panels(
+    deployment: Deployment, staff: StaffContext, event: EventDetail
+) -> list[CockpitPanel] | Awaitable[list[CockpitPanel]]:
+    """Return ``CockpitPanel`` boxes for an event's staff cockpit (an awaitable is fine).
+
+    ``event`` is the ``EventDetail``. Called only for plugins switched on in the event's
+    Quartier, each in isolation; a panel whose ``roles`` exclude the user is left out.
+    """

@@ -45,7 +45,7 @@ from core.web.resources import Action, Field, FieldError, Resource
 from core.web.scope import row_scope
 from core.web.store import hit as hit_rate_limit
 from core.web.text import contains_link, defang
-from core.web.ui import MenuLink, PageBlock, Widget
+from core.web.ui import CockpitPanel, MenuLink, PageBlock, Widget
 
 
 def offered_languages() -> list[tuple[str, str]]:
@@ -62,6 +62,7 @@ __all__ = [
     "Action",
     "ApiError",
     "Audience",
+    "CockpitPanel",
     "AudienceMember",
     "ConfigError",
     "Count",

@@ -7,6 +7,7 @@ from typing import Any
 from core.events import series, service
 from core.events.tables import Event, EventOrganisation, EventSeries, Organisation, Venue
 from core.web.auth import StaffContext
+from core.web.cockpit import cockpit_url
 from core.web.i18n import gettext as _
 from core.web.resources import Action, Field, FieldError, Resource
 
@@ -85,10 +86,13 @@ async def copy(row: Event, ctx: StaffContext) -> str:
     return f"/staff/r/events/{(await service.copy_event(row.id)).id}/edit"
 
 
-def _series_link(row: Event) -> list[tuple[str, str]]:
+def _event_links(row: Event) -> list[tuple[str, str]]:
+    """The cockpit first (registrations, check-in, exports, exhibition, public page), then the series."""
     if row.series is None:
-        return [("Als Reihe wiederholen", f"/staff/r/series/new?event={row.id}")]
-    return [("Veranstaltungsreihe", f"/staff/r/series/{row.series}")]
+        series_link = ("Als Reihe wiederholen", f"/staff/r/series/new?event={row.id}")
+    else:
+        series_link = ("Veranstaltungsreihe", f"/staff/r/series/{row.series}")
+    return [("Cockpit", cockpit_url(row.id)), series_link]
 
 
 EVENTS = Resource(
@@ -122,7 +126,8 @@ EVENTS = Resource(
     update=update_event,
     check=check_times,
     load_extra=lambda row: _links(row.id),
-    links=_series_link,
+    links=_event_links,
+    row_url=lambda row: cockpit_url(row.id),
     actions=[
         Action("publish", "Veröffentlichen", publish, visible=lambda row: row.status == "draft", style="primary"),
         Action("cancel", "Absagen", cancel, visible=lambda row: row.status != "cancelled",

@@ -114,6 +114,8 @@ class Resource:
     load_extra: Callable[[Any], Awaitable[dict[str, Any]]] | None = None  # values of non-column fields
     # links from the detail page to hand-written pages: row -> [(German label, url)]
     links: Callable[[Any], list[tuple[str, str]]] | None = None
+    # where a row's entry in the list leads (default: its detail page), e.g. an event's cockpit
+    row_url: Callable[[Any], str] | None = None
     # rules across fields, on the parsed values (None where a field failed): {field: message}
     check: Callable[[dict[str, Any]], dict[str, str]] | None = None
     actions: list[Action] = field(default_factory=list)

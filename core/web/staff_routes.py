@@ -18,6 +18,7 @@ from core.db import transaction
 from core.deployment import current
 from core.web import auth
 from core.web.audit import record
+from core.web.cockpit import event_cockpit
 from core.web.auth import SESSION_USER, StaffContext, require_staff
 from core.web.exports import csv_download, spreadsheet_safe
 from core.web.i18n import dgettext, gettext as _, language, language_name
@@ -508,5 +509,5 @@ async def translation_update(request: AnyRequest, resource_name: FromPath[str], 
 STAFF_HANDLERS = [
     login_form, login, logout, password_form, change_password, dashboard, audit_log,
     resource_list, resource_export, resource_new, resource_create, resource_detail, resource_edit, resource_update,
-    resource_delete_confirm, resource_delete, resource_action, translation_edit, translation_update,
+    resource_delete_confirm, resource_delete, resource_action, translation_edit, translation_update, event_cockpit,
 ]

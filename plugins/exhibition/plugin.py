@@ -175,3 +175,10 @@ def register_commands(cli: click.Group):
                 await deployment.engine.close_connection_pool()
 
         click.echo(asyncio.run(run()))
+
+
+@hookimpl
+async def event_cockpit_panels(deployment: Deployment, staff, event):
+    from plugins.exhibition.cockpit import cockpit_panel
+
+    return await cockpit_panel(staff, event)

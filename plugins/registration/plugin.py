@@ -146,3 +146,10 @@ async def load_demo(deployment: Deployment, quartier_id: int, event_id: int):
     await service.ensure_form(event_id, capacity=40, waitlist_enabled=True, max_companions=2, questions=(
         '[{"key": "barrierefrei", "label": "Benötigen Sie einen barrierefreien Zugang?", "type": "yesno", "required": false}]'
     ))
+
+
+@hookimpl
+async def event_cockpit_panels(deployment: Deployment, staff, event):
+    from plugins.registration.cockpit import cockpit_panel
+
+    return await cockpit_panel(staff, event)

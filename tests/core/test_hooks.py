@@ -286,6 +286,40 @@ async def test_hook_event_page_blocks(make_client, sample_plugins):
         assert 'aria-label="Gruß"' not in response.text and "willkommen" not in response.text
 
 
+class BrokenPanels:
+    """A plugin whose cockpit hook raises: it loses its own panel, nothing else."""
+
+    @hookimpl
+    def event_cockpit_panels(self, deployment, staff, event):
+        raise RuntimeError("kaputt")
+
+
+async def test_hook_event_cockpit_panels(make_client, sample_plugins):
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        event = await make_event(nord, "treff", title="Netzwerktreff & Co")
+        await add_greeting(nord, "Moin!")
+        await create_user("ulrike@example.org", "Ulrike", PASSWORD, "staff", quartiere=["nordstadt"])
+        await create_user("admin@example.org", "Admin", PASSWORD, "admin")
+        client.deployment.pm.register(BrokenPanels(), name="brokenpanels")
+        url = f"/staff/veranstaltungen/{event.id}"
+
+        await login(client, "ulrike@example.org")
+        html = (await client.get(url)).text
+        assert '<h2 id="panel-1">Grüße</h2>' in html
+        assert "<div><dt>Gruß</dt><dd>1</dd></div>" in html
+        assert '<li><a class="button primary" href="/staff/greeter">Grüße im Überblick</a></li>' in html  # quick link first
+        assert "Nur für Admins" not in html  # the panel's roles exclude staff
+
+        await login(client, "admin@example.org")
+        html = (await client.get(url)).text
+        assert "Nur für Admins" in html and "<p>Netzwerktreff &amp; Co</p>" in html
+
+        await set_plugin_enabled(nord.id, "greeter", False)
+        response = await client.get(url)
+        assert response.status_code == 200 and "Grüße" not in response.text
+
+
 class FakeMessaging:
     """A stand-in for the plugin that delivers messages: it records what it is asked."""
 
