@@ -194,3 +194,30 @@ def test_dashboard_widget_and_registration_screens(registration_app, page, asser
 
     page.goto(reg.at("/staff/r/registrations/new"))
     assert_no_axe_violations(page, "phone registration form")
+
+
+def test_the_cockpit_on_a_phone_shows_the_check_in_in_the_first_screen(registration_app, new_page, screenshot,
+                                                                       assert_no_axe_violations):
+    reg = registration_app
+    page = new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    login(page, reg.app, reg.app.staff)
+    page.locator("summary", has_text="Menü").click()  # the menu is collapsed on a phone; it opens without JavaScript
+    page.get_by_role("navigation", name="Hauptmenü").get_by_role("link", name="Veranstaltungen", exact=True).click()
+    page.get_by_role("link", name=reg.app.event_title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(reg.app.event_title)
+    menu = page.get_by_role("navigation", name="Hauptmenü")
+    expect(menu.get_by_role("link", name="Veranstaltungen", exact=True)).to_be_hidden()
+    checkin = page.get_by_role("link", name="Einlass", exact=True).first
+    expect(checkin).to_be_in_viewport()
+    box = checkin.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 844, f"the check-in starts {box} down"
+    expect(page.get_by_role("region", name="Anmeldungen")).to_contain_text("Warteliste")
+    screenshot(page, "cockpit-phone")
+    assert_no_axe_violations(page, "event cockpit on a phone")
+    checkin.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Einlass: {reg.app.event_title}")
+
+    page.set_viewport_size({"width": 1280, "height": 800})  # on a wide screen the menu is open
+    page.go_back()
+    expect(menu.get_by_role("link", name="Veranstaltungen", exact=True)).to_be_visible()
+    assert_no_axe_violations(page, "event cockpit")
