@@ -270,6 +270,7 @@ async def _form_page(request: AnyRequest, staff: StaffContext, resource: Resourc
     return page(request, "core/staff/form.html", {
         "resource": resource, "row": row, "fields": fields, "values": raw, "errors": errors,
         "choices": choices, "editing": editing,
+        "note": await resource.form_note(raw, staff) if resource.form_note and not editing else None,
     }, status_code=status_code, staff=staff)
 
 
@@ -312,7 +313,8 @@ async def resource_create(request: AnyRequest, resource_name: FromPath[str]) -> 
         except ValueError as exc:
             result.errors["__all__"] = dgettext(resource.plugin, str(exc))
         else:
-            flash(request, _("„{name}“ wurde angelegt.").format(name=resource.display(row)))
+            flash(request, dgettext(resource.plugin, resource.saved_message) if resource.saved_message
+                  else _("„{name}“ wurde angelegt.").format(name=resource.display(row)))
             return Redirect(f"/staff/r/{resource.name}/{row.id}", status_code=303)
     return await _form_page(request, staff, resource, None, result.raw, result.errors, status_code=400)
 
@@ -393,7 +395,8 @@ async def resource_update(request: AnyRequest, resource_name: FromPath[str], row
         except ValueError as exc:
             result.errors["__all__"] = dgettext(resource.plugin, str(exc))
         else:
-            flash(request, _("Änderungen an „{name}“ wurden gespeichert.").format(name=resource.display(row)))
+            flash(request, dgettext(resource.plugin, resource.saved_message) if resource.saved_message
+                  else _("Änderungen an „{name}“ wurden gespeichert.").format(name=resource.display(row)))
             return Redirect(f"/staff/r/{resource.name}/{row.id}", status_code=303)
     return await _form_page(request, staff, resource, row, result.raw, result.errors, status_code=400)
 

@@ -136,6 +136,27 @@ async def test_phone_registration_through_the_generated_form(make_staff_client):
         assert await AuditEntry.exists().where((AuditEntry.action == "create") & (AuditEntry.resource == "registrations"))
 
 
+async def test_the_phone_registration_form_shows_the_consent_text_to_read_out(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
+        event, _form = await event_in(consent_text="Wir speichern Ihren Namen & Ihre Nummer bis nach dem Treffen.")
+        other, _none = await event_in("suedstadt", "fest", consent_text="Text der Südstadt")
+
+        page = parse((await client.get(f"/staff/r/registrations/new?event={event.id}")).text)
+        (note,) = page.all("blockquote", class_="consent-text")
+        assert note.text == "Wir speichern Ihren Namen & Ihre Nummer bis nach dem Treffen."
+        assert page.field_value("event") == str(event.id)
+
+        default = service.default_consent_text()
+        for path in ("/staff/r/registrations/new", f"/staff/r/registrations/new?event={other.id}", "/staff/r/registrations/new?event=x"):
+            (note,) = parse((await client.get(path)).text).all("blockquote", class_="consent-text")
+            assert note.text == default  # none chosen, or one this user may not see: the default text
+
+        refused = await post_form(client, "/staff/r/registrations/new", phone_form(event.id, consent_by_phone=None))
+        assert refused.status_code == 400  # shown again with the event's text
+        (note,) = parse(refused.text).all("blockquote", class_="consent-text")
+        assert note.text.startswith("Wir speichern Ihren Namen")
+
+
 async def test_phone_registration_without_an_email_confirmation_even_with_an_address(make_staff_client):
     async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
         event, _form = await event_in(double_opt_in=True)
@@ -562,7 +583,7 @@ async def test_create_registration_settings_with_a_required_question(make_staff_
              "required": False, "choices": ["Zeitung", "Aushang"]},
         ]
         detail = parse((await client.get(response.headers["location"])).text)
-        assert detail.flashes() == [f"„Anmeldung #{form.id}“ wurde angelegt."]
+        assert detail.flashes() == ["Die Anmeldeeinstellungen wurden gespeichert."]  # not "„Anmeldung #1“ wurde angelegt."
         edit = parse((await client.get(f"/staff/r/registration-forms/{form.id}/edit")).text)
         assert edit.field_value("questions") == (
             "Barrierefreier Zugang? | janein | pflicht\nWie haben Sie davon erfahren? | auswahl | optional | Zeitung; Aushang")
@@ -613,7 +634,7 @@ async def test_raising_the_capacity_promotes_waiting_people(make_staff_client):
         response = await post_form(client, f"/staff/r/registration-forms/{form.id}/edit", await edit_values(client, form.id, capacity="3"))
         assert response.status_code == 303, form_errors(response)
         assert parse((await client.get(response.headers["location"])).text).flashes() == [
-            f"Änderungen an „Anmeldung #{form.id}“ wurden gespeichert."]
+            "Die Anmeldeeinstellungen wurden gespeichert."]
         assert await statuses(event.id) == {"Erste": "confirmed", "Zweite": "confirmed", "Dritte": "confirmed", "Vierte": "waitlisted"}
         changed = await RegistrationForm.objects().where(RegistrationForm.id == form.id).first()
         assert (changed.capacity, changed.taken) == (3, 3)
