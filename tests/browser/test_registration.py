@@ -221,3 +221,28 @@ def test_the_cockpit_on_a_phone_shows_the_check_in_in_the_first_screen(registrat
     page.go_back()
     expect(menu.get_by_role("link", name="Veranstaltungen", exact=True)).to_be_visible()
     assert_no_axe_violations(page, "event cockpit")
+
+
+def test_the_printed_list_has_no_menu_and_every_column_fits(registration_app, page):
+    from plugins.registration import service
+    from plugins.registration.tables import Registration
+
+    async def cancel_erika() -> None:
+        await service.cancel(await Registration.objects().where(Registration.name == "Erika Muster").first())
+
+    reg = registration_app
+    run_async(cancel_erika())
+    login(page, reg.app, reg.app.staff)
+    page.goto(reg.at(f"/staff/anmeldungen/{reg.app.event_id}/liste"))
+    names = [cell.inner_text() for cell in page.locator("tbody th").all()]
+    assert names[-1] == "Erika Muster"  # cancelled last
+
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 1050, "height": 740})  # A4 across, less the margins, at 96 px per inch
+    expect(page.get_by_role("navigation", name="Hauptmenü")).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    cut = page.evaluate("() => { const box = document.querySelector('.table-wrap'); return box.scrollWidth - box.clientWidth; }")
+    assert cut <= 0, f"the printed list cuts {cut}px of its columns"
+    pdf = page.pdf(prefer_css_page_size=True)
+    width, height = (float(v) for v in re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf).groups())
+    assert width > height, "the list prints across the page (landscape)"

@@ -10,6 +10,7 @@ import io
 import re
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -473,11 +474,11 @@ async def exported_event():
 
 
 def expected_rows() -> list[list[str]]:
-    # ordered by status (as stored: cancelled, confirmed, waitlisted), then name; the date is checked apart
+    # seated first, then the waiting list, cancelled last (each by name); the date is checked apart
     return [
-        ["Carla Storniert", "", "05371 3", "Storniert", "", "1", "Telefon", "Nein", "", ""],
         ["Anna Angemeldet", "anna@example.org", "", "Angemeldet", "", "2", "Online", "Nein", "Nein", ""],
         ["Bernd Wartet", "", "05371 2", "Warteliste", "1", "1", "Telefon", "Nein", "Ja", "vegan; ohne Nüsse"],
+        ["Carla Storniert", "", "05371 3", "Storniert", "", "1", "Telefon", "Nein", "", ""],
     ]
 
 
@@ -523,7 +524,15 @@ async def test_xlsx_export_has_the_same_header_and_rows(make_staff_client):
         assert all(cell.font.bold for cell in sheet[1])
         assert [row[:-1] for row in rows[1:]] == expected_rows()
         csv_rows = read_csv((await client.get(f"/staff/anmeldungen/{event.id}/export.csv")).content)
-        assert rows == csv_rows
+        assert [row[:-1] for row in rows] == [row[:-1] for row in csv_rows]
+        # "Angemeldet am" is a date cell in the deployment's time zone (not UTC text), shown as the CSV shows it
+        registered = {r.name: r.created_at for r in await Registration.objects().where(Registration.event == event.id)}
+        berlin = ZoneInfo(client.deployment.settings.timezone)
+        for cells, csv_row in zip(list(sheet.iter_rows(min_row=2)), csv_rows[1:]):
+            cell = cells[-1]
+            assert cell.is_date and cell.number_format == "DD.MM.YYYY HH:MM"
+            assert cell.value == registered[cells[0].value].astimezone(berlin).replace(tzinfo=None, microsecond=0)
+            assert cell.value.strftime("%d.%m.%y, %H:%M") == csv_row[-1]
 
 
 async def test_printable_list(make_staff_client):
