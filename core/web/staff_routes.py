@@ -129,13 +129,26 @@ async def dashboard(request: AnyRequest) -> Template:
     quartier_rows = await quartiere
     names = {q.id: q.name for q in quartier_rows}
     return page(request, "core/staff/dashboard.html", {
-        "quartiere": quartier_rows, "events": await events, "quartier_names": names,
+        "quartiere": quartier_rows, "events": await events, "quartier_names": names, "first_steps": await _first_steps(staff),
         "widgets": sorted(widgets, key=lambda w: w.order),
         # links only where the user's role may follow them
         "may_view_events": deployment.resources["events"].may("view", staff),
         "may_create_events": deployment.resources["events"].may("create", staff),
         "may_view_quartiere": deployment.resources["quartiere"].may("view", staff),
     }, staff=staff)
+
+
+async def _first_steps(staff: StaffContext) -> list[tuple[Resource, bool]]:
+    """A fresh deployment's first steps (resource to create, done?) that this user may take; empty once all are done."""
+    from core.accounts.tables import StaffUser
+    from core.events.tables import Event, Venue
+    from core.quartiere.tables import Quartier
+
+    resources = current().resources
+    steps = [("quartiere", await Quartier.count() > 0), ("venues", await Venue.count() > 0),
+             ("events", await Event.count() > 0), ("staff-users", await StaffUser.count() > 1)]
+    shown = [(resources[name], done) for name, done in steps if resources[name].may("create", staff)]
+    return [] if all(done for _resource, done in shown) else shown
 
 
 # -- audit log -------------------------------------------------------------------
