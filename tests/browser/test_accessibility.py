@@ -63,6 +63,7 @@ PAGES: dict[str, tuple[bool, Callable[[Any], str] | Callable[[Any, Any], None]]]
     "event-edit": (True, lambda app: f"/staff/r/events/{app.event_id}/edit"),
     "event-detail": (True, lambda app: f"/staff/r/events/{app.draft_id}"),
     "event-detail-published": (True, lambda app: f"/staff/r/events/{app.event_id}"),
+    "event-cockpit": (True, lambda app: f"/staff/veranstaltungen/{app.event_id}"),
     "event-version-form": (True, lambda app: f"/staff/r/events/{app.event_id}/translations/en"),
     "confirm-delete": (True, lambda app: f"/staff/r/events/{app.draft_id}/delete"),
     "series-form": (True, lambda app: f"/staff/r/series/new?event={app.draft_id}"),
@@ -125,7 +126,7 @@ def test_focus_is_visible_on_links_and_buttons(live_app, page):
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 PHONE_PAGES = ["public-home", "quartier", "public-event", "login-error", "dashboard", "events-list", "event-form-errors",
-               "event-detail"]
+               "event-detail", "event-cockpit"]
 
 
 @pytest.mark.parametrize("name", PHONE_PAGES)
