@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from core.messaging.types import Audience, MessageRequest, MessageResult, MessageType
     from core.ops.metrics import Metric
     from core.ops.readiness import ReadinessCheck
+    from core.quartiere.tables import Quartier
     from core.web.auth import StaffContext
     from core.web.resources import Resource
     from core.web.ui import CockpitPanel, MenuLink, PageBlock, Widget
@@ -277,4 +278,15 @@ def event_cockpit_panels(
 
     ``event`` is the ``EventDetail``. Called only for plugins switched on in the event's
     Quartier, each in isolation; a panel whose ``roles`` exclude the user is left out.
+    """
+
+
+@hookspec(awaitable=True, isolated=True, per_quartier=True)
+def quartier_page_blocks(
+    deployment: Deployment, quartier_row: Quartier, request: Request[Any, Any, Any]
+) -> list[PageBlock] | Awaitable[list[PageBlock]]:
+    """Return ``PageBlock`` items for a Quartier's public page, ``/<quartier>/`` (an awaitable is fine).
+
+    ``quartier_row`` is the ``Quartier`` (``quartier=`` is the runner's Quartier id). E.g. a link to the
+    Quartier's exhibitions. Called only for plugins switched on in the Quartier, each in isolation.
     """

@@ -55,9 +55,11 @@ async def quartier_page(request: AnyRequest, quartier: FromPath[str]) -> Templat
     more, events = len(events) > EVENTS_PER_PAGE, events[:EVENTS_PER_PAGE]
     # the events' and the Quartier's texts in the reader's language: one query
     texts = await service.localize_details(events, also={"quartiere": ([q], QUARTIER_TEXTS)})
+    deployment = current()
+    blocks = (await deployment.hooks.quartier_page_blocks(deployment=deployment, quartier_row=q, request=request, quartier=q.id)).flat()
     return page(request, "core/public/quartier.html", {
         "quartier": q, "quartier_texts": texts["quartiere"][q.id], "events": events, "urls": {d.event.id: _event_path(d) for d in events},
-        "page_number": number, "more": more,
+        "page_number": number, "more": more, "blocks": sorted(blocks, key=lambda b: b.order),
     })
 
 

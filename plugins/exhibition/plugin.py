@@ -182,3 +182,10 @@ async def event_cockpit_panels(deployment: Deployment, staff, event):
     from plugins.exhibition.cockpit import cockpit_panel
 
     return await cockpit_panel(staff, event)
+
+
+@hookimpl
+async def quartier_page_blocks(deployment: Deployment, quartier_row, request):
+    from plugins.exhibition.blocks import quartier_blocks
+
+    return await quartier_blocks(quartier_row)

@@ -286,6 +286,23 @@ async def test_hook_event_page_blocks(make_client, sample_plugins):
         assert 'aria-label="Gruß"' not in response.text and "willkommen" not in response.text
 
 
+async def test_hook_quartier_page_blocks(make_client, sample_plugins):
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        await make_quartier("suedstadt")
+        await add_greeting(nord, "Moin & <b>willkommen</b>")
+        await add_greeting(nord, "Nicht mehr aktuell", shown=False)
+
+        html = (await client.get("/nordstadt/")).text
+        assert '<section class="block" aria-label="Gruß">' in html
+        assert "<p>Moin &amp; &lt;b&gt;willkommen&lt;/b&gt;</p>" in html and "Nicht mehr aktuell" not in html
+        assert 'aria-label="Gruß"' not in (await client.get("/suedstadt/")).text  # nothing to show: no block
+
+        await set_plugin_enabled(nord.id, "greeter", False)
+        response = await client.get("/nordstadt/")
+        assert response.status_code == 200 and "willkommen" not in response.text
+
+
 class BrokenPanels:
     """A plugin whose cockpit hook raises: it loses its own panel, nothing else."""
 

@@ -334,6 +334,13 @@ async def event_page_blocks(deployment: Deployment, event: EventDetail, request:
 
 
 @hookimpl
+async def quartier_page_blocks(deployment: Deployment, quartier_row: Quartier, request: Request):
+    rows = await Greeting.objects().where((Greeting.quartier == quartier_row.id) & (Greeting.shown == True))  # noqa: E712
+    html = Markup("").join(Markup("<p>{}</p>").format(row.text) for row in rows)
+    return [PageBlock(title=_("Gruß"), html=html)] if rows else []
+
+
+@hookimpl
 async def event_cockpit_panels(deployment: Deployment, staff: StaffContext, event: EventDetail):
     shown = await Greeting.count().where((Greeting.quartier == event.quartier.id) & (Greeting.shown == True))  # noqa: E712
     return [CockpitPanel(title=_("Grüße"), figures=[(_("Gruß"), str(shown))], links=[(_("Grüße im Überblick"), "/staff/greeter")],
