@@ -25,9 +25,7 @@ def cockpit_url(event_id: int) -> str:
 async def panels_for(staff: StaffContext, detail: Any) -> list[CockpitPanel]:
     """The panels of the plugins switched on in the event's Quartier that the user's role may see, by ``order``."""
     deployment = current()
-    answers = await deployment.hooks.event_cockpit_panels(
-        quartier=detail.quartier.id, deployment=deployment, staff=staff, event=detail,
-        plugins=staff.shown_plugins(deployment.plugins))
+    answers = await deployment.hooks.event_cockpit_panels(quartier=detail.quartier.id, deployment=deployment, staff=staff, event=detail)
     return sorted((p for p in answers.flat() if staff.has_role(*p.roles)), key=lambda p: p.order)
 
 

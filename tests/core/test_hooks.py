@@ -306,8 +306,12 @@ async def test_hook_quartier_page_blocks(make_client, sample_plugins):
 class BrokenPanels:
     """A plugin whose cockpit hook raises: it loses its own panel, nothing else."""
 
+    def __init__(self) -> None:
+        self.calls = 0
+
     @hookimpl
     def event_cockpit_panels(self, deployment, staff, event):
+        self.calls += 1
         raise RuntimeError("kaputt")
 
 
@@ -318,7 +322,8 @@ async def test_hook_event_cockpit_panels(make_client, sample_plugins):
         await add_greeting(nord, "Moin!")
         await create_user("ulrike@example.org", "Ulrike", PASSWORD, "staff", quartiere=["nordstadt"])
         await create_user("admin@example.org", "Admin", PASSWORD, "admin")
-        client.deployment.pm.register(BrokenPanels(), name="brokenpanels")
+        broken = BrokenPanels()
+        client.deployment.pm.register(broken, name="brokenpanels")
         url = f"/staff/veranstaltungen/{event.id}"
 
         await login(client, "ulrike@example.org")
@@ -327,6 +332,7 @@ async def test_hook_event_cockpit_panels(make_client, sample_plugins):
         assert "<div><dt>Gruß</dt><dd>1</dd></div>" in html
         assert '<li><a class="button primary" href="/staff/greeter">Grüße im Überblick</a></li>' in html  # quick link first
         assert "Nur für Admins" not in html  # the panel's roles exclude staff
+        assert broken.calls == 1  # it was asked, failed, and lost only its own panels
 
         await login(client, "admin@example.org")
         html = (await client.get(url)).text
