@@ -27,7 +27,8 @@ from tests.core.factories import make_event
 from tests.core.test_hooks import add_greeting
 
 # How the per-Quartier switch reaches each hook; a new hook fails the test until it is placed here.
-PER_QUARTIER = {"on_domain_event", "event_page_blocks", "load_demo", "deliver_message"}  # runner filters by quartier=
+PER_QUARTIER = {"on_domain_event", "event_page_blocks", "load_demo", "deliver_message", "event_cockpit_panels",
+                "quartier_page_blocks"}  # runner filters by quartier=
 PER_STAFF = {"menu_links", "dashboard_widgets", "staff_resources"}  # shown where the user has a Quartier with it on
 JOBS = {"background_tasks"}  # run for the Quartiere where the plugin is on (core/jobs.py)
 COMMANDS = {"register_commands"}  # a command on a Quartier asks quartier_for_command
@@ -71,6 +72,7 @@ async def test_greeter_switched_off_for_nordstadt_reaches_nothing_there_and_ever
             assert (await admin.get(f"/{q.slug}/greeting")).status_code == (200 if on else 404)
             page = (await admin.get(f"/{q.slug}/veranstaltungen/{events[q.slug].id}-treff")).text
             assert (f"Moin aus {q.name}" in page) is on
+            assert (f"Moin aus {q.name}" in (await admin.get(f"/{q.slug}/")).text) is on  # the Quartier page's block
             # an API route scoped to the Quartier
             assert (await admin.post(f"/api/greeter/{q.slug}/greetings", json={"text": "Hallo"})).status_code == (
                 201 if on else 404)
