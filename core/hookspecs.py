@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from core.reports.service import ReportFigure
     from core.web.auth import StaffContext
     from core.web.resources import Resource
-    from core.web.ui import MenuLink, PageBlock, Widget
+    from core.web.ui import CockpitPanel, MenuLink, PageBlock, Widget
 
 hookspec = HookspecMarker("quartier")
 hookimpl = pluggy.HookimplMarker("quartier")
@@ -290,6 +290,18 @@ def report_figures(deployment: Deployment, quartier_id: int, start: date, end: d
 
     Count events by their first day (``EventFigure.held_on``, or ``local_day``). Called only for plugins
     switched on in the Quartier, each in isolation: a failing plugin is logged and its figures left out.
+    """
+
+
+# -- the event cockpit (core/web/cockpit.py) ---------------------------------------------------
+@hookspec(awaitable=True, isolated=True, per_quartier=True)
+def event_cockpit_panels(
+    deployment: Deployment, staff: StaffContext, event: EventDetail
+) -> list[CockpitPanel] | Awaitable[list[CockpitPanel]]:
+    """Return ``CockpitPanel`` boxes for an event's staff cockpit (an awaitable is fine).
+
+    ``event`` is the ``EventDetail``. Called only for plugins switched on in the event's
+    Quartier, each in isolation; a panel whose ``roles`` exclude the user is left out.
     """
 
 

@@ -50,7 +50,7 @@ from core.web.resources import EMAIL as EMAIL_PATTERN, Action, Field, FieldError
 from core.web.scope import row_scope
 from core.web.store import hit as hit_rate_limit
 from core.web.text import contains_link, defang
-from core.web.ui import MenuLink, PageBlock, Widget
+from core.web.ui import CockpitPanel, MenuLink, PageBlock, Widget
 
 
 def offered_languages() -> list[tuple[str, str]]:
@@ -67,6 +67,7 @@ __all__ = [
     "Action",
     "ApiError",
     "Audience",
+    "CockpitPanel",
     "AudienceMember",
     "ConfigError",
     "CountOutOfRange",

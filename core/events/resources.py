@@ -7,6 +7,7 @@ from typing import Any
 from core.events import accessibility, series, service
 from core.events.tables import Event, EventOrganisation, EventSeries, Organisation, Venue
 from core.web.auth import StaffContext
+from core.web.cockpit import cockpit_url
 from core.web.i18n import gettext as _
 from core.web.resources import Action, Field, FieldError, Resource
 
@@ -105,9 +106,10 @@ async def copy(row: Event, ctx: StaffContext) -> str:
 
 
 def _event_links(row: Event) -> list[tuple[str, str]]:
+    """The cockpit first (registrations, check-in, exports, exhibition, public page), then the series and the posters."""
     series = [("Als Reihe wiederholen", f"/staff/r/series/new?event={row.id}")] if row.series is None \
         else [("Veranstaltungsreihe", f"/staff/r/series/{row.series}")]
-    return [*series, ("Plakat (PDF)", f"/staff/veranstaltungen/{row.id}/plakat.pdf"),
+    return [("Cockpit", cockpit_url(row.id)), *series, ("Plakat (PDF)", f"/staff/veranstaltungen/{row.id}/plakat.pdf"),
             ("Handzettel (PDF)", f"/staff/veranstaltungen/{row.id}/handzettel.pdf")]
 
 
@@ -168,6 +170,7 @@ EVENTS = Resource(
     check=check_times,
     load_extra=_event_extra,
     links=_event_links,
+    row_url=lambda row: cockpit_url(row.id),
     actions=[
         Action("publish", "Veröffentlichen", publish, visible=lambda row: row.status == "draft", style="primary"),
         Action("cancel", "Absagen", cancel, visible=lambda row: row.status != "cancelled",

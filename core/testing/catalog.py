@@ -61,6 +61,7 @@ class Declared(dict[str, list[str]]):
         self.add(resource.label, f"{where}: label")
         self.add(resource.label_plural, f"{where}: label_plural")
         self.add(resource.menu_group, f"{where}: menu_group")
+        self.add(resource.saved_message, f"{where}: saved_message")
         for f in resource.fields:
             self.add(f.label, f"{where}.{f.name}: label")
             self.add(f.help, f"{where}.{f.name}: help")

@@ -22,6 +22,8 @@ from core.accounts.roles import STAFF_ROLES
 from core.web.params import MAX_INT
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from core.web.auth import StaffContext
 
 FIELD_TYPES = ("text", "textarea", "email", "tel", "url", "int", "bool", "datetime", "date", "choice", "fk", "multichoice", "password", "slug")
@@ -115,6 +117,12 @@ class Resource:
     load_extra: Callable[[Any], Awaitable[dict[str, Any]]] | None = None  # values of non-column fields
     # links from the detail page to hand-written pages: row -> [(German label, url)]
     links: Callable[[Any], list[tuple[str, str]]] | None = None
+    # where a row's entry in the list leads (default: its detail page), e.g. an event's cockpit
+    row_url: Callable[[Any], str] | None = None
+    # the message after creating or editing a row (German), instead of "„<title>“ wurde angelegt/gespeichert."
+    saved_message: str | None = None
+    # ready HTML shown above the create form, from the values typed so far (e.g. a text staff must read out)
+    form_note: Callable[[dict[str, Any], StaffContext], Awaitable[Markup | None]] | None = None
     # rules across fields, on the parsed values (None where a field failed): {field: message}
     check: Callable[[dict[str, Any]], dict[str, str]] | None = None
     actions: list[Action] = field(default_factory=list)

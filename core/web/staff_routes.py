@@ -18,6 +18,7 @@ from core.db import transaction
 from core.deployment import current
 from core.web import auth
 from core.web.audit import record
+from core.web.cockpit import event_cockpit
 from core.web.auth import SESSION_USER, StaffContext, require_staff
 from core.web.exports import csv_download, spreadsheet_safe
 from core.web.i18n import EASY_LANGUAGE, dgettext, gettext as _, language, language_name
@@ -128,13 +129,26 @@ async def dashboard(request: AnyRequest) -> Template:
     quartier_rows = await quartiere
     names = {q.id: q.name for q in quartier_rows}
     return page(request, "core/staff/dashboard.html", {
-        "quartiere": quartier_rows, "events": await events, "quartier_names": names,
+        "quartiere": quartier_rows, "events": await events, "quartier_names": names, "first_steps": await _first_steps(staff),
         "widgets": sorted(widgets, key=lambda w: w.order),
         # links only where the user's role may follow them
         "may_view_events": deployment.resources["events"].may("view", staff),
         "may_create_events": deployment.resources["events"].may("create", staff),
         "may_view_quartiere": deployment.resources["quartiere"].may("view", staff),
     }, staff=staff)
+
+
+async def _first_steps(staff: StaffContext) -> list[tuple[Resource, bool]]:
+    """A fresh deployment's first steps (resource to create, done?) that this user may take; empty once all are done."""
+    from core.accounts.tables import StaffUser
+    from core.events.tables import Event, Venue
+    from core.quartiere.tables import Quartier
+
+    resources = current().resources
+    steps = [("quartiere", await Quartier.count() > 0), ("venues", await Venue.count() > 0),
+             ("events", await Event.count() > 0), ("staff-users", await StaffUser.count() > 1)]
+    shown = [(resources[name], done) for name, done in steps if resources[name].may("create", staff)]
+    return [] if all(done for _resource, done in shown) else shown
 
 
 # -- audit log -------------------------------------------------------------------
@@ -269,6 +283,7 @@ async def _form_page(request: AnyRequest, staff: StaffContext, resource: Resourc
     return page(request, "core/staff/form.html", {
         "resource": resource, "row": row, "fields": fields, "values": raw, "errors": errors,
         "choices": choices, "editing": editing,
+        "note": await resource.form_note(raw, staff) if resource.form_note and not editing else None,
     }, status_code=status_code, staff=staff)
 
 
@@ -311,7 +326,8 @@ async def resource_create(request: AnyRequest, resource_name: FromPath[str]) -> 
         except ValueError as exc:
             result.errors["__all__"] = dgettext(resource.plugin, str(exc))
         else:
-            flash(request, _("„{name}“ wurde angelegt.").format(name=resource.display(row)))
+            flash(request, dgettext(resource.plugin, resource.saved_message) if resource.saved_message
+                  else _("„{name}“ wurde angelegt.").format(name=resource.display(row)))
             return Redirect(f"/staff/r/{resource.name}/{row.id}", status_code=303)
     return await _form_page(request, staff, resource, None, result.raw, result.errors, status_code=400)
 
@@ -392,7 +408,8 @@ async def resource_update(request: AnyRequest, resource_name: FromPath[str], row
         except ValueError as exc:
             result.errors["__all__"] = dgettext(resource.plugin, str(exc))
         else:
-            flash(request, _("Änderungen an „{name}“ wurden gespeichert.").format(name=resource.display(row)))
+            flash(request, dgettext(resource.plugin, resource.saved_message) if resource.saved_message
+                  else _("Änderungen an „{name}“ wurden gespeichert.").format(name=resource.display(row)))
             return Redirect(f"/staff/r/{resource.name}/{row.id}", status_code=303)
     return await _form_page(request, staff, resource, row, result.raw, result.errors, status_code=400)
 
@@ -521,5 +538,5 @@ async def translation_update(request: AnyRequest, resource_name: FromPath[str], 
 STAFF_HANDLERS = [
     login_form, login, logout, password_form, change_password, dashboard, audit_log,
     resource_list, resource_export, resource_new, resource_create, resource_detail, resource_edit, resource_update,
-    resource_delete_confirm, resource_delete, resource_action, translation_edit, translation_update,
+    resource_delete_confirm, resource_delete, resource_action, translation_edit, translation_update, event_cockpit,
 ]

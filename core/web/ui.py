@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
@@ -36,3 +36,20 @@ class PageBlock:
     title: str
     html: Markup
     order: int = 100
+
+
+@dataclass
+class CockpitPanel:
+    """A box on an event's staff cockpit: figures (label, value), links (label, url), optional escaped ``html``.
+
+    ``quick_links`` are shown first, as buttons above all panels (e.g. the check-in, first on a phone).
+    Labels and title are shown as given: translate them in the hook. ``roles``: who sees the panel.
+    """
+
+    title: str
+    figures: list[tuple[str, str]] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+    html: Markup | None = None
+    order: int = 100
+    roles: tuple[str, ...] = STAFF_ROLES
+    quick_links: list[tuple[str, str]] = field(default_factory=list)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.plugin_api import EventDetail, PageBlock, StaffContext, Widget, localize_many, plugin_gettext, render
+from core.plugin_api import EventDetail, PageBlock, Quartier, StaffContext, Widget, localize_many, plugin_gettext, render
 from plugins.exhibition import service
 
 _ = plugin_gettext("exhibition")
@@ -28,6 +28,16 @@ async def event_blocks(detail: EventDetail, request: Any) -> list[PageBlock]:
         blocks.append(PageBlock(title=_("Ihre Meinung ist gefragt"), html=render("exhibition/block_questions.html", questions=questions),
                                 order=30))
     return blocks
+
+
+async def quartier_blocks(quartier: Quartier) -> list[PageBlock]:
+    """The Quartier's page links its published exhibitions."""
+    found = await service.published_exhibitions(quartier.id)
+    if not found:
+        return []
+    titles = await localize_many({"exhibitions": (found, ("title",))})
+    exhibitions = [(e, service.exhibition_path(e, quartier.slug), titles["exhibitions"][e.id].title) for e in found]
+    return [PageBlock(title=_("Ausstellungen"), html=render("exhibition/block_exhibitions.html", exhibitions=exhibitions), order=20)]
 
 
 async def moderation_widget(staff: StaffContext) -> list[Widget]:

@@ -182,3 +182,19 @@ def register_commands(cli: click.Group):
                 await deployment.engine.close_connection_pool()
 
         click.echo(asyncio.run(run()))
+
+
+@hookimpl
+async def event_cockpit_panels(deployment: Deployment, staff, event):
+    from plugins.exhibition.cockpit import cockpit_panel
+
+    return await cockpit_panel(staff, event)
+
+
+@hookimpl
+async def quartier_page_blocks(deployment: Deployment, quartier_row, series, request):
+    if series is not None:  # the Quartier's page only, not its series' pages
+        return []
+    from plugins.exhibition.blocks import quartier_blocks
+
+    return await quartier_blocks(quartier_row)

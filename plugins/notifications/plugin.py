@@ -205,3 +205,10 @@ def register_commands(cli: click.Group):
         except (TemporaryFailure, PermanentFailure) as exc:
             raise click.ClickException(f"Sending failed: {exc}") from None
         click.echo(f"Sent a test message to {address}.")
+
+
+@hookimpl
+async def event_cockpit_panels(deployment: Deployment, staff, event):
+    from plugins.notifications.cockpit import cockpit_panel
+
+    return await cockpit_panel(staff, event)

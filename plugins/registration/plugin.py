@@ -161,3 +161,10 @@ async def load_demo(deployment: Deployment, quartier_id: int, event_id: int):
 
     await demo.load(event_id)
     await demo.demo_figures(quartier_id)
+
+
+@hookimpl
+async def event_cockpit_panels(deployment: Deployment, staff, event):
+    from plugins.registration.cockpit import cockpit_panel
+
+    return await cockpit_panel(staff, event)

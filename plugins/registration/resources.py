@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from core.plugin_api import Action, Field, FieldError, Resource, StaffContext, transaction
+from markupsafe import Markup
+
+from core.plugin_api import Action, Event, Field, FieldError, Resource, StaffContext, parse_id, render, transaction
 from plugins.registration import service
 from plugins.registration.service import RegistrationInput
 from plugins.registration.tables import Registration, RegistrationForm
@@ -35,7 +37,7 @@ async def create_form(values: dict[str, Any], ctx: StaffContext) -> Registration
     if await RegistrationForm.exists().where(RegistrationForm.event == values["event"]):
         raise ValueError("Für diese Veranstaltung gibt es schon Anmeldeeinstellungen.")
     if not values.get("consent_text"):
-        values["consent_text"] = service.settings().consent_text.format(days=service.settings().anonymise_after_days)
+        values["consent_text"] = service.default_consent_text()
     form = RegistrationForm(**values)
     await form.save()
     return form
@@ -45,7 +47,7 @@ async def update_form(row: RegistrationForm, values: dict[str, Any], ctx: StaffC
     values = _form_values(values)
     capacity = values.pop("capacity")
     if not values.get("consent_text"):
-        values["consent_text"] = service.settings().consent_text.format(days=service.settings().anonymise_after_days)
+        values["consent_text"] = service.default_consent_text()
     if values["consent_text"] != row.consent_text:
         # Consent is proven against the text shown: a new text gets a new version.
         values["consent_version"] = str(int(row.consent_version) + 1 if row.consent_version.isdigit() else 2)
@@ -87,6 +89,7 @@ FORMS = Resource(
     ordering="-id",
     quartier_path="event.quartier",
     title=lambda row: f"Anmeldung #{row.id}",
+    saved_message="Die Anmeldeeinstellungen wurden gespeichert.",
     create=create_form,
     update=update_form,
     load_extra=form_extra,
@@ -113,6 +116,15 @@ async def phone_registration(values: dict[str, Any], ctx: StaffContext) -> Regis
     if not outcome.created:
         raise ValueError("Diese E-Mail-Adresse ist für die Veranstaltung schon angemeldet.")
     return outcome.registration
+
+
+async def consent_note(values: dict[str, Any], ctx: StaffContext) -> Markup:
+    """The consent text staff read out on the phone: the chosen event's, else the default one."""
+    event_id = parse_id(str(values.get("event") or ""))
+    event = await Event.objects().where(Event.id == event_id).first() if event_id is not None else None
+    form = await service.form_for(event.id) if event is not None and ctx.may_see_quartier(event.quartier) else None
+    text = (await service.consent_text(form, "de")).text if form else service.default_consent_text()
+    return render("registration/consent_note.html", text=text, specific=form is not None)
 
 
 async def edit_contact(row: Registration, values: dict[str, Any], ctx: StaffContext) -> Registration:
@@ -173,6 +185,7 @@ REGISTRATIONS = Resource(
     delete_roles=("admin",),
     title=lambda row: row.name,
     create=phone_registration,
+    form_note=consent_note,
     update=edit_contact,
     load_extra=registration_extra,
     actions=[

@@ -104,6 +104,11 @@ def settings():
     return current().settings_for("registration")
 
 
+def default_consent_text() -> str:
+    """The consent text of the settings, with the deletion deadline filled in."""
+    return settings().consent_text.format(days=settings().anonymise_after_days)
+
+
 # -- forms -------------------------------------------------------------------------
 async def form_for(event_id: int) -> RegistrationForm | None:
     return await RegistrationForm.objects().where(RegistrationForm.event == event_id).first()
@@ -118,7 +123,7 @@ async def ensure_form(event_id: int, **values: Any) -> RegistrationForm:
     form = await form_for(event_id)
     if form is None:
         values.setdefault("capacity", settings().default_capacity)
-        values.setdefault("consent_text", settings().consent_text.format(days=settings().anonymise_after_days))
+        values.setdefault("consent_text", default_consent_text())
         form = RegistrationForm(event=event_id, **values)
         await form.save()
     return form

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from urllib.parse import urlencode
 from typing import Any
 
@@ -24,6 +26,8 @@ _ = plugin_gettext("registration")
 
 AnyRequest = Request[Any, Any, Any]
 STATUS_LABELS = dict(STATUS_CHOICES)
+# exports and the printed list: who comes first, cancelled and expired last
+STATUS_ORDER = {"confirmed": 0, "unconfirmed": 1, "waitlisted": 2, "cancelled": 3, "expired": 4}
 CHANNEL_LABELS = dict(CHANNEL_CHOICES)
 
 
@@ -108,8 +112,11 @@ async def walk_in_count(request: AnyRequest, event_id: FromPath[int]) -> Redirec
     return Redirect(f"/staff/anmeldungen/{event_id}/ohne-anmeldung", status_code=303)
 
 
-async def _rows(event_id: int) -> list[list[Any]]:
-    regs = await Registration.objects().where(Registration.event == event_id).order_by(Registration.status).order_by(Registration.name)
+async def _rows(event_id: int, dates_as_cells: bool = False) -> list[list[Any]]:
+    """The export's rows; ``dates_as_cells``: "Angemeldet am" as a local date-time (a spreadsheet date), else as text."""
+    tz = current().settings.timezone
+    regs = await Registration.objects().where(Registration.event == event_id).order_by(Registration.name)
+    regs.sort(key=lambda reg: STATUS_ORDER.get(reg.status, len(STATUS_ORDER)))  # stable: by name within a status
     form = await service.form_for(event_id)
     questions = service.questions(form) if form else []
     rows: list[list[Any]] = []
@@ -120,9 +127,13 @@ async def _rows(event_id: int) -> list[list[Any]]:
             reg.seats, _(CHANNEL_LABELS.get(reg.channel, reg.channel)),
             _("Ja") if reg.checked_in_at else _("Nein"),
             *[_format_answer(answers.get(q["key"])) for q in questions],
-            format_short(reg.created_at, current().settings.timezone),
-        ]])
+        ]] + [_local(reg.created_at, tz) if dates_as_cells else format_short(reg.created_at, tz)])
     return rows
+
+
+def _local(moment: datetime, tz: str) -> datetime:
+    """A spreadsheet cell has no time zone: the deployment's local time, without one."""
+    return moment.astimezone(ZoneInfo(tz)).replace(tzinfo=None, microsecond=0)
 
 
 def _format_answer(value: Any) -> Any:
@@ -169,8 +180,9 @@ async def export_xlsx(request: AnyRequest, event_id: FromPath[int]) -> Response[
     sheet.append(await _header(event_id))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in await _rows(event_id):
+    for row in await _rows(event_id, dates_as_cells=True):
         sheet.append(row)
+        sheet.cell(row=sheet.max_row, column=len(row)).number_format = "DD.MM.YYYY HH:MM"
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

@@ -109,6 +109,7 @@ PAGES: dict[str, tuple[bool, Callable[[Any], str] | Callable[[Any, Any], None]]]
     "event-edit": (True, lambda app: f"/staff/r/events/{app.event_id}/edit"),
     "event-detail": (True, lambda app: f"/staff/r/events/{app.draft_id}"),
     "event-detail-published": (True, lambda app: f"/staff/r/events/{app.event_id}"),
+    "event-cockpit": (True, lambda app: f"/staff/veranstaltungen/{app.event_id}"),
     "event-version-form": (True, lambda app: f"/staff/r/events/{app.event_id}/translations/en"),
     # Leichte Sprache: the checklist, and the hints after saving a text with a long sentence
     "event-version-form-leicht": (True, _leichte_sprache_with_hints),
@@ -178,7 +179,7 @@ def test_focus_is_visible_on_links_and_buttons(live_app, page):
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 PHONE_PAGES = ["public-home", "quartier", "public-event", "login-error", "dashboard", "events-list", "event-form-errors",
-               "event-detail"]
+               "event-detail", "event-cockpit"]
 
 
 @pytest.mark.parametrize("name", PHONE_PAGES)
@@ -199,3 +200,25 @@ def test_pages_reflow_on_a_phone(name, live_app, new_page, screenshot, assert_no
         overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
         assert_no_axe_violations(page, f"{name} at {width}px ({page.url})")
+
+
+SMALLEST_TEXT = """() => {
+  const found = [];
+  for (const el of document.querySelectorAll('main *')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.checkVisibility()) continue;
+    found.push([parseFloat(getComputedStyle(el).fontSize), el.tagName + '.' + el.className + ': ' + el.textContent.trim().slice(0, 40)]);
+  }
+  return found.sort((a, b) => a[0] - b[0]).slice(0, 3);
+}"""
+
+
+@pytest.mark.parametrize("path", ["/staff/r/events/new", "/staff/r/events/{event_id}", "/staff/r/events/"])
+def test_text_is_at_least_16_px_and_hints_are_not_pale(path, live_app, page):
+    """DESIGN.md: 16 px body text; hints (.help) were 14.4 px grey, breadcrumbs and versions 15.2 px."""
+    login(page, live_app, live_app.staff)
+    page.goto(live_app.at(path.format(event_id=live_app.event_id)))
+    smallest = page.evaluate(SMALLEST_TEXT)
+    assert smallest and smallest[0][0] >= 16, f"text below 16 px on {path}: {smallest}"
+    for colour in page.locator(".help").evaluate_all("els => els.map(el => getComputedStyle(el).color)"):
+        assert colour in ("rgb(85, 85, 85)", "rgb(26, 26, 26)"), colour  # --muted #555: 7.5:1 on white, 6.8:1 on --soft

@@ -215,3 +215,55 @@ def test_dashboard_widget_and_registration_screens(registration_app, page, asser
 
     page.goto(reg.at("/staff/r/registrations/new"))
     assert_no_axe_violations(page, "phone registration form")
+
+
+def test_the_cockpit_on_a_phone_shows_the_check_in_in_the_first_screen(registration_app, new_page, screenshot,
+                                                                       assert_no_axe_violations):
+    reg = registration_app
+    page = new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    login(page, reg.app, reg.app.staff)
+    page.locator("summary", has_text="Menü").click()  # the menu is collapsed on a phone; it opens without JavaScript
+    page.get_by_role("navigation", name="Hauptmenü").get_by_role("link", name="Veranstaltungen", exact=True).click()
+    page.get_by_role("link", name=reg.app.event_title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(reg.app.event_title)
+    menu = page.get_by_role("navigation", name="Hauptmenü")
+    expect(menu.get_by_role("link", name="Veranstaltungen", exact=True)).to_be_hidden()
+    checkin = page.get_by_role("link", name="Einlass", exact=True).first
+    expect(checkin).to_be_in_viewport()
+    box = checkin.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 844, f"the check-in starts {box} down"
+    expect(page.get_by_role("region", name="Anmeldungen")).to_contain_text("Warteliste")
+    screenshot(page, "cockpit-phone")
+    assert_no_axe_violations(page, "event cockpit on a phone")
+    checkin.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Einlass: {reg.app.event_title}")
+
+    page.set_viewport_size({"width": 1280, "height": 800})  # on a wide screen the menu is open
+    page.go_back()
+    expect(menu.get_by_role("link", name="Veranstaltungen", exact=True)).to_be_visible()
+    assert_no_axe_violations(page, "event cockpit")
+
+
+def test_the_printed_list_has_no_menu_and_every_column_fits(registration_app, page):
+    from plugins.registration import service
+    from plugins.registration.tables import Registration
+
+    async def cancel_erika() -> None:
+        await service.cancel(await Registration.objects().where(Registration.name == "Erika Muster").first())
+
+    reg = registration_app
+    run_async(cancel_erika())
+    login(page, reg.app, reg.app.staff)
+    page.goto(reg.at(f"/staff/anmeldungen/{reg.app.event_id}/liste"))
+    names = [cell.inner_text() for cell in page.locator("tbody th").all()]
+    assert names[-1] == "Erika Muster"  # cancelled last
+
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 1050, "height": 740})  # A4 across, less the margins, at 96 px per inch
+    expect(page.get_by_role("navigation", name="Hauptmenü")).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    cut = page.evaluate("() => { const box = document.querySelector('.table-wrap'); return box.scrollWidth - box.clientWidth; }")
+    assert cut <= 0, f"the printed list cuts {cut}px of its columns"
+    pdf = page.pdf(prefer_css_page_size=True)
+    width, height = (float(v) for v in re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf).groups())
+    assert width > height, "the list prints across the page (landscape)"

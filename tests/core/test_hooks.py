@@ -336,6 +336,64 @@ async def test_hook_quartier_page_blocks(make_client, sample_plugins):
         response = await client.get("/nordstadt")
         assert response.status_code == 200 and 'aria-label="Gruß"' not in response.text
 
+
+async def test_hook_quartier_page_blocks_of_the_sample_plugin(make_client, sample_plugins):
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        await make_quartier("suedstadt")
+        await add_greeting(nord, "Moin & <b>willkommen</b>")
+        await add_greeting(nord, "Nicht mehr aktuell", shown=False)
+
+        html = (await client.get("/nordstadt/")).text
+        assert '<section class="block" aria-label="Gruß">' in html
+        assert "<p>Moin &amp; &lt;b&gt;willkommen&lt;/b&gt;</p>" in html and "Nicht mehr aktuell" not in html
+        assert 'aria-label="Gruß"' not in (await client.get("/suedstadt/")).text  # nothing to show: no block
+
+        await set_plugin_enabled(nord.id, "greeter", False)
+        response = await client.get("/nordstadt/")
+        assert response.status_code == 200 and "willkommen" not in response.text
+
+
+class BrokenPanels:
+    """A plugin whose cockpit hook raises: it loses its own panel, nothing else."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    @hookimpl
+    def event_cockpit_panels(self, deployment, staff, event):
+        self.calls += 1
+        raise RuntimeError("kaputt")
+
+
+async def test_hook_event_cockpit_panels(make_client, sample_plugins):
+    async with make_client(["greeter"]) as client:
+        nord = await make_quartier("nordstadt")
+        event = await make_event(nord, "treff", title="Netzwerktreff & Co")
+        await add_greeting(nord, "Moin!")
+        await create_user("ulrike@example.org", "Ulrike", PASSWORD, "staff", quartiere=["nordstadt"])
+        await create_user("admin@example.org", "Admin", PASSWORD, "admin")
+        broken = BrokenPanels()
+        client.deployment.pm.register(broken, name="brokenpanels")
+        url = f"/staff/veranstaltungen/{event.id}"
+
+        await login(client, "ulrike@example.org")
+        html = (await client.get(url)).text
+        assert '<h2 id="panel-1">Grüße</h2>' in html
+        assert "<div><dt>Gruß</dt><dd>1</dd></div>" in html
+        assert '<li><a class="button primary" href="/staff/greeter">Grüße im Überblick</a></li>' in html  # quick link first
+        assert "Nur für Admins" not in html  # the panel's roles exclude staff
+        assert broken.calls == 1  # it was asked, failed, and lost only its own panels
+
+        await login(client, "admin@example.org")
+        html = (await client.get(url)).text
+        assert "Nur für Admins" in html and "<p>Netzwerktreff &amp; Co</p>" in html
+
+        await set_plugin_enabled(nord.id, "greeter", False)
+        response = await client.get(url)
+        assert response.status_code == 200 and "Grüße" not in response.text
+
+
 class FakeMessaging:
     """A stand-in for the plugin that delivers messages: it records what it is asked."""
 

@@ -28,6 +28,7 @@ from tests.core.test_hooks import add_greeting
 
 # How the per-Quartier switch reaches each hook; a new hook fails the test until it is placed here.
 PER_QUARTIER = {"on_domain_event", "event_page_blocks", "event_list_notes", "load_demo", "deliver_message", "report_figures",
+                "event_cockpit_panels",
                 "quartier_page_blocks"}  # runner filters by quartier=
 PER_STAFF = {"menu_links", "dashboard_widgets", "staff_resources"}  # shown where the user has a Quartier with it on
 JOBS = {"background_tasks"}  # run for the Quartiere where the plugin is on (core/jobs.py)
@@ -72,6 +73,7 @@ async def test_greeter_switched_off_for_nordstadt_reaches_nothing_there_and_ever
             assert (await admin.get(f"/{q.slug}/greeting")).status_code == (200 if on else 404)
             page = (await admin.get(f"/{q.slug}/veranstaltungen/{events[q.slug].id}-treff")).text
             assert (f"Moin aus {q.name}" in page) is on
+            assert (f"Moin aus {q.name}" in (await admin.get(f"/{q.slug}/")).text) is on  # the Quartier page's block
             # an API route scoped to the Quartier
             assert (await admin.post(f"/api/greeter/{q.slug}/greetings", json={"text": "Hallo"})).status_code == (
                 201 if on else 404)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.plugin_api import EventDetail, PageBlock, plugin_gettext, render
+from markupsafe import Markup
+
+from core.plugin_api import EventDetail, PageBlock, Quartier, plugin_gettext, render
 from quartier_hilfsangebote import service
 
 _ = plugin_gettext("hilfsangebote")
@@ -22,3 +24,12 @@ async def event_block(detail: EventDetail, request: Any) -> list[PageBlock]:
     html = render("hilfsangebote/block.html", quartier=detail.quartier, offers=await service.views(offers[:BLOCK_SIZE]),
                   more=len(offers) > BLOCK_SIZE, page_url=f"/{detail.quartier.slug}/hilfe")
     return [PageBlock(title=_(BLOCK_TITLE), html=html, order=60)]
+
+
+async def quartier_block(quartier: Quartier) -> list[PageBlock]:
+    """The Quartier's page links the offers page, where there are offers."""
+    if not await service.find_offers(quartier.id, limit=1):
+        return []
+    link = Markup('<p><a href="{}">{}</a></p>').format(
+        f"/{quartier.slug}/hilfe", _("Alle Beratungs- und Hilfsangebote in {quartier}").format(quartier=quartier.name))
+    return [PageBlock(title=_(service.settings().page_title), html=link, order=60)]

@@ -67,6 +67,15 @@ async def event_page_blocks(deployment: Deployment, event: EventDetail, request)
 
 
 @hookimpl
+async def quartier_page_blocks(deployment: Deployment, quartier_row, series, request):
+    if series is not None:  # the Quartier's page only, not its series' pages
+        return []
+    from quartier_hilfsangebote.blocks import quartier_block
+
+    return await quartier_block(quartier_row)
+
+
+@hookimpl
 def register_commands(cli: click.Group):
     from quartier_hilfsangebote.cli import register
 

@@ -238,3 +238,15 @@ async def test_demo_offers_are_added_once(make_client):
         for _ in range(2):  # `quartier demo` may run again
             await client.deployment.hooks.load_demo(deployment=client.deployment, quartier_id=q.id, event_id=0, quartier=q.id)
         assert len(cards((await client.get("/gifhorn/hilfe")).text)) == 3
+
+
+async def test_the_quartier_page_links_its_offers(make_staff_client):
+    async with make_staff_client(role="admin", quartiere=[], plugins=PLUGINS) as admin:
+        nord, _sued = await ensure_quartiere(["nordstadt", "suedstadt"])
+        await three_offers()
+        link = parse((await admin.get("/nordstadt/")).text).first("a", href="/nordstadt/hilfe")
+        assert link.text == "Alle Beratungs- und Hilfsangebote in Nordstadt"
+        assert not parse((await admin.get("/suedstadt/")).text).all("a", href="/suedstadt/hilfe")  # no offers there
+
+        await switch(admin, nord.id, on=False)
+        assert not parse((await admin.get("/nordstadt/")).text).all("a", href="/nordstadt/hilfe")

@@ -13,7 +13,7 @@ from tests.plugins.exhibition.helpers import exhibition, image_bytes
 
 PLUGINS = ["registration", "exhibition"]
 HUGE_IDS = [2**31, 2**63, 2**63 + 1, -5822932442, 0]
-STAFF_PAGES = ["/staff/r/events/{n}", "/staff/anmeldungen/{n}/checkin", "/staff/ausstellungen/{n}/exponate",
+STAFF_PAGES = ["/staff/r/events/{n}", "/staff/veranstaltungen/{n}", "/staff/anmeldungen/{n}/checkin", "/staff/ausstellungen/{n}/exponate",
                "/staff/ausstellungen/beitraege?frage={n}"]
 API_PATHS = ["/api/events/{n}", "/api/events/{n}/availability", "/api/events/{n}/event.ics", "/api/events/{n}/questions",
              "/api/events/{n}/registrations", "/api/quartiere/nordstadt/questions/{n}/contributions"]

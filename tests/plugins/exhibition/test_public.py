@@ -311,3 +311,17 @@ async def test_switched_off_for_the_quartier(make_client):
         assert event_page.status_code == 200
         assert x.path not in parse(event_page.text).links() and "Ausstellung „" not in event_page.text
         assert (await client.get(other.path)).status_code == 200  # the other Quartier keeps it
+
+
+async def test_the_quartier_page_links_its_published_exhibitions(make_client):
+    async with make_client(PLUGINS) as client:
+        x = await exhibition(title="Gute Nachbarschaft")
+        await exhibition(title="Noch in Arbeit", publish=False)
+        await quartier("suedstadt")
+        page = parse((await client.get("/nordstadt/")).text)
+        assert x.path in page.links()
+        assert "Noch in Arbeit" not in page.main_text
+        assert not [link for link in parse((await client.get("/suedstadt/")).text).links() if "/ausstellungen/" in link]
+
+        await set_plugin_enabled(x.quartier.id, "exhibition", False)
+        assert x.path not in parse((await client.get("/nordstadt/")).text).links()

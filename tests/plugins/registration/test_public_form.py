@@ -80,3 +80,20 @@ async def test_personal_links_confirm_view_and_cancel_with_promotion(make_client
         assert again.status_code == 409
         assert (await client.get("/anmeldung/falsch")).status_code == 404
         assert (await client.post(f"/anmeldung/{first.token}/stornieren", data={})).status_code == 403  # no CSRF token
+
+
+async def test_a_full_event_offers_the_waiting_list_on_its_button(make_client):
+    async with make_client(["registration"], sections=NO_RATE_LIMIT) as client:
+        _q, event, _form = await event_with_form(capacity=1)
+        button = re.compile(r'<button type="submit" class="button primary">([^<]+)</button>')
+        assert button.findall((await open_event_page(client, event)).text) == ["Jetzt anmelden"]
+        page = await open_event_page(client, event)
+        await client.post(f"/nordstadt/veranstaltungen/{event.id}/anmeldung", data={
+            "_csrf_token": csrf(page.text), "name": "Erika Muster", "email": "erika@example.org", "consent": "on"})
+        full = (await open_event_page(client, event)).text
+        assert "Alle Plätze sind vergeben." in full
+        assert button.findall(full) == ["Auf die Warteliste"]  # not "Jetzt anmelden" while it puts people on the waiting list
+        response = await client.post(f"/nordstadt/veranstaltungen/{event.id}/anmeldung", data={
+            "_csrf_token": csrf(full), "name": "Max Muster", "email": "max@example.org", "consent": "on"})
+        assert response.status_code == 201
+        assert (await Registration.objects().where(Registration.name == "Max Muster").first()).status == "waitlisted"

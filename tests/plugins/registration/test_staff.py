@@ -10,6 +10,7 @@ import io
 import re
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -134,6 +135,27 @@ async def test_phone_registration_through_the_generated_form(make_staff_client):
         assert shown["Einwilligung am Telefon erteilt"] == "Ja"
         assert shown["Einwilligung"] == "telefonisch, aufgenommen von Ulrike Buka"
         assert await AuditEntry.exists().where((AuditEntry.action == "create") & (AuditEntry.resource == "registrations"))
+
+
+async def test_the_phone_registration_form_shows_the_consent_text_to_read_out(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
+        event, _form = await event_in(consent_text="Wir speichern Ihren Namen & Ihre Nummer bis nach dem Treffen.")
+        other, _none = await event_in("suedstadt", "fest", consent_text="Text der Südstadt")
+
+        page = parse((await client.get(f"/staff/r/registrations/new?event={event.id}")).text)
+        (note,) = page.all("blockquote", class_="consent-text")
+        assert note.text == "Wir speichern Ihren Namen & Ihre Nummer bis nach dem Treffen."
+        assert page.field_value("event") == str(event.id)
+
+        default = service.default_consent_text()
+        for path in ("/staff/r/registrations/new", f"/staff/r/registrations/new?event={other.id}", "/staff/r/registrations/new?event=x"):
+            (note,) = parse((await client.get(path)).text).all("blockquote", class_="consent-text")
+            assert note.text == default  # none chosen, or one this user may not see: the default text
+
+        refused = await post_form(client, "/staff/r/registrations/new", phone_form(event.id, consent_by_phone=None))
+        assert refused.status_code == 400  # shown again with the event's text
+        (note,) = parse(refused.text).all("blockquote", class_="consent-text")
+        assert note.text.startswith("Wir speichern Ihren Namen")
 
 
 async def test_phone_registration_without_an_email_confirmation_even_with_an_address(make_staff_client):
@@ -452,11 +474,11 @@ async def exported_event():
 
 
 def expected_rows() -> list[list[str]]:
-    # ordered by status (as stored: cancelled, confirmed, waitlisted), then name; the date is checked apart
+    # seated first, then the waiting list, cancelled last (each by name); the date is checked apart
     return [
-        ["Carla Storniert", "", "05371 3", "Storniert", "", "1", "Telefon", "Nein", "", ""],
         ["Anna Angemeldet", "anna@example.org", "", "Angemeldet", "", "2", "Online", "Nein", "Nein", ""],
         ["Bernd Wartet", "", "05371 2", "Warteliste", "1", "1", "Telefon", "Nein", "Ja", "vegan; ohne Nüsse"],
+        ["Carla Storniert", "", "05371 3", "Storniert", "", "1", "Telefon", "Nein", "", ""],
     ]
 
 
@@ -502,7 +524,15 @@ async def test_xlsx_export_has_the_same_header_and_rows(make_staff_client):
         assert all(cell.font.bold for cell in sheet[1])
         assert [row[:-1] for row in rows[1:]] == expected_rows()
         csv_rows = read_csv((await client.get(f"/staff/anmeldungen/{event.id}/export.csv")).content)
-        assert rows == csv_rows
+        assert [row[:-1] for row in rows] == [row[:-1] for row in csv_rows]
+        # "Angemeldet am" is a date cell in the deployment's time zone (not UTC text), shown as the CSV shows it
+        registered = {r.name: r.created_at for r in await Registration.objects().where(Registration.event == event.id)}
+        berlin = ZoneInfo(client.deployment.settings.timezone)
+        for cells, csv_row in zip(list(sheet.iter_rows(min_row=2)), csv_rows[1:]):
+            cell = cells[-1]
+            assert cell.is_date and cell.number_format == "DD.MM.YYYY HH:MM"
+            assert cell.value == registered[cells[0].value].astimezone(berlin).replace(tzinfo=None, microsecond=0)
+            assert cell.value.strftime("%d.%m.%y, %H:%M") == csv_row[-1]
 
 
 async def test_printable_list(make_staff_client):
@@ -562,7 +592,7 @@ async def test_create_registration_settings_with_a_required_question(make_staff_
              "required": False, "choices": ["Zeitung", "Aushang"]},
         ]
         detail = parse((await client.get(response.headers["location"])).text)
-        assert detail.flashes() == [f"„Anmeldung #{form.id}“ wurde angelegt."]
+        assert detail.flashes() == ["Die Anmeldeeinstellungen wurden gespeichert."]  # not "„Anmeldung #1“ wurde angelegt."
         edit = parse((await client.get(f"/staff/r/registration-forms/{form.id}/edit")).text)
         assert edit.field_value("questions") == (
             "Barrierefreier Zugang? | janein | pflicht\nWie haben Sie davon erfahren? | auswahl | optional | Zeitung; Aushang")
@@ -613,7 +643,7 @@ async def test_raising_the_capacity_promotes_waiting_people(make_staff_client):
         response = await post_form(client, f"/staff/r/registration-forms/{form.id}/edit", await edit_values(client, form.id, capacity="3"))
         assert response.status_code == 303, form_errors(response)
         assert parse((await client.get(response.headers["location"])).text).flashes() == [
-            f"Änderungen an „Anmeldung #{form.id}“ wurden gespeichert."]
+            "Die Anmeldeeinstellungen wurden gespeichert."]
         assert await statuses(event.id) == {"Erste": "confirmed", "Zweite": "confirmed", "Dritte": "confirmed", "Vierte": "waitlisted"}
         changed = await RegistrationForm.objects().where(RegistrationForm.id == form.id).first()
         assert (changed.capacity, changed.taken) == (3, 3)

@@ -18,6 +18,7 @@ from core.plugin_api import (
     Action,
     Audience,
     AudienceMember,
+    CockpitPanel,
     Deployment,
     DomainEvent,
     EventDetail,
@@ -348,3 +349,18 @@ async def event_page_blocks(deployment: Deployment, event: EventDetail, request:
         return []
     html = Markup("").join(Markup("<p>{}</p>").format(row.text) for row in rows)  # format() escapes
     return [PageBlock(title=_("Gruß"), html=html)]
+
+
+@hookimpl
+async def quartier_page_blocks(deployment: Deployment, quartier_row: Quartier, request: Request):
+    rows = await Greeting.objects().where((Greeting.quartier == quartier_row.id) & (Greeting.shown == True))  # noqa: E712
+    html = Markup("").join(Markup("<p>{}</p>").format(row.text) for row in rows)
+    return [PageBlock(title=_("Gruß"), html=html)] if rows else []
+
+
+@hookimpl
+async def event_cockpit_panels(deployment: Deployment, staff: StaffContext, event: EventDetail):
+    shown = await Greeting.count().where((Greeting.quartier == event.quartier.id) & (Greeting.shown == True))  # noqa: E712
+    return [CockpitPanel(title=_("Grüße"), figures=[(_("Gruß"), str(shown))], links=[(_("Grüße im Überblick"), "/staff/greeter")],
+                         quick_links=[(_("Grüße im Überblick"), "/staff/greeter")]),
+            CockpitPanel(title="Nur für Admins", html=Markup("<p>{}</p>").format(event.event.title), roles=("admin",), order=200)]
