@@ -200,12 +200,13 @@ def format_until(end: datetime, start: datetime, tz: str = "Europe/Berlin", styl
     local = _local(end, tz)
     if local.date() != _local(start, tz).date():
         return format_when(end, tz, style, lang)
-    return _format_clock(local, lang or language())
+    return _format_clock(end, tz, lang or language())
 
 
 @functools.lru_cache(maxsize=4096)
-def _format_clock(local: datetime, lang: str) -> str:
-    return format_time(local, format="short", locale=_babel_locale(lang))
+def _format_clock(moment: datetime, tz: str, lang: str) -> str:
+    # Keyed by the zone too: the same instant in two zones is one datetime key.
+    return format_time(_local(moment, tz), format="short", locale=_babel_locale(lang))
 
 
 def format_span(start: datetime, end: datetime, tz: str = "Europe/Berlin", style: str = "full", lang: str | None = None) -> str:
@@ -218,7 +219,7 @@ def format_day(moment: datetime, tz: str = "Europe/Berlin", style: str = "full")
 
 
 def format_clock(moment: datetime, tz: str = "Europe/Berlin") -> str:
-    return _format_clock(_local(moment, tz), language())
+    return _format_clock(moment, tz, language())
 
 
 def format_short(moment: datetime, tz: str = "Europe/Berlin") -> str:
