@@ -49,7 +49,7 @@ from core.web.public_routes import PUBLIC_HANDLERS
 from core.web.rendering import page
 from core.web.resources import Resource
 from core.web.staff_routes import STAFF_HANDLERS
-from core.web.scope import SCOPE_KEY, check_plugin_scope, scope_problem
+from core.web.scope import SCOPE_KEY, check_plugin_scope, request_switches, scope_problem
 from core.web.security import security_headers, served_over_https
 from core.web.sessions import SessionConfig
 from core.web.store import DatabaseStore
@@ -263,7 +263,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         middleware=[
             *([statements.middleware] if statements.enabled() else []),  # outermost: the session's statements too
             *forwarded_headers(deployment.settings), prometheus_config(deployment).middleware,
-            *([request_log] if json_logs else []), sessions.middleware,
+            *([request_log] if json_logs else []), sessions.middleware, request_switches,
         ],
         csrf_config=CSRFConfig(
             secret=deployment.settings.secret_key, exclude=["/api"], cookie_httponly=True, cookie_secure=https,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from core.db import transaction
 from core.db.rows import as_objects
 from core.quartiere.tables import Quartier, QuartierPlugin
@@ -14,11 +18,51 @@ async def get_by_slug(slug: str) -> Quartier | None:
     return as_objects(Quartier, rows)[0] if rows else None
 
 
+# The plugin switches a request read with its scope lookup (scoped_switches), reused by the later checks of the
+# same request (and of the tasks it starts) instead of reading them again; None outside a request.
+_request_switches: ContextVar[dict[int, frozenset[str]] | None] = ContextVar("quartier_request_switches", default=None)
+
+
+@contextmanager
+def switches_per_request() -> Iterator[None]:
+    """Around one request: the switches read by its scope lookup serve the rest of it."""
+    token = _request_switches.set({})
+    try:
+        yield
+    finally:
+        _request_switches.reset(token)
+
+
 async def disabled_plugins(quartier_id: int) -> set[str]:
+    known = _request_switches.get()
+    if known is not None and quartier_id in known:
+        return set(known[quartier_id])
     rows = await QuartierPlugin.raw(
         "SELECT plugin FROM quartier_plugins WHERE quartier = {} AND enabled = {}", quartier_id, False
     )
     return {row["plugin"] for row in rows}
+
+
+# The Quartier of a slug or of an event, and the plugins switched off there, in one statement.
+_SCOPE_SQL = {
+    "path": "SELECT q.id AS quartier, p.plugin AS off FROM quartiere q LEFT JOIN quartier_plugins p "
+            "ON p.quartier = q.id AND p.enabled = {} WHERE q.slug = {}",
+    "event": "SELECT e.quartier AS quartier, p.plugin AS off FROM events e LEFT JOIN quartier_plugins p "
+             "ON p.quartier = e.quartier AND p.enabled = {} WHERE e.id = {}",
+}
+
+
+async def scoped_switches(kind: str, value: str | int) -> tuple[int, frozenset[str]] | None:
+    """``(quartier id, plugins switched off there)`` for a Quartier slug (``kind`` "path") or an event id
+    ("event"); None when there is no such Quartier or event. Remembered for the rest of the request."""
+    rows = await QuartierPlugin.raw(_SCOPE_SQL[kind], False, value)
+    if not rows:
+        return None
+    quartier_id, off = rows[0]["quartier"], frozenset(row["off"] for row in rows if row["off"] is not None)
+    known = _request_switches.get()
+    if known is not None:
+        known[quartier_id] = off
+    return quartier_id, off
 
 
 async def is_plugin_enabled(quartier_id: int, plugin: str) -> bool:
@@ -26,6 +70,9 @@ async def is_plugin_enabled(quartier_id: int, plugin: str) -> bool:
 
 
 async def set_plugin_enabled(quartier_id: int, plugin: str, enabled: bool) -> None:
+    known = _request_switches.get()
+    if known is not None:
+        known.pop(quartier_id, None)  # this request reads them again
     async with transaction():
         updated = await QuartierPlugin.update({QuartierPlugin.enabled: enabled}).where(
             (QuartierPlugin.quartier == quartier_id) & (QuartierPlugin.plugin == plugin)

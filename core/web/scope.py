@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.exceptions import NotFoundException
 from piccolo.columns import Column
 
-from core.events.tables import Event
-from core.quartiere.service import is_plugin_enabled
-from core.quartiere.tables import Quartier
+from core.quartiere.service import is_plugin_enabled, scoped_switches, switches_per_request
 from core.web.auth import optional_staff, token_staff
 
 SCOPE_KEY = "quartier"
@@ -65,24 +64,6 @@ def scope_problem(scope: Any, params: set[str]) -> str | None:
     return None if param in params else f"scopes by path parameter '{param}', which it does not have"
 
 
-async def scoped_quartier_id(scope: Any, params: dict[str, Any]) -> int | None:
-    """The Quartier a request concerns under a declared scope; 404 for an unknown Quartier or event."""
-    if isinstance(scope, RowScope):
-        return await scope.quartier_id(params)
-    kind, _, param = str(scope).partition(":")
-    if kind == "path":
-        row = await Quartier.select(Quartier.id).where(Quartier.slug == params[param]).first()
-        if row is None:
-            raise NotFoundException()
-        return row["id"]
-    if kind == "event":
-        row = await Event.select(Event.quartier).where(Event.id == params[param]).first()
-        if row is None:
-            raise NotFoundException()
-        return row["quartier"]
-    return None
-
-
 async def check_plugin_scope(plugin: str, scope: Any, connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     """404 unless the plugin is switched on for the Quartier the request concerns.
 
@@ -94,6 +75,25 @@ async def check_plugin_scope(plugin: str, scope: Any, connection: ASGIConnection
         if staff is not None and plugin in staff.hidden_plugins:
             raise NotFoundException()
         return
-    quartier_id = await scoped_quartier_id(scope, connection.path_params)
-    if quartier_id is not None and not await is_plugin_enabled(quartier_id, plugin):
+    if isinstance(scope, RowScope):
+        quartier_id = await scope.quartier_id(connection.path_params)
+        if quartier_id is not None and not await is_plugin_enabled(quartier_id, plugin):
+            raise NotFoundException()
+        return
+    kind, _, param = str(scope).partition(":")
+    found = await scoped_switches(kind, connection.path_params[param])  # the Quartier and its switches at once
+    if found is None or plugin in found[1]:
         raise NotFoundException()
+
+
+def request_switches(app: ASGIApp) -> ASGIApp:
+    """Middleware: the plugin switches the scope check read serve the rest of the request (no second read)."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        with switches_per_request():
+            await app(scope, receive, send)
+
+    return middleware

@@ -74,23 +74,19 @@ class DatabaseStore(Store):
         return int((row["expires_at"] - _now()).total_seconds())
 
 
+# One statement: a new key or an ended window starts at 1, a current window counts on (both databases' upsert
+# sees the old row in SET).
+_HIT = ('INSERT INTO rate_counters (key, "count", window_ends_at) VALUES ({}, 1, {}) ON CONFLICT (key) DO UPDATE SET '
+        '"count" = CASE WHEN rate_counters.window_ends_at > {} THEN rate_counters."count" + 1 ELSE 1 END, '
+        'window_ends_at = CASE WHEN rate_counters.window_ends_at > {} THEN rate_counters.window_ends_at '
+        'ELSE excluded.window_ends_at END RETURNING "count"')
+
+
 async def hit(key: str, window_seconds: int) -> int:
     """Count one event for ``key`` in the current window; return the count so far."""
     now = _now()
-    for _ in range(3):
-        rows = await RateCounter.update({RateCounter.count: RateCounter.count + 1}).where(
-            (RateCounter.key == key) & (RateCounter.window_ends_at > now)
-        ).returning(RateCounter.count)
-        if rows:
-            return rows[0]["count"]
-        # No current window: start one (replacing an expired one).
-        await RateCounter.delete().where((RateCounter.key == key) & (RateCounter.window_ends_at <= now))
-        inserted = await RateCounter.insert(
-            RateCounter(key=key, count=1, window_ends_at=now + timedelta(seconds=window_seconds))
-        ).on_conflict(action="DO NOTHING").returning(RateCounter.id)
-        if inserted:
-            return 1
-    raise RuntimeError(f"could not count {key}")
+    rows = await RateCounter.raw(_HIT, key, now + timedelta(seconds=window_seconds), now, now)
+    return rows[0]["count"]
 
 
 async def unhit(key: str) -> None:

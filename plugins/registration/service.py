@@ -197,20 +197,25 @@ async def waitlist_length(form_id: int) -> int:
 async def availability(event: Event, form: RegistrationForm | None) -> Availability:
     if form is None or not form.enabled:
         return Availability(False, "no_registration", None, 0, None, False, 0)
-    moment = now()
     waiting = await waitlist_length(form.id)
     left = None if form.capacity is None else max(0, form.capacity - form.taken)
-    reason = "open"
-    if event.status != "published":
-        reason = "closed"
-    elif form.opens_at and moment < form.opens_at:
-        reason = "not_open"
-    elif moment >= closes_at(form, event):
-        reason = "closed"
-    elif left == 0 and not form.waitlist_enabled:
-        reason = "full"
+    reason = _state(event, form)
     return Availability(reason == "open", reason, form.capacity, form.taken, left, form.waitlist_enabled, waiting,
                         form.opens_at, closes_at(form, event))
+
+
+def _state(event: Event, form: RegistrationForm) -> str:
+    """"open", or why an enabled form takes no registration now (no query: a registration needs no waiting count)."""
+    moment = now()
+    if event.status != "published":
+        return "closed"
+    if form.opens_at and moment < form.opens_at:
+        return "not_open"
+    if moment >= closes_at(form, event):
+        return "closed"
+    if form.capacity is not None and form.taken >= form.capacity and not form.waitlist_enabled:
+        return "full"
+    return "open"
 
 
 REFUSALS = {
@@ -386,11 +391,10 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
     if event is None:
         raise RegistrationRefused("no_registration", REFUSALS["no_registration"])
     form = await form_for(event_id)
-    state = await availability(event, form)
-    if channel == "online" and not state.open:
-        raise RegistrationRefused(state.reason, REFUSALS.get(state.reason, REFUSALS["closed"]))
     if form is None or not form.enabled:
         raise RegistrationRefused("no_registration", REFUSALS["no_registration"])
+    if channel == "online" and (reason := _state(event, form)) != "open":
+        raise RegistrationRefused(reason, REFUSALS.get(reason, REFUSALS["closed"]))
     clean = validate(form, data, channel)
     seats = 1 + clean.companions
     moment = now()
@@ -404,16 +408,18 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
             if channel == "online" and clean.email:  # every such registration mails an unconfirmed address
                 await _count_mail(clean.email, client)
             needs_opt_in = channel == "online" and form.double_opt_in and clean.email is not None
-            # A full event with a waiting list (the rush) gets its number in one statement under the row lock.
-            seq = await _next_waitlist_number(form.id, if_full_for=seats)
-            if seq is not None:
-                status = "waitlisted"
-            elif await _take_seats(form.id, seats):
-                status = "unconfirmed" if needs_opt_in else "confirmed"
-            elif form.waitlist_enabled:  # the last seats went in between
-                status, seq = "waitlisted", await _next_waitlist_number(form.id)
-            else:
-                raise RegistrationRefused("full", REFUSALS["full"])
+            # One statement in the usual case: the form as read above says which of the two conditional updates
+            # will succeed (a seat while seats were free, else the waiting-list number of a full event, the rush);
+            # the other one follows only when the seats ran out, or came free, in between.
+            seq = None
+            seated = (form.capacity is None or form.taken + seats <= form.capacity) and await _take_seats(form.id, seats)
+            if not seated:
+                seq = await _next_waitlist_number(form.id, if_full_for=seats)
+                if seq is None and not await _take_seats(form.id, seats):
+                    if not form.waitlist_enabled:
+                        raise RegistrationRefused("full", REFUSALS["full"])
+                    seq = await _next_waitlist_number(form.id)  # the last seats went in between
+            status = "waitlisted" if seq is not None else "unconfirmed" if needs_opt_in else "confirmed"
             expires = None
             if status == "unconfirmed":
                 expires = min(moment + timedelta(hours=settings().unconfirmed_hours), event.starts_at)

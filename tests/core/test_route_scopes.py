@@ -143,3 +143,26 @@ async def test_hand_written_staff_lists_leave_out_quartiere_where_the_plugin_is_
         assert "Ein Spielplatz" in queue and "Eine Bank am Teich" not in queue
         assert (await client.get(f"/staff/ausstellungen/beitraege?frage={off.questions[0].id}")).status_code == 404
         assert (await client.get(f"/staff/ausstellungen/beitraege?frage={on.questions[0].id}")).status_code == 200
+
+
+async def test_a_request_reads_the_plugin_switches_once_and_the_next_one_reads_them_again(make_client, monkeypatch):
+    from core.quartiere import service as quartiere
+    from tests.plugins.registration.helpers import NO_RATE_LIMIT, event_with_form, person
+
+    reads = []
+    raw = quartiere.QuartierPlugin.raw
+
+    def counted(sql: str, *args):
+        reads.append(sql)
+        return raw(sql, *args)
+
+    async with make_client(["registration", "notifications"], sections=NO_RATE_LIMIT, settle=False) as client:
+        quartier, event, _form = await event_with_form(capacity=5)
+        monkeypatch.setattr(quartiere.QuartierPlugin, "raw", counted)
+        # The scope check reads the event's Quartier and its switches in one statement; the plugins told of the
+        # new registration (domain event, in the same request) are chosen from them, not from a second read.
+        assert (await client.post(f"/api/events/{event.id}/registrations", json=person(1))).status_code == 201
+        assert len(reads) == 1 and "LEFT JOIN quartier_plugins" in reads[0]
+        await quartiere.set_plugin_enabled(quartier.id, "registration", False)
+        assert (await client.post(f"/api/events/{event.id}/registrations", json=person(2))).status_code == 404
+        assert (await client.get(f"/api/events/{event.id + 1000}/availability")).status_code == 404

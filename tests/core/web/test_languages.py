@@ -184,3 +184,13 @@ async def test_the_event_page_and_the_staff_list_in_turkish_and_arabic(make_staf
             assert month.search(html), lang
             listing = (await client.get("/staff/r/events/")).text
             assert {"tr": "1 kayıt", "ar": "إدخال واحد"}[lang] in listing
+
+
+def test_cached_dates_keep_zone_and_language_apart():
+    moment = datetime(2027, 6, 11, 13, 0, tzinfo=timezone.utc)
+    end = datetime(2027, 6, 11, 16, 0, tzinfo=timezone.utc)
+    assert i18n.format_span(moment, end, "Europe/Berlin", lang="de") == "Freitag, 11. Juni 2027, 15:00 – 18:00"
+    assert i18n.format_span(moment, end, "America/New_York", lang="de") == "Freitag, 11. Juni 2027, 09:00 – 12:00"
+    assert i18n.format_span(moment, end, "Europe/Berlin", lang="en").endswith("3:00\u202fPM – 6:00\u202fPM")
+    i18n.set_language("de")
+    assert (i18n.format_clock(moment, "Europe/Berlin"), i18n.format_clock(moment, "Asia/Tokyo")) == ("15:00", "22:00")

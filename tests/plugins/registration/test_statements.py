@@ -1,0 +1,41 @@
+"""SQL statements a registration sends before its answer (issue 18's targets), counted by the app's counter."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.db import statements
+from plugins.registration.tables import RegistrationForm
+from tests.plugins.registration.helpers import NO_RATE_LIMIT, event_with_form, person
+
+NO_MAIL_LIMITS = {"registration": {**NO_RATE_LIMIT["registration"], "confirm_mails_per_client_per_hour": 0}}
+
+
+@pytest.fixture
+def counting(monkeypatch: pytest.MonkeyPatch, tmp_path):
+    monkeypatch.setenv(statements.ENV, str(tmp_path / "counts"))
+    monkeypatch.setattr(statements, "_totals", {})
+    return tmp_path / "counts"
+
+
+def before(folder, key: str) -> tuple[int, int]:
+    """(requests, statements before their responses) under ``key`` so far."""
+    statements.flush()
+    tally = statements.read_totals(folder).get(key, {"requests": 0, "before": 0})
+    return tally["requests"], tally["before"]
+
+
+async def test_a_registration_a_waitlisted_one_and_a_refusal_stay_within_their_statements(make_client, counting):
+    async with make_client(["registration"], sections=NO_MAIL_LIMITS, settle=False) as client:
+        _q, event, form = await event_with_form(capacity=1, double_opt_in=False)
+        url = f"/api/events/{event.id}/registrations"
+        assert (await client.post(url, json=person(1))).json()["status"] == "confirmed"
+        # The Quartier with its switches, event, form, duplicate check; BEGIN, seat, INSERT, domain event, COMMIT.
+        assert before(counting, "POST 201") == (1, 9)
+        # Full: the waiting-list number instead of the seat, and its position counted for the answer.
+        assert (await client.post(url, json=person(2))).json()["status"] == "waitlisted"
+        assert before(counting, "POST 201") == (2, 19)
+        await RegistrationForm.update({RegistrationForm.waitlist_enabled: False}).where(RegistrationForm.id == form.id)
+        refused = await client.post(url, json=person(3))
+        assert refused.status_code == 409 and "ausgebucht" in refused.json()["detail"]
+        assert before(counting, "POST 409") == (1, 3)  # the event's Quartier with its switches, the event, the form
