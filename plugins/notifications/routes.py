@@ -108,14 +108,15 @@ async def confirm_subscription(request: AnyRequest, token: FromPath[str]) -> Tem
     return _subscription_page(request, q, _("Vielen Dank! Ihr Abonnement ist bestätigt."))
 
 
-@get("/benachrichtigungen/abo/{token:str}/abbestellen", opt=SUBSCRIPTION_SCOPE, include_in_schema=False)
+# Leaving works also where the Quartier has switched the plugin off since: nobody is kept against their will.
+@get("/benachrichtigungen/abo/{token:str}/abbestellen", opt={"quartier": "none"}, include_in_schema=False)
 async def unsubscribe_subscription_page(request: AnyRequest, token: FromPath[str]) -> Template:
     _row, q = await _subscription(token)
     return _subscription_page(request, q, "", action="abbestellen", token=token)
 
 
 # Mail programs POST here without a form and without a session (RFC 8058); the token is the protection.
-@post("/benachrichtigungen/abo/{token:str}/abbestellen", opt=SUBSCRIPTION_SCOPE, include_in_schema=False, status_code=200,
+@post("/benachrichtigungen/abo/{token:str}/abbestellen", opt={"quartier": "none"}, include_in_schema=False, status_code=200,
       exclude_from_csrf=True)
 async def unsubscribe_subscription(request: AnyRequest, token: FromPath[str]) -> Template | Response[str]:
     row, q = await _subscription(token)

@@ -99,7 +99,7 @@ class Subscription(Table, tablename="notification_subscriptions"):
     email = Varchar(length=300)
     key = Varchar(length=120, unique=True)  # Quartier, series and the address's hash: one row per address and scope
     frequency = Varchar(length=10, default="weekly")  # weekly, instant
-    language = Varchar(length=5, default="de")  # the language the person subscribed in: their mails are in it
+    language = Varchar(length=12, default="de")  # the language the person subscribed in: their mails are in it
     token = Varchar(length=64, unique=True)  # the personal links (confirm, unsubscribe)
     consent_text = Text(default="")  # as the person saw it, in their language
     consent_version = Varchar(length=40, default="")

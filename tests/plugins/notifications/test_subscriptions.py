@@ -186,3 +186,25 @@ async def test_deletion_rule_and_what_staff_see(make_staff_client, smtp):
         assert await subscriptions.purge(staff.deployment) == 1
         assert {row.email for row in await Subscription.objects()} == {"new@example.org", "sure@example.org"}
         assert await OutboxMessage.count().where(OutboxMessage.recipient == "old@example.org") == 0
+
+
+async def test_in_leichte_sprache_and_leaving_after_the_quartier_switched_notifications_off(make_staff_client, smtp):
+    from core.quartiere.service import set_plugin_enabled
+
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=sections(smtp.port)) as staff, \
+            open_client(staff.app, address="10.0.0.11") as citizen:
+        answer = await post_form(citizen, "/nordstadt/abonnieren?lang=de-x-ls",
+                                 {"email": "lena@example.org", "frequency": "weekly", "consent": "on"})
+        assert answer.status_code == 200
+        assert (await Subscription.objects().first()).language == "de-x-ls"  # 7 characters, on PostgreSQL too
+        await work(staff.deployment)
+        (request,) = smtp.to("lena@example.org")
+        await post_form(citizen, link_in(request, "bestaetigen"))
+
+        nord = await Quartier.objects().where(Quartier.slug == "nordstadt").first()
+        await set_plugin_enabled(nord.id, "notifications", False)
+        unsubscribe = link_in(request, "abbestellen")
+        assert (await citizen.get(unsubscribe)).status_code == 200
+        left = await citizen.post(unsubscribe, content=b"List-Unsubscribe=One-Click",
+                                  headers={"content-type": "application/x-www-form-urlencoded"})
+        assert left.status_code == 200 and await Subscription.count() == 0
