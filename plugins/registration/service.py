@@ -20,7 +20,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count as RowCount
 
 from core.plugin_api import (
-    Count, Event, LocalText, change_count, contains_link, current, erase_domain_events, event_figures, hit_rate_limit, localize,
+    Count, CountOutOfRange, Event, LocalText, change_count, contains_link, current, erase_domain_events, event_figures, hit_rate_limit, localize,
     plugin_gettext, publish, record_once, redact_audit, transaction, withdraw_messages,
 )
 from plugins.registration import domain_events as de
@@ -602,7 +602,12 @@ async def check_in(reg: Registration, present: bool = True) -> Registration:
             return fresh
         fresh.checked_in_at = now() if present else None
         await Registration.update({Registration.checked_in_at: fresh.checked_in_at}).where(Registration.id == fresh.id)
-        await change_count(PLUGIN, fresh.event, "checked_in", fresh.seats if present else -fresh.seats)
+        try:
+            await change_count(PLUGIN, fresh.event, "checked_in", fresh.seats if present else -fresh.seats)
+        except CountOutOfRange:
+            if present:
+                raise
+            # checked in before figures were kept: there is nothing counted to take back
         if present:
             await _publish(de.RegistrationCheckedIn, fresh)
     return fresh

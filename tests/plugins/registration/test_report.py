@@ -200,3 +200,14 @@ async def test_the_report_as_an_a4_pdf_carries_the_totals(make_staff_client):
         assert "Erika" not in text
         bad = await client.get("/staff/berichte/bericht.pdf", params={"period": "custom", "from": "2026-02-01", "to": "2026-01-01"})
         assert bad.status_code == 400 and "Das Ende des Zeitraums muss nach seinem Beginn liegen." in bad.text
+
+
+async def test_undoing_a_check_in_from_before_the_figures_were_kept_works(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
+        event = await held_yesterday()
+        reg = await register(event.id, "Erika Muster")
+        # checked in by the version before anonymous figures: no count to take back
+        await Registration.update({Registration.checked_in_at: datetime.now(timezone.utc)}).where(Registration.id == reg.id)
+        undone = await post_form(client, f"/staff/anmeldungen/{event.id}/checkin/{reg.id}", {"present": "0"})
+        assert undone.status_code == 303
+        assert (await Registration.objects().where(Registration.id == reg.id).first()).checked_in_at is None
