@@ -36,12 +36,18 @@ def _print_language(request: AnyRequest, default: str) -> str | None:
     return lang if lang in current().settings.languages else None
 
 
+def accessibility_text(detail: EventDetail) -> str:
+    """The event's accessibility features, then the venue's note, for paper."""
+    note = detail.venue_texts.accessibility.text if detail.venue and detail.venue_texts.get("accessibility") else ""
+    return " · ".join(part for part in (", ".join(f.local_label for f in detail.accessibility), note) if part)
+
+
 # -- poster and flyer --------------------------------------------------------------------------------------
 def event_sheet(detail: EventDetail, size: Literal["A4", "A6"]) -> Document:
     """The poster (A4) or flyer (A6) of an event in the current language; its QR code leads to the event's page."""
     event, venue, texts = detail.event, detail.venue, detail.texts
     url = event_page_url(detail) + ("" if language() == current().settings.default_language else f"?lang={language()}")
-    accessibility = detail.venue_texts.accessibility.text if venue and detail.venue_texts.get("accessibility") else ""
+    accessibility = accessibility_text(detail)
     contact = " · ".join(part for part in (event.contact_name, event.contact_phone, event.contact_email) if part)
     return poster(
         texts.title.text, url, _("Alle Informationen: QR-Code mit dem Handy scannen"), size=size,
@@ -49,7 +55,8 @@ def event_sheet(detail: EventDetail, size: Literal["A4", "A6"]) -> Document:
         alert=_("Diese Veranstaltung wurde abgesagt.") if event.status == "cancelled" else "",
         facts=[format_span(event.starts_at, event.ends_at, event.timezone), location_text(detail) if venue else ""],
         body=texts.summary.text or texts.description.text,
-        notes=[f"{_('Barrierefreiheit')}: {accessibility}" if accessibility else "", f"{_('Kontakt')}: {contact}" if contact else ""],
+        notes=[f"{_('Barrierefreiheit')}: {accessibility}" if accessibility else "",
+               _("Der Eintritt ist frei.") if event.free_admission else "", f"{_('Kontakt')}: {contact}" if contact else ""],
     )
 
 
@@ -136,7 +143,7 @@ def programme(quartier: Any, details: list[EventDetail], first: date, after: dat
         if d.texts.summary.text:
             what += "\n" + d.texts.summary.text
         place = d.venue.name if d.venue else ""
-        notes = d.venue_texts.accessibility.text if d.venue and d.venue_texts.get("accessibility") else ""
+        notes = accessibility_text(d)
         if notes:
             place += "\n" + (notes if len(notes) <= 120 else notes[:119].rsplit(" ", 1)[0] + "…")
         rows.append([day, clock, what, place])

@@ -22,7 +22,9 @@ async def test_poster_and_flyer_carry_the_event_and_its_qr_code(make_staff_clien
         event = await make_event(q, "sommerfest", summary="Musik, Kuchen und Spiele für alle Generationen.")
         start = datetime(2027, 6, 11, 15, 0, tzinfo=BERLIN)
         await Event.update({Event.starts_at: start, Event.ends_at: start + timedelta(days=2, hours=3)}).where(Event.id == event.id)
-        await Venue.update({Venue.accessibility: "Stufenloser Eingang, barrierefreie Toilette"}).where(Venue.id == event.venue)
+        await Venue.update({Venue.accessibility: "Stufenloser Eingang, barrierefreie Toilette",
+                            Venue.accessibility_features: "step_free"}).where(Venue.id == event.venue)
+        await Event.update({Event.free_admission: True}).where(Event.id == event.id)
         url = f"http://testserver.local/nordstadt/veranstaltungen/{event.id}-sommerfest"
         detail = await client.get(f"/staff/r/events/{event.id}")
         assert f"/staff/veranstaltungen/{event.id}/plakat.pdf" in detail.text
@@ -40,7 +42,8 @@ async def test_poster_and_flyer_carry_the_event_and_its_qr_code(make_staff_clien
             # several days: the end's day is named
             assert "Freitag, 11. Juni 2027, 15:00 – Sonntag, 13. Juni 2027, 18:00" in text
             assert "Treff-PUNKT 53, Hauptstraße 1, 38518 Gifhorn" in text
-            assert "Barrierefreiheit: Stufenloser Eingang" in text
+            assert "Barrierefreiheit: Stufenloser Zugang · Stufenloser Eingang" in text  # the features, then the note
+            assert "Der Eintritt ist frei." in text
             assert "Ulrike Buka" in text and "(05371) 82562" in text
             assert "Musik, Kuchen" in text
 
