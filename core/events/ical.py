@@ -55,8 +55,9 @@ def vevent(detail: EventDetail, base_url: str, url: str) -> icalendar.Event:
         lines.append(_("Barrierefreiheit: {features}").format(features=", ".join(f.local_label for f in features)))
     if event.free_admission:
         lines.append(_("Eintritt frei"))
-    if lines:
-        item.add("description", "\n\n".join(lines), parameters={"LANGUAGE": description.lang if description else "de"})
+    if lines:  # one LANGUAGE only when the whole text is in it (the added lines are in the reader's language)
+        single = description.lang if description and len(lines) == 1 else None
+        item.add("description", "\n\n".join(lines), parameters={"LANGUAGE": single} if single else {})
     location = location_text(detail)
     if location:
         item.add("location", location)

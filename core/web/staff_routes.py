@@ -140,13 +140,12 @@ async def dashboard(request: AnyRequest) -> Template:
 
 async def _first_steps(staff: StaffContext) -> list[tuple[Resource, bool]]:
     """A fresh deployment's first steps (resource to create, done?) that this user may take; empty once all are done."""
-    from core.accounts.tables import StaffUser
     from core.events.tables import Event, Venue
     from core.quartiere.tables import Quartier
 
     resources = current().resources
-    steps = [("quartiere", await Quartier.count() > 0), ("venues", await Venue.count() > 0),
-             ("events", await Event.count() > 0), ("staff-users", await StaffUser.count() > 1)]
+    steps = [("quartiere", await Quartier.exists()), ("venues", await Venue.exists()),
+             ("events", await Event.exists()), ("staff-users", await StaffUser.count() > 1)]
     shown = [(resources[name], done) for name, done in steps if resources[name].may("create", staff)]
     return [] if all(done for _resource, done in shown) else shown
 

@@ -326,7 +326,7 @@ async def paper_submit(request: AnyRequest, question_id: FromPath[int]) -> Templ
             await record_audit(staff.user, "contribution-paper", "guiding-questions", question.id,
                                service.shorten(question.text, 60), {"contributions": ",".join(str(c.id) for c in saved)})
     except service.InvalidContribution as exc:
-        return _paper_page(request, staff, question, text, _(exc.errors["text"]), status_code=400)
+        return _paper_page(request, staff, question, text, exc.errors["text"], status_code=400)
     flash(request, _.ngettext("%(num)d Antwort von Papier ist gespeichert.", "%(num)d Antworten von Papier sind gespeichert.",
                               len(saved)) % {"num": len(saved)})
     return Redirect(f"/staff/ausstellungen/fragen/{question.id}/papier", status_code=303)
