@@ -168,20 +168,24 @@ async def _mark(event_id: int, names: set[str]) -> None:
 
 
 async def _split(before: Event, event: Event) -> EventSeries:
-    """A new series from ``before``'s date on (same rule); the old one ends the day before."""
+    """Split the series at ``before``'s date. The series keeps its id from that date on (so its page, its feed and
+    its subscribers follow the dates to come); the dates before it move to a new series that ends the day before."""
     old = await EventSeries.objects().where(EventSeries.id == before.series).first()
     day = _wall(before.starts_at, before.timezone).date()
     dates = await _dates(old.id)
     last = occurrences(dates[0], old.frequency, old.until, old.count)[-1].date()
     skipped = parse_exceptions(old.exceptions)
-    new = EventSeries(quartier=old.quartier, title=event.title, slug=old.slug, frequency=old.frequency, until=last, count=None,
-                      exceptions=", ".join(d.isoformat() for d in skipped if d > day))
-    await new.save()
-    await EventSeries.update({EventSeries.until: day - timedelta(days=1), EventSeries.count: None,
-                              EventSeries.exceptions: ", ".join(d.isoformat() for d in skipped if d < day)}).where(EventSeries.id == old.id)
-    await Event.update({Event.series: new.id}).where(
-        (Event.series == old.id) & ((Event.starts_at > before.starts_at) | (Event.id == before.id)))
-    return new
+    earlier = EventSeries(quartier=old.quartier, title=old.title, slug=old.slug, frequency=old.frequency,
+                          until=day - timedelta(days=1), count=None,
+                          exceptions=", ".join(d.isoformat() for d in skipped if d < day))
+    await earlier.save()
+    await Event.update({Event.series: earlier.id}).where(
+        (Event.series == old.id) & (Event.starts_at < before.starts_at) & (Event.id != before.id))
+    await EventSeries.update({EventSeries.until: last, EventSeries.count: None, EventSeries.title: event.title,
+                              EventSeries.exceptions: ", ".join(d.isoformat() for d in skipped if d > day)}).where(
+        EventSeries.id == old.id)
+    old.until, old.count = last, None
+    return old
 
 
 async def change_rule(series_id: int, until: date | None, count: int | None, exceptions: str) -> EventSeries:

@@ -157,13 +157,17 @@ async def test_this_and_following_splits_the_series_at_that_date(make_staff_clie
         response = await post_form(client, f"/staff/r/events/{dates[2].id}/edit", _edit(
             dates[2], "following", starts_at="2030-03-18T10:00", ends_at="2030-03-18T12:00", title="Frühstückscafé"))
         assert response.status_code == 303, response.text
-        old, new = await EventSeries.objects().order_by(EventSeries.id)
+        # the series keeps its id (page, feed, subscribers) for the dates to come; the earlier ones get a new one
+        new, old = await EventSeries.objects().order_by(EventSeries.id)
+        assert new.id == series.id
         assert str(old.until) == "2030-03-17" and old.count is None and str(new.until) == "2030-04-01"
         assert [(e.title, e.starts_at.astimezone(BERLIN).strftime("%H:%M")) for e in await _dates(old.id)] == [
             ("Nachbarschaftscafé", "14:00")] * 2
         assert [(e.title, e.starts_at.astimezone(BERLIN).strftime("%H:%M")) for e in await _dates(new.id)] == [
             ("Frühstückscafé", "10:00")] * 3
         assert new.title == "Frühstückscafé" and old.title == "Nachbarschaftscafé"
+        feed = await client.get(f"/api/series/{series.id}/series.ics")
+        assert feed.text.count("BEGIN:VEVENT") == 3 and "Frühstückscafé" in feed.text
 
         # "this and following" on the first date of a series is "all": no split
         first = (await _dates(new.id))[0]
