@@ -157,6 +157,7 @@ EVENTS = Resource(
               help="Was der Treffpunkt sonst bietet, diesmal aber fehlt, z. B. wenn der Aufzug ausfällt."),
         Field("status", "Status", type="choice", choices=STATUS_CHOICES, in_form=False),
         Field("series_scope", "Änderung gilt für", type="choice", choices=series.SCOPES, default="this", edit_only=True,
+              offered=lambda row: row.series is not None,
               help="Nur bei Terminen einer Veranstaltungsreihe: einzeln geänderte Angaben anderer Termine bleiben."),
         Field("series_changes", "Nur an diesem Termin geändert", in_form=False),
     ],

@@ -53,6 +53,7 @@ class Field:
     editable: bool = True
     in_form: bool = True
     edit_only: bool = False  # an option of the edit form: not in the create form, not a value on the detail page
+    offered: Callable[[Any], bool] | None = None  # edit form: whether the field is offered for this row
     default: Any = None
     required_on_create: bool = False
     # how an empty choice/fk value is named: the select's empty option, lists, detail pages (German)

@@ -275,7 +275,7 @@ async def _form_page(request: AnyRequest, staff: StaffContext, resource: Resourc
                      errors: dict[str, str], status_code: int = 200) -> Template:
     editing = row is not None
     choices = {}
-    fields = resource.form_fields(editing, staff)
+    fields = [f for f in resource.form_fields(editing, staff) if not (editing and f.offered and not f.offered(row))]
     for f in fields:
         if f.type in ("choice", "fk", "multichoice"):
             choices[f.name] = await field_choices(f, staff, current().resources, resource.plugin)

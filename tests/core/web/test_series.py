@@ -287,3 +287,13 @@ async def test_dates_that_are_over_stay_as_they_were(make_staff_client):
         response = await post_form(client, f"/staff/r/series/{series.id}/edit", _rule(until=first_day))
         assert response.status_code == 303, response.text
         assert [e.status for e in await _dates(series.id)] == ["published", "published", "cancelled", "cancelled"]
+
+
+async def test_an_event_outside_a_series_is_not_asked_which_dates_a_change_is_for(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"]) as client:
+        cafe = await _cafe()
+        assert "series_scope" not in (await client.get(f"/staff/r/events/{cafe.id}/edit")).text
+        values = _edit(cafe, "this", title="Café am Dienstag")
+        del values["series_scope"]
+        assert (await post_form(client, f"/staff/r/events/{cafe.id}/edit", values)).status_code == 303
+        assert (await Event.objects().where(Event.id == cafe.id).first()).title == "Café am Dienstag"
