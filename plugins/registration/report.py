@@ -13,10 +13,12 @@ _ = plugin_gettext("registration")
 async def report_figures(quartier_id: int, start: date, end: date) -> list[ReportFigure]:
     rows = await event_figures(service.PLUGIN, quartier_id=quartier_id, start=start, end=end)
     held = await held_events(quartier_id, start, end)
-    # registered: the figure kept at the deletion deadline, else the registrations as they are now
-    kept = {row["event"]: row["count"] for row in rows if row["kind"] == "registered"}
-    live = await service.registered_seats([e.id for e in held if e.id not in kept])
-    registered = [{"held_on": local_day(e), "count": kept.get(e.id, live.get(e.id, 0))} for e in held]
+    # registered: the figure kept at the deletion deadline (also of events deleted since), else the registrations now
+    kept = [row for row in rows if row["kind"] == "registered"]
+    counted = {row["event"] for row in kept}
+    live_events = [e for e in held if e.id not in counted]
+    live = await service.registered_seats([e.id for e in live_events])
+    registered = kept + [{"held_on": local_day(e), "count": live.get(e.id, 0)} for e in live_events]
     walk_ins = [row for row in rows if row["kind"] == "walk_in"]
     figures = [
         ReportFigure("registered", _("Angemeldet"), by_month(registered)),

@@ -146,6 +146,11 @@ async def test_report_totals_match_what_happened_also_after_the_deletion_deadlin
         assert values["Angemeldet"] == 3 and values["Eingecheckt"] == 2 and values["Ohne Anmeldung gekommen"] == 3
         assert isinstance(values["Angemeldet"], int)
 
+        # the event deleted: what was counted stays in the report
+        assert (await post_form(client, f"/staff/r/events/{event.id}/delete")).status_code == 303
+        gone = totals((await client.get("/staff/berichte", params=report_params())).text)
+        assert (gone["Angemeldet"], gone["Eingecheckt"], gone["Ohne Anmeldung gekommen"]) == ("3", "2", "3")
+
 
 async def test_check_in_and_its_undo_keep_the_anonymous_count_right(make_staff_client):
     async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS) as client:
