@@ -23,6 +23,7 @@ EVENT_SLUG = "netzwerktreff-gute-nachbarschaft"
 CAFE_SLUG = "nachbarschaftscafe"
 CAFE_DATES = 8
 PAST_SLUG = "fruehlingsfest"  # a past event, so the report has something to show
+FESTIVAL_SLUG = "sommerfest"  # a multi-day event, Friday to Sunday
 
 QUARTIER = dict(
     name="Gifhorn",
@@ -164,6 +165,37 @@ CAFE_VERSIONS = {
            "description": "تفضلوا بالحضور – لا حاجة للتسجيل، والجميع من الحي مرحَّب بهم. القهوة والكعك مقابل تبرع صغير."},
 }
 
+FESTIVAL = dict(
+    title="Sommerfest im Quartier",
+    summary="Drei Tage Musik, Essen und Begegnung am Treff-PUNKT 53 – von Freitag bis Sonntag, für alle aus dem Quartier.",
+    description="Am Freitag ab 16 Uhr Musik aus der Nachbarschaft, am Samstag Flohmarkt und Kinderfest, "
+                "am Sonntag ein gemeinsames Frühstück. Der Eintritt ist frei.",
+)
+FESTIVAL_VERSIONS = {
+    "en": {"title": "Neighbourhood summer festival",
+           "summary": "Three days of music, food and meeting people at Treff-PUNKT 53 – Friday to Sunday, for everyone in the neighbourhood.",
+           "description": "Friday from 4 pm music from the neighbourhood, Saturday a flea market and a children's party, "
+                          "Sunday a breakfast together. Admission is free."},
+    "tr": {"title": "Mahalle yaz şenliği",
+           "summary": "Treff-PUNKT 53'te üç gün müzik, yemek ve buluşma – cumadan pazara, mahalleden herkes için.",
+           "description": "Cuma saat 16'dan itibaren mahalleden müzik, cumartesi bit pazarı ve çocuk şenliği, "
+                          "pazar günü birlikte kahvaltı. Giriş ücretsizdir."},
+    "de-x-ls": {"title": "Sommer·fest im Stadt·teil",
+                "summary": "Wir feiern 3 Tage lang am Treff-PUNKT 53. Von Freitag bis Sonntag. Alle sind eingeladen.",
+                "description": "Am Freitag gibt es Musik. Am Samstag gibt es einen Floh·markt und ein Fest für Kinder. "
+                               "Am Sonntag frühstücken wir zusammen. Sie müssen nichts bezahlen."},
+    "ar": {"title": "مهرجان الصيف في الحي",
+           "summary": "ثلاثة أيام من الموسيقى والطعام واللقاءات في Treff-PUNKT 53 – من الجمعة إلى الأحد، للجميع من الحي.",
+           "description": "يوم الجمعة من الساعة 4 عصرًا موسيقى من الحي، ويوم السبت سوق للأغراض المستعملة وحفلة للأطفال، "
+                          "ويوم الأحد فطور مشترك. الدخول مجاني."},
+}
+
+
+async def _save_event_versions(event: Event, versions: dict[str, dict[str, str]]) -> None:
+    for lang in translation_languages():
+        if lang in versions:
+            await save_versions("events", event, lang, versions[lang])
+
 
 async def _versions(quartier: Quartier, event: Event) -> None:
     """The demo's texts in the other offered languages (unchanged versions are left as they are)."""
@@ -198,9 +230,7 @@ async def _cafe(quartier: Quartier, venue: Venue, today: date) -> None:
         starts_at=datetime.combine(day, time(14, 0), TZ), ends_at=datetime.combine(day, time(16, 0), TZ), venue=venue.id,
         contact_name="Ulrike Buka", contact_phone="(05371) 82562", contact_email="quartiersmanagement@gifhorn.de",
     )
-    for lang in translation_languages():
-        if lang in CAFE_VERSIONS:
-            await save_versions("events", first, lang, CAFE_VERSIONS[lang])
+    await _save_event_versions(first, CAFE_VERSIONS)
     await events.publish_event(first.id)
     await create_series(first.id, "weekly", None, CAFE_DATES, "")
 
@@ -217,6 +247,28 @@ async def _past_event(quartier: Quartier, venue: Venue, today: date) -> None:
         contact_name="Ulrike Buka", contact_phone="(05371) 82562", contact_email="quartiersmanagement@gifhorn.de",
     )
     await events.publish_event(past.id)
+
+
+def festival_dates(today: date) -> tuple[datetime, datetime]:
+    """Friday 15:00 to Sunday 18:00, the first weekend at least six weeks after ``today``."""
+    friday = today + timedelta(days=42)
+    friday += timedelta(days=(4 - friday.weekday()) % 7)
+    return datetime.combine(friday, time(15, 0), TZ), datetime.combine(friday + timedelta(days=2), time(18, 0), TZ)
+
+
+async def _festival(quartier: Quartier, venue: Venue, today: date) -> None:
+    """The summer festival over three days; moved forward again once it has passed."""
+    starts_at, ends_at = festival_dates(today)
+    festival = await Event.objects().where((Event.quartier == quartier.id) & (Event.slug == FESTIVAL_SLUG)).first()
+    if festival is None:
+        festival = await events.create_event(
+            quartier_id=quartier.id, slug=FESTIVAL_SLUG, **FESTIVAL, starts_at=starts_at, ends_at=ends_at, venue=venue.id,
+            contact_name="Ulrike Buka", contact_phone="(05371) 82562", contact_email="quartiersmanagement@gifhorn.de",
+        )
+        await _save_event_versions(festival, FESTIVAL_VERSIONS)
+        await events.publish_event(festival.id)
+    elif festival.ends_at.astimezone(TZ).date() < today:
+        await events.update_event(festival.id, starts_at=starts_at, ends_at=ends_at)
 
 
 async def _get_or_create(table, where, values):
@@ -266,6 +318,7 @@ async def load_demo(deployment: Deployment, today: date | None = None) -> Event:
     await _versions(quartier, event)
     await _cafe(quartier, venue, today)
     await _past_event(quartier, venue, today)
+    await _festival(quartier, venue, today)
 
     await deployment.hooks.load_demo(deployment=deployment, quartier_id=quartier.id, event_id=event.id, quartier=quartier.id)
     return event

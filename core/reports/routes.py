@@ -24,6 +24,7 @@ from core.web.rendering import page
 
 AnyRequest = Request[Any, Any, Any]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REPORT_ROLES = ("admin", "staff")
 
 
 async def _quartiere(staff: StaffContext) -> list[Quartier]:
@@ -36,7 +37,7 @@ async def _quartiere(staff: StaffContext) -> list[Quartier]:
 async def _chosen(request: AnyRequest) -> tuple[StaffContext, list[Quartier], Quartier | None]:
     """The user, the Quartiere they may report on, and the one asked for (404 for another's or a wrong id)."""
     staff = await require_staff(request)
-    auth.require_role(staff, "admin", "staff")
+    auth.require_role(staff, *REPORT_ROLES)
     quartiere = await _quartiere(staff)
     asked = request.query_params.get("quartier")
     if asked is None:

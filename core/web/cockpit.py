@@ -11,7 +11,10 @@ from litestar.response import Template
 
 from core.deployment import current
 from core.events.service import event_detail
+from core.events.tables import EventSeries
+from core.reports.routes import REPORT_ROLES
 from core.web.auth import StaffContext, require_staff
+from core.web.public_routes import series_path
 from core.web.rendering import page
 from core.web.ui import CockpitPanel
 
@@ -37,8 +40,11 @@ async def event_cockpit(request: AnyRequest, event_id: FromPath[int]) -> Templat
     if detail is None or not resource.may("view", staff) or not staff.may_see_quartier(detail.quartier.id):
         raise NotFoundException()
     panels = await panels_for(staff, detail)
+    series = await EventSeries.objects().where(EventSeries.id == detail.event.series).first() if detail.event.series else None
     return page(request, "core/staff/cockpit.html", {
         "detail": detail, "panels": panels, "quick_links": [link for p in panels for link in p.quick_links],
         "public_url": f"/{detail.quartier.slug}/veranstaltungen/{detail.event.id}-{detail.event.slug}",
-        "may_edit": resource.may("edit", staff),
+        "may_edit": resource.may("edit", staff), "series": series,
+        "series_url": series_path(detail.quartier, series) if series else "",
+        "report_url": f"/staff/berichte?quartier={detail.quartier.id}" if staff.has_role(*REPORT_ROLES) else "",
     }, staff=staff)

@@ -19,6 +19,7 @@ async def cockpit_panel(staff: StaffContext, detail: EventDetail) -> list[Cockpi
     for q in questions:
         links.append((q.text, f"/staff/r/guiding-questions/{q.id}"))
         links.append((f"{_('Aushang mit QR-Code')}: {q.text}", f"/staff/ausstellungen/fragen/{q.id}/aushang"))
+        links.append((f"{_('Antworten von Papier eingeben')}: {q.text}", f"/staff/ausstellungen/fragen/{q.id}/papier"))
     links += [(_("Leitfrage anlegen"), f"/staff/r/guiding-questions/new?event={event_id}"), (_("Moderation"), "/staff/moderation")]
     return [CockpitPanel(
         title=_("Ausstellung"), order=20,

@@ -22,5 +22,5 @@ async def cockpit_panel(staff: StaffContext, detail: EventDetail) -> list[Cockpi
         links=[(_("Mitteilung schreiben"), f"/staff/r/announcements/new?event={event_id}"),
                (_("Mitteilungen"), f"/staff/r/announcements/?f_event={event_id}"),
                (_("Versandprotokoll"), f"/staff/r/notifications-log/?f_event_id={event_id}"),
-               (_("Anrufliste"), f"/staff/r/call-list/?f_event_id={event_id}")],
+               (_("Anrufliste"), f"/staff/r/call-list/?f_event_id={event_id}&f_status=pending")],
     )]

@@ -217,6 +217,7 @@ def test_subscribing_to_new_events_confirming_and_unsubscribing(notifications_ap
     assert_no_axe_violations(citizen, "confirm subscription page")
     citizen.get_by_role("button", name="Abonnement bestätigen").click()
     expect(citizen.get_by_role("status")).to_have_text("Vielen Dank! Ihr Abonnement ist bestätigt.")
+    assert_no_axe_violations(citizen, "subscription confirmed")
     login(page, live.app, live.app.staff)  # staff see how many, not who
     widget = page.locator("section", has=page.get_by_role("heading", name="Abonnements neuer Termine"))
     expect(widget.get_by_role("row", name="Nordstadt 1 0")).to_be_visible()
@@ -240,3 +241,11 @@ def test_subscribing_to_new_events_confirming_and_unsubscribing(notifications_ap
 
     page.reload()
     expect(page.get_by_role("heading", name="Abonnements neuer Termine")).to_have_count(0)  # nobody left subscribed
+
+    # a series page has its own subscribe form
+    from core.events.series import create_series
+
+    series = run_async(create_series(live.app.event_id, "weekly", None, 2, ""))
+    citizen.goto(live.at(f"/{live.app.quartier_slug}/reihen/{series.id}"))  # redirects to the page with its name
+    expect(citizen.get_by_role("region", name="Neue Termine per E-Mail")).to_be_visible()
+    assert_no_axe_violations(citizen, "series page with the subscribe form")

@@ -49,7 +49,8 @@ async def test_the_cockpit_shows_and_links_everything_about_an_event(make_staff_
         quick = [a.get("href") for a in page.all("a", class_="button primary")]
         assert quick[0] == f"/staff/anmeldungen/{event.id}/checkin"  # the check-in first
         shown = panels(page)
-        assert shown["Anmeldungen"] == {"Plätze vergeben": "1 von 1", "davon unbestätigt": "0", "Warteliste": "1", "Eingecheckt": "0"}
+        assert shown["Anmeldungen"] == {"Plätze vergeben": "1 von 1", "davon unbestätigt": "0", "Warteliste": "1", "Eingecheckt": "0",
+                                     "Ohne Anmeldung": "0"}
         assert shown["Ausstellung"] == {"Ausstellungen": "0", "Leitfragen": "1", "Beiträge zu prüfen": "1"}
         # Anna and Bert gave only a phone number: their confirmations wait on the call list
         assert shown["Benachrichtigungen"] == {"Versandt": "0", "Ausstehend": "0", "Fehlgeschlagen": "1", "Anrufliste": "2"}
@@ -83,3 +84,33 @@ async def test_a_moderator_has_no_cockpit(make_staff_client):
     async with make_staff_client(role="moderator", quartiere=["nordstadt"], plugins=PLUGINS) as client:
         _q, event, _form = await event_with_form()
         assert (await client.get(f"/staff/veranstaltungen/{event.id}")).status_code == 404
+
+
+async def test_the_cockpit_links_the_posters_series_report_sign_in_sheet_walk_ins_and_paper_answers(make_staff_client):
+    from core.events.series import create_series
+
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=NO_RATE_LIMIT) as client:
+        quartier, event, _form = await event_with_form()
+        series = await create_series(event.id, "weekly", None, 2, "")
+        question = await exhibition.create_question("Was fehlt im Quartier?", event_id=event.id)
+        for _i in range(3):
+            await registration.count_walk_in(event.id, 1)
+        page = parse((await client.get(f"/staff/veranstaltungen/{event.id}")).text)
+        assert panels(page)["Anmeldungen"]["Ohne Anmeldung"] == "3"
+        base = f"/staff/anmeldungen/{event.id}"
+        new_links = [
+            f"/staff/veranstaltungen/{event.id}/plakat.pdf", f"/staff/veranstaltungen/{event.id}/handzettel.pdf",
+            f"/staff/r/series/{series.id}", f"/{quartier.slug}/reihen/{series.id}-{series.slug}", f"/api/series/{series.id}/series.ics",
+            f"/staff/berichte?quartier={quartier.id}", f"{base}/anwesenheitsliste.pdf", f"{base}/ohne-anmeldung",
+            f"/staff/r/call-list/?f_event_id={event.id}&f_status=pending", f"/staff/ausstellungen/fragen/{question.id}/papier",
+        ]
+        assert set(new_links) <= set(page.links())
+        for url in new_links:  # each one opens for the staff who sees the cockpit
+            assert (await client.get(url)).status_code == 200, url
+
+        # an open event without registration: the walk-ins are still counted from its cockpit
+        other = await make_event(quartier, "offen")
+        page = parse((await client.get(f"/staff/veranstaltungen/{other.id}")).text)
+        assert panels(page)["Anmeldungen"] == {"Ohne Anmeldung": "0"}
+        assert f"/staff/anmeldungen/{other.id}/ohne-anmeldung" in page.links()
+        assert not any("/reihen/" in url or "/api/series/" in url for url in page.links())

@@ -174,8 +174,8 @@ async def test_the_demo_netzwerktreff_has_an_english_version(make_client):
         await load_demo(client.deployment)  # a second load changes nothing
         from core.demo.loader import CAFE_DATES
 
-        # the Netzwerktreff's three texts and the Quartier's, the café's three on each of its dates
-        assert await ContentTranslation.count().where(ContentTranslation.lang == "en") == 4 + 3 * CAFE_DATES
+        # the Netzwerktreff's three texts and the Quartier's, the café's three on each of its dates, the festival's three
+        assert await ContentTranslation.count().where(ContentTranslation.lang == "en") == 4 + 3 * CAFE_DATES + 3
         page = parse((await client.get(f"/gifhorn/veranstaltungen/{event.id}-{event.slug}", params={"lang": "en"})).text)
         assert page.h1 == "Building community: the Quartiersmanagement's network meeting"
         assert "What does good neighbourhood mean to me?" in page.main_text
