@@ -323,11 +323,13 @@ async def position(reg: Registration) -> int | None:
     )
 
 
-async def _publish(kind: type[de.RegistrationEvent], reg: Registration, reason: str = "", event: Event | None = None) -> int | None:
-    """Publish ``kind`` for the registration; returns its waiting-list position."""
+async def _publish(kind: type[de.RegistrationEvent], reg: Registration, reason: str = "", event: Event | None = None,
+                   place: int | None = None) -> int | None:
+    """Publish ``kind`` for the registration; returns its waiting-list position (``place``: known already)."""
     if event is None:
         event = await Event.objects().where(Event.id == reg.event).first()
-    place = await position(reg)
+    if place is None:
+        place = await position(reg)
     await publish(kind(
         quartier_id=event.quartier, registration=reg.id, event=event.id, event_title=event.title,
         starts_at=event.starts_at, ends_at=event.ends_at, timezone=event.timezone, person_name=reg.name,
@@ -372,6 +374,25 @@ _REGISTER_SQL = (
 def normal_email(value: str | None) -> str | None:
     """An address as registrations store it (trimmed, lower case); None for none."""
     return (value or "").strip().lower() or None
+
+
+_INSERTED = [c._meta.db_column_name for c in Registration._meta.columns if c._meta.name != "id"]
+_QUOTED = ", ".join(f'"{name}"' for name in _INSERTED)
+# A new registration and, when it waits, its place on the list (those waiting with a smaller number, plus one) in one
+# statement; the subquery does not count the new row on either database.
+_INSERT_SQL = (
+    f"INSERT INTO registrations ({_QUOTED}) VALUES ({', '.join('{}' for _ in _INSERTED)}) "
+    "RETURNING id, (SELECT count(*) FROM registrations w WHERE w.form = {} AND w.status = 'waitlisted' "
+    "AND w.waitlist_seq < {}) AS ahead"
+)
+
+
+async def _insert(reg: Registration) -> int | None:
+    """Store a new registration (``reg.id`` set); its waiting-list position, None when it has a seat."""
+    values = [getattr(reg, name) for name in _INSERTED]
+    row = (await Registration.raw(_INSERT_SQL, *values, reg.form, reg.waitlist_seq))[0]
+    reg.id, reg._exists_in_db = row["id"], True
+    return row["ahead"] + 1 if reg.status == "waitlisted" and reg.waitlist_seq is not None else None
 
 
 class _SeatsGone(Exception):
@@ -448,7 +469,7 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
             # Seats were free when the form was read: the row and its domain event first, the seat UPDATE last
             # before COMMIT, so the form row stays locked only briefly (the rush); gone seats roll it all back.
             reg = row(seated_status, None)
-            await reg.save()
+            await _insert(reg)
             place = await _publish(de.RegistrationCreated, reg, event=event)
             if not await _take_seats(form.id, seats):
                 raise _SeatsGone()
@@ -461,8 +482,8 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
                 raise RegistrationRefused("full", REFUSALS["full"])
             seq = await _next_waitlist_number(form.id)  # the last seats went in between
         reg = row("waitlisted" if seq is not None else seated_status, seq)
-        await reg.save()
-        return reg, await _publish(de.RegistrationCreated, reg, event=event)
+        place = await _insert(reg)
+        return reg, await _publish(de.RegistrationCreated, reg, event=event, place=place)
 
     try:
         try:

@@ -33,9 +33,9 @@ async def test_a_registration_a_waitlisted_one_and_a_refusal_stay_within_their_s
         # The Quartier with its switches; the event with its form and duplicate check; BEGIN, seat, INSERT,
         # domain event, COMMIT.
         assert before(counting, "POST 201") == (1, 7)
-        # Full: the waiting-list number instead of the seat, and its position counted for the answer.
+        # Full: the waiting-list number before the INSERT (which also counts the position for the answer), no seat.
         assert (await client.post(url, json=person(2))).json()["status"] == "waitlisted"
-        assert before(counting, "POST 201") == (2, 15)
+        assert before(counting, "POST 201") == (2, 14)
         await RegistrationForm.update({RegistrationForm.waitlist_enabled: False}).where(RegistrationForm.id == form.id)
         refused = await client.post(url, json=person(3))
         assert refused.status_code == 409 and "ausgebucht" in refused.json()["detail"]
