@@ -17,6 +17,7 @@ from core.domain_events import (
     DomainEvent, EventCancelled, EventChanged, EventCopied, EventDecodeError, EventPublished, Personal, StaffAttention, decode_event,
     personal_fields, redacted,
 )
+from core.db.rows import as_objects, prefixed_columns, take_prefixed
 from core.domain_events.service import erase_events as erase_domain_events, publish as publish_in
 from core.events.ical import location_text
 from core.events.routes import event_calendar_text, event_page_url
@@ -64,6 +65,9 @@ async def publish(event: DomainEvent) -> None:
 
 
 __all__ = [
+    "as_objects",
+    "prefixed_columns",
+    "take_prefixed",
     "Action",
     "ApiError",
     "Audience",

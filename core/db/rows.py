@@ -37,14 +37,31 @@ def as_objects(table: type[T], rows: Iterable[dict[str, Any]]) -> list[T]:
     return objects
 
 
+def prefixed_columns(table: type[Table], alias: str) -> str:
+    """The select list of all of ``table``'s columns (from ``alias``) named ``<tablename>__<column>``, for joins."""
+    name = table._meta.tablename
+    return ", ".join(f'{alias}."{c._meta.db_column_name}" AS "{name}__{c._meta.db_column_name}"' for c in table._meta.columns)
+
+
+def take_prefixed(table: type[T], row: dict[str, Any]) -> T | None:
+    """The ``table`` object that ``prefixed_columns`` put into a joined row (its keys removed); None for no match."""
+    prefix = table._meta.tablename + "__"
+    values = {key[len(prefix):]: row.pop(key) for key in [k for k in row if k.startswith(prefix)]}
+    return None if values.get("id") is None else as_objects(table, [values])[0]
+
+
 def any_of(column: Column, values: Iterable[int]) -> WhereRaw:
     """``column IN (values)`` with the values as one parameter.
 
     Piccolo builds ``is_in()`` with one parameter per value, about 9 µs each: for the organisations
     of 200 events that was more than the query itself.
     """
-    name = f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"'
+    return WhereRaw(*any_of_sql(f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"', values))
+
+
+def any_of_sql(expression: str, values: Iterable[int]) -> tuple[str, Any]:
+    """``any_of`` for raw SQL: the condition (one ``{}`` placeholder) and its parameter."""
     ids = [int(value) for value in values]
     if is_postgres():
-        return WhereRaw(f"{name} = ANY({{}}::bigint[])", ids)
-    return WhereRaw(f"{name} IN (SELECT value FROM json_each({{}}))", json.dumps(ids))
+        return f"{expression} = ANY({{}}::bigint[])", ids
+    return f"{expression} IN (SELECT value FROM json_each({{}}))", json.dumps(ids)

@@ -9,17 +9,28 @@ from zoneinfo import ZoneInfo
 
 from core.content.service import LocalTexts, copy_versions, localize_many
 from core.db import transaction
-from core.db.rows import any_of, as_objects
+from core.db.rows import any_of_sql, as_objects, prefixed_columns, take_prefixed
 from core.deployment import current
 from core.domain_events import EventCancelled, EventChanged, EventCopied, EventPublished
 from core.domain_events.service import publish
 from core.events import accessibility
-from core.events.tables import Event, EventOrganisation, Organisation, Venue
+from core.events.tables import Event, EventOrganisation, EventSeries, Organisation, Venue
+from core.quartiere.service import remember_switches
 from core.quartiere.tables import Quartier
 from core.reports.service import event_moved
 
 PUBLIC_STATUSES = ("published", "cancelled")
-_PUBLIC_EVENT_SQL = "SELECT * FROM events WHERE id = {} AND status IN (%s)" % ", ".join(f"'{s}'" for s in PUBLIC_STATUSES)
+_PUBLIC_IN = "e.status IN (%s)" % ", ".join(f"'{s}'" for s in PUBLIC_STATUSES)
+# Public events with their venue in one statement (raw SQL: no query building on these hot paths).
+_PUBLIC_SQL = f"SELECT e.*, {prefixed_columns(Venue, 'v')} FROM events e LEFT JOIN venues v ON v.id = e.venue WHERE {_PUBLIC_IN}"
+# The event page: the Quartier of a slug with its plugin switches, the event, its venue and series in one statement.
+_PAGE_SQL = (f"SELECT e.*, {prefixed_columns(Venue, 'v')}, {prefixed_columns(Quartier, 'q')}, "
+             f"{prefixed_columns(EventSeries, 's')}, p.plugin AS switched_off "
+             "FROM quartiere q LEFT JOIN quartier_plugins p ON p.quartier = q.id AND p.enabled = {} "
+             f"LEFT JOIN events e ON e.id = {{}} AND e.quartier = q.id AND {_PUBLIC_IN} "
+             "LEFT JOIN venues v ON v.id = e.venue LEFT JOIN event_series s ON s.id = e.series WHERE q.slug = {}")
+_ORGANISATIONS_SQL = ("SELECT l.event AS link_event, l.role AS link_role, o.* FROM event_organisations l "
+                      "JOIN organisations o ON o.id = l.organisation WHERE %s ORDER BY l.position")
 # the texts staff may write in other languages, per table
 EVENT_TEXTS = ("title", "summary", "description")
 VENUE_TEXTS = ("accessibility",)
@@ -63,7 +74,40 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-async def _details(events: list[Event], quartier: Quartier | None = None) -> list[EventDetail]:
+async def _public_details(where: str, params: list[Any], quartier: Quartier | None) -> list[EventDetail]:
+    """The details of the public events matching ``where`` (SQL on ``e``, ``{}`` placeholders), venues joined."""
+    return await _joined_details(await Event.raw(_PUBLIC_SQL + where, *params), quartier)
+
+
+async def _joined_details(rows: list[dict[str, Any]], quartier: Quartier | None) -> list[EventDetail]:
+    """The details of event rows that come with their venue's ``prefixed_columns``."""
+    venues: dict[int, Venue] = {}
+    for row in rows:
+        venue = take_prefixed(Venue, row)
+        if venue is not None:
+            venues.setdefault(venue.id, venue)
+    return await _details(as_objects(Event, rows), quartier, venues)
+
+
+async def public_page_event(slug: str, event_id: int) -> tuple[Quartier | None, EventDetail | None, EventSeries | None]:
+    """The Quartier of ``slug``, its public event ``event_id`` and the event's series (None where there is none),
+    in one statement; the Quartier's plugin switches serve the rest of the request. Texts in the reader's language."""
+    rows = await Event.raw(_PAGE_SQL, False, event_id, slug)
+    if not rows:
+        return None, None, None
+    remember_switches(rows[0]["quartiere__id"], rows)
+    row = rows[0]  # the others differ only in the plugin switched off
+    quartier, series = take_prefixed(Quartier, row), take_prefixed(EventSeries, row)
+    if row["id"] is None:
+        return quartier, None, None
+    details = await _joined_details([row], quartier)
+    await localize_details(details)
+    return quartier, details[0], series
+
+
+async def _details(events: list[Event], quartier: Quartier | None = None,
+                   venues: dict[int, Venue] | None = None) -> list[EventDetail]:
+    """``venues``: the events' venues when the caller has read them already."""
     if not events:
         return []
     quartier_ids = {e.quartier for e in events}
@@ -72,17 +116,17 @@ async def _details(events: list[Event], quartier: Quartier | None = None) -> lis
         quartiere = {quartier.id: quartier}
     else:
         quartiere = {q.id: q for q in await Quartier.objects().where(Quartier.id.is_in(list(quartier_ids)))}
-    venues = {v.id: v for v in as_objects(Venue, await Venue.select().where(Venue.id.is_in(list(venue_ids))))} \
-        if venue_ids else {}
-    links = await EventOrganisation.select(
-        EventOrganisation.event, EventOrganisation.organisation, EventOrganisation.role
-    ).where(any_of(EventOrganisation.event, (e.id for e in events))).order_by(EventOrganisation.position)
-    org_ids = {link["organisation"] for link in links}
-    orgs = {o.id: o for o in as_objects(Organisation, await Organisation.select().where(any_of(Organisation.id, org_ids)))} \
-        if org_ids else {}
+    if venues is None:
+        venues = {v.id: v for v in as_objects(Venue, await Venue.select().where(Venue.id.is_in(list(venue_ids))))} \
+            if venue_ids else {}
+    condition, ids = any_of_sql("l.event", (e.id for e in events))
+    rows = await Organisation.raw(_ORGANISATIONS_SQL % condition, ids)  # the links and their organisations at once
+    orgs: dict[int, Organisation] = {}
     by_event: dict[int, list[tuple[Organisation, str]]] = {}
-    for link in links:
-        by_event.setdefault(link["event"], []).append((orgs[link["organisation"]], link["role"]))
+    for row in rows:
+        event_id, role = row.pop("link_event"), row.pop("link_role")
+        org = orgs.get(row["id"]) or orgs.setdefault(row["id"], as_objects(Organisation, [row])[0])
+        by_event.setdefault(event_id, []).append((org, role))
     return [
         EventDetail(
             event=e,
@@ -124,20 +168,20 @@ async def public_events(quartier_id: int, include_past: bool = False, limit: int
 
     ``localized=False``: the caller calls ``localize_details`` itself (to add rows of its own to that query).
     """
-    query = Event.select().where((Event.quartier == quartier_id) & Event.status.is_in(list(PUBLIC_STATUSES)))
+    where, params = " AND e.quartier = {}", [quartier_id]
     if between is not None:
-        query = query.where((Event.starts_at < between[1]) & (Event.ends_at > between[0]))
+        where, params = where + " AND e.starts_at < {} AND e.ends_at > {}", [*params, between[1], between[0]]
     elif not include_past:
-        query = query.where(Event.ends_at >= now())
+        where, params = where + " AND e.ends_at >= {}", [*params, now()]
     if series_id is not None:
-        query = query.where(Event.series == series_id)
-    query = query.order_by(Event.starts_at)
+        where, params = where + " AND e.series = {}", [*params, series_id]
+    where += " ORDER BY e.starts_at, e.id LIMIT {} OFFSET {}"
     if features:
         wanted = set(features)
-        details = [d for d in await _details(as_objects(Event, await query.limit(FILTER_SCAN_LIMIT)), quartier)
+        details = [d for d in await _public_details(where, [*params, FILTER_SCAN_LIMIT, 0], quartier)
                    if wanted <= {f.key for f in d.accessibility}][offset:offset + limit]
     else:
-        details = await _details(as_objects(Event, await query.limit(limit).offset(offset)), quartier)
+        details = await _public_details(where, [*params, limit, offset], quartier)
     if localized:
         await localize_details(details)
     return details
@@ -148,10 +192,9 @@ async def public_event(event_id: int, quartier: Quartier | None = None) -> Event
 
     Its texts are in the reader's language (``texts``, ``venue_texts``).
     """
-    rows = await Event.raw(_PUBLIC_EVENT_SQL, event_id)  # every event page: no query building
-    if not rows:
+    details = await _public_details(" AND e.id = {}", [event_id], quartier)
+    if not details:
         return None
-    details = await _details(as_objects(Event, rows), quartier)
     await localize_details(details)
     return details[0]
 

@@ -178,12 +178,11 @@ def _script_json(data: dict[str, Any]) -> Markup:
 
 @get("/{quartier:str}/veranstaltungen/{event_ref:str}", include_in_schema=False)
 async def event_page(request: AnyRequest, quartier: FromPath[str], event_ref: FromPath[str]) -> Template | Redirect:
-    q = await _quartier(quartier)
     event_id = parse_id(event_ref.partition("-")[0])
     if event_id is None:
         raise NotFoundException()
-    detail = await service.public_event(event_id, quartier=q)
-    if detail is None or detail.quartier.id != q.id:
+    q, detail, series = await service.public_page_event(quartier, event_id)
+    if q is None or detail is None:
         raise NotFoundException()
     canonical = _event_path(detail)
     if request.url.path != canonical:
@@ -192,7 +191,6 @@ async def event_page(request: AnyRequest, quartier: FromPath[str], event_ref: Fr
     deployment = current()
     results = await deployment.hooks.event_page_blocks(deployment=deployment, event=detail, request=request, quartier=q.id)
     blocks = sorted(results.flat(), key=lambda b: b.order)
-    series = await EventSeries.objects().where(EventSeries.id == detail.event.series).first() if detail.event.series else None
     return page(request, "core/public/event.html", {
         "quartier": q, "detail": detail, "event": detail.event, "venue": detail.venue, "blocks": blocks,
         "organisers": [o for o, role in detail.organisations if role == "organiser"],

@@ -13,6 +13,8 @@ _ = plugin_gettext("exhibition")
 async def event_blocks(detail: EventDetail, request: Any) -> list[PageBlock]:
     from plugins.exhibition.routes import question_context
 
+    if not await service.event_has_content(detail.event.id):
+        return []
     slug = detail.quartier.slug
     found = await service.exhibitions_for_event(detail.event.id)
     public = [q for q in await service.questions_of(event_id=detail.event.id, event_exhibitions=found)

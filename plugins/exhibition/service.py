@@ -134,10 +134,20 @@ async def public_exhibition(quartier_id: int, exhibition_id: int) -> Exhibition 
 
 
 async def exhibitions_for_event(event_id: int) -> list[Exhibition]:
-    ids = [row["exhibition"] for row in await ExhibitionEvent.select(ExhibitionEvent.exhibition).where(ExhibitionEvent.event == event_id)]
-    if not ids:
-        return []
-    return await Exhibition.objects().where(Exhibition.id.is_in(ids) & (Exhibition.status == "published")).order_by(Exhibition.title)
+    return await Exhibition.objects().where(
+        Exhibition.id.is_in(ExhibitionEvent.select(ExhibitionEvent.exhibition).where(ExhibitionEvent.event == event_id))
+        & (Exhibition.status == "published")).order_by(Exhibition.title)
+
+
+# Whether an event page shows anything of this plugin (one statement; most events have nothing).
+_EVENT_HAS_CONTENT_SQL = (
+    "SELECT (EXISTS (SELECT 1 FROM exhibition_events l JOIN exhibitions x ON x.id = l.exhibition "
+    "WHERE l.event = {} AND x.status = 'published') OR EXISTS (SELECT 1 FROM guiding_questions WHERE event = {})) AS found")
+
+
+async def event_has_content(event_id: int) -> bool:
+    """True when the event has a published exhibition or questions of its own."""
+    return bool((await ExhibitionEvent.raw(_EVENT_HAS_CONTENT_SQL, event_id, event_id))[0]["found"])
 
 
 # -- exhibits ----------------------------------------------------------------------------------

@@ -20,8 +20,9 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count as RowCount
 
 from core.plugin_api import (
-    Count, CountOutOfRange, Event, LocalText, change_count, contains_link, current, erase_domain_events, event_figures, hit_rate_limit, localize,
-    plugin_gettext, publish, record_once, redact_audit, transaction, withdraw_messages,
+    Count, CountOutOfRange, Event, LocalText, as_objects, change_count, contains_link, current, erase_domain_events,
+    event_figures, hit_rate_limit, localize, plugin_gettext, prefixed_columns, publish, record_once, redact_audit, take_prefixed,
+    transaction, withdraw_messages,
 )
 from plugins.registration import domain_events as de
 from plugins.registration.tables import ACTIVE_STATUSES, SEAT_STATUSES, STATUSES, Registration, RegistrationForm
@@ -197,7 +198,7 @@ async def waitlist_length(form_id: int) -> int:
 async def availability(event: Event, form: RegistrationForm | None) -> Availability:
     if form is None or not form.enabled:
         return Availability(False, "no_registration", None, 0, None, False, 0)
-    waiting = await waitlist_length(form.id)
+    waiting = await waitlist_length(form.id) if form.waitlist_seq else 0  # no number handed out: nobody waits
     left = None if form.capacity is None else max(0, form.capacity - form.taken)
     reason = _state(event, form)
     return Availability(reason == "open", reason, form.capacity, form.taken, left, form.waitlist_enabled, waiting,
@@ -235,7 +236,7 @@ def validate(form: RegistrationForm, data: RegistrationInput, channel: str) -> R
     """Check the input against the form's rules; raise InvalidRegistration with every problem."""
     errors: dict[str, str] = {}
     name = data.name.strip()
-    email = (data.email or "").strip().lower() or None
+    email = normal_email(data.email)
     phone = (data.phone or "").strip()
     if not name:
         errors["name"] = "Bitte geben Sie Ihren Namen an."
@@ -322,11 +323,13 @@ async def position(reg: Registration) -> int | None:
     )
 
 
-async def _publish(kind: type[de.RegistrationEvent], reg: Registration, reason: str = "", event: Event | None = None) -> int | None:
-    """Publish ``kind`` for the registration; returns its waiting-list position."""
+async def _publish(kind: type[de.RegistrationEvent], reg: Registration, reason: str = "", event: Event | None = None,
+                   place: int | None = None) -> int | None:
+    """Publish ``kind`` for the registration; returns its waiting-list position (``place``: known already)."""
     if event is None:
         event = await Event.objects().where(Event.id == reg.event).first()
-    place = await position(reg)
+    if place is None:
+        place = await position(reg)
     await publish(kind(
         quartier_id=event.quartier, registration=reg.id, event=event.id, event_title=event.title,
         starts_at=event.starts_at, ends_at=event.ends_at, timezone=event.timezone, person_name=reg.name,
@@ -361,6 +364,41 @@ async def _next_waitlist_number(form_id: int, if_full_for: int | None = None) ->
     return rows[0]["waitlist_seq"] if rows else None
 
 
+_REGISTER_SQL = (
+    f"SELECT e.*, {prefixed_columns(RegistrationForm, 'f')}, (SELECT r.id FROM registrations r WHERE r.form = f.id "
+    "AND r.email = {} AND r.status IN (%s) LIMIT 1) AS existing_registration "
+    "FROM events e LEFT JOIN registration_forms f ON f.event = e.id WHERE e.id = {}"
+) % ", ".join(f"'{s}'" for s in ACTIVE_STATUSES)
+
+
+def normal_email(value: str | None) -> str | None:
+    """An address as registrations store it (trimmed, lower case); None for none."""
+    return (value or "").strip().lower() or None
+
+
+_INSERTED = [c._meta.db_column_name for c in Registration._meta.columns if c._meta.name != "id"]
+_QUOTED = ", ".join(f'"{name}"' for name in _INSERTED)
+# A new registration and, when it waits, its place on the list (those waiting with a smaller number, plus one) in one
+# statement; the subquery does not count the new row on either database.
+_INSERT_SQL = (
+    f"INSERT INTO registrations ({_QUOTED}) VALUES ({', '.join('{}' for _ in _INSERTED)}) "
+    "RETURNING id, (SELECT count(*) FROM registrations w WHERE w.form = {} AND w.status = 'waitlisted' "
+    "AND w.waitlist_seq < {}) AS ahead"
+)
+
+
+async def _insert(reg: Registration) -> int | None:
+    """Store a new registration (``reg.id`` set); its waiting-list position, None when it has a seat."""
+    values = [getattr(reg, name) for name in _INSERTED]
+    row = (await Registration.raw(_INSERT_SQL, *values, reg.form, reg.waitlist_seq))[0]
+    reg.id, reg._exists_in_db = row["id"], True
+    return row["ahead"] + 1 if reg.status == "waitlisted" and reg.waitlist_seq is not None else None
+
+
+class _SeatsGone(Exception):
+    """The seats free when the form was read went to others before this registration's seat UPDATE."""
+
+
 async def _existing(form_id: int, email: str | None) -> Registration | None:
     if not email:
         return None
@@ -387,10 +425,13 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
                    client: str | None = None) -> Outcome:
     """Take a registration: a seat if there is one, else the waiting list, else refuse.
     ``client`` is the sender's network address (online registrations), for the mail limits."""
-    event = await Event.objects().where(Event.id == event_id).first()
-    if event is None:
+    # The event, its form and a registration of the same address already there, in one statement.
+    rows = await Event.raw(_REGISTER_SQL, normal_email(data.email), event_id)
+    if not rows:
         raise RegistrationRefused("no_registration", REFUSALS["no_registration"])
-    form = await form_for(event_id)
+    existing_id = rows[0].pop("existing_registration")
+    form = take_prefixed(RegistrationForm, rows[0])
+    event = as_objects(Event, rows)[0]
     if form is None or not form.enabled:
         raise RegistrationRefused("no_registration", REFUSALS["no_registration"])
     if channel == "online" and (reason := _state(event, form)) != "open":
@@ -399,42 +440,58 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
     seats = 1 + clean.companions
     moment = now()
     # Checked before the write transaction, to keep it short; the unique index catches a double submit in between.
-    existing = await _existing(form.id, clean.email)
+    existing = await _existing(form.id, clean.email) if existing_id is not None else None
     if existing is not None:
         return Outcome(existing, created=False, waitlist_position=await position(existing))
     shown_consent = await consent_text(form, clean.language)  # stored as the person saw it, in their language
-    try:
-        async with transaction():
-            if channel == "online" and clean.email:  # every such registration mails an unconfirmed address
-                await _count_mail(clean.email, client)
-            needs_opt_in = channel == "online" and form.double_opt_in and clean.email is not None
-            # One statement in the usual case: the form as read above says which of the two conditional updates
-            # will succeed (a seat while seats were free, else the waiting-list number of a full event, the rush);
-            # the other one follows only when the seats ran out, or came free, in between.
-            seq = None
-            seated = (form.capacity is None or form.taken + seats <= form.capacity) and await _take_seats(form.id, seats)
-            if not seated:
-                seq = await _next_waitlist_number(form.id, if_full_for=seats)
-                if seq is None and not await _take_seats(form.id, seats):
-                    if not form.waitlist_enabled:
-                        raise RegistrationRefused("full", REFUSALS["full"])
-                    seq = await _next_waitlist_number(form.id)  # the last seats went in between
-            status = "waitlisted" if seq is not None else "unconfirmed" if needs_opt_in else "confirmed"
-            expires = None
-            if status == "unconfirmed":
-                expires = min(moment + timedelta(hours=settings().unconfirmed_hours), event.starts_at)
-            how = "online" if channel == "online" else f"telefonisch, aufgenommen von {getattr(staff, 'name', 'Mitarbeitende')}"
-            reg = Registration(
-                form=form.id, event=event_id, status=status, name=clean.name, email=clean.email, phone=clean.phone,
-                companions=clean.companions, seats=seats, answers=json.dumps(clean.answers, ensure_ascii=False),
-                language=clean.language, waitlist_seq=seq, token=secrets.token_urlsafe(32), channel=channel,
-                created_by=getattr(staff, "id", None), consent_text=shown_consent.text,
-                consent_version=form.consent_version, consent_how=how, consent_at=moment, expires_at=expires,
-                confirmed_at=moment if status == "confirmed" else None,
-                email_confirmed_at=None,
-            )
-            await reg.save()
+    needs_opt_in = channel == "online" and form.double_opt_in and clean.email is not None
+    how = "online" if channel == "online" else f"telefonisch, aufgenommen von {getattr(staff, 'name', 'Mitarbeitende')}"
+
+    def row(status: str, seq: int | None) -> Registration:
+        expires = None
+        if status == "unconfirmed":
+            expires = min(moment + timedelta(hours=settings().unconfirmed_hours), event.starts_at)
+        return Registration(
+            form=form.id, event=event_id, status=status, name=clean.name, email=clean.email, phone=clean.phone,
+            companions=clean.companions, seats=seats, answers=json.dumps(clean.answers, ensure_ascii=False),
+            language=clean.language, waitlist_seq=seq, token=secrets.token_urlsafe(32), channel=channel,
+            created_by=getattr(staff, "id", None), consent_text=shown_consent.text,
+            consent_version=form.consent_version, consent_how=how, consent_at=moment, expires_at=expires,
+            confirmed_at=moment if status == "confirmed" else None,
+            email_confirmed_at=None,
+        )
+
+    async def write(seat_expected: bool) -> tuple[Registration, int | None]:
+        if channel == "online" and clean.email:  # every such registration mails an unconfirmed address
+            await _count_mail(clean.email, client)
+        seated_status = "unconfirmed" if needs_opt_in else "confirmed"
+        if seat_expected:
+            # Seats were free when the form was read: the row and its domain event first, the seat UPDATE last
+            # before COMMIT, so the form row stays locked only briefly (the rush); gone seats roll it all back.
+            reg = row(seated_status, None)
+            await _insert(reg)
             place = await _publish(de.RegistrationCreated, reg, event=event)
+            if not await _take_seats(form.id, seats):
+                raise _SeatsGone()
+            return reg, place
+        # Full when the form was read (or the seats ran out since): the waiting-list number of a full event, else
+        # a seat that came free in between; the number goes into the row, so it comes first.
+        seq = await _next_waitlist_number(form.id, if_full_for=seats)
+        if seq is None and not await _take_seats(form.id, seats):
+            if not form.waitlist_enabled:
+                raise RegistrationRefused("full", REFUSALS["full"])
+            seq = await _next_waitlist_number(form.id)  # the last seats went in between
+        reg = row("waitlisted" if seq is not None else seated_status, seq)
+        place = await _insert(reg)
+        return reg, await _publish(de.RegistrationCreated, reg, event=event, place=place)
+
+    try:
+        try:
+            async with transaction():
+                reg, place = await write(form.capacity is None or form.taken + seats <= form.capacity)
+        except _SeatsGone:
+            async with transaction():
+                reg, place = await write(False)
     except Exception as exc:
         # Two submissions of the same person at the same moment: the unique index
         # lets one in; the other answers with the registration that won.

@@ -232,3 +232,26 @@ async def test_a_daily_job_due_once_runs_once_on_three_processes(make_cluster, r
     assert erased[0]["n"] == PEOPLE  # each registration once: the job ran in one process only
     assert await Registration.count().where(Registration.anonymised_at.is_null()) == 0
     record_property("two nodes", f"overdue daily job on 3 processes: ran once, finished {ran_after:.1f} s after the start")
+
+
+async def test_a_plugin_switched_off_on_one_node_is_off_on_the_other_at_its_next_request(make_cluster):
+    """No process keeps a Quartier's plugin switches beyond a request (issue 18): an admin switches registration off
+    on node 1, and node 2's very next requests (API and event page) no longer offer it, nor does node 1's."""
+    cluster = await make_cluster(nodes=2)
+    node1, node2 = cluster.nodes
+    event_id = await event_with_form("Schalter auf zwei Knoten")
+    (quartier,) = await ensure_quartiere(["nordstadt"])
+    page = f"/nordstadt/veranstaltungen/{event_id}-treffen"
+    async with httpx.AsyncClient(base_url=node1, timeout=30) as on1, httpx.AsyncClient(base_url=node2, timeout=30) as on2:
+        for client in (on1, on2, on2):  # both processes have served the Quartier (a cache would hold it now)
+            assert (await client.get(f"/api/events/{event_id}/availability")).status_code == 200
+            assert 'name="consent"' in (await client.get(page, follow_redirects=True)).text
+        admin = await create_staff_user("admin", ["nordstadt"])
+        assert (await staff_login(on1, admin.email)).status_code == 303
+        switched = await on1.post(f"/staff/plugins/{quartier.id}/registration",
+                                  data={"enabled": "0", CSRF_FIELD: await csrf_token(on1)})
+        assert switched.status_code == 303, switched.text[:300]
+        for client in (on2, on1):
+            assert (await client.get(f"/api/events/{event_id}/availability")).status_code == 404
+            shown = await client.get(page, follow_redirects=True)
+            assert shown.status_code == 200 and 'name="consent"' not in shown.text
