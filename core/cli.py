@@ -120,6 +120,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 
     deployment = deployment_of(ctx, web=True)
     _migrate(deployment)
+    # The workers read these; they are put back afterwards (a caller's later subprocesses must not inherit them).
+    saved = {name: os.environ.get(name) for name in ("QUARTIER_CONFIG", "QUARTIER_MIGRATE_ON_START", "PROMETHEUS_MULTIPROC_DIR")}
     if deployment.settings.source not in ("<environment>", "<defaults>"):
         os.environ["QUARTIER_CONFIG"] = deployment.settings.source
     # The workers build their own app; it is already migrated.
@@ -136,6 +138,11 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     finally:
         if metrics_dir:
             shutil.rmtree(metrics_dir, ignore_errors=True)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @cli.command()

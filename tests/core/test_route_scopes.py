@@ -23,6 +23,7 @@ OWNED = re.compile(r"^(quartier|token|.*_id)$")
 # Routes that take such a parameter yet concern no Quartier, and why.
 UNSCOPED = {
     "/benachrichtigungen/abbestellen/{token:str}": "the unsubscribe token names an address, not a Quartier's row",
+    "/benachrichtigungen/abo/{token:str}/abbestellen": "leaving a subscription works also where the Quartier switched notifications off",
 }
 
 

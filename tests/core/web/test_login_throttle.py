@@ -3,6 +3,8 @@ and which client address the app believes (``trusted_proxies``)."""
 
 from __future__ import annotations
 
+import os
+
 import httpx
 import pytest
 
@@ -167,11 +169,14 @@ def test_quartier_run_and_serve_leave_forwarded_headers_to_the_app(monkeypatch, 
     monkeypatch.setenv("QUARTIER_DATABASE_URL", f"sqlite:///{tmp_path}/q.sqlite")
     monkeypatch.setenv("QUARTIER_SECRET_KEY", "cli-test-secret")
     monkeypatch.setenv("QUARTIER_MIGRATE_ON_START", "false")
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     for command in ("run", "serve"):
         with pytest.raises(SystemExit) as exit_:
             main([command])
         assert exit_.value.code in (0, None)
     assert [call["proxy_headers"] for call in calls] == [False, False]
+    # serve put back what it set for its workers: later subprocesses must not inherit a removed metrics folder
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ and os.environ["QUARTIER_MIGRATE_ON_START"] == "false"
 
 
 async def test_a_wrong_trusted_proxy_entry_stops_the_start_with_one_sentence(make_client):
