@@ -256,7 +256,8 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     )
 
     https = served_over_https(deployment.settings)
-    sessions = SessionConfig(store="sessions", httponly=True, samesite="lax", secure=https, max_age=8 * 3600)
+    # No session for files: a font still loading when someone logs out would otherwise store the session again.
+    sessions = SessionConfig(store="sessions", httponly=True, samesite="lax", secure=https, max_age=8 * 3600, exclude=["/static/"])
     app = Litestar(
         route_handlers=handlers,
         stores={"sessions": DatabaseStore("session")},

@@ -199,3 +199,13 @@ async def test_login_issues_a_new_session_id(make_client):
         async with open_client(client.app, address="10.6.6.6") as attacker:
             attacker.cookies.set("session", "planted-by-an-attacker", domain="testserver.local")
             assert not await logged_in(attacker)
+
+
+async def test_files_neither_read_nor_store_the_session(make_staff_client):
+    """A font still loading while someone logs out must not store their session again."""
+    async with make_staff_client() as client:
+        assert await logged_in(client)
+        font = await client.get("/static/core/fonts/noto-sans-regular.woff2")
+        assert font.status_code == 200 and "set-cookie" not in font.headers
+        page = await client.get("/staff/")
+        assert "set-cookie" in page.headers  # pages do: the session's expiry moves on
