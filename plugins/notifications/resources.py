@@ -6,8 +6,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from core.plugin_api import Action, Event, Field, Resource, StaffContext, offered_languages
-from plugins.notifications import announcements, service
-from plugins.notifications.tables import Announcement, OutboxMessage
+from plugins.notifications import announcements, apprise_channel, messages, service, subscriptions
+from plugins.notifications.tables import Announcement, AppriseTarget, MessageTemplate, OutboxMessage, Subscription
 
 STATUS_CHOICES = [("pending", "Ausstehend"), ("sending", "Wird gesendet"), ("sent", "Versandt"), ("failed", "Fehlgeschlagen"),
                   ("cancelled", "Entfallen")]
@@ -163,9 +163,6 @@ ANNOUNCEMENTS = Resource(
 
 
 # -- message texts ---------------------------------------------------------------------------------
-from plugins.notifications import messages  # noqa: E402
-from plugins.notifications.tables import MessageTemplate  # noqa: E402
-
 LANGUAGE_CHOICES = WithDeclared([], offered_languages)  # each named in itself
 EDITABLE_KINDS = WithDeclared([(k, label) for k, label in KIND_CHOICES if k in messages.VARIABLES], _declared_kinds)
 
@@ -294,9 +291,6 @@ CALL_LIST = Resource(
 
 
 # -- Apprise targets (optional extra) ---------------------------------------------------------------
-from plugins.notifications import apprise_channel  # noqa: E402
-from plugins.notifications.tables import AppriseTarget  # noqa: E402
-
 PURPOSE_CHOICES = [("sms", "SMS an telefonisch Angemeldete"), ("moderation", "Moderations-Übersicht in einen Raum")]
 
 
@@ -364,8 +358,6 @@ APPRISE_TARGETS = Resource(
 
 
 # -- subscriptions to new events: personal data, the addresses for admins only -----------------------
-from plugins.notifications import subscriptions  # noqa: E402
-from plugins.notifications.tables import Subscription  # noqa: E402
 
 
 async def _erase_subscription(row: Subscription, ctx: StaffContext) -> None:
