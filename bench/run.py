@@ -57,6 +57,7 @@ ADMIN_EMAIL = "bench-admin@example.org"
 SQL_TARGETS = {"registration": 8, "refusal": 3, "detail": 4, "api": 3}
 REFUSAL_PROBES = 20
 DB_COUNT = "pg_stat_statements"  # the database's own count, next to the app's keys
+PER_WORKER = "per worker"  # requests answered so far by each worker process (pid -> count), next to the app's keys
 SCENARIOS = ("rush", "pages", "fanout", "footprint")
 
 
@@ -234,6 +235,17 @@ def worker_pids(master_pid: int) -> list[int]:
     return out
 
 
+def workers_cpu(master_pid: int) -> float:
+    """CPU seconds (user + system, all threads) the worker processes under a server's master used so far."""
+    total = 0
+    for pid in worker_pids(master_pid):
+        try:
+            total += sum(int(x) for x in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13])
+        except (OSError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def worker_rss_mb(master_pid: int) -> list[float]:
     """Resident memory (VmRSS, from /proc) of each worker process."""
     out = []
@@ -275,6 +287,12 @@ class Profiler:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def per_worker(start: dict, end: dict) -> list[int]:
+    """Requests each worker process answered between two ``Bench.sql_totals()``, most first (balance check)."""
+    before, after = start.get(PER_WORKER, {}), end.get(PER_WORKER, {})
+    return sorted((n - before.get(pid, 0) for pid, n in after.items() if n > before.get(pid, 0)), reverse=True)
 
 
 def csrf_of(html: str) -> str:
@@ -398,8 +416,9 @@ class PostgresDB:
 
 # -- one database, all scenarios -----------------------------------------------------------------
 class Bench:
-    def __init__(self, kind: str, args: argparse.Namespace, plugins: list[str]) -> None:
-        self.kind, self.args, self.plugins = kind, args, plugins
+    def __init__(self, kind: str, args: argparse.Namespace, plugins: list[str], server: str = "") -> None:
+        self.kind, self.args, self.plugins, self.server = kind, args, plugins, server
+        self.label = f"{kind} {server}".strip()  # the table's db column
         self.tmp = Path(tempfile.mkdtemp(prefix=f"quartier-bench-{kind}-"))
         self.procs: list[subprocess.Popen] = []
         self.db: SqliteDB | PostgresDB | None = None
@@ -409,7 +428,7 @@ class Bench:
         self.statements_dir = self.tmp / "statements"  # the app's statement counts (QUARTIER_COUNT_STATEMENTS)
 
     def say(self, text: str) -> None:
-        print(f"[{self.kind}] {text}", flush=True)
+        print(f"[{self.label}] {text}", flush=True)
 
     def check(self, name: str, passed: bool, detail: str = "") -> None:
         self.checks[name] = passed
@@ -418,7 +437,7 @@ class Bench:
     def row(self, scenario: str, unit: str, value: float, ceiling: float | None, target: str, met: bool,
             lat: dict | None = None, errors: int = 0, higher_is_better: bool = True) -> dict:
         ratio = (value / ceiling if higher_is_better else None) if ceiling else None
-        self.rows.append({"scenario": scenario, "db": self.kind, "unit": unit, "value": value, "ceiling": ceiling,
+        self.rows.append({"scenario": scenario, "db": self.label, "unit": unit, "value": value, "ceiling": ceiling,
                           "ratio": ratio, "target": target, "met": met, "lat": lat, "errors": errors})
         return self.rows[-1]
 
@@ -429,6 +448,8 @@ class Bench:
 
         time.sleep(3 * statements.FLUSH_AFTER)  # the workers' last counts reach their files
         totals = statements.read_totals(self.statements_dir)
+        totals[PER_WORKER] = {path.stem: sum(t["requests"] for t in json.loads(path.read_text()).values())
+                              for path in self.statements_dir.glob("*.json")}
         calls = self.db.statement_calls()
         if calls is not None:
             totals[DB_COUNT] = {"requests": 0, "before": 0, "after": calls}
@@ -446,7 +467,7 @@ class Bench:
         n = sum(delta(k, "requests") for k in keys)
         if not n:
             return {"n": 0}
-        counted = sum(delta(k, "before") + delta(k, "after") for k in end if k != DB_COUNT)
+        counted = sum(delta(k, "before") + delta(k, "after") for k in end if k not in (DB_COUNT, PER_WORKER))
         return {"n": n, "before": sum(delta(k, "before") for k in keys) / n,
                 "after": sum(delta(k, "after") for k in keys) / n, "background": delta(BACKGROUND, "after") / n,
                 "counted": counted, "database": delta(DB_COUNT, "after") if DB_COUNT in end else None}
@@ -540,7 +561,8 @@ class Bench:
         count, lines = error_lines(self.app_log)
         if count:
             self.notes.append(f"app server log: {count} error line(s), last: " + " | ".join(lines[-3:]))
-        return {"db": self.kind, "version": db.version(), "rows": self.rows, "checks": self.checks, "notes": self.notes}
+        return {"db": self.kind, "label": self.label, "version": db.version(), "rows": self.rows, "checks": self.checks,
+                "notes": self.notes}
 
     def _start_app(self) -> float:
         t0 = time.perf_counter()
@@ -548,7 +570,8 @@ class Bench:
 
         env = dict(self.env, **{ENV: str(self.statements_dir)})
         self.app_proc = start_process([*QUARTIER, "--config", str(self.cfg), "serve", "--host", "127.0.0.1",
-                                       "--port", str(self.port), "--workers", str(self.args.workers)], env, self.app_log)
+                                       "--port", str(self.port), "--workers", str(self.args.workers),
+                                       *(["--server", self.server] if self.server else [])], env, self.app_log)
         self.procs.append(self.app_proc)
         wait_ready(self.url, "/healthz", self.app_proc, self.app_log)
         return time.perf_counter() - t0
@@ -594,9 +617,12 @@ class Bench:
         n = args.requests
         self.say(f"rush: {n} registrations at concurrency {args.concurrency} ...")
         sql_start = self.sql_totals()
+        cpu = workers_cpu(self.app_proc.pid)
         with Profiler(args.profile, self.app_proc.pid, f"{self.kind}-rush"):
             app = drive(url=self.url, kind="registration", n=n, concurrency=args.concurrency,
                         warm=200, warm_kind="get", warm_paths=[f"/api/events/{EVENT_ID}/availability"])
+        self.notes.append(f"rush: app workers' CPU {(workers_cpu(self.app_proc.pid) - cpu) * 1000 / n:.1f} ms per "
+                          "registration (200 warm-up GETs included; the e-mails are sent later)")
         avail = httpx.get(f"{self.url}/api/events/{EVENT_ID}/availability", timeout=10).json()
         self.say(f"rush: ceiling, {n} inserts ...")
         ceiling = drive(url=self.curl, kind="insert", n=n, concurrency=args.concurrency, warm=200, warm_kind="insert")
@@ -685,17 +711,25 @@ class Bench:
             ("2 events API (JSON)", "api", [f"/api/quartiere/{slug}/events?limit={args.events}"],
              [f"/q/{slug}/events.json?limit={args.events}"]),
         ]
-        for name, sql_target, app_paths, ceiling_paths in cases:
+        runs = [(case, c) for case in cases for c in args.concurrencies]
+        for (name, sql_target, app_paths, ceiling_paths), concurrency in runs:
+            if len(args.concurrencies) > 1:
+                name = f"{name} c{concurrency}"
             c0 = httpx.get(self.curl + ceiling_paths[0], timeout=30)
             a0 = httpx.get(self.url + app_paths[0], timeout=30)
             self.say(f"pages: {name}: app {a0.status_code} {len(a0.content)} B, ceiling {c0.status_code} {len(c0.content)} B")
             sql_start = self.sql_totals()
-            with Profiler(args.profile, self.app_proc.pid, f"{self.kind}-{name.split()[1]}"):
-                app = drive(url=self.url, kind="get", paths=app_paths, n=args.page_requests, concurrency=args.concurrency,
+            cpu = workers_cpu(self.app_proc.pid)
+            with Profiler(args.profile, self.app_proc.pid, f"{self.kind}-{name.split()[1]}-c{concurrency}"):
+                app = drive(url=self.url, kind="get", paths=app_paths, n=args.page_requests, concurrency=concurrency,
                             warm=100)
-            sql = self.sql_per_request(sql_start, self.sql_totals(), "GET 200")  # before the ceiling reads the same database
+            cpu = workers_cpu(self.app_proc.pid) - cpu  # warm-up included
+            sql_end = self.sql_totals()
+            sql = self.sql_per_request(sql_start, sql_end, "GET 200")  # before the ceiling reads the same database
+            self.notes.append(f"{name}: app workers' CPU {cpu * 1000 / (args.page_requests + 100):.1f} ms per request; "
+                              f"requests per worker process {per_worker(sql_start, sql_end)}")
             ceiling = drive(url=self.curl, kind="get", paths=ceiling_paths, n=args.page_requests,
-                            concurrency=args.concurrency, warm=100)
+                            concurrency=concurrency, warm=100)
             ratio = app["rps"] / ceiling["rps"]
             self.say(f"pages: {name}: app {app['rps']:.1f}/s p99 {app['p99']:.0f} ms; ceiling {ceiling['rps']:.1f}/s "
                      f"p99 {ceiling['p99']:.0f} ms; ratio {ratio:.2f}")
@@ -843,6 +877,7 @@ def main() -> int:
 
     if importlib.util.find_spec("aiohttp") is None:
         sys.exit(f"The benchmark needs its extra: {PYTHON} -m pip install -e '.[bench]'")
+    from core.cli import SERVERS  # what `quartier serve --server` runs
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset of " + ",".join(SCENARIOS))
@@ -850,7 +885,10 @@ def main() -> int:
     parser.add_argument("--page-requests", type=int, default=1000, help="requests per public page")
     parser.add_argument("--events", type=int, default=200, help="published events in the Quartier")
     parser.add_argument("--recipients", type=int, default=5000, help="recipients of the announcement")
-    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--concurrency", default="50", help="comma-separated: the pages run at each (e.g. 16,50), "
+                                                             "the rush and fan-out at the highest")
+    parser.add_argument("--server", default="", help="comma-separated subset of " + ",".join(SERVERS) + ": one run per "
+                                                    "server and database (default: what `quartier serve` runs)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--plugins", default="", help="override the plugin list (default: every built-in plugin)")
     parser.add_argument("--profile", metavar="DIR", help="record the app workers with py-spy during each scenario "
@@ -861,6 +899,14 @@ def main() -> int:
     if args.quick:
         args.requests, args.page_requests, args.recipients = 500, 300, 1000
     args.scenario_list = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    try:
+        args.concurrencies = [int(c) for c in args.concurrency.split(",") if c.strip()]
+    except ValueError:
+        parser.error("--concurrency takes whole numbers, e.g. 16,50")
+    args.concurrency = max(args.concurrencies)
+    servers = [s.strip() for s in args.server.split(",") if s.strip()] or [""]
+    if unknown := set(servers) - set(SERVERS) - {""}:
+        parser.error(f"unknown server(s): {', '.join(sorted(unknown))}")
     if unknown := set(args.scenario_list) - set(SCENARIOS):
         parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
     if args.requests <= CAPACITY:
@@ -877,20 +923,20 @@ def main() -> int:
     signal.signal(signal.SIGTERM, on_term)
     t0 = time.perf_counter()
     results, failures = [], []
-    for kind in [d.strip() for d in args.db.split(",") if d.strip()]:
+    for kind, server in [(d.strip(), s) for d in args.db.split(",") if d.strip() for s in servers]:
         try:
-            results.append(Bench(kind, args, plugins).run())
+            results.append(Bench(kind, args, plugins, server).run())
         except KeyboardInterrupt:
             print("interrupted; servers stopped", flush=True)
             return 130
         except Exception as exc:  # report and go on with the next database
-            failures.append((kind, repr(exc)))
-            print(f"[{kind}] FAILED: {exc}", flush=True)
+            failures.append((f"{kind} {server}".strip(), repr(exc)))
+            print(f"[{kind} {server}] FAILED: {exc}", flush=True)
 
     print()
     print(f"machine: {os.cpu_count()} cores, {platform.platform()}")
     print(f"versions: {versions(results)}")
-    print(f"settings: plugins={','.join(plugins)} workers={args.workers} concurrency={args.concurrency} "
+    print(f"settings: plugins={','.join(plugins)} workers={args.workers} concurrency={','.join(map(str, args.concurrencies))} "
           f"registrations={args.requests} capacity={CAPACITY} events={args.events} page-requests={args.page_requests} "
           f"recipients={args.recipients}")
     print("SQL/req: statements per request before the response (+ after it and in the background: event delivery, "
@@ -902,9 +948,9 @@ def main() -> int:
     ok = not failures
     for res in results:
         for note in res["notes"]:
-            print(f"[{res['db']}] {note}")
+            print(f"[{res['label']}] {note}")
         failed = [name for name, passed in res["checks"].items() if not passed]
-        print(f"[{res['db']}] correctness checks: {len(res['checks']) - len(failed)}/{len(res['checks'])} passed"
+        print(f"[{res['label']}] correctness checks: {len(res['checks']) - len(failed)}/{len(res['checks'])} passed"
               + (f"; FAILED: {'; '.join(failed)}" if failed else ""))
         ok &= not failed
     for kind, err in failures:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from contextvars import ContextVar
 import logging
 from pathlib import Path
@@ -296,5 +297,12 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
 
 
 def create_app_from_environment() -> Litestar:
-    """Factory for ``uvicorn --factory``: settings from QUARTIER_CONFIG and QUARTIER_* variables."""
-    return create_app(load_settings())
+    """Factory for the workers of ``quartier serve``: settings from QUARTIER_CONFIG and QUARTIER_* variables.
+
+    What exists now (modules, templates, routes: about 130,000 objects) is frozen out of the garbage collector:
+    each full collection walked all of it, pausing every request of the worker (bench/README.md, issue 18).
+    """
+    app = create_app(load_settings())
+    gc.collect()
+    gc.freeze()
+    return app

@@ -109,15 +109,20 @@ def run(ctx: click.Context, host: str, port: int) -> None:
                 **uvicorn_options(deployment.settings))
 
 
+APP_FACTORY = "core.app:create_app_from_environment"
+# What ``serve --server`` can run; the first is the default (bench/README.md, "The server stack").
+SERVERS = ("granian", "uvicorn", "uvicorn-asyncio")
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--server", type=click.Choice(SERVERS), default=SERVERS[0], show_default=True,
+              help="granian (uvloop), uvicorn (uvloop + httptools) or uvicorn-asyncio (plain asyncio + h11).")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, workers: int, server: str) -> None:
     """Start the production server with several worker processes."""
-    import uvicorn
-
     deployment = deployment_of(ctx, web=True)
     _migrate(deployment)
     # The workers read these; they are put back afterwards (a caller's later subprocesses must not inherit them).
@@ -129,12 +134,16 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     metrics_dir = None if "PROMETHEUS_MULTIPROC_DIR" in os.environ else tempfile.mkdtemp(prefix="quartier-metrics-")
     if metrics_dir:  # /metrics sums the request figures of all workers
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
-    click.echo(f"Quartier {__version__} on http://{host}:{port}/ with {workers} workers ({_db_label(deployment.settings)})")
+    click.echo(f"Quartier {__version__} on http://{host}:{port}/ with {workers} workers ({_db_label(deployment.settings)}, {server})")
     try:
-        uvicorn.run(
-            "core.app:create_app_from_environment", factory=True, host=host, port=port, workers=workers,
-            log_level="warning", proxy_headers=False, **{"access_log": False, **uvicorn_options(deployment.settings)},
-        )
+        if server == "granian":
+            _serve_granian(host, port, workers)
+        else:
+            import uvicorn
+
+            plain = {"loop": "asyncio", "http": "h11"} if server == "uvicorn-asyncio" else {"loop": "uvloop", "http": "httptools"}
+            uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, log_level="warning",
+                        proxy_headers=False, **plain, **{"access_log": False, **uvicorn_options(deployment.settings)})
     finally:
         if metrics_dir:
             shutil.rmtree(metrics_dir, ignore_errors=True)
@@ -143,6 +152,27 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def _serve_granian(host: str, port: int, workers: int) -> None:
+    """granian's ASGI interface with lifespan on uvloop; it reads no forwarded headers and writes no access log.
+
+    Its workers are spawned, not forked (granian takes multiprocessing's start method): a forked worker would
+    inherit this process's prometheus_client, imported before PROMETHEUS_MULTIPROC_DIR was set.
+    """
+    import multiprocessing
+
+    from granian.constants import Interfaces, Loops
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    method = multiprocessing.get_start_method()
+    multiprocessing.set_start_method("spawn", force=True)
+    try:
+        Server(APP_FACTORY, factory=True, address=host, port=port, workers=workers, interface=Interfaces.ASGI,
+               loop=Loops.uvloop, log_level=LogLevels.warning, log_access=False).serve()
+    finally:
+        multiprocessing.set_start_method(method, force=True)
 
 
 @cli.command()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from core.cli import SERVERS
 from tests.core.sample_plugins import HERE as SAMPLES_DIR
 
 QUARTIER = str(Path(sys.executable).parent / "quartier")
@@ -141,7 +142,11 @@ async def test_demo_event_is_in_the_future_and_complete(make_deployment):
     assert {e.status for e in cafes} == {"published"} and {e.venue for e in cafes} == {detail.venue.id}
 
 
-def test_serve_runs_several_workers_that_answer(operator):
+@pytest.mark.parametrize("server", SERVERS)
+def test_serve_runs_several_workers_that_answer(operator, tmp_path, server):
+    """Each server ``serve`` can run: two workers answer, they put their metrics into PROMETHEUS_MULTIPROC_DIR, a
+    forwarded header from loopback does not change the client the app sees, and SIGTERM stops everything cleanly."""
+    import signal
     import socket
     import time
     import urllib.request
@@ -150,28 +155,48 @@ def test_serve_runs_several_workers_that_answer(operator):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    metrics = tmp_path / "metrics"
+    metrics.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUARTIER_")}
     env["PYTHONPATH"] = os.pathsep.join([str(Path(operator.config).parents[1] / "site-packages"), str(SAMPLES_DIR)])
-    server = subprocess.Popen(
-        [QUARTIER, "serve", "--port", str(port), "--workers", "2"], cwd=operator.config.parents[1], env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
+    server_process = subprocess.Popen(
+        [QUARTIER, "serve", "--port", str(port), "--workers", "2", "--server", server], cwd=operator.config.parents[1],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/quartiere/gifhorn/events", timeout=2) as response:
                     body = response.read().decode()
                 break
             except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    server.kill()
-                    pytest.fail(f"quartier serve did not answer:\n{server.communicate()[0]}")
+                if time.monotonic() > deadline or server_process.poll() is not None:
+                    server_process.kill()
+                    pytest.fail(f"quartier serve did not answer:\n{server_process.communicate()[0]}")
                 time.sleep(0.2)
         assert "Netzwerktreff" in body
+        # /metrics answers loopback (here: the peer, which is also the header's last entry); a server that believed
+        # the header from loopback, as uvicorn does by default, would make this client 203.0.113.9 (404).
+        forwarded = urllib.request.Request(f"http://127.0.0.1:{port}/metrics",
+                                           headers={"X-Forwarded-For": "203.0.113.9, 127.0.0.1"})
+        with urllib.request.urlopen(forwarded, timeout=10) as response:
+            assert response.status == 200
+        assert list(metrics.glob("*.db")), "the workers keep their request figures in PROMETHEUS_MULTIPROC_DIR"
     finally:
-        server.terminate()
-        server.communicate(timeout=20)
+        server_process.send_signal(signal.SIGTERM)
+        output = server_process.communicate(timeout=30)[0]
+    assert server_process.returncode == 0 and "Traceback" not in output and "rror" not in output, output
+
+
+def test_the_workers_app_is_frozen_out_of_the_garbage_collector(tmp_path):
+    """The factory ``serve`` runs in each worker leaves the start-up objects to no full collection (issue 18)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUARTIER_")}
+    env.update(QUARTIER_DATABASE_URL=f"sqlite:///{tmp_path}/q.sqlite", QUARTIER_SECRET_KEY="cli-test-secret")
+    script = "import gc; from core.app import create_app_from_environment as f; f(); print(gc.get_freeze_count())"
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120, check=True)
+    assert int(out.stdout.split()[-1]) > 50_000, out.stdout
 
 
 async def test_sqlite_database_runs_in_wal_mode(tmp_path):
@@ -221,6 +246,7 @@ def quartier_env(tmp_path, monkeypatch):
     monkeypatch.setenv("QUARTIER_SECRET_KEY", "cli-test-secret")
     monkeypatch.setenv("QUARTIER_NEW_PASSWORD", "ein-langes-passwort")
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("the server started"))
+    monkeypatch.setattr("granian.server.Server.serve", lambda *a, **k: pytest.fail("the server started"))
     return monkeypatch
 
 

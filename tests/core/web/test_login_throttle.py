@@ -160,23 +160,32 @@ def test_behind_a_real_uvicorn_as_quartier_runs_it(make_settings, pauses, truste
 
 
 def test_quartier_run_and_serve_leave_forwarded_headers_to_the_app(monkeypatch, tmp_path):
+    """uvicorn gets proxy_headers=False; granian has no forwarded-header handling and gets the bare app factory
+    (tests/core/test_cli.py sends a forwarded header through each real server)."""
+    import multiprocessing
+
     import uvicorn
+    from granian.server import Server
     from core.cli import main
 
     calls: list[dict] = []
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(Server, "serve", lambda self: calls.append({"target": self.target, "interface": self.interface}))
     monkeypatch.setattr("core.cli._migrate", lambda deployment: {})
     monkeypatch.setenv("QUARTIER_DATABASE_URL", f"sqlite:///{tmp_path}/q.sqlite")
     monkeypatch.setenv("QUARTIER_SECRET_KEY", "cli-test-secret")
     monkeypatch.setenv("QUARTIER_MIGRATE_ON_START", "false")
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
-    for command in ("run", "serve"):
+    start_method = multiprocessing.get_start_method()
+    for argv in (["run"], ["serve", "--server", "uvicorn"], ["serve", "--server", "uvicorn-asyncio"], ["serve"]):
         with pytest.raises(SystemExit) as exit_:
-            main([command])
+            main(argv)
         assert exit_.value.code in (0, None)
-    assert [call["proxy_headers"] for call in calls] == [False, False]
+    assert [call.get("proxy_headers") for call in calls[:3]] == [False, False, False]
+    assert calls[3] == {"target": "core.app:create_app_from_environment", "interface": "asgi"}
     # serve put back what it set for its workers: later subprocesses must not inherit a removed metrics folder
     assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ and os.environ["QUARTIER_MIGRATE_ON_START"] == "false"
+    assert multiprocessing.get_start_method() == start_method  # granian's workers are spawned; the caller's is back
 
 
 async def test_a_wrong_trusted_proxy_entry_stops_the_start_with_one_sentence(make_client):
