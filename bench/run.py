@@ -4,7 +4,7 @@ Run from the project root, with any Python that has Quartier and its bench extra
 are started with that interpreter's `quartier` and uvicorn):
     .venv/bin/python bench/run.py [--db sqlite,postgres] [--scenarios rush,pages,fanout,footprint]
         [--requests 2000] [--page-requests 1000] [--events 200] [--recipients 5000]
-        [--concurrency 50] [--workers 2]
+        [--concurrency 50 | 16,50] [--workers 2] [--server granian,uvicorn,uvicorn-asyncio]
 
 Quick run (about two minutes):
     .venv/bin/python bench/run.py --quick
@@ -12,7 +12,7 @@ Quick run (about two minutes):
 Per database: a fresh database (SQLite file / throwaway PostgreSQL server), `quartier demo`,
 bench/seed.py (Quartier "benchstadt" with --events published events, --recipients recipients and a
 draft announcement, a staff admin), an SMTP sink (bench/smtp_sink.py) in its own process, the app
-started with `quartier serve --workers W` and the ceiling app (bench/ceiling_app.py) with
+started with `quartier serve --workers W [--server X]` and the ceiling app (bench/ceiling_app.py) with
 `uvicorn --workers W`. Load comes from a separate process (aiohttp, asyncio.Semaphore(concurrency)).
 Everything binds to 127.0.0.1 and is stopped at the end, also on errors and Ctrl-C.
 SQL statements per request (issue 18) come from the app's statement counter (QUARTIER_COUNT_STATEMENTS,

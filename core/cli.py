@@ -15,7 +15,7 @@ import click
 from core import __version__
 from core.config import ConfigError, Settings, check_web_settings, load_settings
 from core.deployment import Deployment
-from core.ops.logs import configure_logging, uvicorn_options
+from core.ops.logs import configure_logging, granian_options, uvicorn_options
 from core.plugin_manager import available_plugins, load_deployment
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def run(ctx: click.Context, host: str, port: int) -> None:
 
 APP_FACTORY = "core.app:create_app_from_environment"
 # What ``serve --server`` can run; the first is the default (bench/README.md, "The server stack").
-SERVERS = ("granian", "uvicorn", "uvicorn-asyncio")
+SERVERS = ("uvicorn", "uvicorn-asyncio", "granian")
 
 
 @cli.command()
@@ -119,7 +119,8 @@ SERVERS = ("granian", "uvicorn", "uvicorn-asyncio")
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--server", type=click.Choice(SERVERS), default=SERVERS[0], show_default=True,
-              help="granian (uvloop), uvicorn (uvloop + httptools) or uvicorn-asyncio (plain asyncio + h11).")
+              help="uvicorn (uvloop + httptools), uvicorn-asyncio (plain asyncio + h11) or granian (uvloop; "
+                   "installed with the bench extra).")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int, server: str) -> None:
     """Start the production server with several worker processes."""
@@ -137,7 +138,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, server: str) -
     click.echo(f"Quartier {__version__} on http://{host}:{port}/ with {workers} workers ({_db_label(deployment.settings)}, {server})")
     try:
         if server == "granian":
-            _serve_granian(host, port, workers)
+            _serve_granian(host, port, workers, deployment.settings)
         else:
             import uvicorn
 
@@ -154,15 +155,19 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, server: str) -
                 os.environ[name] = value
 
 
-def _serve_granian(host: str, port: int, workers: int) -> None:
+def _serve_granian(host: str, port: int, workers: int, settings: Settings) -> None:
     """granian's ASGI interface with lifespan on uvloop; it reads no forwarded headers and writes no access log.
 
     Its workers are spawned, not forked (granian takes multiprocessing's start method): a forked worker would
-    inherit this process's prometheus_client, imported before PROMETHEUS_MULTIPROC_DIR was set.
+    inherit this process's prometheus_client, imported before PROMETHEUS_MULTIPROC_DIR was set. On Linux each
+    worker binds the port itself: until one has started, connections are refused (uvicorn's master holds them).
     """
     import multiprocessing
 
-    from granian.constants import Interfaces, Loops
+    try:
+        from granian.constants import Interfaces, Loops
+    except ImportError:
+        raise click.ClickException("granian is not installed: pip install granian (it comes with the bench extra).") from None
     from granian.log import LogLevels
     from granian.server import Server
 
@@ -170,7 +175,7 @@ def _serve_granian(host: str, port: int, workers: int) -> None:
     multiprocessing.set_start_method("spawn", force=True)
     try:
         Server(APP_FACTORY, factory=True, address=host, port=port, workers=workers, interface=Interfaces.ASGI,
-               loop=Loops.uvloop, log_level=LogLevels.warning, log_access=False).serve()
+               loop=Loops.uvloop, log_level=LogLevels.warning, **granian_options(settings)).serve()
     finally:
         multiprocessing.set_start_method(method, force=True)
 

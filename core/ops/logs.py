@@ -80,6 +80,14 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     return {"log_config": None, "access_log": False} if settings.log_format == "json" else {}
 
 
+def granian_options(settings: Settings) -> dict[str, Any]:
+    """granian's options (``serve``'s default server): no access log; in JSON mode its own lines go through the
+    JSON handler on the root logger instead of its console handler."""
+    if settings.log_format != "json":
+        return {"log_access": False}
+    return {"log_access": False, "log_dictconfig": {"loggers": {"_granian": {"propagate": True}}}}
+
+
 def request_log(app: ASGIApp) -> ASGIApp:
     """ASGI middleware (JSON mode): one line per HTTP request with method, route template, status and duration."""
 

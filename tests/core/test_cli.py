@@ -142,11 +142,8 @@ async def test_demo_event_is_in_the_future_and_complete(make_deployment):
     assert {e.status for e in cafes} == {"published"} and {e.venue for e in cafes} == {detail.venue.id}
 
 
-@pytest.mark.parametrize("server", SERVERS)
-def test_serve_runs_several_workers_that_answer(operator, tmp_path, server):
-    """Each server ``serve`` can run: two workers answer, they put their metrics into PROMETHEUS_MULTIPROC_DIR, a
-    forwarded header from loopback does not change the client the app sees, and SIGTERM stops everything cleanly."""
-    import signal
+def start_serve(operator, *args: str, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
+    """``quartier serve --port P ARGS`` after the demo, in the operator's folder; returns it once the events API answers."""
     import socket
     import time
     import urllib.request
@@ -155,39 +152,74 @@ def test_serve_runs_several_workers_that_answer(operator, tmp_path, server):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    metrics = tmp_path / "metrics"
-    metrics.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUARTIER_")}
     env["PYTHONPATH"] = os.pathsep.join([str(Path(operator.config).parents[1] / "site-packages"), str(SAMPLES_DIR)])
-    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
-    server_process = subprocess.Popen(
-        [QUARTIER, "serve", "--port", str(port), "--workers", "2", "--server", server], cwd=operator.config.parents[1],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    server = subprocess.Popen(
+        [QUARTIER, "serve", "--port", str(port), *args], cwd=operator.config.parents[1], env={**env, **(extra_env or {})},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/api/quartiere/gifhorn/events", timeout=2) as response:
+                assert "Netzwerktreff" in response.read().decode()
+            return server, url
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail(f"quartier serve did not answer:\n{server.communicate()[0]}")
+            time.sleep(0.2)
+
+
+def stop_serve(server: subprocess.Popen[str]) -> str:
+    """SIGTERM, as a service manager stops it: every process ends cleanly; returns what it wrote."""
+    import signal
+
+    server.send_signal(signal.SIGTERM)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/quartiere/gifhorn/events", timeout=2) as response:
-                    body = response.read().decode()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server_process.poll() is not None:
-                    server_process.kill()
-                    pytest.fail(f"quartier serve did not answer:\n{server_process.communicate()[0]}")
-                time.sleep(0.2)
-        assert "Netzwerktreff" in body
+        output = server.communicate(timeout=30)[0]
+    except subprocess.TimeoutExpired:
+        server.kill()
+        pytest.fail(f"quartier serve did not stop on SIGTERM:\n{server.communicate()[0]}")
+    # uvicorn with one worker raises the signal again once it has shut down (the exit status shows what stopped it)
+    assert server.returncode in (0, -signal.SIGTERM) and "Traceback" not in output, output
+    return output
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_serve_runs_several_workers_that_answer(operator, tmp_path, server):
+    """Each server ``serve`` can run: two workers answer, they put their metrics into PROMETHEUS_MULTIPROC_DIR, a
+    forwarded header from loopback does not change the client the app sees, and SIGTERM stops everything cleanly."""
+    import urllib.request
+
+    metrics = tmp_path / "metrics"
+    metrics.mkdir()
+    process, url = start_serve(operator, "--workers", "2", "--server", server,
+                               extra_env={"PROMETHEUS_MULTIPROC_DIR": str(metrics)})
+    try:
         # /metrics answers loopback (here: the peer, which is also the header's last entry); a server that believed
         # the header from loopback, as uvicorn does by default, would make this client 203.0.113.9 (404).
-        forwarded = urllib.request.Request(f"http://127.0.0.1:{port}/metrics",
-                                           headers={"X-Forwarded-For": "203.0.113.9, 127.0.0.1"})
+        forwarded = urllib.request.Request(f"{url}/metrics", headers={"X-Forwarded-For": "203.0.113.9, 127.0.0.1"})
         with urllib.request.urlopen(forwarded, timeout=10) as response:
             assert response.status == 200
         assert list(metrics.glob("*.db")), "the workers keep their request figures in PROMETHEUS_MULTIPROC_DIR"
     finally:
-        server_process.send_signal(signal.SIGTERM)
-        output = server_process.communicate(timeout=30)[0]
-    assert server_process.returncode == 0 and "Traceback" not in output and "rror" not in output, output
+        output = stop_serve(process)
+    assert "rror" not in output, output
+
+
+@pytest.mark.parametrize("server", ["uvicorn", "granian"])
+def test_serve_logs_json_lines(operator, server):
+    """log_format = "json": the workers' request lines and the server's own lines are JSON; no access log."""
+    import json
+
+    process, url = start_serve(operator, "--workers", "1", "--server", server, extra_env={"QUARTIER_LOG_FORMAT": "json"})
+    output = stop_serve(process)
+    banner, *lines = output.strip().splitlines()
+    assert banner.startswith("Quartier ") and f"{server})" in banner
+    records = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert any(r["logger"] == "quartier.requests" and r["route"] == "/api/quartiere/{quartier}/events" for r in records), lines
 
 
 def test_the_workers_app_is_frozen_out_of_the_garbage_collector(tmp_path):
