@@ -111,7 +111,7 @@ def run(ctx: click.Context, host: str, port: int) -> None:
 
 APP_FACTORY = "core.app:create_app_from_environment"
 # What ``serve --server`` can run; the first is the default (bench/README.md, "The server stack").
-SERVERS = ("uvicorn", "uvicorn-asyncio", "granian")
+SERVERS = ("granian", "uvicorn", "uvicorn-asyncio")
 
 
 @cli.command()
@@ -119,8 +119,7 @@ SERVERS = ("uvicorn", "uvicorn-asyncio", "granian")
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--server", type=click.Choice(SERVERS), default=SERVERS[0], show_default=True,
-              help="uvicorn (uvloop + httptools), uvicorn-asyncio (plain asyncio + h11) or granian (uvloop; "
-                   "installed with the bench extra).")
+              help="granian (uvloop), uvicorn (uvloop + httptools) or uvicorn-asyncio (plain asyncio + h11).")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int, server: str) -> None:
     """Start the production server with several worker processes."""
@@ -160,14 +159,11 @@ def _serve_granian(host: str, port: int, workers: int, settings: Settings) -> No
 
     Its workers are spawned, not forked (granian takes multiprocessing's start method): a forked worker would
     inherit this process's prometheus_client, imported before PROMETHEUS_MULTIPROC_DIR was set. On Linux each
-    worker binds the port itself: until one has started, connections are refused (uvicorn's master holds them).
+    worker listens on its own SO_REUSEPORT socket, so the kernel spreads the connections over the workers.
     """
     import multiprocessing
 
-    try:
-        from granian.constants import Interfaces, Loops
-    except ImportError:
-        raise click.ClickException("granian is not installed: pip install granian (it comes with the bench extra).") from None
+    from granian.constants import Interfaces, Loops
     from granian.log import LogLevels
     from granian.server import Server
 
