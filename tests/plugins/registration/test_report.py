@@ -149,7 +149,8 @@ async def test_report_totals_match_what_happened_also_after_the_deletion_deadlin
         # the event deleted: what was counted stays in the report
         assert (await post_form(client, f"/staff/r/events/{event.id}/delete")).status_code == 303
         gone = totals((await client.get("/staff/berichte", params=report_params())).text)
-        assert (gone["Angemeldet"], gone["Eingecheckt"], gone["Ohne Anmeldung gekommen"]) == ("3", "2", "3")
+        assert (gone["Veranstaltungen durchgeführt"], gone["Angemeldet"], gone["Eingecheckt"],
+                gone["Ohne Anmeldung gekommen"]) == ("1", "3", "2", "3")
 
 
 async def test_check_in_and_its_undo_keep_the_anonymous_count_right(make_staff_client):
