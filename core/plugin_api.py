@@ -14,7 +14,7 @@ from core.content.service import (
 from core.db import after_commit, in_transaction, is_postgres, transaction
 from core.deployment import Deployment, current
 from core.domain_events import (
-    DomainEvent, EventCancelled, EventChanged, EventCopied, EventDecodeError, EventPublished, Personal, StaffAttention, decode_event,
+    DomainEvent, EventCancelled, EventChanged, EventCopied, EventDecodeError, EventPublished, Personal, SeriesDeleted, StaffAttention, decode_event,
     personal_fields, redacted,
 )
 from core.db.rows import as_objects, prefixed_columns, take_prefixed
@@ -112,6 +112,7 @@ __all__ = [
     "ReadinessCheck",
     "Resource",
     "Role",
+    "SeriesDeleted",
     "Translator",
     "StaffAttention",
     "StaffContext",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from core.plugin_api import DomainEvent, EventPublished, redacted, transaction
+from core.plugin_api import DomainEvent, EventPublished, SeriesDeleted, redacted, transaction
 from plugins.notifications import service
 
 
@@ -38,3 +38,7 @@ async def handle(event: DomainEvent) -> None:
             from plugins.notifications.subscriptions import record_news
 
             await record_news(event.event, event.quartier_id)
+        elif isinstance(event, SeriesDeleted):  # nothing left to hear about: the addresses go
+            from plugins.notifications.subscriptions import forget_series
+
+            await forget_series(event.series)
