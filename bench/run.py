@@ -319,8 +319,8 @@ class SqliteDB:
         self.app_url = f"sqlite:///{self.app_file}"
         self.ceiling_url = f"sqlite:///{self.ceiling_file}"
 
-    def app_sql(self, sql: str) -> list[tuple]:
-        with sqlite3.connect(self.app_file, timeout=30) as conn:
+    def app_sql(self, sql: str, file: Path | None = None) -> list[tuple]:
+        with sqlite3.connect(file or self.app_file, timeout=30) as conn:
             return [tuple(r) for r in conn.execute(sql).fetchall()]
 
     def app_rows(self, sql: str) -> list[dict]:
@@ -336,8 +336,7 @@ class SqliteDB:
             conn.execute("CREATE TABLE bench_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT NOT NULL)")
 
     def ceiling_sql(self, sql: str) -> list[tuple]:
-        with sqlite3.connect(self.ceiling_file, timeout=30) as conn:
-            return [tuple(r) for r in conn.execute(sql).fetchall()]
+        return self.app_sql(sql, self.ceiling_file)
 
     def version(self) -> str:
         return sqlite3.sqlite_version
@@ -373,8 +372,8 @@ class PostgresDB:
         self.bench_url = self.app_url.replace(f"//{PG_USER}@", "//bench@", 1)
         self.ceiling_url = self.server.dsn("bench_ceiling")
 
-    def app_sql(self, sql: str) -> list[tuple]:
-        return [tuple(r.values()) for r in self.app_rows(sql)]
+    def app_sql(self, sql: str, url: str | None = None) -> list[tuple]:
+        return [tuple(r.values()) for r in self.app_rows(sql, url)]
 
     def statement_calls(self) -> int | None:
         """pg_stat_statements: the statements the app's role ran in the app's database so far."""
@@ -403,7 +402,7 @@ class PostgresDB:
         self.app_rows("CREATE TABLE bench_rows (id serial PRIMARY KEY, email text NOT NULL)", self.ceiling_url)
 
     def ceiling_sql(self, sql: str) -> list[tuple]:
-        return [tuple(r.values()) for r in self.app_rows(sql, self.ceiling_url)]
+        return self.app_sql(sql, self.ceiling_url)
 
     def version(self) -> str:
         return str(self.app_rows("SHOW server_version")[0]["server_version"])
