@@ -10,8 +10,8 @@ Quick run (about two minutes):
     .venv/bin/python bench/run.py --quick
 
 Per database: a fresh database (SQLite file / throwaway PostgreSQL server), `quartier demo`,
-bench/seed.py (Quartier "benchstadt" with --events published events, --recipients recipients and a
-draft announcement, a staff admin), an SMTP sink (bench/smtp_sink.py) in its own process, the app
+bench/seed.py (Quartier "benchstadt" with --events published events, --recipients recipients and two
+draft announcements, a copy of the demo event for the second shape's rush, a staff admin), an SMTP sink (bench/smtp_sink.py) in its own process, the app
 started with `quartier serve --workers W` and the ceiling app (bench/ceiling_app.py) with
 `uvicorn --workers W`. Load comes from a separate process (aiohttp, asyncio.Semaphore(concurrency)).
 The rush has two ceilings: a bare insert, and the registration's essential writes (seat or waiting-list
