@@ -11,9 +11,9 @@ Quick run (about two minutes):
 
 Per database: a fresh database (SQLite file / throwaway PostgreSQL server), `quartier demo`,
 bench/seed.py (Quartier "benchstadt" with --events published events, --recipients recipients and two
-draft announcements, a copy of the demo event for the second shape's rush, a staff admin), an SMTP sink (bench/smtp_sink.py) in its own process, the app
-started with `quartier serve --workers W` and the ceiling app (bench/ceiling_app.py) with
-`uvicorn --workers W`. Load comes from a separate process (aiohttp, asyncio.Semaphore(concurrency)).
+draft announcements, a copy of the demo event for the second shape's rush, a staff admin), an SMTP
+sink (bench/smtp_sink.py) in its own process, the app started with `quartier serve --workers W` and
+the ceiling app (bench/ceiling_app.py) with `uvicorn --workers W`. Load comes from a separate process (aiohttp, asyncio.Semaphore(concurrency)).
 The rush has two ceilings: a bare insert, and the registration's essential writes (seat or waiting-list
 number, the row, its domain event) on a copy of the app's database. Shapes (--shape): "web" (the web
 workers also deliver domain events and run the jobs, mails among them) and "worker" (jobs_run_in and
@@ -720,13 +720,15 @@ class Bench:
         # In order: waiting-list numbers follow the order in which the registrations were stored.
         order = [int(r[0]) for r in sql(f"SELECT waitlist_seq FROM registrations WHERE event = {event_id} "
                                         "AND status = 'waitlisted' ORDER BY id")]
-        return {"waitlist": tuple(int(x) if x not in (None, "") else None for x in w), "held": tuple(int(x) for x in held),
-                "in_order": order == sorted(order), "total": int(sql(f"SELECT count(*) FROM registrations WHERE event = {event_id}")[0][0]),
+        return {"waitlist": tuple(int(x) if x not in (None, "") else None for x in w),
+                "held": tuple(int(x) for x in held), "in_order": order == sorted(order),
+                "total": int(sql(f"SELECT count(*) FROM registrations WHERE event = {event_id}")[0][0]),
                 "taken": int(sql(f"SELECT taken FROM registration_forms WHERE event = {event_id}")[0][0])}
 
     def check_seats(self, label: str, state: dict, n: int) -> None:
         n_wait = n - CAPACITY
-        self.check(f"{label}: 100 registrations hold 100 seats", state["held"] == (CAPACITY, CAPACITY) and state["taken"] == CAPACITY,
+        self.check(f"{label}: 100 registrations hold 100 seats",
+                   state["held"] == (CAPACITY, CAPACITY) and state["taken"] == CAPACITY,
                    f"({state['held']}, seat counter {state['taken']})")
         self.check(f"{label}: {n_wait} waitlisted, numbers 1..{n_wait} distinct and in order",
                    state["waitlist"] == (n_wait, n_wait, 1, n_wait) and state["in_order"],
@@ -810,7 +812,8 @@ class Bench:
             staff_login(client, ADMIN_EMAIL, self.password)
             token = csrf_of(client.get(f"/staff/r/announcements/{announcement}").text)
             self.say(f"fan-out{suffix}: sending the announcement to {m} recipients (staff action 'Jetzt senden') ...")
-            profiler = Profiler(self.args.profile, self.app_proc.pid, f"{self.kind}-fanout" + ("" if shape == "web" else f"-{shape}"))
+            profiler = Profiler(self.args.profile, self.app_proc.pid,
+                                f"{self.kind}-fanout" + ("" if shape == "web" else f"-{shape}"))
             t_send = time.time()
             r = client.post(f"/staff/r/announcements/{announcement}/action/send", data={"_csrf_token": token})
             t_queued = time.time()
@@ -854,8 +857,8 @@ class Bench:
         self.say(f"fan-out{suffix}: ceiling {c_rate:.1f} msg/s ({c_secs:.1f}s, {self.args.workers} connections)")
         ratio = app_rate / c_rate
         ok = self.checks[f"fan-out{suffix}: {m} messages arrived, each exactly once"]
-        self.row("3 fan-out (e-mail)" if shape == "web" else f"3 fan-out{suffix}", "msg/s", app_rate, c_rate, "≥0.70×, none lost/twice", ratio >= 0.7 and ok,
-                 errors=max(0, lost) + max(0, twice))
+        self.row("3 fan-out (e-mail)" if shape == "web" else f"3 fan-out{suffix}", "msg/s", app_rate, c_rate,
+                 "≥0.70×, none lost/twice", ratio >= 0.7 and ok, errors=max(0, lost) + max(0, twice))
         self.notes.append(f"fan-out{suffix}: staff action took {t_queued - t_send:.1f}s to queue {m} messages; "
                           f"last message {app_secs:.1f}s after 'send' (delivery alone {delivery_rate:.1f} msg/s); lost {lost}, twice {twice}")
         self.sink("RESET")

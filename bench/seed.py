@@ -88,9 +88,10 @@ async def seed(events: int, recipients: int, email: str, password: str, rush_eve
             for chunk in range(0, len(rows), 500):
                 await Registration.insert(*rows[chunk:chunk + 500])
             for _ in range(2):
-                announcement = Announcement(event=ids[0], quartier_id=quartier.id, subject="Wichtige Information zum Treffen",
-                                            body="Liebe Nachbarinnen und Nachbarn,\n\nder Raum hat sich geändert.\n\nViele Grüße",
-                                            audience="registration.registered")
+                announcement = Announcement(
+                    event=ids[0], quartier_id=quartier.id, subject="Wichtige Information zum Treffen",
+                    body="Liebe Nachbarinnen und Nachbarn,\n\nder Raum hat sich geändert.\n\nViele Grüße",
+                    audience="registration.registered")
                 await announcement.save()
                 announcements.append(announcement.id)
         return {"quartier": SLUG, "event_paths": paths, "event_ids": ids, "announcements": announcements,
