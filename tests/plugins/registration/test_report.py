@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
@@ -175,7 +176,7 @@ async def test_the_demo_has_a_past_event_with_check_ins_and_walk_ins_in_its_repo
     async with make_staff_client(role="admin", plugins=["registration", "exhibition"]) as admin:
         await load_demo(admin.deployment)
         await load_demo(admin.deployment)  # twice changes nothing
-        today = datetime.now(timezone.utc).date()
+        today = datetime.now(ZoneInfo(admin.deployment.settings.timezone)).date()  # the report's days are local
         params = {"period": "custom", "from": (today - timedelta(days=60)).isoformat(), "to": today.isoformat()}
         page = parse((await admin.get("/staff/berichte", params=params)).text)
         assert page.h1 == "Bericht: Gifhorn"
