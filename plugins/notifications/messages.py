@@ -178,12 +178,15 @@ async def source(kind: str, language: str, *, quartier_id: int | None) -> str:
     deployment's default, else the shipped text; where none is in that language, the same in German."""
     from plugins.notifications.tables import MessageTemplate
 
-    languages = [language] if language == "de" else [language, "de"]
     rows = await MessageTemplate.select(MessageTemplate.language, MessageTemplate.quartier, MessageTemplate.text).where(
-        (MessageTemplate.kind == kind) & MessageTemplate.language.is_in(languages)
+        (MessageTemplate.kind == kind) & MessageTemplate.language.is_in(list({language, "de"}))
         & (MessageTemplate.quartier.is_null() | (MessageTemplate.quartier == (quartier_id or -1))))
-    texts = {(row["language"], row["quartier"]): row["text"] for row in rows}
-    for lang in languages:
+    return pick({(row["language"], row["quartier"]): row["text"] for row in rows}, kind, language, quartier_id)
+
+
+def pick(texts: dict[tuple[str, int | None], str], kind: str, language: str, quartier_id: int | None) -> str:
+    """``source`` from the staff's texts of a kind already read, by (language, Quartier or None)."""
+    for lang in ([language] if language == "de" else [language, "de"]):
         for owner in (quartier_id, None):
             if (lang, owner) in texts:
                 return texts[(lang, owner)]
@@ -225,8 +228,11 @@ def to_html(text: str, language: str = "de") -> str:
                   '<body style="font-family:sans-serif;line-height:1.5">' + "\n".join(paragraphs) + "</body></html>")
 
 
+NO_QUARTIER = {"name": "", "office": "", "phone": "", "email": ""}
+
+
 async def quartier_context(quartier_id: int | None) -> dict[str, str]:
     quartier = await Quartier.objects().where(Quartier.id == quartier_id).first() if quartier_id else None
     if quartier is None:
-        return {"name": "", "office": "", "phone": "", "email": ""}
+        return dict(NO_QUARTIER)
     return {"name": quartier.name, "office": quartier.office, "phone": quartier.contact_phone, "email": quartier.contact_email}
