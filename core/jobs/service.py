@@ -189,6 +189,8 @@ async def _keep_running(deployment: Deployment, scheduled: Scheduled, owner: str
             if not remembered:
                 await remember(deployment, [scheduled])
                 remembered = True
+                if scheduled.job.every_process:  # first one interval after the start, as a new job
+                    await asyncio.sleep(scheduled.job.interval)
             if await run_if_due(deployment, scheduled, owner) is None:
                 row = await JobRecord.select(JobRecord.next_due).where(JobRecord.name == scheduled.key).first()
                 wait = (row["next_due"] - _now()).total_seconds() if row else poll

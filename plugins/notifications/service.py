@@ -120,8 +120,9 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(base, 6 * 3600) * random.uniform(0.8, 1.2))
 
 
-async def deliver(message: OutboxMessage, channels: dict[str, Channel]) -> str:
-    """Send one claimed message and record the outcome; returns the new status."""
+async def deliver(message: OutboxMessage, channels: dict[str, Channel], sent: list[int] | None = None) -> str:
+    """Send one claimed message and record the outcome; returns the new status. With ``sent`` a message that went
+    out is only added to it, for ``mark_sent`` (one statement for a batch)."""
     channel = channels.get(message.channel)
     try:
         if channel is None:
@@ -140,7 +141,18 @@ async def deliver(message: OutboxMessage, channels: dict[str, Channel]) -> str:
     except Exception as exc:  # a bug in a channel must not stop the queue
         log.exception("channel %s failed on message %s", message.channel, message.id)
         return await _finish(message, "failed", f"{type(exc).__name__}: {exc}")
+    if sent is not None:
+        sent.append(message.id)
+        return "sent"
     return await _finish(message, "sent", "")
+
+
+async def mark_sent(ids: list[int]) -> None:
+    """Record messages as sent, in one statement."""
+    await OutboxMessage.update({
+        OutboxMessage.status: "sent", OutboxMessage.claimed_until: None, OutboxMessage.last_error: "",
+        OutboxMessage.sent_at: now(),
+    }).where(OutboxMessage.id.is_in(ids))
 
 
 async def _finish(message: OutboxMessage, status: str, error: str) -> str:
@@ -154,11 +166,14 @@ async def _finish(message: OutboxMessage, status: str, error: str) -> str:
 async def run_batch(channels: dict[str, Channel], limit: int | None = None) -> dict[str, int]:
     """Claim and send one batch; returns how many ended in which status."""
     result: dict[str, int] = {}
+    sent: list[int] = []  # recorded together when the batch ends (a process killed in between sends them again)
     try:
         for message in await claim(limit or settings().batch_size):
-            status = await deliver(message, channels)
+            status = await deliver(message, channels, sent)
             result[status] = result.get(status, 0) + 1
     finally:
+        if sent:
+            await mark_sent(sent)
         for channel in channels.values():  # e.g. the SMTP session kept open for this batch
             close = getattr(channel, "close", None)
             if close is not None:

@@ -42,7 +42,8 @@ async def register(client, event_id: int, i: int, folder) -> tuple[str, int]:
 
 
 async def test_the_work_after_a_registration_stays_within_its_statements(make_client, counting):
-    async with make_client(PLUGINS, sections=SECTIONS, settle=False) as client:
+    # no jobs in the app: only the delivery counts in the background
+    async with make_client(PLUGINS, sections=SECTIONS, settle=False, jobs_run_in="worker") as client:
         _q, event, _form = await event_with_form(capacity=2, double_opt_in=False)
         await deliver_pending_events()
         # Waiting for an earlier event about the registration? The plugin switches; BEGIN, the event with the
@@ -115,3 +116,21 @@ async def test_the_calendar_cache_is_bounded(make_deployment, monkeypatch: pytes
     await delivery.calendar_text(delivery.CALENDARS + 9, "de", ("v",))  # kept: not made again
     await delivery.calendar_text(0, "de", ("v",))  # the oldest went first
     assert made == [*range(delivery.CALENDARS + 10), 0]
+
+
+async def test_a_batch_of_mails_is_recorded_as_sent_in_one_statement(make_deployment, counting, smtp):
+    from plugins.notifications import service
+    from plugins.notifications.worker import channels
+    from tests.plugins.notifications.conftest import sections
+
+    deployment = await make_deployment(PLUGINS, sections=sections(smtp.port))
+    for i in range(5):
+        await service.enqueue(recipient=f"p{i}@example.org", kind="test", subject="Hallo", body_text="Text",
+                              idempotency_key=f"test:{i}")
+    already = background(counting)
+    assert await service.run_batch(channels(deployment)) == {"sent": 5}
+    # BEGIN, the claim, COMMIT; the claimed rows; one UPDATE for the five sent
+    assert background(counting) - already == 5
+    assert len(smtp.messages) == 5
+    rows = await OutboxMessage.select(OutboxMessage.status, OutboxMessage.sent_at, OutboxMessage.claimed_until)
+    assert len(rows) == 5 and all(r["status"] == "sent" and r["sent_at"] and r["claimed_until"] is None for r in rows)
