@@ -71,7 +71,7 @@ async def queue(to: MessageRecipient, *, kind: str, subject: str, text: str, htm
 _MESSAGE_SQL = """
 SELECT q.name AS q_name, q.office AS q_office, q.contact_phone AS q_phone, q.contact_email AS q_email, q.slug AS q_slug,
        t.language AS t_language, t.quartier AS t_quartier, t.text AS t_text,
-       e.updated_at AS e_updated_at, e.sequence AS e_sequence, e.status AS e_status, e.slug AS e_slug,
+       e.updated_at AS e_updated_at, e.sequence AS e_sequence, e.status AS e_status, e.slug AS e_slug, e.series AS e_series,
        v.name AS v_name, v.street AS v_street, v.postal_code AS v_postal_code, v.city AS v_city,
        v.accessibility AS v_accessibility, v.accessibility_features AS v_features,
        (SELECT count(*) FROM content_translations c WHERE c.owner = 'events' AND c.row_id = e.id) AS e_texts,
@@ -82,8 +82,9 @@ LEFT JOIN notification_templates t ON t.kind = {} AND (t.quartier IS NULL OR t.q
 LEFT JOIN events e ON e.id = {}
 LEFT JOIN venues v ON v.id = e.venue
 """
-_CALENDAR_VERSION = ("q_name", "q_office", "q_slug", "e_updated_at", "e_sequence", "e_status", "e_slug", "v_name",
-                     "v_street", "v_postal_code", "v_city", "v_accessibility", "v_features", "e_texts", "e_texts_at")
+_CALENDAR_VERSION = ("q_name", "q_office", "q_slug", "e_updated_at", "e_sequence", "e_status", "e_slug", "e_series",
+                     "v_name", "v_street", "v_postal_code", "v_city", "v_accessibility", "v_features", "e_texts",
+                     "e_texts_at")
 CALENDARS = 256  # calendar texts kept per process
 _calendars: OrderedDict[tuple[Any, ...], str] = OrderedDict()
 
