@@ -27,6 +27,7 @@ from core.db import after_commit, in_transaction, transaction
 from core.domain_events.contract import personal_fields
 from core.domain_events.tables import DomainEventRecord
 from core.domain_events.types import DomainEvent
+from core.quartiere.service import switches_per_request
 
 if TYPE_CHECKING:
     from core.deployment import Deployment
@@ -229,9 +230,10 @@ async def _dispatch(deployment: Deployment, record_id: int, event: DomainEvent, 
         await DomainEventRecord.update({DomainEventRecord.claimed_until: _now() + timedelta(seconds=WAIT_SECONDS)}).where(
             DomainEventRecord.id == record_id)
         return
-    results = await deployment.hooks.on_domain_event(
-        event=event, deployment=deployment, quartier=event.quartier_id, plugins=pending
-    )
+    with switches_per_request():  # the plugin switches, read for this delivery, serve the hooks its handlers call
+        results = await deployment.hooks.on_domain_event(
+            event=event, deployment=deployment, quartier=event.quartier_id, plugins=pending
+        )
     still_pending = list(results.failed)
     errors = [f"{name}: {type(exc).__name__}: {exc}" for name, exc in results.failed.items()]
     await DomainEventRecord.update(

@@ -44,7 +44,7 @@ _request_switches: ContextVar[dict[int, frozenset[str]] | None] = ContextVar("qu
 
 @contextmanager
 def switches_per_request() -> Iterator[None]:
-    """Around one request: the switches read by its scope lookup serve the rest of it."""
+    """Around one request (or one domain event's delivery): the switches read first serve the rest of it."""
     token = _request_switches.set({})
     try:
         yield
@@ -59,7 +59,10 @@ async def disabled_plugins(quartier_id: int) -> set[str]:
     rows = await QuartierPlugin.raw(
         "SELECT plugin FROM quartier_plugins WHERE quartier = {} AND enabled = {}", quartier_id, False
     )
-    return {row["plugin"] for row in rows}
+    off = {row["plugin"] for row in rows}
+    if known is not None:
+        known[quartier_id] = frozenset(off)
+    return off
 
 
 # The Quartier of a slug or of an event, and the plugins switched off there, in one statement.

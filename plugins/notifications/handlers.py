@@ -27,14 +27,17 @@ async def to_webhook(event: DomainEvent) -> None:
 
 
 async def handle(event: DomainEvent) -> None:
+    attention = event.staff_attention()
+    published = isinstance(event, EventPublished)
+    if not (service.settings().webhook_url or attention is not None or published):
+        return  # nothing to write: no transaction either
     async with transaction():
         await to_webhook(event)
-        attention = event.staff_attention()
         if attention is not None:
             from plugins.notifications.digest import collect
 
             await collect(event.quartier_id, attention)
-        if isinstance(event, EventPublished):  # the subscribers' next digest tells about it
+        if published:  # the subscribers' next digest tells about it
             from plugins.notifications.subscriptions import record_news
 
             await record_news(event.event, event.quartier_id)
