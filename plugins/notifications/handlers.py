@@ -28,8 +28,8 @@ async def to_webhook(event: DomainEvent) -> None:
 
 async def handle(event: DomainEvent) -> None:
     attention = event.staff_attention()
-    published = isinstance(event, EventPublished)
-    if not (service.settings().webhook_url or attention is not None or published):
+    published, series_gone = isinstance(event, EventPublished), isinstance(event, SeriesDeleted)
+    if not (service.settings().webhook_url or attention is not None or published or series_gone):
         return  # nothing to write: no transaction either
     async with transaction():
         await to_webhook(event)
@@ -41,7 +41,7 @@ async def handle(event: DomainEvent) -> None:
             from plugins.notifications.subscriptions import record_news
 
             await record_news(event.event, event.quartier_id)
-        elif isinstance(event, SeriesDeleted):  # nothing left to hear about: the addresses go
+        elif series_gone:  # nothing left to hear about: the addresses go
             from plugins.notifications.subscriptions import forget_series
 
             await forget_series(event.series)

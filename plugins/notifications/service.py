@@ -165,6 +165,9 @@ async def deliver(message: OutboxMessage, channels: dict[str, Channel], sent: li
     return await _finish(message, "sent", "")
 
 
+MARK_SENT_EVERY = 10  # at most this many mails go out twice after a crash
+
+
 async def mark_sent(ids: list[int]) -> None:
     """Record messages as sent, in one statement."""
     await OutboxMessage.update({
@@ -184,11 +187,14 @@ async def _finish(message: OutboxMessage, status: str, error: str) -> str:
 async def run_batch(channels: dict[str, Channel], limit: int | None = None) -> dict[str, int]:
     """Claim and send one batch; returns how many ended in which status."""
     result: dict[str, int] = {}
-    sent: list[int] = []  # recorded together when the batch ends (a process killed in between sends them again)
+    sent: list[int] = []  # recorded MARK_SENT_EVERY at a time (a process killed in between sends those again)
     try:
         for message in await claim(limit or settings().batch_size):
             status = await deliver(message, channels, sent)
             result[status] = result.get(status, 0) + 1
+            if len(sent) >= MARK_SENT_EVERY:
+                await mark_sent(sent)
+                sent.clear()
     finally:
         if sent:
             await mark_sent(sent)

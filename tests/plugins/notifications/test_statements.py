@@ -118,19 +118,20 @@ async def test_the_calendar_cache_is_bounded(make_deployment, monkeypatch: pytes
     assert made == [*range(delivery.CALENDARS + 10), 0]
 
 
-async def test_a_batch_of_mails_is_recorded_as_sent_in_one_statement(make_deployment, counting, smtp):
+async def test_a_batch_of_mails_is_recorded_as_sent_ten_at_a_time(make_deployment, counting, smtp):
     from plugins.notifications import service
     from plugins.notifications.worker import channels
     from tests.plugins.notifications.conftest import sections
 
     deployment = await make_deployment(PLUGINS, sections=sections(smtp.port))
-    for i in range(5):
+    for i in range(12):
         await service.enqueue(recipient=f"p{i}@example.org", kind="test", subject="Hallo", body_text="Text",
                               idempotency_key=f"test:{i}")
     already = background(counting)
-    assert await service.run_batch(channels(deployment)) == {"sent": 5}
-    # BEGIN, the claim, COMMIT; the claimed rows; one UPDATE for the five sent
-    assert background(counting) - already == 5
-    assert len(smtp.messages) == 5
+    assert await service.run_batch(channels(deployment)) == {"sent": 12}
+    # BEGIN, the claim, COMMIT; the claimed rows; one UPDATE for the first ten sent (a crash re-sends at most ten),
+    # one for the last two
+    assert background(counting) - already == 6
+    assert len(smtp.messages) == 12
     rows = await OutboxMessage.select(OutboxMessage.status, OutboxMessage.sent_at, OutboxMessage.claimed_until)
-    assert len(rows) == 5 and all(r["status"] == "sent" and r["sent_at"] and r["claimed_until"] is None for r in rows)
+    assert len(rows) == 12 and all(r["status"] == "sent" and r["sent_at"] and r["claimed_until"] is None for r in rows)
