@@ -62,7 +62,10 @@ class LocalTexts(dict[str, LocalText]):
     @property
     def fallback(self) -> bool:
         """Whether some field is shown in German because the reader's language has no version of it."""
-        return any(t.fallback for t in self.values())
+        for text in self.values():  # a loop, not any(): once per card of a list
+            if text.fallback:
+                return True
+        return False
 
 
 def _value(row: Any, field: str) -> str:
