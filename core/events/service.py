@@ -147,8 +147,18 @@ async def localize_details(details: list[EventDetail], lang: str | None = None,
     return found
 
 
-# events looked at when filtering by accessibility features (the filter runs on the venues' and events' keys)
-FILTER_SCAN_LIMIT = 2000
+def _offering(features: list[str]) -> tuple[str, list[str]]:
+    """SQL on ``e`` and ``v`` (``{}`` placeholders) and its parameters: the event offers all of ``features``, i.e.
+    each key is among its venue's or its added keys and not among its removed ones (``accessibility.of_event``)."""
+    sql, params = "", []
+    for key in accessibility.parse(" ".join(features)):
+        # keys are stored space-separated (accessibility.join); "_" is a LIKE wildcard, so it is escaped
+        pattern = "% " + key.replace("_", "\\_") + " %"
+        sql += (" AND (' ' || COALESCE(v.accessibility_features, '') || ' ' LIKE {} ESCAPE '\\'"
+                " OR ' ' || COALESCE(e.accessibility_added, '') || ' ' LIKE {} ESCAPE '\\')"
+                " AND ' ' || COALESCE(e.accessibility_removed, '') || ' ' NOT LIKE {} ESCAPE '\\'")
+        params += [pattern, pattern, pattern]
+    return sql, params
 
 
 async def public_events(quartier_id: int, include_past: bool = False, limit: int = 100, offset: int = 0,
@@ -167,13 +177,11 @@ async def public_events(quartier_id: int, include_past: bool = False, limit: int
         where, params = where + " AND e.ends_at >= {}", [*params, now()]
     if series_id is not None:
         where, params = where + " AND e.series = {}", [*params, series_id]
-    where += " ORDER BY e.starts_at, e.id LIMIT {} OFFSET {}"
     if features:
-        wanted = set(features)
-        details = [d for d in await _public_details(where, [*params, FILTER_SCAN_LIMIT, 0], quartier)
-                   if wanted <= {f.key for f in d.accessibility}][offset:offset + limit]
-    else:
-        details = await _public_details(where, [*params, limit, offset], quartier)
+        offering, values = _offering(features)
+        where, params = where + offering, [*params, *values]
+    where += " ORDER BY e.starts_at, e.id LIMIT {} OFFSET {}"
+    details = await _public_details(where, [*params, limit, offset], quartier)
     if localized:
         await localize_details(details)
     return details
