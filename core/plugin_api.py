@@ -17,7 +17,7 @@ from core.domain_events import (
     DomainEvent, EventCancelled, EventChanged, EventCopied, EventDecodeError, EventPublished, Personal, SeriesDeleted, StaffAttention, decode_event,
     personal_fields, redacted,
 )
-from core.db.rows import as_objects, prefixed_columns, take_prefixed
+from core.db.rows import any_of_sql, as_objects, prefixed_columns, take_prefixed
 from core.domain_events.service import erase_events as erase_domain_events, publish as publish_in
 from core.events.ical import location_text
 from core.events.routes import event_calendar_text, event_page_url
@@ -65,6 +65,7 @@ async def publish(event: DomainEvent) -> None:
 
 
 __all__ = [
+    "any_of_sql",
     "as_objects",
     "prefixed_columns",
     "take_prefixed",

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from core.content.service import LocalTexts, copy_versions, localize_many
 from core.db import transaction
-from core.db.rows import any_of_sql, as_objects, prefixed_columns, take_prefixed
+from core.db.rows import any_of_sql, as_objects, prefixed_columns, take_prefixed, take_prefixed_all
 from core.deployment import current
 from core.domain_events import EventCancelled, EventChanged, EventCopied, EventPublished
 from core.domain_events.service import publish
@@ -81,11 +81,7 @@ async def _public_details(where: str, params: list[Any], quartier: Quartier | No
 
 async def _joined_details(rows: list[dict[str, Any]], quartier: Quartier | None) -> list[EventDetail]:
     """The details of event rows that come with their venue's ``prefixed_columns``."""
-    venues: dict[int, Venue] = {}
-    for row in rows:
-        venue = take_prefixed(Venue, row)
-        if venue is not None:
-            venues.setdefault(venue.id, venue)
+    venues = {vars(v)["id"]: v for v in take_prefixed_all(Venue, rows) if v is not None}
     return await _details(as_objects(Event, rows), quartier, venues)
 
 
@@ -110,16 +106,17 @@ async def _details(events: list[Event], quartier: Quartier | None = None,
     """``venues``: the events' venues when the caller has read them already."""
     if not events:
         return []
-    quartier_ids = {e.quartier for e in events}
-    venue_ids = {e.venue for e in events if e.venue is not None}
+    values = [vars(e) for e in events]  # the column values: Piccolo's descriptors cost more than the rest here
+    quartier_ids = {v["quartier"] for v in values}
     if quartier is not None and quartier_ids == {quartier.id}:
         quartiere = {quartier.id: quartier}
     else:
         quartiere = {q.id: q for q in await Quartier.objects().where(Quartier.id.is_in(list(quartier_ids)))}
     if venues is None:
+        venue_ids = {v["venue"] for v in values if v["venue"] is not None}
         venues = {v.id: v for v in as_objects(Venue, await Venue.select().where(Venue.id.is_in(list(venue_ids))))} \
             if venue_ids else {}
-    condition, ids = any_of_sql("l.event", (e.id for e in events))
+    condition, ids = any_of_sql("l.event", (v["id"] for v in values))
     rows = await Organisation.raw(_ORGANISATIONS_SQL % condition, ids)  # the links and their organisations at once
     orgs: dict[int, Organisation] = {}
     by_event: dict[int, list[tuple[Organisation, str]]] = {}
@@ -128,13 +125,8 @@ async def _details(events: list[Event], quartier: Quartier | None = None,
         org = orgs.get(row["id"]) or orgs.setdefault(row["id"], as_objects(Organisation, [row])[0])
         by_event.setdefault(event_id, []).append((org, role))
     return [
-        EventDetail(
-            event=e,
-            quartier=quartiere[e.quartier],
-            venue=venues.get(e.venue) if e.venue is not None else None,
-            organisations=by_event.get(e.id, []),
-        )
-        for e in events
+        EventDetail(e, quartiere[v["quartier"]], venues.get(v["venue"]), by_event.get(v["id"], []))
+        for e, v in zip(events, values)
     ]
 
 
@@ -155,8 +147,18 @@ async def localize_details(details: list[EventDetail], lang: str | None = None,
     return found
 
 
-# events looked at when filtering by accessibility features (the filter runs on the venues' and events' keys)
-FILTER_SCAN_LIMIT = 2000
+def _offering(features: list[str]) -> tuple[str, list[str]]:
+    """SQL on ``e`` and ``v`` (``{}`` placeholders) and its parameters: the event offers all of ``features``, i.e.
+    each key is among its venue's or its added keys and not among its removed ones (``accessibility.of_event``)."""
+    sql, params = "", []
+    for key in accessibility.parse(" ".join(features)):
+        # keys are stored space-separated (accessibility.join); "_" is a LIKE wildcard, so it is escaped
+        pattern = "% " + key.replace("_", "\\_") + " %"
+        sql += (" AND (' ' || COALESCE(v.accessibility_features, '') || ' ' LIKE {} ESCAPE '\\'"
+                " OR ' ' || COALESCE(e.accessibility_added, '') || ' ' LIKE {} ESCAPE '\\')"
+                " AND ' ' || COALESCE(e.accessibility_removed, '') || ' ' NOT LIKE {} ESCAPE '\\'")
+        params += [pattern, pattern, pattern]
+    return sql, params
 
 
 async def public_events(quartier_id: int, include_past: bool = False, limit: int = 100, offset: int = 0,
@@ -175,13 +177,11 @@ async def public_events(quartier_id: int, include_past: bool = False, limit: int
         where, params = where + " AND e.ends_at >= {}", [*params, now()]
     if series_id is not None:
         where, params = where + " AND e.series = {}", [*params, series_id]
-    where += " ORDER BY e.starts_at, e.id LIMIT {} OFFSET {}"
     if features:
-        wanted = set(features)
-        details = [d for d in await _public_details(where, [*params, FILTER_SCAN_LIMIT, 0], quartier)
-                   if wanted <= {f.key for f in d.accessibility}][offset:offset + limit]
-    else:
-        details = await _public_details(where, [*params, limit, offset], quartier)
+        offering, values = _offering(features)
+        where, params = where + offering, [*params, *values]
+    where += " ORDER BY e.starts_at, e.id LIMIT {} OFFSET {}"
+    details = await _public_details(where, [*params, limit, offset], quartier)
     if localized:
         await localize_details(details)
     return details

@@ -20,7 +20,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count as RowCount
 
 from core.plugin_api import (
-    Count, CountOutOfRange, Event, LocalText, as_objects, change_count, contains_link, current, erase_domain_events,
+    Count, CountOutOfRange, Event, LocalText, any_of_sql, as_objects, change_count, contains_link, current, erase_domain_events,
     event_figures, hit_rate_limit, localize, plugin_gettext, prefixed_columns, publish, record_once, redact_audit, take_prefixed,
     transaction, withdraw_messages,
 )
@@ -195,10 +195,28 @@ async def waitlist_length(form_id: int) -> int:
     return await Registration.count().where((Registration.form == form_id) & (Registration.status == "waitlisted"))
 
 
-async def availability(event: Event, form: RegistrationForm | None) -> Availability:
+# The enabled forms of some events with their waiting counts (a series page lists up to 60 dates): one statement.
+_FORMS_WAITING_SQL = ("SELECT f.*, CASE WHEN f.waitlist_seq > 0 THEN (SELECT count(*) FROM registrations r "
+                      "WHERE r.form = f.id AND r.status = 'waitlisted') ELSE 0 END AS waiting "
+                      "FROM registration_forms f WHERE f.enabled AND %s")
+
+
+async def forms_with_waiting(event_ids: list[int]) -> dict[int, tuple[RegistrationForm, int]]:
+    """``{event id: (its enabled form, how many wait)}`` for those of ``event_ids`` that take registrations."""
+    if not event_ids:
+        return {}
+    condition, ids = any_of_sql("f.event", event_ids)
+    rows = await RegistrationForm.raw(_FORMS_WAITING_SQL % condition, ids)
+    waiting = [row.pop("waiting") for row in rows]
+    return {form.event: (form, int(count)) for form, count in zip(as_objects(RegistrationForm, rows), waiting)}
+
+
+async def availability(event: Event, form: RegistrationForm | None, waiting: int | None = None) -> Availability:
+    """``waiting``: the form's waiting count when the caller has read it (``forms_with_waiting``)."""
     if form is None or not form.enabled:
         return Availability(False, "no_registration", None, 0, None, False, 0)
-    waiting = await waitlist_length(form.id) if form.waitlist_seq else 0  # no number handed out: nobody waits
+    if waiting is None:
+        waiting = await waitlist_length(form.id) if form.waitlist_seq else 0  # no number handed out: nobody waits
     left = None if form.capacity is None else max(0, form.capacity - form.taken)
     reason = _state(event, form)
     return Availability(reason == "open", reason, form.capacity, form.taken, left, form.waitlist_enabled, waiting,

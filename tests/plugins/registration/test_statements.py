@@ -67,3 +67,26 @@ async def test_seats_gone_between_the_read_and_the_seat_update_roll_back_to_the_
         rows = await Registration.select(Registration.status).where(Registration.form == form.id)
         assert [r["status"] for r in rows] == ["waitlisted"]
         assert await DomainEventRecord.count() == events_before + 1
+
+
+async def test_the_series_page_reads_the_forms_and_waiting_lists_of_all_its_dates_in_one_statement(make_client, counting):
+    from core.events.series import create_series
+    from core.events.tables import Event
+    from core.testing.fixtures import deliver_pending_events
+
+    async with make_client(["registration"], sections=NO_MAIL_LIMITS, settle=False) as client:
+        _q, event, _form = await event_with_form(capacity=1, double_opt_in=False)
+        series = await create_series(event.id, "weekly", None, 4, "")
+        await deliver_pending_events()  # each copied date gets its form
+        dates = await Event.objects().where(Event.series == series.id)
+        url = f"/nordstadt/reihen/{series.id}-{series.slug}"
+        nobody_waits = await client.get(url)
+        assert nobody_waits.status_code == 200 and nobody_waits.text.count("Noch 1 Platz frei.") == 4
+        _requests, first = before(counting, "GET 200")
+        for i, date in enumerate(dates):
+            for n in (2 * i, 2 * i + 1):  # one takes the seat, one waits
+                assert (await client.post(f"/api/events/{date.id}/registrations", json=person(n))).status_code == 201
+        four_wait = await client.get(url)
+        assert four_wait.text.count("1 Person wartet bereits.") == 4
+        # The same statements as before anyone waited: no waiting-list count per date.
+        assert before(counting, "GET 200") == (2, 2 * first)
