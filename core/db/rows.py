@@ -59,9 +59,16 @@ def any_of(column: Column, values: Iterable[int]) -> WhereRaw:
     return WhereRaw(*any_of_sql(f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"', values))
 
 
+# ``expression IN (values)`` with the values as one parameter (``any_of_param``), per dialect: format with the expression
+ANY_OF = {"postgres": "{} = ANY({{}}::bigint[])", "sqlite": "{} IN (SELECT value FROM json_each({{}}))"}
+
+
+def any_of_param(values: Iterable[int]) -> Any:
+    """The one parameter of an ``ANY_OF`` condition."""
+    ids = [int(value) for value in values]
+    return ids if is_postgres() else json.dumps(ids)
+
+
 def any_of_sql(expression: str, values: Iterable[int]) -> tuple[str, Any]:
     """``any_of`` for raw SQL: the condition (one ``{}`` placeholder) and its parameter."""
-    ids = [int(value) for value in values]
-    if is_postgres():
-        return f"{expression} = ANY({{}}::bigint[])", ids
-    return f"{expression} IN (SELECT value FROM json_each({{}}))", json.dumps(ids)
+    return ANY_OF["postgres" if is_postgres() else "sqlite"].format(expression), any_of_param(values)
