@@ -403,6 +403,10 @@ async def _insert(reg: Registration) -> int | None:
     return row["ahead"] + 1 if reg.status == "waitlisted" and reg.waitlist_seq is not None else None
 
 
+# Per form, the seats this process's registrations are taking in a seat-last write right now.
+_taking: dict[int, int] = {}
+
+
 class _SeatsGone(Exception):
     """The seats free when the form was read went to others before this registration's seat UPDATE."""
 
@@ -474,7 +478,7 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
             email_confirmed_at=None,
         )
 
-    async def write(seat_expected: bool) -> tuple[Registration, int | None]:
+    async def write(seat_expected: bool, seat_first: bool = False) -> tuple[Registration, int | None]:
         if channel == "online" and clean.email:  # every such registration mails an unconfirmed address
             await _count_mail(clean.email, client)
         seated_status = "unconfirmed" if needs_opt_in else "confirmed"
@@ -488,8 +492,9 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
                 raise _SeatsGone()
             return reg, place
         # Full when the form was read (or the seats ran out since): the waiting-list number of a full event, else
-        # a seat that came free in between; the number goes into the row, so it comes first.
-        seq = await _next_waitlist_number(form.id, if_full_for=seats)
+        # a seat that came free in between; the number goes into the row, so it comes first. ``seat_first``: the
+        # seats fitted when read but may be gone by now: the seat UPDATE first, the number only when it fails.
+        seq = None if seat_first else await _next_waitlist_number(form.id, if_full_for=seats)
         if seq is None and not await _take_seats(form.id, seats):
             if not form.waitlist_enabled:
                 raise RegistrationRefused("full", REFUSALS["full"])
@@ -498,10 +503,21 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
         place = await _insert(reg)
         return reg, await _publish(de.RegistrationCreated, reg, event=event, place=place)
 
+    fits = form.capacity is None or form.taken + seats <= form.capacity
+    # Seats this process is taking already count as gone: near capacity, no seat-last write that would only roll back.
+    seat_last = fits and (form.capacity is None or form.taken + _taking.get(form.id, 0) + seats <= form.capacity)
     try:
         try:
-            async with transaction():
-                reg, place = await write(form.capacity is None or form.taken + seats <= form.capacity)
+            if seat_last:
+                _taking[form.id] = _taking.get(form.id, 0) + seats
+            try:
+                async with transaction():
+                    reg, place = await write(seat_last, seat_first=fits)
+            finally:
+                if seat_last:
+                    _taking[form.id] -= seats
+                    if not _taking[form.id]:
+                        del _taking[form.id]
         except _SeatsGone:
             async with transaction():
                 reg, place = await write(False)

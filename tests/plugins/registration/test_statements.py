@@ -67,3 +67,32 @@ async def test_seats_gone_between_the_read_and_the_seat_update_roll_back_to_the_
         rows = await Registration.select(Registration.status).where(Registration.form == form.id)
         assert [r["status"] for r in rows] == ["waitlisted"]
         assert await DomainEventRecord.count() == events_before + 1
+
+
+async def test_near_capacity_with_seats_being_taken_the_seat_update_comes_first_and_nothing_rolls_back(
+        make_client, counting, monkeypatch):
+    """While this process takes the last seats in seat-last writes, a further registration does not write a row
+    that would roll back: its seat UPDATE comes first, and when it finds no seat, the waiting-list number."""
+    from plugins.registration import service
+
+    async with make_client(["registration"], sections=NO_MAIL_LIMITS, settle=False) as client:
+        _q, event, form = await event_with_form(capacity=2, double_opt_in=False)
+        url = f"/api/events/{event.id}/registrations"
+        monkeypatch.setitem(service._taking, form.id, 1)  # one seat on its way in another request
+        assert (await client.post(url, json=person(1))).json()["status"] == "confirmed"
+        # The Quartier with its switches; the event with its form; BEGIN, seat, INSERT, domain event, COMMIT.
+        assert before(counting, "POST 201") == (1, 7)
+        read = service.take_prefixed
+
+        def stale(table, row):  # the form as read just before someone else took the last seat
+            found = read(table, row)
+            if table is RegistrationForm:
+                found.taken = 1
+            return found
+
+        await RegistrationForm.update({RegistrationForm.taken: 2}).where(RegistrationForm.id == form.id)
+        monkeypatch.setattr(service, "take_prefixed", stale)
+        answer = (await client.post(url, json=person(2))).json()
+        assert answer["status"] == "waitlisted" and answer["waitlist_position"] == 1
+        assert before(counting, "POST 201") == (2, 7 + 8)  # the seat UPDATE finds none: the number, no roll back
+        assert service._taking == {form.id: 1}
