@@ -20,8 +20,8 @@ from piccolo.query.functions.aggregate import Count as RowCount
 
 from core.plugin_api import (
     Count, CountOutOfRange, Event, LocalText, Statement, as_objects, change_count, contains_link, current,
-    erase_domain_events, event_figures, hit_rate_limits, localize, plugin_gettext, prefixed_columns, publish, record_once,
-    redact_audit, take_prefixed, transaction, withdraw_messages,
+    erase_domain_events, event_figures, hit_rate_limits, is_postgres, localize, plugin_gettext, prefixed_columns,
+    publish, record_once, redact_audit, take_prefixed, transaction, withdraw_messages,
 )
 from plugins.registration import domain_events as de
 from plugins.registration.tables import ACTIVE_STATUSES, SEAT_STATUSES, STATUSES, Registration, RegistrationForm
@@ -403,6 +403,19 @@ async def _insert(reg: Registration) -> int | None:
     return row["ahead"] + 1 if reg.status == "waitlisted" and reg.waitlist_seq is not None else None
 
 
+_TO_WAITLIST = Statement(
+    "UPDATE registrations SET status = 'waitlisted', waitlist_seq = {}, expires_at = NULL, confirmed_at = NULL "
+    "WHERE id = {} RETURNING (SELECT count(*) FROM registrations w WHERE w.form = {} AND w.status = 'waitlisted' "
+    "AND w.waitlist_seq < {}) AS ahead")
+
+
+async def _to_waitlist(reg: Registration, seq: int) -> int:
+    """Move the new registration ``reg`` (no seat) to the waiting list with number ``seq``; its position."""
+    row = await _TO_WAITLIST.fetchrow(seq, reg.id, reg.form, seq)
+    reg.status, reg.waitlist_seq, reg.expires_at, reg.confirmed_at = "waitlisted", seq, None, None
+    return row["ahead"] + 1
+
+
 # Per form, the seats this process's registrations are taking in a seat-last write right now.
 _taking: dict[int, int] = {}
 
@@ -478,23 +491,33 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
             email_confirmed_at=None,
         )
 
-    async def write(seat_expected: bool, seat_first: bool = False) -> tuple[Registration, int | None]:
+    async def write(mode: str) -> tuple[Registration, int | None]:
+        """``mode``: "seat_last", "seat_then_event" (seats fitted when the form was read) or "waitlist_first"."""
         if channel == "online" and clean.email:  # every such registration mails an unconfirmed address
             await _count_mail(clean.email, client)
         seated_status = "unconfirmed" if needs_opt_in else "confirmed"
-        if seat_expected:
-            # Seats were free when the form was read: the row and its domain event first, the seat UPDATE last
-            # before COMMIT, so the form row stays locked only briefly (the rush); gone seats roll it all back.
+        if mode != "waitlist_first":
+            # The row first (a double submit waits at the unique index before any lock on the form row).
             reg = row(seated_status, None)
             await _insert(reg)
-            place = await _publish(de.RegistrationCreated, reg, event=event)
+            if mode == "seat_last":
+                # PostgreSQL, seats to spare: the domain event too, the seat UPDATE last before COMMIT, so the form
+                # row stays locked only briefly (the rush); seats gone meanwhile roll it all back.
+                place = await _publish(de.RegistrationCreated, reg, event=event)
+                if not await _take_seats(form.id, seats):
+                    raise _SeatsGone()
+                return reg, place
+            # The last seats, or SQLite (a write transaction locks the whole database anyway): the seat, and when it
+            # is gone the row moves to the waiting list in place; then the domain event.
+            place = None
             if not await _take_seats(form.id, seats):
-                raise _SeatsGone()
-            return reg, place
+                if not form.waitlist_enabled:
+                    raise RegistrationRefused("full", REFUSALS["full"])
+                place = await _to_waitlist(reg, await _next_waitlist_number(form.id))
+            return reg, await _publish(de.RegistrationCreated, reg, event=event, place=place)
         # Full when the form was read (or the seats ran out since): the waiting-list number of a full event, else
-        # a seat that came free in between; the number goes into the row, so it comes first. ``seat_first``: the
-        # seats fitted when read but may be gone by now: the seat UPDATE first, the number only when it fails.
-        seq = None if seat_first else await _next_waitlist_number(form.id, if_full_for=seats)
+        # a seat that came free in between; the number goes into the row, so it comes first.
+        seq = await _next_waitlist_number(form.id, if_full_for=seats)
         if seq is None and not await _take_seats(form.id, seats):
             if not form.waitlist_enabled:
                 raise RegistrationRefused("full", REFUSALS["full"])
@@ -503,24 +526,26 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
         place = await _insert(reg)
         return reg, await _publish(de.RegistrationCreated, reg, event=event, place=place)
 
-    fits = form.capacity is None or form.taken + seats <= form.capacity
-    # Seats this process is taking already count as gone: near capacity, no seat-last write that would only roll back.
-    seat_last = fits and (form.capacity is None or form.taken + _taking.get(form.id, 0) + seats <= form.capacity)
+    mode = "waitlist_first"
+    if form.capacity is None or form.taken + seats <= form.capacity:
+        # Seats this process is taking count as gone: near capacity, no seat-last write that would only roll back.
+        spare = form.capacity is None or form.taken + _taking.get(form.id, 0) + seats <= form.capacity
+        mode = "seat_last" if spare and is_postgres() else "seat_then_event"
     try:
         try:
-            if seat_last:
+            if mode == "seat_last":
                 _taking[form.id] = _taking.get(form.id, 0) + seats
             try:
                 async with transaction():
-                    reg, place = await write(seat_last, seat_first=fits)
+                    reg, place = await write(mode)
             finally:
-                if seat_last:
+                if mode == "seat_last":
                     _taking[form.id] -= seats
                     if not _taking[form.id]:
                         del _taking[form.id]
         except _SeatsGone:
             async with transaction():
-                reg, place = await write(False)
+                reg, place = await write("waitlist_first")
     except Exception as exc:
         # Two submissions of the same person at the same moment: the unique index
         # lets one in; the other answers with the registration that won.

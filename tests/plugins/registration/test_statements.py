@@ -43,8 +43,9 @@ async def test_a_registration_a_waitlisted_one_and_a_refusal_stay_within_their_s
 
 
 async def test_seats_gone_between_the_read_and_the_seat_update_roll_back_to_the_waiting_list(make_client, monkeypatch):
-    """The seat UPDATE comes last; when it finds the seats taken, the row and its domain event are rolled back and the
-    person goes on the waiting list instead (no half-written row, one domain event)."""
+    """The seat UPDATE comes last (PostgreSQL; SQLite takes it first); when it finds the seats taken, the row and its
+    domain event are rolled back and the person goes on the waiting list instead (no half-written row, one domain
+    event)."""
     from core.domain_events.tables import DomainEventRecord
     from plugins.registration import service
     from plugins.registration.tables import Registration
@@ -71,8 +72,8 @@ async def test_seats_gone_between_the_read_and_the_seat_update_roll_back_to_the_
 
 async def test_near_capacity_with_seats_being_taken_the_seat_update_comes_first_and_nothing_rolls_back(
         make_client, counting, monkeypatch):
-    """While this process takes the last seats in seat-last writes, a further registration does not write a row
-    that would roll back: its seat UPDATE comes first, and when it finds no seat, the waiting-list number."""
+    """While this process takes the last seats in seat-last writes (PostgreSQL; SQLite always), a further registration
+    takes its seat before its domain event, and when it finds none, its row moves to the waiting list in place."""
     from plugins.registration import service
 
     async with make_client(["registration"], sections=NO_MAIL_LIMITS, settle=False) as client:
@@ -80,7 +81,7 @@ async def test_near_capacity_with_seats_being_taken_the_seat_update_comes_first_
         url = f"/api/events/{event.id}/registrations"
         monkeypatch.setitem(service._taking, form.id, 1)  # one seat on its way in another request
         assert (await client.post(url, json=person(1))).json()["status"] == "confirmed"
-        # The Quartier with its switches; the event with its form; BEGIN, seat, INSERT, domain event, COMMIT.
+        # The Quartier with its switches; the event with its form; BEGIN, INSERT, seat, domain event, COMMIT.
         assert before(counting, "POST 201") == (1, 7)
         read = service.take_prefixed
 
@@ -94,5 +95,6 @@ async def test_near_capacity_with_seats_being_taken_the_seat_update_comes_first_
         monkeypatch.setattr(service, "take_prefixed", stale)
         answer = (await client.post(url, json=person(2))).json()
         assert answer["status"] == "waitlisted" and answer["waitlist_position"] == 1
-        assert before(counting, "POST 201") == (2, 7 + 8)  # the seat UPDATE finds none: the number, no roll back
+        # The seat UPDATE finds none: the row moves to the waiting list in place (number, UPDATE), no roll back.
+        assert before(counting, "POST 201") == (2, 7 + 9)
         assert service._taking == {form.id: 1}
