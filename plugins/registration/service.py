@@ -403,23 +403,6 @@ async def _insert(reg: Registration) -> int | None:
     return row["ahead"] + 1 if reg.status == "waitlisted" and reg.waitlist_seq is not None else None
 
 
-_TO_WAITLIST = Statement(
-    "UPDATE registrations SET status = 'waitlisted', waitlist_seq = {}, expires_at = NULL, confirmed_at = NULL "
-    "WHERE id = {} RETURNING (SELECT count(*) FROM registrations w WHERE w.form = {} AND w.status = 'waitlisted' "
-    "AND w.waitlist_seq < {}) AS ahead")
-
-
-async def _to_waitlist(reg: Registration, seq: int) -> int:
-    """Move the new registration ``reg`` (no seat) to the waiting list with number ``seq``; its position."""
-    row = await _TO_WAITLIST.fetchrow(seq, reg.id, reg.form, seq)
-    reg.status, reg.waitlist_seq, reg.expires_at, reg.confirmed_at = "waitlisted", seq, None, None
-    return row["ahead"] + 1
-
-
-# Per form, the seats this process's registrations are taking in a seat-last write right now.
-_taking: dict[int, int] = {}
-
-
 class _SeatsGone(Exception):
     """The seats free when the form was read went to others before this registration's seat UPDATE."""
 
@@ -492,32 +475,24 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
         )
 
     async def write(mode: str) -> tuple[Registration, int | None]:
-        """``mode``: "seat_last", "seat_then_event" (seats fitted when the form was read) or "waitlist_first"."""
+        """``mode``: "seat_last" or "seat_first" (seats fitted when the form was read), or "waitlist_first"."""
         if channel == "online" and clean.email:  # every such registration mails an unconfirmed address
             await _count_mail(clean.email, client)
         seated_status = "unconfirmed" if needs_opt_in else "confirmed"
-        if mode != "waitlist_first":
-            # The row first (a double submit waits at the unique index before any lock on the form row).
+        if mode == "seat_last":
+            # PostgreSQL, seats to spare: the row and its domain event first, the seat UPDATE last before COMMIT, so
+            # the form row stays locked only briefly (the rush); seats gone meanwhile roll it all back.
             reg = row(seated_status, None)
             await _insert(reg)
-            if mode == "seat_last":
-                # PostgreSQL, seats to spare: the domain event too, the seat UPDATE last before COMMIT, so the form
-                # row stays locked only briefly (the rush); seats gone meanwhile roll it all back.
-                place = await _publish(de.RegistrationCreated, reg, event=event)
-                if not await _take_seats(form.id, seats):
-                    raise _SeatsGone()
-                return reg, place
-            # The last seats, or SQLite (a write transaction locks the whole database anyway): the seat, and when it
-            # is gone the row moves to the waiting list in place; then the domain event.
-            place = None
+            place = await _publish(de.RegistrationCreated, reg, event=event)
             if not await _take_seats(form.id, seats):
-                if not form.waitlist_enabled:
-                    raise RegistrationRefused("full", REFUSALS["full"])
-                place = await _to_waitlist(reg, await _next_waitlist_number(form.id))
-            return reg, await _publish(de.RegistrationCreated, reg, event=event, place=place)
+                raise _SeatsGone()
+            return reg, place
         # Full when the form was read (or the seats ran out since): the waiting-list number of a full event, else
-        # a seat that came free in between; the number goes into the row, so it comes first.
-        seq = await _next_waitlist_number(form.id, if_full_for=seats)
+        # a seat that came free in between; the number goes into the row, so it comes first. "seat_first" (SQLite,
+        # where a write transaction locks the whole database anyway, so nothing is gained by the seat last): the seat
+        # UPDATE first, the number only when it finds none; nothing to roll back.
+        seq = None if mode == "seat_first" else await _next_waitlist_number(form.id, if_full_for=seats)
         if seq is None and not await _take_seats(form.id, seats):
             if not form.waitlist_enabled:
                 raise RegistrationRefused("full", REFUSALS["full"])
@@ -528,21 +503,11 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
 
     mode = "waitlist_first"
     if form.capacity is None or form.taken + seats <= form.capacity:
-        # Seats this process is taking count as gone: near capacity, no seat-last write that would only roll back.
-        spare = form.capacity is None or form.taken + _taking.get(form.id, 0) + seats <= form.capacity
-        mode = "seat_last" if spare and is_postgres() else "seat_then_event"
+        mode = "seat_last" if is_postgres() else "seat_first"
     try:
         try:
-            if mode == "seat_last":
-                _taking[form.id] = _taking.get(form.id, 0) + seats
-            try:
-                async with transaction():
-                    reg, place = await write(mode)
-            finally:
-                if mode == "seat_last":
-                    _taking[form.id] -= seats
-                    if not _taking[form.id]:
-                        del _taking[form.id]
+            async with transaction():
+                reg, place = await write(mode)
         except _SeatsGone:
             async with transaction():
                 reg, place = await write("waitlist_first")
