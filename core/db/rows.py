@@ -10,6 +10,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.table import Table
 
 from core.db.engine import is_postgres
+from core.db.sql import Statement
 
 T = TypeVar("T", bound=Table)
 
@@ -61,6 +62,11 @@ def any_of(column: Column, values: Iterable[int]) -> WhereRaw:
 
 # ``expression IN (values)`` with the values as one parameter (``any_of_param``), per dialect: format with the expression
 ANY_OF = {"postgres": "{} = ANY({{}}::bigint[])", "sqlite": "{} IN (SELECT value FROM json_each({{}}))"}
+
+
+def any_of_statement(sql: str, expression: str) -> Statement:
+    """A ``Statement`` whose ``%s`` in ``sql`` is ``expression IN (values)`` (one ``{}``: ``any_of_param``)."""
+    return Statement(sql % ANY_OF["sqlite"].format(expression), postgres=sql % ANY_OF["postgres"].format(expression))
 
 
 def any_of_param(values: Iterable[int]) -> Any:

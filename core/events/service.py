@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from core.content.service import LocalTexts, copy_versions, localize_many
 from core.db import Statement, transaction
-from core.db.rows import ANY_OF, any_of_param, as_objects, prefixed_columns, take_prefixed
+from core.db.rows import any_of_param, any_of_statement, as_objects, prefixed_columns, take_prefixed
 from core.deployment import current
 from core.domain_events import EventCancelled, EventChanged, EventCopied, EventPublished
 from core.domain_events.service import publish
@@ -32,8 +32,9 @@ _PAGE = Statement(
     "LEFT JOIN venues v ON v.id = e.venue LEFT JOIN event_series s ON s.id = e.series WHERE q.slug = {}")
 _ORGANISATIONS_SQL = ("SELECT l.event AS link_event, l.role AS link_role, o.* FROM event_organisations l "
                       "JOIN organisations o ON o.id = l.organisation WHERE %s ORDER BY l.position")
-_ORGANISATIONS = Statement(_ORGANISATIONS_SQL % ANY_OF["sqlite"].format("l.event"),
-                           postgres=_ORGANISATIONS_SQL % ANY_OF["postgres"].format("l.event"))
+_ORGANISATIONS = any_of_statement(_ORGANISATIONS_SQL, "l.event")
+_QUARTIERE = any_of_statement("SELECT * FROM quartiere WHERE %s", "id")
+_VENUES = any_of_statement("SELECT * FROM venues WHERE %s", "id")
 _public_statements: dict[str, Statement] = {}
 
 
@@ -129,10 +130,9 @@ async def _details(events: list[Event], quartier: Quartier | None = None,
     if quartier is not None and quartier_ids == {quartier.id}:
         quartiere = {quartier.id: quartier}
     else:
-        quartiere = {q.id: q for q in await Quartier.objects().where(Quartier.id.is_in(list(quartier_ids)))}
+        quartiere = {q.id: q for q in as_objects(Quartier, await _QUARTIERE.fetch(any_of_param(quartier_ids)))}
     if venues is None:
-        venues = {v.id: v for v in as_objects(Venue, await Venue.select().where(Venue.id.is_in(list(venue_ids))))} \
-            if venue_ids else {}
+        venues = {v.id: v for v in as_objects(Venue, await _VENUES.fetch(any_of_param(venue_ids)))} if venue_ids else {}
     rows = await _ORGANISATIONS.fetch(any_of_param(e.id for e in events))  # the links and their organisations at once
     orgs: dict[int, Organisation] = {}
     by_event: dict[int, list[tuple[Organisation, str]]] = {}
