@@ -92,3 +92,12 @@ async def test_seats_gone_since_the_read_cost_a_rollback_on_postgres_only(make_c
         # SQLite: BEGIN, seat (none), number, INSERT, domain event, COMMIT. PostgreSQL: BEGIN, INSERT, domain event,
         # seat (none), ROLLBACK; BEGIN, number, INSERT, domain event, COMMIT.
         assert before(counting, "POST 201") == (1, 2 + (10 if is_postgres() else 6))
+
+
+async def test_both_mail_limits_are_counted_in_one_statement(make_client, counting):
+    limits = {"registration": {"rate_limit_per_minute": 0, "confirm_mails_per_address_per_hour": 5,
+                               "confirm_mails_per_client_per_hour": 50}}
+    async with make_client(["registration"], sections=limits, settle=False) as client:
+        _q, event, _form = await event_with_form(capacity=5, double_opt_in=False)
+        assert (await client.post(f"/api/events/{event.id}/registrations", json=person(1))).status_code == 201
+        assert before(counting, "POST 201") == (1, 7 + 1)  # one upsert counts the address and the client
