@@ -11,6 +11,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.table import Table
 
 from core.db.engine import is_postgres
+from core.db.sql import Statement
 
 T = TypeVar("T", bound=Table)
 
@@ -85,9 +86,21 @@ def any_of(column: Column, values: Iterable[int]) -> WhereRaw:
     return WhereRaw(*any_of_sql(f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"', values))
 
 
+# ``expression IN (values)`` with the values as one parameter (``any_of_param``), per dialect: format with the expression
+ANY_OF = {"postgres": "{} = ANY({{}}::bigint[])", "sqlite": "{} IN (SELECT value FROM json_each({{}}))"}
+
+
+def any_of_statement(sql: str, expression: str) -> Statement:
+    """A ``Statement`` whose ``%s`` in ``sql`` is ``expression IN (values)`` (one ``{}``: ``any_of_param``)."""
+    return Statement(sql % ANY_OF["sqlite"].format(expression), postgres=sql % ANY_OF["postgres"].format(expression))
+
+
+def any_of_param(values: Iterable[int]) -> Any:
+    """The one parameter of an ``ANY_OF`` condition."""
+    ids = [int(value) for value in values]
+    return ids if is_postgres() else json.dumps(ids)
+
+
 def any_of_sql(expression: str, values: Iterable[int]) -> tuple[str, Any]:
     """``any_of`` for raw SQL: the condition (one ``{}`` placeholder) and its parameter."""
-    ids = [int(value) for value in values]
-    if is_postgres():
-        return f"{expression} = ANY({{}}::bigint[])", ids
-    return f"{expression} IN (SELECT value FROM json_each({{}}))", json.dumps(ids)
+    return ANY_OF["postgres" if is_postgres() else "sqlite"].format(expression), any_of_param(values)

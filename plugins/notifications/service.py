@@ -18,7 +18,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
-from core.plugin_api import current, is_postgres, transaction
+from core.plugin_api import Statement, as_objects, current, transaction
 from plugins.notifications.channels import Channel, PermanentFailure, TemporaryFailure
 from plugins.notifications.tables import STATUSES, OutboxMessage
 
@@ -79,7 +79,8 @@ async def enqueue_many(messages: list[dict[str, Any]], chunk: int = 500) -> int:
     return added
 
 
-# Channel "call": people registered by phone only; staff work through that list by hand.
+# Channel "call": people registered by phone only; staff work through that list by hand. One statement claims the
+# messages and returns them whole.
 CLAIM = """
 UPDATE notification_outbox SET status = 'sending', claimed_until = {{}}, attempts = attempts + 1
 WHERE id IN (
@@ -88,23 +89,19 @@ WHERE id IN (
     ORDER BY next_attempt_at, id LIMIT {{}}
     {lock}
 )
-RETURNING id
+RETURNING *
 """
-CLAIM_POSTGRES = CLAIM.format(lock="FOR UPDATE SKIP LOCKED")  # several workers never take the same row
-CLAIM_SQLITE = CLAIM.format(lock="")  # SQLite: the IMMEDIATE transaction serialises claims
+# PostgreSQL: several workers never take the same row; SQLite: the IMMEDIATE transaction serialises claims.
+_CLAIM = Statement(CLAIM.format(lock=""), postgres=CLAIM.format(lock="FOR UPDATE SKIP LOCKED"))
 
 
 async def claim(limit: int, moment: datetime | None = None) -> list[OutboxMessage]:
     """Take up to ``limit`` due messages for this worker (also those a dead worker left behind)."""
     moment = moment or now()
     lease = moment + timedelta(seconds=settings().lease_seconds)
-    sql = CLAIM_POSTGRES if is_postgres() else CLAIM_SQLITE
     async with transaction():
-        rows = await OutboxMessage.raw(sql, lease, moment, moment, limit)
-    ids = [row["id"] for row in rows]
-    if not ids:
-        return []
-    return await OutboxMessage.objects().where(OutboxMessage.id.is_in(ids)).order_by(OutboxMessage.id)
+        rows = await _CLAIM.fetch(lease, moment, moment, limit)
+    return as_objects(OutboxMessage, sorted(rows, key=lambda row: row["id"]))
 
 
 def _due(moment: datetime) -> Any:
