@@ -36,10 +36,9 @@ async def test_a_statement_runs_in_the_open_transaction_and_rolls_back_with_it(m
         assert await _COUNT.fetch("kept") == [{"count": 2}]
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # SQLite prepares nothing to look at
 async def test_postgres_prepares_the_statement_once_per_connection(make_client) -> None:
     async with make_client():
-        if engine().engine_type != "postgres":
-            pytest.skip("prepared statements: PostgreSQL")
         text = _COUNT.text("postgres")
         async with transaction():
             connection = engine().current_transaction.get().connection
