@@ -1,7 +1,12 @@
 """Ceilings for the benchmark: the same kinds of requests against a minimal Litestar app.
 
-- ``POST /insert``: one row inserted in a transaction (registration rush); database BENCH_DB_URL,
-  table ``bench_rows`` created by bench/run.py.
+- ``POST /insert``: one row inserted in a transaction (registration rush, the framework's limit); database
+  BENCH_DB_URL, table ``bench_rows`` created by bench/run.py.
+- ``POST /events/{id}/registrations``: the registration's essential writes in one transaction (the work that
+  cannot be avoided): the waiting-list number if the event is full, else the seat (both conditional UPDATEs of
+  the form's counters, as the app's), the registration row with the app's columns and its domain event (the
+  outbox row). BENCH_DB_URL is a copy of the app's migrated database; ``GET /events/{id}/seats`` reads the
+  counters (warm-up). The form and event are read once per worker.
 - ``GET /q/{slug}/`` and ``GET /q/{slug}/e/{id}``: a Jinja2 list / detail page of events, and
   ``GET /q/{slug}/events.json``: a JSON list of msgspec structs (public pages). They read the
   app's own tables from BENCH_READ_URL with plain SQL; ``?limit=`` as in the app.
@@ -16,7 +21,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from datetime import datetime, timezone
+import re
+import secrets
+import uuid
+from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator
 from zoneinfo import ZoneInfo
 
@@ -24,7 +32,7 @@ import msgspec
 from jinja2 import DictLoader, Environment, select_autoescape
 from litestar import Litestar, Request, get, post
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
@@ -50,6 +58,7 @@ class SQLitePool:
 
         for _ in range(self.size):
             conn = await aiosqlite.connect(self.path, timeout=30, isolation_level=None)
+            await conn.execute("PRAGMA foreign_keys = 1")  # as the app's connections: the rows' references are checked
             self.opened.append(conn)
             self.idle.put_nowait(conn)
 
@@ -86,20 +95,144 @@ async def _shutdown() -> None:
         await pool.close()
 
 
-# -- registration rush ceiling ------------------------------------------------------------------
+# -- registration rush ceilings -----------------------------------------------------------------
+def _sqlite_sql(sql: str) -> str:
+    """asyncpg's $1, $2 … as SQLite's ?1, ?2 … (the same SQL text for both drivers)."""
+    return re.sub(r"\$(\d+)", r"?\1", sql)
+
+
+class Writer:
+    """Statements on the writer connection; ``value``: the first column of the first row, or None."""
+
+    def __init__(self, conn: Any, sqlite: bool) -> None:
+        self.conn, self.sqlite = conn, sqlite
+
+    async def value(self, sql: str, *args: Any) -> Any:
+        if self.sqlite:  # one hand-off to aiosqlite's thread
+            rows = await self.conn.execute_fetchall(_sqlite_sql(sql), args)
+            return rows[0][0] if rows else None
+        return await self.conn.fetchval(sql, *args)
+
+    async def row(self, sql: str, *args: Any) -> dict[str, Any] | None:
+        if self.sqlite:
+            cur = await self.conn.execute(_sqlite_sql(sql), args)
+            names, found = [d[0] for d in cur.description], await cur.fetchone()
+            return dict(zip(names, found)) if found else None
+        found = await self.conn.fetchrow(sql, *args)
+        return dict(found) if found else None
+
+
+@contextlib.asynccontextmanager
+async def writer(transaction: bool = True) -> AsyncIterator[Writer]:
+    """The writer: SQLite's kept-open connection (BEGIN IMMEDIATE … COMMIT), or one of asyncpg's pool."""
+    if _is_sqlite(DB_URL):
+        async with _pools["writer"].acquire() as conn:
+            if not transaction:
+                yield Writer(conn, True)
+                return
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Writer(conn, True)
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            await conn.execute("COMMIT")
+        return
+    async with _pools[DB_URL].acquire() as conn:
+        if not transaction:
+            yield Writer(conn, False)
+            return
+        async with conn.transaction():
+            yield Writer(conn, False)
+
+
 @post("/insert", status_code=201)
 async def insert(request: Request) -> dict[str, int]:
     data = await request.json()
-    email = str(data.get("email", ""))
-    if _is_sqlite(DB_URL):
-        async with _pools["writer"].acquire() as conn:
-            await conn.execute("BEGIN IMMEDIATE")
-            cur = await conn.execute("INSERT INTO bench_rows (email) VALUES (?)", (email,))
-            await conn.execute("COMMIT")
-            return {"id": int(cur.lastrowid)}
-    async with _pools[DB_URL].acquire() as conn, conn.transaction():
-        row_id = await conn.fetchval("INSERT INTO bench_rows (email) VALUES ($1) RETURNING id", email)
+    async with writer() as db:
+        row_id = await db.value("INSERT INTO bench_rows (email) VALUES ($1) RETURNING id", str(data.get("email", "")))
     return {"id": int(row_id)}
+
+
+WAITLIST_IF_FULL = ("UPDATE registration_forms SET waitlist_seq = waitlist_seq + 1 WHERE id = $1 AND waitlist_enabled = TRUE "
+                    "AND capacity IS NOT NULL AND taken + $2 > capacity RETURNING waitlist_seq")
+TAKE_SEATS = ("UPDATE registration_forms SET taken = taken + $2 WHERE id = $1 AND (capacity IS NULL OR taken + $2 <= capacity) "
+              "RETURNING id")
+REGISTRATION_COLUMNS = (
+    "form", "event", "status", "name", "email", "phone", "companions", "seats", "answers", "language", "waitlist_seq",
+    "token", "channel", "created_by", "consent_text", "consent_version", "consent_how", "consent_at", "email_confirmed_at",
+    "expires_at", "confirmed_at", "cancelled_at", "checked_in_at", "anonymised_at", "created_at")
+DOMAIN_EVENT_COLUMNS = ("event_id", "name", "quartier_id", "aggregate", "payload", "pending_plugins", "attempts",
+                        "last_error", "claimed_until", "created_at", "dispatched_at")
+
+
+def _insert_sql(table: str, columns: tuple[str, ...], returning: str = "") -> str:
+    names = ", ".join(f'"{c}"' for c in columns)
+    values = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    return f"INSERT INTO {table} ({names}) VALUES ({values})" + (f" RETURNING {returning}" if returning else "")
+
+
+INSERT_REGISTRATION = _insert_sql("registrations", REGISTRATION_COLUMNS, "id")
+INSERT_DOMAIN_EVENT = _insert_sql("domain_events", DOMAIN_EVENT_COLUMNS)
+_rush_forms: dict[int, dict[str, Any]] = {}  # event id → its form and event, read once per worker
+
+
+async def _rush_form(db: Writer, event_id: int) -> dict[str, Any]:
+    form = _rush_forms.get(event_id)
+    if form is None:
+        form = await db.row("SELECT f.id AS form, f.consent_text, f.consent_version, e.quartier, e.title, e.starts_at, "
+                            "e.ends_at, e.timezone FROM registration_forms f JOIN events e ON e.id = f.event "
+                            "WHERE f.event = $1", event_id)
+        if form is None:
+            raise NotFoundException()
+        _rush_forms[event_id] = form
+    return form
+
+
+@get("/events/{event_id:int}/seats")
+async def seats(event_id: int) -> dict[str, int]:
+    async with writer(transaction=False) as db:
+        form = await _rush_form(db, event_id)
+        taken = await db.value("SELECT taken FROM registration_forms WHERE id = $1", form["form"])
+    return {"taken": int(taken)}
+
+
+@post("/events/{event_id:int}/registrations", status_code=201)
+async def register(request: Request, event_id: int) -> dict[str, Any]:
+    """A registration's essential writes: waiting-list number or seat, the row, its domain event."""
+    data = await request.json()
+    name, email, places = str(data.get("name", "")), str(data.get("email", "")).strip().lower(), 1
+    sqlite = _is_sqlite(DB_URL)
+    moment = datetime.now(timezone.utc)
+    stamp = str(moment) if sqlite else moment  # Piccolo's SQLite text for a timestamptz
+    token = secrets.token_urlsafe(32)
+    async with writer() as db:
+        form = await _rush_form(db, event_id)
+        seq = None
+        for _attempt in range(3):  # on PostgreSQL the last seats can go between the two UPDATEs
+            seq = await db.value(WAITLIST_IF_FULL, form["form"], places)
+            if seq is not None or await db.value(TAKE_SEATS, form["form"], places) is not None:
+                break
+        else:
+            raise HTTPException(status_code=409, detail="full")
+        status = "waitlisted" if seq is not None else "confirmed"
+        reg_id = await db.value(
+            INSERT_REGISTRATION, form["form"], event_id, status, name, email, "", 0, places, "{}", "de", seq, token,
+            "online", None, form["consent_text"], form["consent_version"], "online", stamp, None, None,
+            stamp if status == "confirmed" else None, None, None, None, stamp)
+        event_uuid = uuid.uuid4()
+        payload = msgspec.json.encode({
+            "quartier_id": form["quartier"], "event_id": event_uuid, "occurred_at": moment, "registration": reg_id,
+            "event": event_id, "event_title": form["title"], "starts_at": form["starts_at"], "ends_at": form["ends_at"],
+            "timezone": form["timezone"], "person_name": name, "email": email, "phone": "", "language": "de",
+            "channel": "online", "status": status, "seats": places, "waitlist_position": seq,
+            "view_url": f"/anmeldung/{token}", "confirm_url": f"/anmeldung/{token}/bestaetigen",
+            "cancel_url": f"/anmeldung/{token}/stornieren", "reason": ""}).decode()
+        claimed = moment + timedelta(seconds=60)
+        await db.value(INSERT_DOMAIN_EVENT, str(event_uuid) if sqlite else event_uuid, "registration.created",
+                       form["quartier"], f"registration:{reg_id}", payload, '["notifications"]', 0, "",
+                       str(claimed) if sqlite else claimed, stamp, None)
+    return {"id": int(reg_id), "status": status, "waitlist_position": seq}
 
 
 # -- public pages ceiling ------------------------------------------------------------------------
@@ -111,7 +244,7 @@ class Reader:
 
     async def rows(self, sql: str, *args: Any) -> list[dict[str, Any]]:
         if self.sqlite:
-            cur = await self.conn.execute(sql.replace("$1", "?").replace("$2", "?"), args)
+            cur = await self.conn.execute(_sqlite_sql(sql), args)
             names = [d[0] for d in cur.description]
             return [dict(zip(names, row)) for row in await cur.fetchall()]
         return [dict(r) for r in await self.conn.fetch(sql, *args)]
@@ -264,6 +397,6 @@ async def ready() -> dict[str, str]:
 
 
 app = Litestar(
-    [insert, list_page, detail_page, events_json, ready], on_startup=[_startup], on_shutdown=[_shutdown],
+    [insert, register, seats, list_page, detail_page, events_json, ready], on_startup=[_startup], on_shutdown=[_shutdown],
     template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(templates)),
 )

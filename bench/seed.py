@@ -1,8 +1,10 @@
 """Seed data for the benchmark (run by bench/run.py with QUARTIER_CONFIG set, after `quartier demo`).
 
 Through the product's services: a Quartier "benchstadt" with N published events,
-a staff admin, and (with the notifications plugin) M recipients of the first event
-plus a draft announcement to them. Prints one JSON line with what it made.
+a staff admin, (with the registration plugin) a published copy of the demo event with its
+registration form, so each shape of the app gets a rush of its own, and (with the notifications
+plugin) M recipients of the first event plus two draft announcements to them, one per shape.
+Prints one JSON line with what it made.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ TZ = ZoneInfo("Europe/Berlin")
 SLUG = "benchstadt"
 
 
-async def seed(events: int, recipients: int, email: str, password: str) -> dict:
+async def seed(events: int, recipients: int, email: str, password: str, rush_event: int) -> dict:
     from core.accounts.service import create_user
     from core.config import load_settings
     from core.plugin_manager import load_deployment
@@ -66,7 +68,15 @@ async def seed(events: int, recipients: int, email: str, password: str) -> dict:
             paths.append(f"/{SLUG}/veranstaltungen/{event.id}-{slug}")
         await create_user(email, "Bench Admin", password, role="admin")
 
-        announcement_id = None
+        rush_events = [rush_event]
+        if "registration" in deployment.plugins:  # a second event like the demo's, for the second shape's rush
+            from plugins.registration.service import copy_form
+
+            copy = await events_service.copy_event(rush_event, slug="netzwerktreff-bench")
+            await events_service.publish_event(copy.id)
+            await copy_form(rush_event, copy.id)
+            rush_events.append(copy.id)
+        announcements = []
         if recipients and {"notifications", "registration"} <= set(deployment.plugins):
             from plugins.notifications.tables import Announcement
             from plugins.registration.service import ensure_form
@@ -77,18 +87,20 @@ async def seed(events: int, recipients: int, email: str, password: str) -> dict:
                                  email=f"fanout-{i}@example.org", token=f"fanout-{i}") for i in range(recipients)]
             for chunk in range(0, len(rows), 500):
                 await Registration.insert(*rows[chunk:chunk + 500])
-            announcement = Announcement(event=ids[0], quartier_id=quartier.id, subject="Wichtige Information zum Treffen",
-                                        body="Liebe Nachbarinnen und Nachbarn,\n\nder Raum hat sich geändert.\n\nViele Grüße",
-                                        audience="registration.registered")
-            await announcement.save()
-            announcement_id = announcement.id
-        return {"quartier": SLUG, "event_paths": paths, "event_ids": ids, "announcement": announcement_id,
-                "fanout_event": ids[0] if ids else None}
+            for _ in range(2):
+                announcement = Announcement(
+                    event=ids[0], quartier_id=quartier.id, subject="Wichtige Information zum Treffen",
+                    body="Liebe Nachbarinnen und Nachbarn,\n\nder Raum hat sich geändert.\n\nViele Grüße",
+                    audience="registration.registered")
+                await announcement.save()
+                announcements.append(announcement.id)
+        return {"quartier": SLUG, "event_paths": paths, "event_ids": ids, "announcements": announcements,
+                "rush_events": rush_events, "fanout_event": ids[0] if ids else None}
     finally:
         if pg:
             await deployment.engine.close_connection_pool()
 
 
 if __name__ == "__main__":
-    n_events, n_recipients, email, password = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
-    print(json.dumps(asyncio.run(seed(n_events, n_recipients, email, password))))
+    n_events, n_recipients, email, password, rush = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
+    print(json.dumps(asyncio.run(seed(n_events, n_recipients, email, password, rush))))

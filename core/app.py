@@ -125,6 +125,7 @@ def template_environment(deployment: Deployment) -> Environment:
     content_templating.install(env)
     env.filters.update(
         when=i18n.format_when, span=i18n.format_span, until=i18n.format_until, day=i18n.format_day, clock=i18n.format_clock, short=i18n.format_short,
+        iso=i18n.local_iso,
         number=i18n.format_number, paragraphs=paragraphs,
     )
     env.globals["deployment_name"] = deployment.settings.deployment_name

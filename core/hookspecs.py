@@ -132,8 +132,8 @@ def background_tasks(deployment: Deployment) -> list[Job]:
     with the ids of the Quartiere where the plugin is switched on (not at all
     while it is off everywhere); a ``deployment_wide`` job gets ``None``. It runs
     once per due time in the whole deployment, whichever process claims it (the
-    web processes, or only ``quartier worker`` with ``jobs_run_in = "worker"``),
-    and at once at start when it is overdue. An exception is logged, shown to
+    web processes, or only ``quartier worker`` with ``jobs_run_in = "worker"``;
+    an ``every_process`` job in each of them), and at once at start when it is overdue. An exception is logged, shown to
     admins on /staff/jobs and retried after min(interval, 1, 5, 15 minutes).
     """
 

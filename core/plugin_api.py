@@ -11,13 +11,13 @@ from core.config import ConfigError
 from core.content.service import (
     LocalText, LocalTexts, delete_versions, localize, localize_many, save_versions, translation_languages,
 )
-from core.db import after_commit, in_transaction, is_postgres, transaction
+from core.db import Statement, after_commit, in_transaction, is_postgres, transaction
 from core.deployment import Deployment, current
 from core.domain_events import (
-    DomainEvent, EventCancelled, EventChanged, EventCopied, EventDecodeError, EventPublished, Personal, StaffAttention, decode_event,
+    DomainEvent, EventCancelled, EventChanged, EventCopied, EventDecodeError, EventPublished, Personal, SeriesDeleted, StaffAttention, decode_event,
     personal_fields, redacted,
 )
-from core.db.rows import as_objects, prefixed_columns, take_prefixed
+from core.db.rows import any_of_param, any_of_statement, as_objects, prefixed_columns, take_prefixed
 from core.domain_events.service import erase_events as erase_domain_events, publish as publish_in
 from core.events.ical import location_text
 from core.events.routes import event_calendar_text, event_page_url
@@ -49,7 +49,7 @@ from core.web.params import MAX_INT, Count, Id, Limit, Offset, parse_id, parse_i
 from core.web.rendering import bad_request, csrf_input, flash, page, render
 from core.web.resources import EMAIL as EMAIL_PATTERN, Action, Field, FieldError, Resource
 from core.web.scope import row_scope
-from core.web.store import hit as hit_rate_limit
+from core.web.store import hit as hit_rate_limit, hits as hit_rate_limits
 from core.web.text import contains_link, defang
 from core.web.ui import CockpitPanel, MenuLink, PageBlock, Widget
 
@@ -65,8 +65,11 @@ async def publish(event: DomainEvent) -> None:
 
 
 __all__ = [
+    "any_of_param",
+    "any_of_statement",
     "as_objects",
     "prefixed_columns",
+    "Statement",
     "take_prefixed",
     "Action",
     "ApiError",
@@ -112,6 +115,7 @@ __all__ = [
     "ReadinessCheck",
     "Resource",
     "Role",
+    "SeriesDeleted",
     "Translator",
     "StaffAttention",
     "StaffContext",
@@ -143,6 +147,7 @@ __all__ = [
     "get_quartier",
     "held_events",
     "hit_rate_limit",
+    "hit_rate_limits",
     "hookimpl",
     "hookspec",
     "in_language",

@@ -62,7 +62,10 @@ class LocalTexts(dict[str, LocalText]):
     @property
     def fallback(self) -> bool:
         """Whether some field is shown in German because the reader's language has no version of it."""
-        return any(t.fallback for t in self.values())
+        for text in self.values():  # a loop, not any(): once per card of a list
+            if text.fallback:
+                return True
+        return False
 
 
 def _value(row: Any, field: str) -> str:
@@ -101,18 +104,25 @@ async def localize_many(wanted: Mapping[str, tuple[Sequence[Any], Sequence[str]]
                 (ContentTranslation.lang == lang) & clause)
             found = {(r["owner"], r["row_id"], r["field"]): (r["text"], r["source_hash"]) for r in await query}
     result: dict[str, dict[int, LocalTexts]] = {}
+    source = i18n.SOURCE_LANGUAGE
     for owner, (rows, fields) in wanted.items():
         by_row = result.setdefault(owner, {})
         for row in rows:
-            row_id, texts = _row_id(row), LocalTexts()
-            for field in fields:
+            # the German texts (a list shows hundreds: one type check per row, not per field)
+            if isinstance(row, Mapping):
+                row_id, german = row["id"], [row.get(field) or "" for field in fields]
+            else:
+                row_id, german = row.id, [getattr(row, field, "") or "" for field in fields]
+            if lang == source or not found:
+                by_row[row_id] = LocalTexts(zip(fields, [LocalText(text, source, bool(text) and lang != source)
+                                                         for text in german]))
+                continue
+            texts = by_row[row_id] = LocalTexts()
+            for field, text in zip(fields, german):
                 version, made_from = found.get((owner, row_id, field), ("", ""))
-                german = _value(row, field)
-                if version and made_from != source_digest(german):  # the German text changed since: not shown
+                if version and made_from != source_digest(text):  # the German text changed since: not shown
                     version = ""
-                texts[field] = LocalText(version, lang) if version else LocalText(
-                    german, i18n.SOURCE_LANGUAGE, fallback=bool(german) and lang != i18n.SOURCE_LANGUAGE)
-            by_row[row_id] = texts
+                texts[field] = LocalText(version, lang) if version else LocalText(text, source, bool(text))
     return result
 
 

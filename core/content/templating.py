@@ -10,12 +10,16 @@ from core.content.service import LocalText, LocalTexts
 from core.web.i18n import EASY_LANGUAGE, SOURCE_LANGUAGE, gettext as _, html_lang, language, language_name
 
 
+_GERMAN_ATTRS = Markup(' lang="{}" dir="ltr"').format(SOURCE_LANGUAGE)
+_AUTO_ATTRS = Markup(' dir="auto"')
+
+
 def lang_attr(text: Any) -> Markup:
     """The attributes of an element holding a content text: `` lang="de" dir="ltr"`` for a German fallback
     (screen readers switch voice; left to right inside an Arabic page), else `` dir="auto"`` (names, numbers)."""
     if isinstance(text, LocalText) and text.fallback:
-        return Markup(' lang="{}" dir="ltr"').format(SOURCE_LANGUAGE)
-    return Markup(' dir="auto"')
+        return _GERMAN_ATTRS
+    return _AUTO_ATTRS
 
 
 def _fell_back(text: Any) -> bool:

@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, AsyncIterator
 
 import msgspec
 
-from core.db import after_commit, in_transaction, transaction
+from core.db import Statement, after_commit, in_transaction, transaction
 from core.domain_events.contract import personal_fields
 from core.domain_events.tables import DomainEventRecord
 from core.domain_events.types import DomainEvent
+from core.quartiere.service import switches_per_request
 
 if TYPE_CHECKING:
     from core.deployment import Deployment
@@ -43,6 +44,12 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+# Every registration publishes one: a statement built once (core/db/sql.py).
+_INSERT = Statement("INSERT INTO domain_events (event_id, name, quartier_id, aggregate, payload, pending_plugins, "
+                    "attempts, last_error, claimed_until, created_at) VALUES ({}, {}, {}, {}, {}, {}, 0, '', {}, {}) "
+                    "RETURNING id")
+
+
 async def publish(deployment: Deployment, event: DomainEvent) -> None:
     """Record the event in the current transaction (or a new one) and deliver it after commit."""
     if not in_transaction():
@@ -53,18 +60,11 @@ async def publish(deployment: Deployment, event: DomainEvent) -> None:
         raise ValueError(f"Domain event type {type(event).__name__} is not registered (register_domain_events).")
     pending = await deployment.hooks.on_domain_event.enabled_implementers(event.quartier_id)
     here = deployment not in _left_for_worker
-    rows = await DomainEventRecord.insert(
-        DomainEventRecord(
-            event_id=event.event_id,
-            name=type(event).name,
-            quartier_id=event.quartier_id,
-            aggregate=event.aggregate(),
-            payload=msgspec.json.encode(event).decode(),
-            pending_plugins=json.dumps(pending),
-            claimed_until=_now() + timedelta(seconds=CLAIM_SECONDS) if here else None,
-        )
-    ).returning(DomainEventRecord.id)
-    record_id = rows[0]["id"]
+    moment = _now()
+    record_id = (await _INSERT.fetchrow(
+        event.event_id, type(event).name, event.quartier_id, event.aggregate(), msgspec.json.encode(event).decode(),
+        json.dumps(pending), moment + timedelta(seconds=CLAIM_SECONDS) if here else None, moment,
+    ))["id"]
     if not here:  # the worker takes it from the log
         return
 
@@ -229,9 +229,10 @@ async def _dispatch(deployment: Deployment, record_id: int, event: DomainEvent, 
         await DomainEventRecord.update({DomainEventRecord.claimed_until: _now() + timedelta(seconds=WAIT_SECONDS)}).where(
             DomainEventRecord.id == record_id)
         return
-    results = await deployment.hooks.on_domain_event(
-        event=event, deployment=deployment, quartier=event.quartier_id, plugins=pending
-    )
+    with switches_per_request():  # the plugin switches, read for this delivery, serve the hooks its handlers call
+        results = await deployment.hooks.on_domain_event(
+            event=event, deployment=deployment, quartier=event.quartier_id, plugins=pending
+        )
     still_pending = list(results.failed)
     errors = [f"{name}: {type(exc).__name__}: {exc}" for name, exc in results.failed.items()]
     await DomainEventRecord.update(

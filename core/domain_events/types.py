@@ -69,4 +69,11 @@ class EventCopied(DomainEvent):
     source: int
 
 
-CORE_EVENT_TYPES: list[type[DomainEvent]] = [EventPublished, EventChanged, EventCancelled, EventCopied]
+class SeriesDeleted(DomainEvent):
+    """A series was deleted; its events stay, as single events (plugins drop what belonged to the series)."""
+
+    name: ClassVar[str] = "series.deleted"
+    series: int
+
+
+CORE_EVENT_TYPES: list[type[DomainEvent]] = [EventPublished, EventChanged, EventCancelled, EventCopied, SeriesDeleted]

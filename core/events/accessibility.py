@@ -8,6 +8,7 @@ symbol in core/static/accessibility/<key>.svg.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -68,8 +69,14 @@ FeatureKey = Literal[
 
 def parse(text: str | None) -> list[str]:
     """Stored keys in the order of ``FEATURES`` (unknown ones dropped)."""
-    keys = set((text or "").split())
-    return [f.key for f in FEATURES if f.key in keys]
+    return list(_parsed(text or ""))
+
+
+# A list shows the same few combinations on every card: parsed once per process.
+@functools.lru_cache(maxsize=1024)
+def _parsed(text: str) -> tuple[str, ...]:
+    keys = set(text.split())
+    return tuple(f.key for f in FEATURES if f.key in keys)
 
 
 def join(keys: list[str] | None) -> str:
@@ -78,6 +85,11 @@ def join(keys: list[str] | None) -> str:
 
 def of_event(event: Event, venue: Venue | None) -> list[Feature]:
     """What the event offers: its venue's features, plus what the event adds, minus what it lacks."""
-    keys = set(parse(venue.accessibility_features if venue else "")) | set(parse(event.accessibility_added))
-    keys -= set(parse(event.accessibility_removed))
-    return [f for f in FEATURES if f.key in keys]
+    return list(_of_event(venue.accessibility_features or "" if venue else "", event.accessibility_added or "",
+                          event.accessibility_removed or ""))
+
+
+@functools.lru_cache(maxsize=1024)
+def _of_event(venue_keys: str, added: str, removed: str) -> tuple[Feature, ...]:
+    keys = (set(_parsed(venue_keys)) | set(_parsed(added))) - set(_parsed(removed))
+    return tuple(f for f in FEATURES if f.key in keys)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.db import transaction
 from core.events import accessibility, series, service
 from core.events.tables import Event, EventOrganisation, EventSeries, Organisation, Venue
+from core.reports.service import keep_held
 from core.web.auth import StaffContext
 from core.web.cockpit import cockpit_url
 from core.web.i18n import gettext as _
@@ -69,6 +71,12 @@ async def create_event(values: dict[str, Any], ctx: StaffContext) -> Event:
         raise _form_error(exc) from None
     await _set_links(event.id, values)
     return event
+
+
+async def delete_event(row: Event, ctx: StaffContext) -> None:
+    async with transaction():
+        await keep_held(row)
+        await Event.delete().where(Event.id == row.id)
 
 
 def _form_error(exc: service.EventError) -> ValueError:
@@ -168,6 +176,7 @@ EVENTS = Resource(
     title=lambda row: row.title,
     create=create_event,
     update=update_event,
+    delete=delete_event,
     check=check_times,
     load_extra=_event_extra,
     links=_event_links,

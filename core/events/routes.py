@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Response, get
 from litestar.exceptions import NotFoundException
@@ -28,39 +29,74 @@ def base_url() -> str:
     return current().settings.base_url.rstrip("/")
 
 
-def event_page_url(detail: EventDetail) -> str:
-    return f"{base_url()}/{detail.quartier.slug}/veranstaltungen/{detail.event.id}-{detail.event.slug}"
+def event_page_url(detail: EventDetail, base: str | None = None) -> str:
+    """``base``: the ``base_url()`` when the caller has it already (a list of events)."""
+    return f"{base or base_url()}/{detail.quartier.slug}/veranstaltungen/{detail.event.id}-{detail.event.slug}"
 
 
 def event_out(detail: EventDetail) -> EventOut:
-    # Values straight from the rows: Piccolo's column descriptors cost more than the rest of this.
-    e, venue, texts = vars(detail.event), detail.venue, detail.texts
-    return EventOut(
-        id=e["id"],
-        quartier=detail.quartier.slug,
-        slug=e["slug"],
-        title=texts.title.text,
-        summary=texts.summary.text,
-        description=texts.description.text,
-        language=language(),
-        untranslated=[name for name, text in texts.items() if text.fallback],
-        starts_at=detail.local(e["starts_at"]),
-        ends_at=detail.local(e["ends_at"]),
-        timezone=e["timezone"],
-        status=e["status"],
-        venue=VenueOut(
-            name=venue.name, street=venue.street, postal_code=venue.postal_code, city=venue.city,
-            accessibility=detail.venue_texts.accessibility.text,
-            accessibility_features=accessibility.parse(venue.accessibility_features),  # type: ignore[arg-type]
-        ) if venue else None,
-        accessibility=[AccessibilityFeatureOut(key=f.key, label=f.local_label, description=f.local_explanation,  # type: ignore[arg-type]
-                                               schema_org=f.schema_org) for f in detail.accessibility],
-        free_admission=e["free_admission"],
-        organisers=[OrganisationOut(name=o.name, role=role, website=o.website) for o, role in detail.organisations],
-        contact=ContactOut(name=e["contact_name"], phone=e["contact_phone"], email=e["contact_email"]),
-        url=event_page_url(detail),
-        calendar_url=f"{base_url()}/api/events/{e['id']}/event.ics",
-    )
+    return event_outs([detail])[0]
+
+
+def event_outs(details: list[EventDetail]) -> list[EventOut]:
+    """The public records of ``details``; what events share (venues, organisers, features, zones) is built once."""
+    lang, base = language(), base_url()
+    zones: dict[str, ZoneInfo] = {}
+    venues: dict[int, VenueOut] = {}
+    organisers: dict[tuple[int, str], OrganisationOut] = {}
+    features: dict[str, AccessibilityFeatureOut] = {}
+    out = []
+    for detail in details:
+        # Values straight from the rows: Piccolo's column descriptors cost more than the rest of this.
+        e, venue, texts = vars(detail.event), detail.venue, detail.texts
+        zone = zones.get(e["timezone"]) or zones.setdefault(e["timezone"], ZoneInfo(e["timezone"]))
+        venue_out = None
+        if venue is not None:
+            v = vars(venue)
+            venue_out = venues.get(v["id"])
+            if venue_out is None:
+                venue_out = venues[v["id"]] = VenueOut(
+                    name=v["name"], street=v["street"], postal_code=v["postal_code"], city=v["city"],
+                    accessibility=detail.venue_texts.accessibility.text,
+                    accessibility_features=accessibility.parse(v["accessibility_features"]),  # type: ignore[arg-type]
+                )
+        event_features = []
+        for f in detail.accessibility:
+            feature = features.get(f.key)
+            if feature is None:
+                feature = features[f.key] = AccessibilityFeatureOut(
+                    key=f.key, label=f.local_label, description=f.local_explanation, schema_org=f.schema_org)  # type: ignore[arg-type]
+            event_features.append(feature)
+        event_organisers = []
+        for o, role in detail.organisations:
+            o_values = vars(o)
+            organiser = organisers.get((o_values["id"], role))
+            if organiser is None:
+                organiser = organisers[o_values["id"], role] = OrganisationOut(
+                    name=o_values["name"], role=role, website=o_values["website"])
+            event_organisers.append(organiser)
+        out.append(EventOut(
+            id=e["id"],
+            quartier=detail.quartier.slug,
+            slug=e["slug"],
+            title=texts["title"].text,
+            summary=texts["summary"].text,
+            description=texts["description"].text,
+            language=lang,
+            untranslated=[name for name, text in texts.items() if text.fallback],
+            starts_at=e["starts_at"].astimezone(zone),
+            ends_at=e["ends_at"].astimezone(zone),
+            timezone=e["timezone"],
+            status=e["status"],
+            venue=venue_out,
+            accessibility=event_features,
+            free_admission=e["free_admission"],
+            organisers=event_organisers,
+            contact=ContactOut(name=e["contact_name"], phone=e["contact_phone"], email=e["contact_email"]),
+            url=event_page_url(detail, base),
+            calendar_url=f"{base}/api/events/{e['id']}/event.ics",
+        ))
+    return out
 
 
 def quartier_out(q: Quartier) -> QuartierOut:
@@ -108,8 +144,7 @@ class PublicEventsController(Controller):
             description="Only events offering all these accessibility features (repeat the parameter).")] = None,
     ) -> list[EventOut]:
         q = await quartier_or_404(quartier)
-        return [event_out(d) for d in await service.public_events(q.id, include_past, limit, offset, quartier=q,
-                                                                  features=accessibility)]
+        return event_outs(await service.public_events(q.id, include_past, limit, offset, quartier=q, features=accessibility))
 
     @get("/quartiere/{quartier:str}/events.ics", summary="iCalendar feed of a Quartier's events", media_type=ICS_MEDIA_TYPE,
          responses=error_responses())

@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
 
 from core.db import transaction
+from core.deployment import current
+from core.domain_events import SeriesDeleted
+from core.domain_events.service import publish
 from core.events import service
 from core.events.tables import Event, EventSeries
 from core.web.i18n import format_day, gettext as _
@@ -118,7 +121,9 @@ async def delete_series(series_id: int) -> None:
     """The series goes; its events stay, as single events."""
     async with transaction():
         await Event.update({Event.series: None}).where(Event.series == series_id)
-        await EventSeries.delete().where(EventSeries.id == series_id)
+        rows = await EventSeries.delete().where(EventSeries.id == series_id).returning(EventSeries.quartier)
+        if rows:
+            await publish(current(), SeriesDeleted(quartier_id=rows[0]["quartier"], series=series_id))
 
 
 

@@ -8,8 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.content.service import LocalTexts, copy_versions, localize_many
-from core.db import transaction
-from core.db.rows import any_of_sql, as_objects, prefixed_columns, take_prefixed
+from core.db import Statement, transaction
+from core.db.rows import any_of_param, any_of_statement, as_objects, prefixed_columns, take_prefixed, take_prefixed_all
 from core.deployment import current
 from core.domain_events import EventCancelled, EventChanged, EventCopied, EventPublished
 from core.domain_events.service import publish
@@ -21,16 +21,31 @@ from core.reports.service import event_moved
 
 PUBLIC_STATUSES = ("published", "cancelled")
 _PUBLIC_IN = "e.status IN (%s)" % ", ".join(f"'{s}'" for s in PUBLIC_STATUSES)
-# Public events with their venue in one statement (raw SQL: no query building on these hot paths).
+# Public events with their venue in one statement; one statement per filter combination (_public), built once.
 _PUBLIC_SQL = f"SELECT e.*, {prefixed_columns(Venue, 'v')} FROM events e LEFT JOIN venues v ON v.id = e.venue WHERE {_PUBLIC_IN}"
 # The event page: the Quartier of a slug with its plugin switches, the event, its venue and series in one statement.
-_PAGE_SQL = (f"SELECT e.*, {prefixed_columns(Venue, 'v')}, {prefixed_columns(Quartier, 'q')}, "
-             f"{prefixed_columns(EventSeries, 's')}, p.plugin AS switched_off "
-             "FROM quartiere q LEFT JOIN quartier_plugins p ON p.quartier = q.id AND p.enabled = {} "
-             f"LEFT JOIN events e ON e.id = {{}} AND e.quartier = q.id AND {_PUBLIC_IN} "
-             "LEFT JOIN venues v ON v.id = e.venue LEFT JOIN event_series s ON s.id = e.series WHERE q.slug = {}")
+_PAGE = Statement(
+    f"SELECT e.*, {prefixed_columns(Venue, 'v')}, {prefixed_columns(Quartier, 'q')}, "
+    f"{prefixed_columns(EventSeries, 's')}, p.plugin AS switched_off "
+    "FROM quartiere q LEFT JOIN quartier_plugins p ON p.quartier = q.id AND p.enabled = {} "
+    f"LEFT JOIN events e ON e.id = {{}} AND e.quartier = q.id AND {_PUBLIC_IN} "
+    "LEFT JOIN venues v ON v.id = e.venue LEFT JOIN event_series s ON s.id = e.series WHERE q.slug = {}")
 _ORGANISATIONS_SQL = ("SELECT l.event AS link_event, l.role AS link_role, o.* FROM event_organisations l "
                       "JOIN organisations o ON o.id = l.organisation WHERE %s ORDER BY l.position")
+_ORGANISATIONS = any_of_statement(_ORGANISATIONS_SQL, "l.event")
+_QUARTIERE = any_of_statement("SELECT * FROM quartiere WHERE %s", "id")
+_VENUES = any_of_statement("SELECT * FROM venues WHERE %s", "id")
+_public_statements: dict[str, Statement] = {}
+
+
+def _public(where: str) -> Statement:
+    """The statement of the public events matching ``where`` (one of a few texts: built once each)."""
+    statement = _public_statements.get(where)
+    if statement is None:
+        statement = _public_statements[where] = Statement(_PUBLIC_SQL + where)
+    return statement
+
+
 # the texts staff may write in other languages, per table
 EVENT_TEXTS = ("title", "summary", "description")
 VENUE_TEXTS = ("accessibility",)
@@ -76,23 +91,19 @@ def now() -> datetime:
 
 async def _public_details(where: str, params: list[Any], quartier: Quartier | None) -> list[EventDetail]:
     """The details of the public events matching ``where`` (SQL on ``e``, ``{}`` placeholders), venues joined."""
-    return await _joined_details(await Event.raw(_PUBLIC_SQL + where, *params), quartier)
+    return await _joined_details(await _public(where).fetch(*params), quartier)
 
 
 async def _joined_details(rows: list[dict[str, Any]], quartier: Quartier | None) -> list[EventDetail]:
     """The details of event rows that come with their venue's ``prefixed_columns``."""
-    venues: dict[int, Venue] = {}
-    for row in rows:
-        venue = take_prefixed(Venue, row)
-        if venue is not None:
-            venues.setdefault(venue.id, venue)
+    venues = {vars(v)["id"]: v for v in take_prefixed_all(Venue, rows) if v is not None}
     return await _details(as_objects(Event, rows), quartier, venues)
 
 
 async def public_page_event(slug: str, event_id: int) -> tuple[Quartier | None, EventDetail | None, EventSeries | None]:
     """The Quartier of ``slug``, its public event ``event_id`` and the event's series (None where there is none),
     in one statement; the Quartier's plugin switches serve the rest of the request. Texts in the reader's language."""
-    rows = await Event.raw(_PAGE_SQL, False, event_id, slug)
+    rows = await _PAGE.fetch(False, event_id, slug)
     if not rows:
         return None, None, None
     remember_switches(rows[0]["quartiere__id"], rows)
@@ -110,17 +121,16 @@ async def _details(events: list[Event], quartier: Quartier | None = None,
     """``venues``: the events' venues when the caller has read them already."""
     if not events:
         return []
-    quartier_ids = {e.quartier for e in events}
-    venue_ids = {e.venue for e in events if e.venue is not None}
+    values = [vars(e) for e in events]  # the column values: Piccolo's descriptors cost more than the rest here
+    quartier_ids = {v["quartier"] for v in values}
     if quartier is not None and quartier_ids == {quartier.id}:
         quartiere = {quartier.id: quartier}
     else:
-        quartiere = {q.id: q for q in await Quartier.objects().where(Quartier.id.is_in(list(quartier_ids)))}
+        quartiere = {q.id: q for q in as_objects(Quartier, await _QUARTIERE.fetch(any_of_param(quartier_ids)))}
     if venues is None:
-        venues = {v.id: v for v in as_objects(Venue, await Venue.select().where(Venue.id.is_in(list(venue_ids))))} \
-            if venue_ids else {}
-    condition, ids = any_of_sql("l.event", (e.id for e in events))
-    rows = await Organisation.raw(_ORGANISATIONS_SQL % condition, ids)  # the links and their organisations at once
+        venue_ids = {v["venue"] for v in values if v["venue"] is not None}
+        venues = {v.id: v for v in as_objects(Venue, await _VENUES.fetch(any_of_param(venue_ids)))} if venue_ids else {}
+    rows = await _ORGANISATIONS.fetch(any_of_param(v["id"] for v in values))  # the links and their organisations at once
     orgs: dict[int, Organisation] = {}
     by_event: dict[int, list[tuple[Organisation, str]]] = {}
     for row in rows:
@@ -128,13 +138,8 @@ async def _details(events: list[Event], quartier: Quartier | None = None,
         org = orgs.get(row["id"]) or orgs.setdefault(row["id"], as_objects(Organisation, [row])[0])
         by_event.setdefault(event_id, []).append((org, role))
     return [
-        EventDetail(
-            event=e,
-            quartier=quartiere[e.quartier],
-            venue=venues.get(e.venue) if e.venue is not None else None,
-            organisations=by_event.get(e.id, []),
-        )
-        for e in events
+        EventDetail(e, quartiere[v["quartier"]], venues.get(v["venue"]), by_event.get(v["id"], []))
+        for e, v in zip(events, values)
     ]
 
 
@@ -155,8 +160,18 @@ async def localize_details(details: list[EventDetail], lang: str | None = None,
     return found
 
 
-# events looked at when filtering by accessibility features (the filter runs on the venues' and events' keys)
-FILTER_SCAN_LIMIT = 2000
+def _offering(features: list[str]) -> tuple[str, list[str]]:
+    """SQL on ``e`` and ``v`` (``{}`` placeholders) and its parameters: the event offers all of ``features``, i.e.
+    each key is among its venue's or its added keys and not among its removed ones (``accessibility.of_event``)."""
+    sql, params = "", []
+    for key in accessibility.parse(" ".join(features)):
+        # keys are stored space-separated (accessibility.join); "_" is a LIKE wildcard, so it is escaped
+        pattern = "% " + key.replace("_", "\\_") + " %"
+        sql += (" AND (' ' || COALESCE(v.accessibility_features, '') || ' ' LIKE {} ESCAPE '\\'"
+                " OR ' ' || COALESCE(e.accessibility_added, '') || ' ' LIKE {} ESCAPE '\\')"
+                " AND ' ' || COALESCE(e.accessibility_removed, '') || ' ' NOT LIKE {} ESCAPE '\\'")
+        params += [pattern, pattern, pattern]
+    return sql, params
 
 
 async def public_events(quartier_id: int, include_past: bool = False, limit: int = 100, offset: int = 0,
@@ -175,13 +190,11 @@ async def public_events(quartier_id: int, include_past: bool = False, limit: int
         where, params = where + " AND e.ends_at >= {}", [*params, now()]
     if series_id is not None:
         where, params = where + " AND e.series = {}", [*params, series_id]
-    where += " ORDER BY e.starts_at, e.id LIMIT {} OFFSET {}"
     if features:
-        wanted = set(features)
-        details = [d for d in await _public_details(where, [*params, FILTER_SCAN_LIMIT, 0], quartier)
-                   if wanted <= {f.key for f in d.accessibility}][offset:offset + limit]
-    else:
-        details = await _public_details(where, [*params, limit, offset], quartier)
+        offering, values = _offering(features)
+        where, params = where + offering, [*params, *values]
+    where += " ORDER BY e.starts_at, e.id LIMIT {} OFFSET {}"
+    details = await _public_details(where, [*params, limit, offset], quartier)
     if localized:
         await localize_details(details)
     return details

@@ -116,20 +116,25 @@ async def run_if_due(deployment: Deployment, scheduled: Scheduled, owner: str) -
     """Claim the job if it is due and nobody holds it, run it and store the outcome ("ok", "failed",
     "skipped"); None when it was not claimed."""
     started = _now()
-    claimed = await JobRecord.update(
-        {JobRecord.lease_owner: owner, JobRecord.lease_until: started + timedelta(seconds=LEASE_SECONDS),
-         JobRecord.last_started: started}
-    ).where(
-        (JobRecord.name == scheduled.key) & (JobRecord.next_due <= started)
-        & (JobRecord.lease_until.is_null() | (JobRecord.lease_until < started))
-    ).returning(JobRecord.failures)
+    job, clock = scheduled.job, time.monotonic()
+    if job.every_process:  # no lease: every process runs it when its own timer says so; the row records the last run
+        claimed = await JobRecord.update({JobRecord.last_started: started}).where(
+            JobRecord.name == scheduled.key).returning(JobRecord.failures)
+        mine = JobRecord.name == scheduled.key
+    else:
+        claimed = await JobRecord.update(
+            {JobRecord.lease_owner: owner, JobRecord.lease_until: started + timedelta(seconds=LEASE_SECONDS),
+             JobRecord.last_started: started}
+        ).where(
+            (JobRecord.name == scheduled.key) & (JobRecord.next_due <= started)
+            & (JobRecord.lease_until.is_null() | (JobRecord.lease_until < started))
+        ).returning(JobRecord.failures)
+        mine = (JobRecord.name == scheduled.key) & (JobRecord.lease_owner == owner)
     if not claimed:
         return None
-    mine = (JobRecord.name == scheduled.key) & (JobRecord.lease_owner == owner)
-    job, clock = scheduled.job, time.monotonic()
 
     async def keep_lease() -> None:
-        while True:
+        while not job.every_process:
             await asyncio.sleep(LEASE_SECONDS / 3)
             await JobRecord.update({JobRecord.lease_until: _now() + timedelta(seconds=LEASE_SECONDS)}).where(mine)
 
@@ -184,10 +189,14 @@ async def _keep_running(deployment: Deployment, scheduled: Scheduled, owner: str
             if not remembered:
                 await remember(deployment, [scheduled])
                 remembered = True
+                if scheduled.job.every_process:  # first one interval after the start, as a new job
+                    await asyncio.sleep(scheduled.job.interval)
             if await run_if_due(deployment, scheduled, owner) is None:
                 row = await JobRecord.select(JobRecord.next_due).where(JobRecord.name == scheduled.key).first()
                 wait = (row["next_due"] - _now()).total_seconds() if row else poll
                 await asyncio.sleep(min(wait if wait > 0 else poll, CHECK_SECONDS))  # due but held elsewhere: poll
+            elif scheduled.job.every_process:
+                await asyncio.sleep(scheduled.job.interval)  # its own timer, whatever the others did
         except asyncio.CancelledError:
             raise
         except Exception:  # the database is away: try again later

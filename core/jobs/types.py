@@ -22,13 +22,15 @@ _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 class Job:
     """Run ``await run(deployment, quartiere)`` every ``seconds`` or each day at ``daily_at`` ("HH:MM" in the
     deployment's timezone); ``quartiere`` is None for a ``deployment_wide`` job. ``name`` is stable: the
-    deployment remembers the job under it."""
+    deployment remembers the job under it. An ``every_process`` job runs in each process that runs jobs, on
+    that process's own timer (work that shares itself out safely, such as claiming from a queue)."""
 
     name: str
     run: Callable[[Deployment, frozenset[int] | None], Awaitable[None]]
     seconds: float | None = None
     daily_at: str | None = None
     deployment_wide: bool = False
+    every_process: bool = False
 
     def problem(self) -> str | None:
         """What is wrong with the declaration, as the end of a sentence; None when it is fine."""

@@ -6,20 +6,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from core.db import transaction
+from core.db import Statement, transaction
 from core.db.rows import as_objects
 from core.quartiere.tables import Quartier, QuartierPlugin
 
 QUARTIER_TEXTS = ("description",)  # the texts staff may write in other languages
 
-# These run on every public page; as raw SQL they skip Piccolo's query building (≈ 0.2 ms each).
-_BY_SLUG_SQL = ("SELECT q.*, p.plugin AS switched_off FROM quartiere q LEFT JOIN quartier_plugins p "
-                "ON p.quartier = q.id AND p.enabled = {} WHERE q.slug = {}")
+# These run on every public page: statements built once (core/db/sql.py), no query building per call.
+_BY_SLUG = Statement("SELECT q.*, p.plugin AS switched_off FROM quartiere q LEFT JOIN quartier_plugins p "
+                     "ON p.quartier = q.id AND p.enabled = {} WHERE q.slug = {}")
+_SWITCHED_OFF = Statement("SELECT plugin FROM quartier_plugins WHERE quartier = {} AND enabled = {}")
 
 
 async def get_by_slug(slug: str) -> Quartier | None:
     """The Quartier of a slug; its plugin switches come in the same statement and serve the rest of the request."""
-    rows = await Quartier.raw(_BY_SLUG_SQL, False, slug)
+    rows = await _BY_SLUG.fetch(False, slug)
     if not rows:
         return None
     quartier = as_objects(Quartier, rows[:1])[0]
@@ -29,7 +30,7 @@ async def get_by_slug(slug: str) -> Quartier | None:
 
 def remember_switches(quartier_id: int, rows: list[dict]) -> frozenset[str]:
     """The plugins switched off in a Quartier, from rows read with ``switched_off`` (a LEFT JOIN of
-    quartier_plugins, see ``_BY_SLUG_SQL``; the key is removed); they serve the rest of the request."""
+    quartier_plugins, see ``_BY_SLUG``; the key is removed); they serve the rest of the request."""
     off = frozenset(row.pop("switched_off") for row in rows) - {None}
     known = _request_switches.get()
     if known is not None:
@@ -44,7 +45,7 @@ _request_switches: ContextVar[dict[int, frozenset[str]] | None] = ContextVar("qu
 
 @contextmanager
 def switches_per_request() -> Iterator[None]:
-    """Around one request: the switches read by its scope lookup serve the rest of it."""
+    """Around one request (or one domain event's delivery): the switches read first serve the rest of it."""
     token = _request_switches.set({})
     try:
         yield
@@ -56,25 +57,26 @@ async def disabled_plugins(quartier_id: int) -> set[str]:
     known = _request_switches.get()
     if known is not None and quartier_id in known:
         return set(known[quartier_id])
-    rows = await QuartierPlugin.raw(
-        "SELECT plugin FROM quartier_plugins WHERE quartier = {} AND enabled = {}", quartier_id, False
-    )
-    return {row["plugin"] for row in rows}
+    rows = await _SWITCHED_OFF.fetch(quartier_id, False)
+    off = {row["plugin"] for row in rows}
+    if known is not None:
+        known[quartier_id] = frozenset(off)
+    return off
 
 
 # The Quartier of a slug or of an event, and the plugins switched off there, in one statement.
-_SCOPE_SQL = {
-    "path": "SELECT q.id AS quartier, p.plugin AS switched_off FROM quartiere q LEFT JOIN quartier_plugins p "
-            "ON p.quartier = q.id AND p.enabled = {} WHERE q.slug = {}",
-    "event": "SELECT e.quartier AS quartier, p.plugin AS switched_off FROM events e LEFT JOIN quartier_plugins p "
-             "ON p.quartier = e.quartier AND p.enabled = {} WHERE e.id = {}",
+_SCOPE = {
+    "path": Statement("SELECT q.id AS quartier, p.plugin AS switched_off FROM quartiere q LEFT JOIN quartier_plugins p "
+                      "ON p.quartier = q.id AND p.enabled = {} WHERE q.slug = {}"),
+    "event": Statement("SELECT e.quartier AS quartier, p.plugin AS switched_off FROM events e LEFT JOIN quartier_plugins p "
+                       "ON p.quartier = e.quartier AND p.enabled = {} WHERE e.id = {}"),
 }
 
 
 async def scoped_switches(kind: str, value: str | int) -> tuple[int, frozenset[str]] | None:
     """``(quartier id, plugins switched off there)`` for a Quartier slug (``kind`` "path") or an event id
     ("event"); None when there is no such Quartier or event. Remembered for the rest of the request."""
-    rows = await QuartierPlugin.raw(_SCOPE_SQL[kind], False, value)
+    rows = await _SCOPE[kind].fetch(False, value)
     if not rows:
         return None
     quartier_id = rows[0]["quartier"]

@@ -205,11 +205,20 @@ async def held_events(quartier_id: int, start: date, end: date, moment: datetime
     return [event for event in rows if start <= local_day(event) <= end]
 
 
+async def keep_held(event: Event, moment: datetime | None = None) -> None:
+    """Before an event is deleted: if it was held (published and begun), keep that as a figure, so the report
+    still counts it."""
+    moment = moment or datetime.now(timezone.utc)
+    if event.status == "published" and event.starts_at <= moment:
+        await record_once("core", event.id, "held", 1)
+
+
 async def report_figures(deployment: Any, quartier_id: int, period: Period) -> list[ReportFigure]:
-    """The core's figure (events held) and every switched-on plugin's, in plugin order."""
-    held = await held_events(quartier_id, period.start, period.end)
-    core = ReportFigure("events", _("Veranstaltungen durchgeführt"),
-                        by_month([{"held_on": local_day(e), "count": 1} for e in held]))
+    """The core's figure (events held, deleted ones included) and every switched-on plugin's, in plugin order."""
+    held = [{"held_on": local_day(e), "count": 1} for e in await held_events(quartier_id, period.start, period.end)]
+    deleted = [row for row in await event_figures("core", quartier_id=quartier_id, start=period.start, end=period.end,
+                                                  kinds=("held",)) if row["event"] is None]
+    core = ReportFigure("events", _("Veranstaltungen durchgeführt"), by_month(held + deleted))
     answers = await deployment.hooks.report_figures(deployment=deployment, quartier_id=quartier_id, start=period.start,
                                                     end=period.end, quartier=quartier_id)
     found = [core]

@@ -221,7 +221,18 @@ def _format_clock(moment: datetime, tz: str, lang: str) -> str:
 
 def format_span(start: datetime, end: datetime, tz: str = "Europe/Berlin", style: str = "full", lang: str | None = None) -> str:
     """'Freitag, 11. Juni 2027, 15:00 – 18:00', or '… – Sonntag, 13. Juni 2027, 18:00' over several days."""
+    return _format_span(start, end, tz, style, lang or language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_span(start: datetime, end: datetime, tz: str, style: str, lang: str) -> str:
     return f"{format_when(start, tz, style, lang)} – {format_until(end, start, tz, style, lang)}"
+
+
+@functools.lru_cache(maxsize=4096)
+def local_iso(moment: datetime, tz: str = "Europe/Berlin") -> str:
+    """'2027-06-11T15:00:00+02:00': a moment on the wall clock of ``tz``, for ``<time datetime>``."""
+    return _local(moment, tz).isoformat()
 
 
 def format_day(moment: datetime, tz: str = "Europe/Berlin", style: str = "full") -> str:

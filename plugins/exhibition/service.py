@@ -13,7 +13,8 @@ from typing import Any
 import msgspec
 
 from core.plugin_api import (
-    Event, Quartier, after_commit, contains_link, current, delete_versions, plugin_gettext, public_event, publish, transaction,
+    Event, Quartier, Statement, after_commit, contains_link, current, delete_versions, plugin_gettext, public_event, publish,
+    transaction,
 )
 from plugins.exhibition import media, storage as stores
 from plugins.exhibition.domain_events import ContributionApproved, ContributionSubmitted, ExhibitionPublished
@@ -140,14 +141,14 @@ async def exhibitions_for_event(event_id: int) -> list[Exhibition]:
 
 
 # Whether an event page shows anything of this plugin (one statement; most events have nothing).
-_EVENT_HAS_CONTENT_SQL = (
+_EVENT_HAS_CONTENT = Statement(
     "SELECT (EXISTS (SELECT 1 FROM exhibition_events l JOIN exhibitions x ON x.id = l.exhibition "
     "WHERE l.event = {} AND x.status = 'published') OR EXISTS (SELECT 1 FROM guiding_questions WHERE event = {})) AS found")
 
 
 async def event_has_content(event_id: int) -> bool:
     """True when the event has a published exhibition or questions of its own."""
-    return bool((await ExhibitionEvent.raw(_EVENT_HAS_CONTENT_SQL, event_id, event_id))[0]["found"])
+    return bool((await _EVENT_HAS_CONTENT.fetchrow(event_id, event_id))["found"])
 
 
 # -- exhibits ----------------------------------------------------------------------------------

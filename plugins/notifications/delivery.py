@@ -12,14 +12,16 @@ own system there). Everything goes through the outbox, under the idempotency key
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from datetime import datetime
+from typing import Any
 
 from core.plugin_api import (
-    MessageError, MessageRecipient, MessageRequest, MessageResult, MessageType, event_calendar_text, in_language,
+    MessageError, MessageRecipient, MessageRequest, MessageResult, MessageType, current, event_calendar_text, in_language,
     staff_contacts,
 )
 from plugins.notifications import messages, service
-from plugins.notifications.tables import OutboxMessage
+from plugins.notifications.tables import MessageTemplate, OutboxMessage
 
 AUTOMATIC = {"Auto-Submitted": "auto-generated"}
 STAFF_ROLES = ("staff", "admin")
@@ -64,6 +66,46 @@ async def queue(to: MessageRecipient, *, kind: str, subject: str, text: str, htm
     return MessageResult(accepted=False, reason=f"not delivered: none of the channels {', '.join(channels)} reaches the recipient")
 
 
+# What a message needs, in one statement: the Quartier's contact, the staff's texts of the kind (every language,
+# the Quartier's and the deployment's) and what the event's calendar text is made of, as the key of its cache.
+_MESSAGE_SQL = """
+SELECT q.name AS q_name, q.office AS q_office, q.contact_phone AS q_phone, q.contact_email AS q_email, q.slug AS q_slug,
+       t.language AS t_language, t.quartier AS t_quartier, t.text AS t_text,
+       e.updated_at AS e_updated_at, e.sequence AS e_sequence, e.status AS e_status, e.slug AS e_slug, e.series AS e_series,
+       v.name AS v_name, v.street AS v_street, v.postal_code AS v_postal_code, v.city AS v_city,
+       v.accessibility AS v_accessibility, v.accessibility_features AS v_features,
+       (SELECT count(*) FROM content_translations c WHERE c.owner = 'events' AND c.row_id = e.id) AS e_texts,
+       (SELECT max(c.updated_at) FROM content_translations c WHERE c.owner = 'events' AND c.row_id = e.id) AS e_texts_at
+FROM (SELECT 1 AS one) o
+LEFT JOIN quartiere q ON q.id = {}
+LEFT JOIN notification_templates t ON t.kind = {} AND (t.quartier IS NULL OR t.quartier = {})
+LEFT JOIN events e ON e.id = {}
+LEFT JOIN venues v ON v.id = e.venue
+"""
+_CALENDAR_VERSION = ("q_name", "q_office", "q_slug", "e_updated_at", "e_sequence", "e_status", "e_slug", "e_series",
+                     "v_name", "v_street", "v_postal_code", "v_city", "v_accessibility", "v_features", "e_texts",
+                     "e_texts_at")
+CALENDARS = 256  # calendar texts kept per process
+_calendars: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+
+
+async def calendar_text(event_id: int, language: str, version: tuple[Any, ...]) -> str:
+    """The event's calendar text in ``language``, kept per process under what it is made of (``version``, read
+    with the message): any change of the event, its venue, its texts or its Quartier's name makes a new key."""
+    settings = current().settings
+    key = (settings.database_url, settings.base_url, event_id, language, version)
+    text = _calendars.get(key)
+    if text is None:
+        with in_language(language):  # the event's texts in the calendar file, in the person's language
+            text = await event_calendar_text(event_id)
+        _calendars[key] = text
+        if len(_calendars) > CALENDARS:
+            _calendars.popitem(last=False)
+    else:
+        _calendars.move_to_end(key)
+    return text
+
+
 async def deliver(request: MessageRequest) -> MessageResult:
     """Render and queue the requested message (in the caller's transaction, if any)."""
     declared_type = message_type(request.plugin, request.key)
@@ -78,14 +120,19 @@ async def deliver(request: MessageRequest) -> MessageResult:
                            "(an e-mail address or a phone number is needed).")
     else:
         recipients = [("", request.to)]
+    rows = await MessageTemplate.raw(_MESSAGE_SQL, request.quartier_id, kind, request.quartier_id, request.event_id)
+    first = rows[0]
+    quartier = dict(messages.NO_QUARTIER) if first["q_name"] is None else {
+        "name": first["q_name"], "office": first["q_office"], "phone": first["q_phone"], "email": first["q_email"]}
+    texts = {(row["t_language"], row["t_quartier"]): row["t_text"] for row in rows if row["t_text"] is not None}
     wants_calendar = declared_type.calendar and request.with_calendar and request.event_id
-    quartier = await messages.quartier_context(request.quartier_id)
+    version = tuple(first[column] for column in _CALENDAR_VERSION)
     result = MessageResult(accepted=False, reason="not delivered: the Quartier has no staff to tell")
     for suffix, to in recipients:
-        with in_language(to.language):  # the event's texts in the calendar file, in the person's language
-            calendar = await event_calendar_text(request.event_id) if wants_calendar else ""
+        calendar = await calendar_text(request.event_id, to.language, version) if wants_calendar else ""
         context = {"name": to.name, **messages.marked(declared_type, request.context), "quartier": quartier}
-        subject, text, html = await messages.render(kind, to.language, context, quartier_id=request.quartier_id)
+        source = messages.pick(texts, kind, to.language, request.quartier_id)
+        subject, text, html = messages.render_text(source, to.language, context)
         result = await queue(to, kind=kind, subject=subject, text=text, html=html, channels=declared_type.channels,
                              idempotency_key=f"{request.plugin}:{request.idempotency_key}{suffix}", calendar=calendar,
                              quartier_id=request.quartier_id, event_id=request.event_id, send_at=request.send_at)

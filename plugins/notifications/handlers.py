@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from core.plugin_api import DomainEvent, EventPublished, redacted, transaction
+from core.plugin_api import DomainEvent, EventPublished, SeriesDeleted, redacted, transaction
 from plugins.notifications import service
 
 
@@ -27,14 +27,21 @@ async def to_webhook(event: DomainEvent) -> None:
 
 
 async def handle(event: DomainEvent) -> None:
+    attention = event.staff_attention()
+    published, series_gone = isinstance(event, EventPublished), isinstance(event, SeriesDeleted)
+    if not (service.settings().webhook_url or attention is not None or published or series_gone):
+        return  # nothing to write: no transaction either
     async with transaction():
         await to_webhook(event)
-        attention = event.staff_attention()
         if attention is not None:
             from plugins.notifications.digest import collect
 
             await collect(event.quartier_id, attention)
-        if isinstance(event, EventPublished):  # the subscribers' next digest tells about it
+        if published:  # the subscribers' next digest tells about it
             from plugins.notifications.subscriptions import record_news
 
             await record_news(event.event, event.quartier_id)
+        elif series_gone:  # nothing left to hear about: the addresses go
+            from plugins.notifications.subscriptions import forget_series
+
+            await forget_series(event.series)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -73,13 +74,19 @@ _env = SandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=
                             keep_trailing_newline=True, finalize=_finalize)
 
 
+_declared: weakref.WeakKeyDictionary[Any, dict[str, MessageType]] = weakref.WeakKeyDictionary()
+
+
 def declared() -> dict[str, MessageType]:
-    """Every message type the loaded plugins declare (``register_message_types``), by kind ``<plugin>.<key>``."""
+    """Every message type the loaded plugins declare (``register_message_types``), by kind ``<plugin>.<key>``;
+    asked once per deployment (the plugins are loaded with it)."""
     deployment = current()
-    found: dict[str, MessageType] = {}
-    for name, types in deployment.hooks.register_message_types().items():
-        for message_type in types or []:
-            found[f"{name}.{message_type.key}"] = message_type
+    found = _declared.get(deployment)
+    if found is None:
+        found = _declared[deployment] = {}
+        for name, types in deployment.hooks.register_message_types().items():
+            for message_type in types or []:
+                found[f"{name}.{message_type.key}"] = message_type
     return found
 
 
@@ -92,11 +99,18 @@ def audiences() -> dict[str, tuple[str, Audience]]:
     return found
 
 
+@functools.lru_cache(maxsize=256)
+def _own_file(kind: str, language: str) -> str | None:
+    """This plugin's shipped text of a kind in a language (a file of the installed code: read once)."""
+    path = TEMPLATES / f"{kind}.{language}.txt"
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
 def shipped(kind: str, language: str) -> str | None:
     """The default text of a kind in a language: this plugin's own file, or the text its declaring plugin gave."""
-    path = TEMPLATES / f"{kind}.{language}.txt"
-    if path.exists():
-        return path.read_text(encoding="utf-8")
+    text = _own_file(kind, language)
+    if text is not None:
+        return text
     message_type = declared().get(kind)
     return message_type.texts.get(language) if message_type else None
 
@@ -161,7 +175,7 @@ def render_text(source: str, language: str, context: dict[str, Any]) -> tuple[st
                                    for k, v in (context.get("quartier") or {}).items()}}
     text = _compiled(source).render(**context)
     first, _sep, body = text.partition("\n")
-    lang = language if (TEMPLATES / f"_footer.{language}.txt").exists() else "de"
+    lang = language if _own_file("_footer", language) is not None else "de"
     subject = _MARKS.sub("", first.split(":", 1)[1]).strip()
     footer = _env.get_template(f"_footer.{lang}.txt").render(**context)
     body = body.strip() + "\n\n-- \n" + footer.strip() + "\n"
@@ -178,12 +192,15 @@ async def source(kind: str, language: str, *, quartier_id: int | None) -> str:
     deployment's default, else the shipped text; where none is in that language, the same in German."""
     from plugins.notifications.tables import MessageTemplate
 
-    languages = [language] if language == "de" else [language, "de"]
     rows = await MessageTemplate.select(MessageTemplate.language, MessageTemplate.quartier, MessageTemplate.text).where(
-        (MessageTemplate.kind == kind) & MessageTemplate.language.is_in(languages)
+        (MessageTemplate.kind == kind) & MessageTemplate.language.is_in(list({language, "de"}))
         & (MessageTemplate.quartier.is_null() | (MessageTemplate.quartier == (quartier_id or -1))))
-    texts = {(row["language"], row["quartier"]): row["text"] for row in rows}
-    for lang in languages:
+    return pick({(row["language"], row["quartier"]): row["text"] for row in rows}, kind, language, quartier_id)
+
+
+def pick(texts: dict[tuple[str, int | None], str], kind: str, language: str, quartier_id: int | None) -> str:
+    """``source`` from the staff's texts of a kind already read, by (language, Quartier or None)."""
+    for lang in ([language] if language == "de" else [language, "de"]):
         for owner in (quartier_id, None):
             if (lang, owner) in texts:
                 return texts[(lang, owner)]
@@ -225,8 +242,11 @@ def to_html(text: str, language: str = "de") -> str:
                   '<body style="font-family:sans-serif;line-height:1.5">' + "\n".join(paragraphs) + "</body></html>")
 
 
+NO_QUARTIER = {"name": "", "office": "", "phone": "", "email": ""}
+
+
 async def quartier_context(quartier_id: int | None) -> dict[str, str]:
     quartier = await Quartier.objects().where(Quartier.id == quartier_id).first() if quartier_id else None
     if quartier is None:
-        return {"name": "", "office": "", "phone": "", "email": ""}
+        return dict(NO_QUARTIER)
     return {"name": quartier.name, "office": quartier.office, "phone": quartier.contact_phone, "email": quartier.contact_email}

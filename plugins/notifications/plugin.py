@@ -119,7 +119,8 @@ def background_tasks(deployment: Deployment):
 
     settings = deployment.settings_for("notifications")
     # The outbox is the deployment's: it sends what was queued while the sender was switched on, whoever queued it.
-    return [Job("send", send_due, seconds=settings.poll_seconds, deployment_wide=True),
+    # Every process sends (claims never overlap), each on its own core.
+    return [Job("send", send_due, seconds=settings.poll_seconds, deployment_wide=True, every_process=True),
             Job("moderation-digests", send_digests, seconds=settings.digest_minutes * 60),
             Job("subscription-digests", subscriptions.send_digests, seconds=settings.subscription_check_minutes * 60),
             # personal data: the deletion rule runs even where the plugin was switched off since

@@ -9,6 +9,7 @@ recipient), so the same cause never enqueues it twice.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import random
@@ -17,7 +18,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
-from core.plugin_api import current, is_postgres, transaction
+from core.plugin_api import Statement, as_objects, current, transaction
 from plugins.notifications.channels import Channel, PermanentFailure, TemporaryFailure
 from plugins.notifications.tables import STATUSES, OutboxMessage
 
@@ -44,24 +45,42 @@ async def enqueue(*, recipient: str, kind: str, subject: str, body_text: str, id
     )]) == 1
 
 
+# Outbox rows are written as plain SQL, one statement per chunk: no Table objects, no query building per message.
+_COLUMNS = [c._meta.db_column_name for c in OutboxMessage._meta.columns if c._meta.name != "id"]
+
+
+@functools.lru_cache(maxsize=32)
+def _insert_sql(rows: int) -> str:
+    one = "(" + ", ".join("{}" for _ in _COLUMNS) + ")"
+    return (f"INSERT INTO notification_outbox ({', '.join(_COLUMNS)}) VALUES {', '.join([one] * rows)} "
+            "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id")
+
+
+def _row(m: dict[str, Any], moment: datetime) -> list[Any]:
+    values = {
+        "channel": m.get("channel", "email"), "recipient": m["recipient"], "kind": m["kind"],
+        "language": m.get("language", "de"), "subject": m["subject"], "body_text": m["body_text"],
+        "body_html": m.get("body_html", ""), "headers": json.dumps(m.get("headers") or {}, ensure_ascii=False),
+        "calendar": m.get("calendar", ""), "idempotency_key": m["idempotency_key"], "status": "pending", "attempts": 0,
+        "next_attempt_at": m.get("send_at") or moment, "claimed_until": None, "last_error": "",
+        "quartier_id": m.get("quartier_id"), "event_id": m.get("event_id"), "person": m.get("person", ""),
+        "created_at": moment, "sent_at": None,
+    }
+    return [values[name] for name in _COLUMNS]
+
+
 async def enqueue_many(messages: list[dict[str, Any]], chunk: int = 500) -> int:
     """``enqueue`` for many messages at once (same keyword arguments per dict); returns how many were new."""
-    added = 0
+    added, moment = 0, now()
     for start in range(0, len(messages), chunk):
-        rows = [OutboxMessage(
-            channel=m.get("channel", "email"), recipient=m["recipient"], kind=m["kind"], language=m.get("language", "de"),
-            subject=m["subject"], body_text=m["body_text"], body_html=m.get("body_html", ""),
-            headers=json.dumps(m.get("headers") or {}, ensure_ascii=False), calendar=m.get("calendar", ""),
-            idempotency_key=m["idempotency_key"], next_attempt_at=m.get("send_at") or now(), quartier_id=m.get("quartier_id"),
-            event_id=m.get("event_id"), person=m.get("person", ""),
-        ) for m in messages[start:start + chunk]]
-        inserted = await OutboxMessage.insert(*rows).on_conflict(
-            target=OutboxMessage.idempotency_key, action="DO NOTHING").returning(OutboxMessage.id)
-        added += len(inserted)
+        part = messages[start:start + chunk]
+        values = [value for m in part for value in _row(m, moment)]
+        added += len(await OutboxMessage.raw(_insert_sql(len(part)), *values))
     return added
 
 
-# Channel "call": people registered by phone only; staff work through that list by hand.
+# Channel "call": people registered by phone only; staff work through that list by hand. One statement claims the
+# messages and returns them whole.
 CLAIM = """
 UPDATE notification_outbox SET status = 'sending', claimed_until = {{}}, attempts = attempts + 1
 WHERE id IN (
@@ -70,23 +89,19 @@ WHERE id IN (
     ORDER BY next_attempt_at, id LIMIT {{}}
     {lock}
 )
-RETURNING id
+RETURNING *
 """
-CLAIM_POSTGRES = CLAIM.format(lock="FOR UPDATE SKIP LOCKED")  # several workers never take the same row
-CLAIM_SQLITE = CLAIM.format(lock="")  # SQLite: the IMMEDIATE transaction serialises claims
+# PostgreSQL: several workers never take the same row; SQLite: the IMMEDIATE transaction serialises claims.
+_CLAIM = Statement(CLAIM.format(lock=""), postgres=CLAIM.format(lock="FOR UPDATE SKIP LOCKED"))
 
 
 async def claim(limit: int, moment: datetime | None = None) -> list[OutboxMessage]:
     """Take up to ``limit`` due messages for this worker (also those a dead worker left behind)."""
     moment = moment or now()
     lease = moment + timedelta(seconds=settings().lease_seconds)
-    sql = CLAIM_POSTGRES if is_postgres() else CLAIM_SQLITE
     async with transaction():
-        rows = await OutboxMessage.raw(sql, lease, moment, moment, limit)
-    ids = [row["id"] for row in rows]
-    if not ids:
-        return []
-    return await OutboxMessage.objects().where(OutboxMessage.id.is_in(ids)).order_by(OutboxMessage.id)
+        rows = await _CLAIM.fetch(lease, moment, moment, limit)
+    return as_objects(OutboxMessage, sorted(rows, key=lambda row: row["id"]))
 
 
 def _due(moment: datetime) -> Any:
@@ -120,8 +135,9 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(base, 6 * 3600) * random.uniform(0.8, 1.2))
 
 
-async def deliver(message: OutboxMessage, channels: dict[str, Channel]) -> str:
-    """Send one claimed message and record the outcome; returns the new status."""
+async def deliver(message: OutboxMessage, channels: dict[str, Channel], sent: list[int] | None = None) -> str:
+    """Send one claimed message and record the outcome; returns the new status. With ``sent`` a message that went
+    out is only added to it, for ``mark_sent`` (one statement for a batch)."""
     channel = channels.get(message.channel)
     try:
         if channel is None:
@@ -140,7 +156,21 @@ async def deliver(message: OutboxMessage, channels: dict[str, Channel]) -> str:
     except Exception as exc:  # a bug in a channel must not stop the queue
         log.exception("channel %s failed on message %s", message.channel, message.id)
         return await _finish(message, "failed", f"{type(exc).__name__}: {exc}")
+    if sent is not None:
+        sent.append(message.id)
+        return "sent"
     return await _finish(message, "sent", "")
+
+
+MARK_SENT_EVERY = 10  # at most this many mails go out twice after a crash
+
+
+async def mark_sent(ids: list[int]) -> None:
+    """Record messages as sent, in one statement."""
+    await OutboxMessage.update({
+        OutboxMessage.status: "sent", OutboxMessage.claimed_until: None, OutboxMessage.last_error: "",
+        OutboxMessage.sent_at: now(),
+    }).where(OutboxMessage.id.is_in(ids))
 
 
 async def _finish(message: OutboxMessage, status: str, error: str) -> str:
@@ -154,11 +184,17 @@ async def _finish(message: OutboxMessage, status: str, error: str) -> str:
 async def run_batch(channels: dict[str, Channel], limit: int | None = None) -> dict[str, int]:
     """Claim and send one batch; returns how many ended in which status."""
     result: dict[str, int] = {}
+    sent: list[int] = []  # recorded MARK_SENT_EVERY at a time (a process killed in between sends those again)
     try:
         for message in await claim(limit or settings().batch_size):
-            status = await deliver(message, channels)
+            status = await deliver(message, channels, sent)
             result[status] = result.get(status, 0) + 1
+            if len(sent) >= MARK_SENT_EVERY:
+                await mark_sent(sent)
+                sent.clear()
     finally:
+        if sent:
+            await mark_sent(sent)
         for channel in channels.values():  # e.g. the SMTP session kept open for this batch
             close = getattr(channel, "close", None)
             if close is not None:

@@ -156,6 +156,12 @@ async def erase(row: Subscription) -> None:
         await Subscription.delete().where(Subscription.id == row.id)
 
 
+async def forget_series(series_id: int) -> None:
+    """The series was deleted: its subscriptions and the mails to them are erased."""
+    for row in await Subscription.objects().where(Subscription.series_id == series_id):
+        await erase(row)
+
+
 async def record_news(event_id: int, quartier_id: int | None) -> None:
     """An event was published: the next digests may tell about it."""
     if quartier_id is None:

@@ -37,11 +37,10 @@ async def event_block(detail: EventDetail, request: Any) -> list[PageBlock]:
 
 async def list_notes(events: list[EventDetail]) -> dict[int, str]:
     """Free seats or the waiting list of each published event that takes registrations (the series page)."""
-    forms = {f.event: f for f in await RegistrationForm.objects().where(
-        RegistrationForm.event.is_in([d.event.id for d in events]) & (RegistrationForm.enabled == True))}  # noqa: E712
+    forms = await service.forms_with_waiting([d.event.id for d in events])  # one statement for all dates
     notes = {}
     for d in events:
         if d.event.id in forms and d.event.status == "published":
-            state = await service.availability(d.event, forms[d.event.id])
+            state = await service.availability(d.event, *forms[d.event.id])
             notes[d.event.id] = Markup(" ").join(render("registration/_availability.html", state=state).split())
     return notes

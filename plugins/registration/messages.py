@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from core.plugin_api import (
-    Audience, AudienceMember, DomainEvent, Event, EventCancelled, EventChanged, EventCopied, MessageRecipient,
+    Audience, AudienceMember, DomainEvent, Event, as_objects, EventCancelled, EventChanged, EventCopied, MessageRecipient,
     MessageRequest, MessageType, format_span, localize, send_message, texts_from, transaction, withdraw_messages,
 )
 from plugins.registration import domain_events as de
@@ -104,19 +104,26 @@ async def _withdraw_reminder(registration: int) -> None:
     await withdraw_messages(PLUGIN, f"{service.message_prefix(registration)}reminder:")
 
 
+_EVENT_SQL = ("SELECT e.*, EXISTS (SELECT 1 FROM registrations r WHERE r.id = {} AND r.status = 'confirmed' "
+              "AND r.anonymised_at IS NULL) AS still_confirmed FROM events e WHERE e.id = {}")
+
+
 async def on_registration(event: de.RegistrationEvent) -> None:
     key = FIRST[event.status] if isinstance(event, de.RegistrationCreated) else KINDS.get(type(event))
     if key is None:  # checked in: nothing to say
         return
     to = MessageRecipient(name=event.person_name, email=event.email, phone=event.phone, language=event.language)
     links = {"view_url": event.view_url, "confirm_url": event.confirm_url, "cancel_url": event.cancel_url}
-    row = await Event.objects().where(Event.id == event.event).first()  # now: the event may have moved since
-    about = About.of(row) if row is not None else About.of(event)
+    # now: the event may have moved since; and whether the registration is still confirmed (events may come out of order)
+    rows = await Event.raw(_EVENT_SQL, event.registration, event.event)
+    confirmed = bool(rows[0].pop("still_confirmed")) if rows else await still_confirmed(event.registration)
+    about = About.of(as_objects(Event, rows)[0]) if rows else About.of(event)
     await _tell(key, str(event.event_id), event.registration, to, about, links, seats=event.seats,
                 position=event.waitlist_position, needs_confirmation=event.status == "unconfirmed")
     if key in ("cancelled", "expired", "waitlisted"):
-        await _withdraw_reminder(event.registration)
-    elif event.status == "confirmed" and await still_confirmed(event.registration):  # events may come out of order
+        if not isinstance(event, de.RegistrationCreated):  # a new registration has no reminder to withdraw yet
+            await _withdraw_reminder(event.registration)
+    elif event.status == "confirmed" and confirmed:
         await _remind(event.registration, to, about, links)
 
 

@@ -16,13 +16,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import msgspec
-from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count as RowCount
 
 from core.plugin_api import (
-    Count, CountOutOfRange, Event, LocalText, as_objects, change_count, contains_link, current, erase_domain_events,
-    event_figures, hit_rate_limit, localize, plugin_gettext, prefixed_columns, publish, record_once, redact_audit, take_prefixed,
-    transaction, withdraw_messages,
+    Count, CountOutOfRange, Event, LocalText, Statement, any_of_param, any_of_statement, as_objects, change_count,
+    contains_link, current, erase_domain_events, event_figures, hit_rate_limits, is_postgres, localize, plugin_gettext,
+    prefixed_columns, publish, record_once, redact_audit, take_prefixed, transaction, withdraw_messages,
 )
 from plugins.registration import domain_events as de
 from plugins.registration.tables import ACTIVE_STATUSES, SEAT_STATUSES, STATUSES, Registration, RegistrationForm
@@ -111,8 +110,12 @@ def default_consent_text() -> str:
 
 
 # -- forms -------------------------------------------------------------------------
+_FORM = Statement("SELECT * FROM registration_forms WHERE event = {} LIMIT 1")  # every event page reads it
+
+
 async def form_for(event_id: int) -> RegistrationForm | None:
-    return await RegistrationForm.objects().where(RegistrationForm.event == event_id).first()
+    rows = await _FORM.fetch(event_id)
+    return as_objects(RegistrationForm, rows)[0] if rows else None
 
 
 async def consent_text(form: RegistrationForm, lang: str | None = None) -> LocalText:
@@ -195,10 +198,28 @@ async def waitlist_length(form_id: int) -> int:
     return await Registration.count().where((Registration.form == form_id) & (Registration.status == "waitlisted"))
 
 
-async def availability(event: Event, form: RegistrationForm | None) -> Availability:
+# The enabled forms of some events with their waiting counts (a series page lists up to 60 dates): one statement.
+_FORMS_WAITING_SQL = ("SELECT f.*, CASE WHEN f.waitlist_seq > 0 THEN (SELECT count(*) FROM registrations r "
+                      "WHERE r.form = f.id AND r.status = 'waitlisted') ELSE 0 END AS waiting "
+                      "FROM registration_forms f WHERE f.enabled AND %s")
+_FORMS_WAITING = any_of_statement(_FORMS_WAITING_SQL, "f.event")
+
+
+async def forms_with_waiting(event_ids: list[int]) -> dict[int, tuple[RegistrationForm, int]]:
+    """``{event id: (its enabled form, how many wait)}`` for those of ``event_ids`` that take registrations."""
+    if not event_ids:
+        return {}
+    rows = await _FORMS_WAITING.fetch(any_of_param(event_ids))
+    waiting = [row.pop("waiting") for row in rows]
+    return {form.event: (form, int(count)) for form, count in zip(as_objects(RegistrationForm, rows), waiting)}
+
+
+async def availability(event: Event, form: RegistrationForm | None, waiting: int | None = None) -> Availability:
+    """``waiting``: the form's waiting count when the caller has read it (``forms_with_waiting``)."""
     if form is None or not form.enabled:
         return Availability(False, "no_registration", None, 0, None, False, 0)
-    waiting = await waitlist_length(form.id) if form.waitlist_seq else 0  # no number handed out: nobody waits
+    if waiting is None:
+        waiting = await waitlist_length(form.id) if form.waitlist_seq else 0  # no number handed out: nobody waits
     left = None if form.capacity is None else max(0, form.capacity - form.taken)
     reason = _state(event, form)
     return Availability(reason == "open", reason, form.capacity, form.taken, left, form.waitlist_enabled, waiting,
@@ -340,35 +361,40 @@ async def _publish(kind: type[de.RegistrationEvent], reg: Registration, reason: 
 
 
 # -- registering -------------------------------------------------------------------------
+_TAKE_SEATS = Statement("UPDATE registration_forms SET taken = taken + {} WHERE id = {} "
+                        "AND (capacity IS NULL OR taken + {} <= capacity) RETURNING id")
+
+
 async def _take_seats(form_id: int, seats: int) -> bool:
-    rows = await RegistrationForm.update({RegistrationForm.taken: RegistrationForm.taken + seats}).where(
-        (RegistrationForm.id == form_id) & WhereRaw("(capacity IS NULL OR taken + {} <= capacity)", seats)
-    ).returning(RegistrationForm.id)
-    return bool(rows)
+    return bool(await _TAKE_SEATS.fetch(seats, form_id, seats))
 
 
 async def _release_seats(form_id: int, seats: int) -> None:
     await RegistrationForm.update({RegistrationForm.taken: RegistrationForm.taken - seats}).where(RegistrationForm.id == form_id)
 
 
+_NEXT_NUMBER = Statement("UPDATE registration_forms SET waitlist_seq = waitlist_seq + 1 WHERE id = {} "
+                         "RETURNING waitlist_seq")
+_NEXT_NUMBER_IF_FULL = Statement(
+    "UPDATE registration_forms SET waitlist_seq = waitlist_seq + 1 WHERE id = {} AND waitlist_enabled = {} "
+    "AND capacity IS NOT NULL AND taken + {} > capacity RETURNING waitlist_seq")
+
+
 async def _next_waitlist_number(form_id: int, if_full_for: int | None = None) -> int | None:
     """The next waiting-list number. With ``if_full_for``: only if that many seats no longer fit and
     the form has a waiting list, else None."""
-    where = RegistrationForm.id == form_id
-    if if_full_for is not None:
-        where = where & (RegistrationForm.waitlist_enabled == True) & WhereRaw(  # noqa: E712
-            "capacity IS NOT NULL AND taken + {} > capacity", if_full_for)
-    rows = await RegistrationForm.update({RegistrationForm.waitlist_seq: RegistrationForm.waitlist_seq + 1}).where(
-        where
-    ).returning(RegistrationForm.waitlist_seq)
-    return rows[0]["waitlist_seq"] if rows else None
+    if if_full_for is None:
+        row = await _NEXT_NUMBER.fetchrow(form_id)
+    else:
+        row = await _NEXT_NUMBER_IF_FULL.fetchrow(form_id, True, if_full_for)
+    return row["waitlist_seq"] if row else None
 
 
-_REGISTER_SQL = (
+_REGISTER = Statement((
     f"SELECT e.*, {prefixed_columns(RegistrationForm, 'f')}, (SELECT r.id FROM registrations r WHERE r.form = f.id "
     "AND r.email = {} AND r.status IN (%s) LIMIT 1) AS existing_registration "
     "FROM events e LEFT JOIN registration_forms f ON f.event = e.id WHERE e.id = {}"
-) % ", ".join(f"'{s}'" for s in ACTIVE_STATUSES)
+) % ", ".join(f"'{s}'" for s in ACTIVE_STATUSES))
 
 
 def normal_email(value: str | None) -> str | None:
@@ -380,7 +406,7 @@ _INSERTED = [c._meta.db_column_name for c in Registration._meta.columns if c._me
 _QUOTED = ", ".join(f'"{name}"' for name in _INSERTED)
 # A new registration and, when it waits, its place on the list (those waiting with a smaller number, plus one) in one
 # statement; the subquery does not count the new row on either database.
-_INSERT_SQL = (
+_INSERT = Statement(
     f"INSERT INTO registrations ({_QUOTED}) VALUES ({', '.join('{}' for _ in _INSERTED)}) "
     "RETURNING id, (SELECT count(*) FROM registrations w WHERE w.form = {} AND w.status = 'waitlisted' "
     "AND w.waitlist_seq < {}) AS ahead"
@@ -390,7 +416,7 @@ _INSERT_SQL = (
 async def _insert(reg: Registration) -> int | None:
     """Store a new registration (``reg.id`` set); its waiting-list position, None when it has a seat."""
     values = [getattr(reg, name) for name in _INSERTED]
-    row = (await Registration.raw(_INSERT_SQL, *values, reg.form, reg.waitlist_seq))[0]
+    row = await _INSERT.fetchrow(*values, reg.form, reg.waitlist_seq)
     reg.id, reg._exists_in_db = row["id"], True
     return row["ahead"] + 1 if reg.status == "waitlisted" and reg.waitlist_seq is not None else None
 
@@ -415,10 +441,15 @@ async def _count_mail(email: str, client: str | None) -> None:
     local, _at, domain = email.rpartition("@")
     mailbox = local.split("+", 1)[0] + "@" + domain  # name+1@ and name+2@ reach the same person
     address_key = "registration:mail-to:" + hashlib.sha256(mailbox.encode()).hexdigest()
-    if per_address and await hit_rate_limit(address_key, 3600) > per_address:
-        raise TooManyMails("too_many_mails_to_address", field="email")
-    if per_client and client and await hit_rate_limit(f"registration:mail-from:{client}", 3600) > per_client:
-        raise TooManyMails("too_many_mails_from_client")
+    limits = [(address_key, per_address, "too_many_mails_to_address", "email")] if per_address else []
+    if per_client and client:
+        limits.append((f"registration:mail-from:{client}", per_client, "too_many_mails_from_client", ""))
+    if not limits:
+        return
+    counts = await hit_rate_limits([key for key, *_ in limits], 3600)  # both counters in one statement
+    for (_key, limit, reason, field_name), count in zip(limits, counts):
+        if count > limit:
+            raise TooManyMails(reason, field=field_name)
 
 
 async def register(event_id: int, data: RegistrationInput, channel: str = "online", staff: Any = None,
@@ -426,7 +457,7 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
     """Take a registration: a seat if there is one, else the waiting list, else refuse.
     ``client`` is the sender's network address (online registrations), for the mail limits."""
     # The event, its form and a registration of the same address already there, in one statement.
-    rows = await Event.raw(_REGISTER_SQL, normal_email(data.email), event_id)
+    rows = await _REGISTER.fetch(normal_email(data.email), event_id)
     if not rows:
         raise RegistrationRefused("no_registration", REFUSALS["no_registration"])
     existing_id = rows[0].pop("existing_registration")
@@ -461,13 +492,14 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
             email_confirmed_at=None,
         )
 
-    async def write(seat_expected: bool) -> tuple[Registration, int | None]:
+    async def write(mode: str) -> tuple[Registration, int | None]:
+        """``mode``: "seat_last" or "seat_first" (seats fitted when the form was read), or "waitlist_first"."""
         if channel == "online" and clean.email:  # every such registration mails an unconfirmed address
             await _count_mail(clean.email, client)
         seated_status = "unconfirmed" if needs_opt_in else "confirmed"
-        if seat_expected:
-            # Seats were free when the form was read: the row and its domain event first, the seat UPDATE last
-            # before COMMIT, so the form row stays locked only briefly (the rush); gone seats roll it all back.
+        if mode == "seat_last":
+            # PostgreSQL, seats to spare: the row and its domain event first, the seat UPDATE last before COMMIT, so
+            # the form row stays locked only briefly (the rush); seats gone meanwhile roll it all back.
             reg = row(seated_status, None)
             await _insert(reg)
             place = await _publish(de.RegistrationCreated, reg, event=event)
@@ -475,8 +507,10 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
                 raise _SeatsGone()
             return reg, place
         # Full when the form was read (or the seats ran out since): the waiting-list number of a full event, else
-        # a seat that came free in between; the number goes into the row, so it comes first.
-        seq = await _next_waitlist_number(form.id, if_full_for=seats)
+        # a seat that came free in between; the number goes into the row, so it comes first. "seat_first" (SQLite,
+        # where a write transaction locks the whole database anyway, so nothing is gained by the seat last): the seat
+        # UPDATE first, the number only when it finds none; nothing to roll back.
+        seq = None if mode == "seat_first" else await _next_waitlist_number(form.id, if_full_for=seats)
         if seq is None and not await _take_seats(form.id, seats):
             if not form.waitlist_enabled:
                 raise RegistrationRefused("full", REFUSALS["full"])
@@ -485,13 +519,16 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
         place = await _insert(reg)
         return reg, await _publish(de.RegistrationCreated, reg, event=event, place=place)
 
+    mode = "waitlist_first"
+    if form.capacity is None or form.taken + seats <= form.capacity:
+        mode = "seat_last" if is_postgres() else "seat_first"
     try:
         try:
             async with transaction():
-                reg, place = await write(form.capacity is None or form.taken + seats <= form.capacity)
+                reg, place = await write(mode)
         except _SeatsGone:
             async with transaction():
-                reg, place = await write(False)
+                reg, place = await write("waitlist_first")
     except Exception as exc:
         # Two submissions of the same person at the same moment: the unique index
         # lets one in; the other answers with the registration that won.

@@ -136,6 +136,25 @@ async def test_two_schedulers_never_overlap_and_keep_the_interval(make_deploymen
     assert 3 <= run.runs <= elapsed / 0.2 + 1  # once per due time, not once per scheduler
 
 
+async def test_an_every_process_job_runs_in_each_scheduler_on_its_own_timer(make_deployment, core_job):
+    """``every_process``: no lease; two schedulers (two processes) run it at the same time, each every interval."""
+    first = await make_deployment()
+    second = await make_deployment()
+    run = Counter(pause=0.3)
+    core_job(Job("send", run, seconds=0.2, deployment_wide=True, every_process=True))
+    await second.engine.start_connection_pool(min_size=1, max_size=5)
+    try:
+        async with jobs.running_jobs(first), jobs.running_jobs(second):
+            await wait_until(lambda: _ran(run))
+            await asyncio.sleep(1.5)
+    finally:
+        await second.engine.close_connection_pool()
+    assert run.most_active == 2  # both at once
+    assert 4 <= run.runs <= 2 * (1.5 / 0.5 + 2)  # each: run 0.3 s, wait 0.2 s
+    row = await stored("core.send")
+    assert row["result"] == "ok" and row["lease_owner"] == "" and row["lease_until"] is None
+
+
 async def test_a_lease_of_a_dead_process_runs_out(make_deployment):
     deployment = await make_deployment()
     run = Counter()

@@ -150,16 +150,19 @@ async def test_a_request_reads_the_plugin_switches_once_and_the_next_one_reads_t
     from core.quartiere import service as quartiere
     from tests.plugins.registration.helpers import NO_RATE_LIMIT, event_with_form, person
 
-    reads = []
-    raw = quartiere.QuartierPlugin.raw
+    from core.db.sql import Statement
 
-    def counted(sql: str, *args):
-        reads.append(sql)
-        return raw(sql, *args)
+    reads = []
+    fetch = Statement.fetch
+
+    def counted(statement: Statement, *args):
+        if "quartier_plugins" in statement.sql:
+            reads.append(statement.sql)
+        return fetch(statement, *args)
 
     async with make_client(["registration", "notifications"], sections=NO_RATE_LIMIT, settle=False) as client:
         quartier, event, _form = await event_with_form(capacity=5)
-        monkeypatch.setattr(quartiere.QuartierPlugin, "raw", counted)
+        monkeypatch.setattr(Statement, "fetch", counted)
         # The scope check reads the event's Quartier and its switches in one statement; the plugins told of the
         # new registration (domain event, in the same request) are chosen from them, not from a second read.
         assert (await client.post(f"/api/events/{event.id}/registrations", json=person(1))).status_code == 201

@@ -18,6 +18,7 @@ import pytest
 
 from core.testing.fixtures import CSRF_FIELD, create_staff_user, csrf_token, ensure_quartiere, staff_login
 from plugins.exhibition.tables import ExhibitImage
+from tests.core.web.pages import parse
 from tests.plugins.exhibition.helpers import exhibition, image_bytes, upload
 
 pytestmark = pytest.mark.nodes
@@ -255,3 +256,53 @@ async def test_a_plugin_switched_off_on_one_node_is_off_on_the_other_at_its_next
             assert (await client.get(f"/api/events/{event_id}/availability")).status_code == 404
             shown = await client.get(page, follow_redirects=True)
             assert shown.status_code == 200 and 'name="consent"' not in shown.text
+
+
+async def mail_to(cluster: Any, address: str) -> tuple[str, str]:
+    """(subject, calendar attachment) of the one mail to ``address``, once it arrived."""
+    deadline = time.monotonic() + MAIL_TIMEOUT
+    while not cluster.smtp.to(address) and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    (mail,) = cluster.smtp.to(address)
+    calendars = [part.get_content() for part in mail.walk() if part.get_content_type() == "text/calendar"]
+    return mail["Subject"], "".join(calendars)
+
+
+async def test_a_message_built_on_node_2_shows_a_text_and_a_time_changed_on_node_1(make_cluster):
+    """Message texts and calendar files are kept per process under what they are made of, read with each message
+    (issue 18, item 3): node 2 built two confirmations (the second from its cache); an admin moves the event and
+    writes the Quartier's own confirmation text on node 1; the next confirmation node 2 builds shows both."""
+    cluster = await make_cluster(nodes=2)
+    node1, node2 = cluster.nodes
+    event_id = await event_with_form("Kalender auf zwei Knoten")
+    (quartier,) = await ensure_quartiere(["nordstadt"])
+    register = f"/api/events/{event_id}/registrations"
+    async with httpx.AsyncClient(base_url=node1, timeout=30) as on1, httpx.AsyncClient(base_url=node2, timeout=30) as on2:
+        for i in (1, 2):
+            answer = await on2.post(register, json={"name": f"Person {i}", "email": f"kal{i}@example.org", "consent": True})
+            assert answer.status_code == 201 and answer.json()["status"] == "confirmed"
+        subject, first = await mail_to(cluster, "kal1@example.org")
+        assert await mail_to(cluster, "kal2@example.org") == (subject, first)  # the same file: from node 2's cache
+        assert "DTSTART;TZID=Europe/Berlin:" in first and not subject.startswith("Neu")
+
+        admin = await create_staff_user("admin", ["nordstadt"])
+        assert (await staff_login(on1, admin.email)).status_code == 303
+        edit = f"/staff/r/events/{event_id}/edit"
+        form = parse((await on1.get(edit)).text)
+        starts = datetime.fromisoformat(form.field_value("starts_at")) + timedelta(hours=1)
+        ends = datetime.fromisoformat(form.field_value("ends_at")) + timedelta(hours=1)
+        moved = await on1.post(edit, data={
+            "title": "Kalender auf zwei Knoten", "slug": "treffen", "starts_at": f"{starts:%Y-%m-%dT%H:%M}",
+            "ends_at": f"{ends:%Y-%m-%dT%H:%M}", "venue": "", "summary": "", "description": "", "contact_name": "",
+            "contact_phone": "", "contact_email": "", CSRF_FIELD: await csrf_token(on1)})
+        assert moved.status_code == 303, moved.text[:300]
+        written = await on1.post("/staff/r/message-templates/new", data={
+            "kind": "registration.registered", "language": "de", "quartier": str(quartier.id),
+            "text": "Betreff: Neu: {{ event_title }}\nBis bald.", CSRF_FIELD: await csrf_token(on1)})
+        assert written.status_code == 303, written.text[:300]
+
+        answer = await on2.post(register, json={"name": "Person 3", "email": "kal3@example.org", "consent": True})
+        assert answer.status_code == 201
+        subject, later = await mail_to(cluster, "kal3@example.org")
+        assert subject == "Neu: Kalender auf zwei Knoten"
+        assert f"DTSTART;TZID=Europe/Berlin:{starts:%Y%m%dT%H%M}00" in later and later != first

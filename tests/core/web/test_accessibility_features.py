@@ -4,6 +4,7 @@ JSON-LD, API, iCalendar and the filter on a Quartier's page, all through HTTP.""
 from __future__ import annotations
 
 import typing
+from datetime import timedelta
 from pathlib import Path
 
 import icalendar
@@ -187,6 +188,36 @@ async def test_the_filter_keeps_to_its_pages(make_staff_client, monkeypatch):
             assert "?barrierefrei=seating&page=2" in first.links()
             second = parse((await visitor.get("/nordstadt/", params={"barrierefrei": "seating", "page": "2"})).text)
             assert "Café 3" in second.main_text and "Café 2" not in second.main_text
+
+
+async def test_the_filter_runs_in_the_database_on_whole_keys_past_any_number_of_events(make_client):
+    """Not a scan of the first events in Python: a match after 2,100 events that lack the feature is found; a key is
+    matched whole ("sign_language" is not "sign_language_on_request", "_" is no wildcard); an event without a venue
+    offers what it adds; one that lacks its venue's feature does not offer it."""
+    async with make_client() as client:
+        nord = await helpers.quartier("nordstadt")
+        near = helpers.BERLIN_2030_05_04_14H_UTC
+        lacking = [Event(quartier=nord.id, title=f"Ohne {i}", slug=f"ohne-{i}", starts_at=near, ends_at=near + timedelta(hours=1),
+                         status="published", accessibility_added="sign_language_on_request signXlanguage") for i in range(2100)]
+        for chunk in range(0, len(lacking), 300):
+            await Event.insert(*lacking[chunk:chunk + 300])
+        later = near + timedelta(days=1)
+        signed = await helpers.event(nord, "Mit Gebärdensprache", start=later, publish=True, accessibility_added="sign_language")
+        venue = await helpers.venue(nord)
+        await Venue.update({Venue.accessibility_features: "step_free seating"}).where(Venue.id == venue.id)
+        seated = await helpers.event(nord, "Mit Sitzplätzen", start=later, publish=True, venue=venue.id)
+        await helpers.event(nord, "Ohne Sitzplätze", start=later, publish=True, venue=venue.id, accessibility_removed="seating")
+
+        def titles(response) -> list[str]:
+            assert response.status_code == 200, response.text
+            return [e["title"] for e in response.json()]
+
+        api = "/api/quartiere/nordstadt/events"
+        assert titles(await client.get(api, params={"accessibility": "sign_language"})) == [signed.title]
+        assert titles(await client.get(api, params={"accessibility": ["seating", "step_free"]})) == [seated.title]
+        assert titles(await client.get(api, params={"accessibility": "seating", "offset": 1})) == []
+        page = parse((await client.get("/nordstadt/", params={"barrierefrei": "sign_language"})).text)
+        assert "Mit Gebärdensprache" in page.main_text and "Ohne 1" not in page.main_text
 
 
 async def test_a_copied_event_keeps_its_accessibility(make_staff_client):

@@ -25,3 +25,13 @@ async def test_hits_at_the_same_moment_each_get_their_own_number(make_client):
     async with make_client():
         counts = await asyncio.gather(*(store.hit("rush", 60) for _ in range(10)))
         assert sorted(counts) == list(range(1, 11))
+
+
+async def test_several_keys_count_in_one_statement_each_in_its_own_window(make_client):
+    async with make_client():
+        assert await store.hit("address", 60) == 1
+        assert await store.hits(["address", "client"], 60) == [2, 1]
+        assert await store.hits(["client", "address", "third"], 60) == [2, 3, 1]
+        await RateCounter.update({RateCounter.window_ends_at: store._now() - timedelta(seconds=1)}).where(
+            RateCounter.key == "address")
+        assert await store.hits(["address", "client"], 60) == [1, 3]

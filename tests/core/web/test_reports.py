@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from core.events import service as events
 from core.reports.service import Period, PeriodError, change_count, parse_period
-from core.testing.fixtures import ensure_quartiere
+from core.testing.fixtures import ensure_quartiere, post_form
 from tests.core.factories import make_event
 from tests.core.web.pages import parse
 
@@ -84,6 +84,23 @@ async def test_staff_see_only_their_quartiere_and_admins_all(make_staff_client):
     async with make_staff_client(login=False) as anonymous:
         response = await anonymous.get(REPORT)
         assert response.status_code == 303 and response.headers["location"].startswith("/staff/login")
+
+
+async def test_a_held_event_stays_counted_after_it_is_deleted_and_one_ahead_never_counts(make_staff_client):
+    async with make_staff_client(quartiere=["nordstadt"]) as client:
+        (nordstadt,) = await ensure_quartiere(["nordstadt"])
+        held = await make_event(nordstadt, "war", days=-2)
+        ahead = await make_event(nordstadt, "kommt", days=3)
+        period = {"period": "custom", "from": (date.today() - timedelta(days=10)).isoformat(),
+                  "to": (date.today() + timedelta(days=10)).isoformat()}
+        assert totals((await client.get(REPORT, params=period)).text)["Veranstaltungen durchgeführt"] == "1"
+        for event in (held, ahead):
+            assert (await post_form(client, f"/staff/r/events/{event.id}/delete")).status_code == 303
+        assert totals((await client.get(REPORT, params=period)).text)["Veranstaltungen durchgeführt"] == "1"
+        # the date it was held on decides the period, as for a live event
+        earlier = {"period": "custom", "from": (date.today() - timedelta(days=30)).isoformat(),
+                   "to": (date.today() - timedelta(days=20)).isoformat()}
+        assert totals((await client.get(REPORT, params=earlier)).text)["Veranstaltungen durchgeführt"] == "0"
 
 
 async def test_the_report_counts_held_events_by_month_with_accessible_charts(make_staff_client):

@@ -208,3 +208,23 @@ async def test_in_leichte_sprache_and_leaving_after_the_quartier_switched_notifi
         left = await citizen.post(unsubscribe, content=b"List-Unsubscribe=One-Click",
                                   headers={"content-type": "application/x-www-form-urlencoded"})
         assert left.status_code == 200 and await Subscription.count() == 0
+
+
+async def test_deleting_a_series_erases_its_subscriptions_and_keeps_the_quartiers(make_staff_client, smtp):
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=sections(smtp.port)) as staff, \
+            open_client(staff.app, address="10.0.0.12") as citizen:
+        nord = await Quartier.objects().where(Quartier.slug == "nordstadt").first()
+        first = await make_event(nord, "cafe")
+        series = await create_series(first.id, "weekly", None, 3, "")
+        for email, scope in (("reihe@example.org", {"series": str(series.id)}), ("alles@example.org", {})):
+            answer = await post_form(citizen, "/nordstadt/abonnieren",
+                                     {"email": email, "frequency": "instant", "consent": "on", **scope})
+            assert answer.status_code == 200
+        await work(staff.deployment)
+        assert await OutboxMessage.count() == 2
+
+        assert (await post_form(staff, f"/staff/r/series/{series.id}/delete")).status_code == 303
+        await deliver_pending_events()
+        assert [row.email for row in await Subscription.objects()] == ["alles@example.org"]
+        assert await OutboxMessage.count().where(OutboxMessage.recipient == "reihe@example.org") == 0
+        assert (await citizen.get(f"/nordstadt/veranstaltungen/{first.id}-{first.slug}")).status_code == 200  # dates stay
