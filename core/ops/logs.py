@@ -81,7 +81,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 
 
 def granian_options(settings: Settings) -> dict[str, Any]:
-    """granian's options (``serve``'s default server): no access log; in JSON mode its own lines go through the
+    """granian's options (``serve --server granian``): no access log; in JSON mode its own lines go through the
     JSON handler on the root logger instead of its console handler."""
     if settings.log_format != "json":
         return {"log_access": False}
