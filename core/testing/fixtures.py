@@ -28,7 +28,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Iterator
 import pytest
 
 from core.config import PagesSettings, Settings
-from core.db import create_engine
+from core.db import create_engine, statements
 from core.db.engine import sqlite_path
 from core.deployment import Deployment, current
 from core.domain_events.service import deliver_pending_events
@@ -498,3 +498,11 @@ def smtp_server() -> Iterator[SmtpCapture]:
         yield capture
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def counting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The app's statement counter on (``core/db/statements.py``), into a fresh folder with fresh totals: the folder."""
+    monkeypatch.setenv(statements.ENV, str(tmp_path / "counts"))
+    monkeypatch.setattr(statements, "_totals", {})
+    return tmp_path / "counts"

@@ -11,14 +11,6 @@ from core.db import create_engine, statements
 from tests.core.factories import make_quartier
 
 
-@pytest.fixture
-def counting(monkeypatch: pytest.MonkeyPatch, tmp_path):
-    """Counting on, into a fresh folder and fresh totals."""
-    monkeypatch.setenv(statements.ENV, str(tmp_path / "counts"))
-    monkeypatch.setattr(statements, "_totals", {})
-    return tmp_path / "counts"
-
-
 def totals(folder) -> dict:
     statements.flush()
     return statements.read_totals(folder)

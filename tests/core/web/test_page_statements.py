@@ -3,20 +3,11 @@ by the app's statement counter with every built-in plugin loaded and one plugin 
 
 from __future__ import annotations
 
-import pytest
-
 from core.db import statements
 from core.quartiere.service import set_plugin_enabled
 from tests.plugins.registration.helpers import event_with_form
 
 PLUGINS = ["registration", "notifications", "exhibition"]
-
-
-@pytest.fixture
-def counting(monkeypatch: pytest.MonkeyPatch, tmp_path):
-    monkeypatch.setenv(statements.ENV, str(tmp_path / "counts"))
-    monkeypatch.setattr(statements, "_totals", {})
-    return tmp_path / "counts"
 
 
 def statements_of(folder, client_get_count: int) -> int:

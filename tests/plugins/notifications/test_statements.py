@@ -21,13 +21,6 @@ PLUGINS = ["registration", "notifications", "exhibition"]
 SECTIONS = {"registration": NO_RATE_LIMIT["registration"], "notifications": {"poll_seconds": 3600}}
 
 
-@pytest.fixture
-def counting(monkeypatch: pytest.MonkeyPatch, tmp_path):
-    monkeypatch.setenv(statements.ENV, str(tmp_path / "counts"))
-    monkeypatch.setattr(statements, "_totals", {})
-    return tmp_path / "counts"
-
-
 def background(folder) -> int:
     statements.flush()
     return statements.read_totals(folder).get(statements.BACKGROUND, {"after": 0})["after"]
