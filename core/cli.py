@@ -172,7 +172,8 @@ def _serve_granian(host: str, port: int, workers: int, settings: Settings) -> No
     multiprocessing.set_start_method("spawn", force=True)
     try:
         Server(APP_FACTORY, factory=True, address=host, port=port, workers=workers, interface=Interfaces.ASGI,
-               loop=Loops.uvloop, log_level=LogLevels.warning, **granian_options(settings)).serve()
+               loop=Loops.uvloop, log_level=LogLevels.warning, respawn_failed_workers=True,
+               **granian_options(settings)).serve()
     finally:
         multiprocessing.set_start_method(method, force=True)
 

@@ -21,6 +21,9 @@ def _compile(sql: str, engine_type: str) -> str:
     return parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
 
 
+_WRITES = {"insert", "update", "delete", "returning", "replace"}
+
+
 class Statement:
     """One SQL statement, its text resolved once per dialect; ``postgres``: a different text for PostgreSQL."""
 
@@ -29,7 +32,8 @@ class Statement:
     def __init__(self, sql: str, postgres: str | None = None) -> None:
         self.sql, self.postgres = sql, postgres
         self._texts: dict[str, str] = {}
-        self._read = sql.lstrip().split(None, 1)[0].lower() in ("select", "with") and "returning" not in sql.lower()
+        words = set(sql.lower().replace("(", " ").split())  # a WITH that writes is a write (SQLite's write lock)
+        self._read = sql.lstrip().split(None, 1)[0].lower() in ("select", "with") and not words & _WRITES
 
     def text(self, engine_type: str) -> str:
         """The text sent to a database of ``engine_type`` ("postgres" or "sqlite"), the same on every call."""

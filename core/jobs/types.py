@@ -44,6 +44,8 @@ class Job:
             return "needs seconds above 0"
         if self.daily_at is not None and not _CLOCK.match(str(self.daily_at)):
             return f"has daily_at {self.daily_at!r}; use HH:MM"
+        if self.every_process and self.daily_at is not None:
+            return "runs in every process on its own timer: give it seconds, not daily_at"
         return None
 
     @property

@@ -90,7 +90,9 @@ async def hit(key: str, window_seconds: int) -> int:
 
 
 async def hits(keys: list[str], window_seconds: int) -> list[int]:
-    """``hit`` for up to three different keys in one statement; their counts in the same order."""
+    """``hit`` for one to three different keys in one statement; their counts in the same order."""
+    if not 1 <= len(keys) <= len(_HITS) or len(set(keys)) != len(keys):
+        raise ValueError(f"hits() counts 1 to {len(_HITS)} different keys, not {keys!r}")
     now = _now()
     ends = now + timedelta(seconds=window_seconds)
     rows = await _HITS[len(keys) - 1].fetch(*[value for key in keys for value in (key, ends)], now, now)

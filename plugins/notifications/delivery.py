@@ -75,14 +75,16 @@ SELECT q.name AS q_name, q.office AS q_office, q.contact_phone AS q_phone, q.con
        v.name AS v_name, v.street AS v_street, v.postal_code AS v_postal_code, v.city AS v_city,
        v.accessibility AS v_accessibility, v.accessibility_features AS v_features,
        (SELECT count(*) FROM content_translations c WHERE c.owner = 'events' AND c.row_id = e.id) AS e_texts,
-       (SELECT max(c.updated_at) FROM content_translations c WHERE c.owner = 'events' AND c.row_id = e.id) AS e_texts_at
+       (SELECT max(c.updated_at) FROM content_translations c WHERE c.owner = 'events' AND c.row_id = e.id) AS e_texts_at,
+       eq.name AS eq_name, eq.office AS eq_office, eq.slug AS eq_slug
 FROM (SELECT 1 AS one) o
 LEFT JOIN quartiere q ON q.id = {}
 LEFT JOIN notification_templates t ON t.kind = {} AND (t.quartier IS NULL OR t.quartier = {})
 LEFT JOIN events e ON e.id = {}
 LEFT JOIN venues v ON v.id = e.venue
+LEFT JOIN quartiere eq ON eq.id = e.quartier
 """
-_CALENDAR_VERSION = ("q_name", "q_office", "q_slug", "e_updated_at", "e_sequence", "e_status", "e_slug", "e_series",
+_CALENDAR_VERSION = ("eq_name", "eq_office", "eq_slug", "e_updated_at", "e_sequence", "e_status", "e_slug", "e_series",
                      "v_name", "v_street", "v_postal_code", "v_city", "v_accessibility", "v_features", "e_texts",
                      "e_texts_at")
 CALENDARS = 256  # calendar texts kept per process

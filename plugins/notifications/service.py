@@ -13,6 +13,7 @@ import functools
 import json
 import logging
 import random
+from time import monotonic as clock
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -173,6 +174,12 @@ async def mark_sent(ids: list[int]) -> None:
     }).where(OutboxMessage.id.is_in(ids))
 
 
+async def release(ids: list[int]) -> None:
+    """Give claimed messages back unsent, for the next claim."""
+    await OutboxMessage.update({OutboxMessage.status: "pending", OutboxMessage.claimed_until: None}).where(
+        OutboxMessage.id.is_in(ids) & (OutboxMessage.status == "sending"))
+
+
 async def _finish(message: OutboxMessage, status: str, error: str) -> str:
     await OutboxMessage.update({
         OutboxMessage.status: status, OutboxMessage.claimed_until: None, OutboxMessage.last_error: error,
@@ -185,8 +192,14 @@ async def run_batch(channels: dict[str, Channel], limit: int | None = None) -> d
     """Claim and send one batch; returns how many ended in which status."""
     result: dict[str, int] = {}
     sent: list[int] = []  # recorded MARK_SENT_EVERY at a time (a process killed in between sends those again)
+    # Another process may claim a message whose lease ran out: stop at half the lease and give the rest back.
+    stop_at = clock() + settings().lease_seconds / 2
+    claimed = await claim(limit or settings().batch_size)
     try:
-        for message in await claim(limit or settings().batch_size):
+        for done, message in enumerate(claimed):
+            if clock() > stop_at:
+                await release([m.id for m in claimed[done:]])
+                break
             status = await deliver(message, channels, sent)
             result[status] = result.get(status, 0) + 1
             if len(sent) >= MARK_SENT_EVERY:

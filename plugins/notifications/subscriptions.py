@@ -225,9 +225,15 @@ async def send_digests(deployment: Any = None, quartiere: frozenset[int] | None 
 
 
 async def purge(deployment: Any = None, quartiere: frozenset[int] | None = None) -> int:
-    """The deletion rule: unconfirmed subscriptions past their time go, with their mails; old news (no personal data) too."""
+    """The deletion rule: unconfirmed subscriptions past their time go, with their mails; so do those of a series that
+    is gone (deleted while this plugin was off in its Quartier); old news (no personal data) too."""
     stale = await Subscription.select(Subscription.id).where(
         Subscription.confirmed_at.is_null() & (Subscription.created_at < _expired_before()))
+    series = {row["series_id"] for row in await Subscription.select(Subscription.series_id).where(
+        Subscription.series_id.is_not_null()).distinct()}
+    if series:
+        alive = {row["series"] for row in await Event.select(Event.series).where(Event.series.is_in(list(series)))}
+        stale += await Subscription.select(Subscription.id).where(Subscription.series_id.is_in(list(series - alive) or [-1]))
     async with transaction():
         for row in stale:
             await OutboxMessage.delete().where(OutboxMessage.idempotency_key.like(f"subscription:{row['id']}:%"))

@@ -529,6 +529,13 @@ async def register(event_id: int, data: RegistrationInput, channel: str = "onlin
         except _SeatsGone:
             async with transaction():
                 reg, place = await write("waitlist_first")
+        except Exception as exc:
+            # PostgreSQL: a double submit whose halves lock the form row and the unique index in opposite order
+            # (one seat-last, one waiting-list-first) ends one of them; again, it meets the other's row.
+            if "deadlock" not in str(exc).lower():
+                raise
+            async with transaction():
+                reg, place = await write("waitlist_first")
     except Exception as exc:
         # Two submissions of the same person at the same moment: the unique index
         # lets one in; the other answers with the registration that won.

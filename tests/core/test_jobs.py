@@ -337,3 +337,13 @@ async def test_a_job_stopped_with_its_process_is_free_for_the_next_at_once(make_
     async with make_client(deployment=first.deployment):
         await wait_until(lambda: _result_is_for("core.long", "ok"))
     assert run.runs == 2
+
+
+def test_an_every_process_job_needs_seconds_not_a_daily_time():
+    from core.jobs.types import Job
+
+    async def run(deployment):
+        return None
+
+    assert "not daily_at" in Job("nightly", run, daily_at="03:00", every_process=True).problem()
+    assert Job("often", run, seconds=2, every_process=True).problem() is None

@@ -177,7 +177,7 @@ def test_quartier_run_and_serve_leave_forwarded_headers_to_the_app(monkeypatch, 
     monkeypatch.setenv("QUARTIER_MIGRATE_ON_START", "false")
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     start_method = multiprocessing.get_start_method()
-    for argv in (["run"], ["serve", "--server", "uvicorn"], ["serve", "--server", "uvicorn-asyncio"], ["serve"]):
+    for argv in (["run"], ["serve"], ["serve", "--server", "uvicorn-asyncio"], ["serve", "--server", "granian"]):
         with pytest.raises(SystemExit) as exit_:
             main(argv)
         assert exit_.value.code in (0, None)

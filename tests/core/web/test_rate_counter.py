@@ -35,3 +35,13 @@ async def test_several_keys_count_in_one_statement_each_in_its_own_window(make_c
         await RateCounter.update({RateCounter.window_ends_at: store._now() - timedelta(seconds=1)}).where(
             RateCounter.key == "address")
         assert await store.hits(["address", "client"], 60) == [1, 3]
+
+
+async def test_hits_refuses_no_key_too_many_and_the_same_key_twice_and_counts_nothing(make_client):
+    import pytest
+
+    async with make_client():
+        for keys in ([], ["a", "b", "c", "d"], ["a", "a"]):
+            with pytest.raises(ValueError):
+                await store.hits(keys, 60)
+        assert await RateCounter.select() == []

@@ -128,3 +128,23 @@ async def test_a_batch_of_mails_is_recorded_as_sent_ten_at_a_time(make_deploymen
     assert len(smtp.messages) == 12
     rows = await OutboxMessage.select(OutboxMessage.status, OutboxMessage.sent_at, OutboxMessage.claimed_until)
     assert len(rows) == 12 and all(r["status"] == "sent" and r["sent_at"] and r["claimed_until"] is None for r in rows)
+
+
+async def test_a_batch_gives_back_what_it_could_not_send_in_half_its_lease(make_deployment, smtp, monkeypatch):
+    """A slow relay: once half the claim's lease has passed, the rest goes back to pending, so no other process
+    that claims them after the lease sends a mail twice."""
+    from plugins.notifications import service
+    from plugins.notifications.worker import channels
+    from tests.plugins.notifications.conftest import sections
+
+    deployment = await make_deployment(PLUGINS, sections=sections(smtp.port))
+    for i in range(5):
+        await service.enqueue(recipient=f"p{i}@example.org", kind="test", subject="Hallo", body_text="Text",
+                              idempotency_key=f"test:{i}")
+    ticks = iter([0.0, 0.0, 1.0, 10_000.0])  # the start, then before each mail: two in time, then late
+    monkeypatch.setattr(service, "clock", lambda: next(ticks))
+    assert await service.run_batch(channels(deployment)) == {"sent": 2}
+    assert len(smtp.messages) == 2
+    rows = await OutboxMessage.select(OutboxMessage.status, OutboxMessage.claimed_until).order_by(OutboxMessage.id)
+    assert [r["status"] for r in rows] == ["sent", "sent", "pending", "pending", "pending"]
+    assert all(r["claimed_until"] is None for r in rows)

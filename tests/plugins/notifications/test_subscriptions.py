@@ -228,3 +228,22 @@ async def test_deleting_a_series_erases_its_subscriptions_and_keeps_the_quartier
         assert [row.email for row in await Subscription.objects()] == ["alles@example.org"]
         assert await OutboxMessage.count().where(OutboxMessage.recipient == "reihe@example.org") == 0
         assert (await citizen.get(f"/nordstadt/veranstaltungen/{first.id}-{first.slug}")).status_code == 200  # dates stay
+
+
+async def test_the_deletion_rule_erases_subscriptions_of_a_series_that_is_gone(make_staff_client, smtp):
+    """A series deleted while the plugin was off in its Quartier: its domain event reached no one; the daily rule
+    still erases the addresses."""
+    async with make_staff_client(quartiere=["nordstadt"], plugins=PLUGINS, sections=sections(smtp.port)) as staff, \
+            open_client(staff.app, address="10.0.0.13") as citizen:
+        nord = await Quartier.objects().where(Quartier.slug == "nordstadt").first()
+        first = await make_event(nord, "cafe")
+        series = await create_series(first.id, "weekly", None, 3, "")
+        await post_form(citizen, "/nordstadt/abonnieren",
+                        {"email": "reihe@example.org", "frequency": "instant", "consent": "on", "series": str(series.id)})
+        await post_form(citizen, "/nordstadt/abonnieren", {"email": "alles@example.org", "frequency": "instant", "consent": "on"})
+        from core.events.tables import Event, EventSeries
+
+        await Event.update({Event.series: None}).where(Event.series == series.id)  # gone without its domain event
+        await EventSeries.delete().where(EventSeries.id == series.id)
+        await subscriptions.purge(staff.deployment)
+        assert [row.email for row in await Subscription.objects()] == ["alles@example.org"]
