@@ -83,7 +83,8 @@ def any_of(column: Column, values: Iterable[int]) -> WhereRaw:
     Piccolo builds ``is_in()`` with one parameter per value, about 9 µs each: for the organisations
     of 200 events that was more than the query itself.
     """
-    return WhereRaw(*any_of_sql(f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"', values))
+    expression = f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"'
+    return WhereRaw(ANY_OF["postgres" if is_postgres() else "sqlite"].format(expression), any_of_param(values))
 
 
 # ``expression IN (values)`` with the values as one parameter (``any_of_param``), per dialect: format with the expression
@@ -99,8 +100,3 @@ def any_of_param(values: Iterable[int]) -> Any:
     """The one parameter of an ``ANY_OF`` condition."""
     ids = [int(value) for value in values]
     return ids if is_postgres() else json.dumps(ids)
-
-
-def any_of_sql(expression: str, values: Iterable[int]) -> tuple[str, Any]:
-    """``any_of`` for raw SQL: the condition (one ``{}`` placeholder) and its parameter."""
-    return ANY_OF["postgres" if is_postgres() else "sqlite"].format(expression), any_of_param(values)

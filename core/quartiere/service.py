@@ -15,7 +15,7 @@ QUARTIER_TEXTS = ("description",)  # the texts staff may write in other language
 # These run on every public page: statements built once (core/db/sql.py), no query building per call.
 _BY_SLUG = Statement("SELECT q.*, p.plugin AS switched_off FROM quartiere q LEFT JOIN quartier_plugins p "
                      "ON p.quartier = q.id AND p.enabled = {} WHERE q.slug = {}")
-_SWITCHED_OFF = Statement("SELECT plugin FROM quartier_plugins WHERE quartier = {} AND enabled = {}")
+_SWITCHED_OFF = Statement("SELECT plugin AS switched_off FROM quartier_plugins WHERE quartier = {} AND enabled = {}")
 
 
 async def get_by_slug(slug: str) -> Quartier | None:
@@ -57,11 +57,7 @@ async def disabled_plugins(quartier_id: int) -> set[str]:
     known = _request_switches.get()
     if known is not None and quartier_id in known:
         return set(known[quartier_id])
-    rows = await _SWITCHED_OFF.fetch(quartier_id, False)
-    off = {row["plugin"] for row in rows}
-    if known is not None:
-        known[quartier_id] = frozenset(off)
-    return off
+    return set(remember_switches(quartier_id, await _SWITCHED_OFF.fetch(quartier_id, False)))
 
 
 # The Quartier of a slug or of an event, and the plugins switched off there, in one statement.
